@@ -1,0 +1,69 @@
+# Upturn's entry points. `make run` and `make test` need only Python 3.11+ and make.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.DEFAULT_GOAL := help
+.PHONY: help run test lint format migrate worker beat lock clean
+
+help:
+	@echo "make run    - set up and serve Upturn with demo data on http://$(HOST):$(PORT)"
+	@echo "make test   - run the whole test suite (DATABASE_URL / REDIS_URL pick PostgreSQL / Redis)"
+	@echo "make lint   - ruff lint and format checks"
+	@echo "make worker / make beat - run a Celery worker / beat (needs REDIS_URL)"
+
+$(VENV)/.runtime: requirements.txt
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
+		|| { echo "Upturn needs Python 3.11 or newer; run: make PYTHON=python3.12 ..."; exit 1; }
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --disable-pip-version-check -q -r requirements.txt
+	@touch $@
+
+$(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
+	$(PY) -m pip install --disable-pip-version-check -q -r requirements-dev.txt
+	@touch $@
+
+# The embedded default: SQLite in var/, Celery tasks run eagerly, email to the console.
+run: export DEBUG ?= true
+run: $(VENV)/.runtime
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo
+	@echo ""
+	@echo "Upturn: sign in at http://$(HOST):$(PORT)/accounts/login/ with a demo login above."
+	@echo ""
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+# Exit code 5 means pytest collected no tests: that is a failure, and says so.
+test: $(VENV)/.dev
+	@$(PY) -m pytest --cov --cov-report=term:skip-covered $(PYTEST_ARGS); status=$$?; \
+		if [ $$status -eq 5 ]; then echo "make test: pytest collected no tests"; fi; \
+		exit $$status
+
+lint: $(VENV)/.dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(VENV)/.dev
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+migrate: $(VENV)/.runtime
+	$(PY) manage.py migrate --noinput
+
+worker: $(VENV)/.runtime
+	$(VENV)/bin/celery -A config worker --loglevel=INFO
+
+beat: $(VENV)/.runtime
+	mkdir -p var
+	$(VENV)/bin/celery -A config beat --loglevel=INFO --schedule=var/celerybeat-schedule
+
+# Regenerate the lock files from pyproject.toml (needs network access to PyPI).
+lock: $(VENV)/.dev
+	$(PY) -m pip install -q uv
+	$(VENV)/bin/uv pip compile pyproject.toml -o requirements.txt --python-version 3.11 -q
+	$(VENV)/bin/uv pip compile pyproject.toml --extra dev -o requirements-dev.txt --python-version 3.11 -q
+
+clean:
+	rm -rf $(VENV) var staticfiles .pytest_cache .coverage

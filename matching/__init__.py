@@ -1,0 +1,1 @@
+"""The matching engine, match runs, pairs and the review workflow."""

@@ -1,0 +1,79 @@
+"""Demo data: two organisations with one person in every role, so that a visitor can try
+each role and see that Acme and Globex never see each other's data.
+
+Idempotent: running it again leaves the same data (it updates, never duplicates).
+Later features add their own demo data by extending ``seed_demo``.
+"""
+
+from dataclasses import dataclass
+
+from allauth.account.models import EmailAddress
+from django.db import transaction
+
+from accounts.models import User
+from organizations.models import Organization
+from organizations.roles import Role
+from organizations.services import membership_set_roles
+
+DEMO_ORGANIZATIONS = [
+    # slug, name, time zone, people by login role: (name, organisation roles)
+    (
+        "acme",
+        "Acme",
+        "Europe/Berlin",
+        {
+            "admin": ("Amira Haddad", {Role.ADMIN}),
+            "manager": ("Mark Jensen", {Role.PROGRAM_MANAGER}),
+            "mentor": ("Priya Nair", {Role.PARTICIPANT}),
+            "mentee": ("Tom Becker", {Role.PARTICIPANT}),
+            "exec": ("Helen Ward", {Role.EXECUTIVE}),
+        },
+    ),
+    (
+        "globex",
+        "Globex",
+        "America/New_York",
+        {
+            "admin": ("Gina Alvarez", {Role.ADMIN}),
+            "manager": ("Sam Okafor", {Role.PROGRAM_MANAGER}),
+            "mentor": ("Leah Kim", {Role.PARTICIPANT}),
+            "mentee": ("Robert Hale", {Role.PARTICIPANT}),
+            "exec": ("Diane Mercer", {Role.EXECUTIVE}),
+        },
+    ),
+]
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    email: str
+    name: str
+    organization: str
+    role: str
+
+
+@transaction.atomic
+def seed_demo(*, password: str) -> list[DemoLogin]:
+    logins = []
+    for slug, name, time_zone, people in DEMO_ORGANIZATIONS:
+        organization, _ = Organization.objects.update_or_create(
+            slug=slug, defaults={"name": name, "time_zone": time_zone}
+        )
+        for login_role, (person_name, roles) in people.items():
+            email = f"{login_role}@{slug}.example"
+            user = _demo_user(email=email, name=person_name, password=password)
+            membership_set_roles(organization=organization, user=user, roles=roles)
+            logins.append(DemoLogin(email, person_name, name, login_role))
+    return logins
+
+
+def _demo_user(*, email: str, name: str, password: str) -> User:
+    user, _ = User.objects.update_or_create(email=email, defaults={"name": name})
+    if not user.check_password(password):
+        user.set_password(password)
+        user.save(update_fields=["password"])
+    # Demo addresses are verified up front: there is no inbox behind them.
+    EmailAddress.objects.update_or_create(
+        user=user, email=email, defaults={"verified": True, "primary": True}
+    )
+    return user

@@ -1,0 +1,38 @@
+"""The organisation's navigation: each entry names the permission that shows it."""
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from organizations.permissions import has_permission
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url_name: str
+    permission: str
+
+
+NAV_ITEMS: list[NavItem] = [
+    NavItem(_("Overview"), "organizations:overview", "organization.view"),
+    NavItem(_("Members"), "organizations:member_list", "member.view"),
+]
+
+
+def nav_for(request) -> list[dict]:
+    membership = request.membership
+    if membership is None:
+        return []
+    current = request.resolver_match.view_name if request.resolver_match else None
+    slug = membership.organization.slug
+    return [
+        {
+            "label": item.label,
+            "url": reverse(item.url_name, kwargs={"org_slug": slug}),
+            "current": item.url_name == current,
+        }
+        for item in NAV_ITEMS
+        if has_permission(membership, item.permission)
+    ]

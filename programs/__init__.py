@@ -1,0 +1,1 @@
+"""Programs, cohorts, participants and their profiles, topics, training and resources."""

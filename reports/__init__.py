@@ -1,0 +1,1 @@
+"""KPI definitions, nightly snapshots, dashboards and exports."""

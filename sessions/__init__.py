@@ -1,0 +1,1 @@
+"""Mentoring sessions, scheduling, notes, goals and reminders."""

@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class MentoringSessionsConfig(AppConfig):
+    name = "sessions"
+    # "sessions" is django.contrib.sessions' label; ours must differ.
+    label = "mentoring"
+    verbose_name = _("Mentoring sessions")

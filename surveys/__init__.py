@@ -1,0 +1,1 @@
+"""Survey templates, questions, schedules and responses."""

@@ -1,0 +1,95 @@
+"""Settings come from the environment only; production refuses unsafe defaults."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from config.env import env_bool, env_int, env_list, env_str
+
+ROOT = Path(__file__).resolve().parents[2]
+PRODUCTION_ENV = {
+    "DEBUG": "false",
+    "SECRET_KEY": "a-production-secret-key-that-is-long-and-random-0123456789abcdef",
+    "ALLOWED_HOSTS": "upturn.example.com",
+    "DJANGO_SETTINGS_MODULE": "config.settings",
+}
+
+
+def _manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
+    # The test run itself sets DJANGO_ALLOW_ASYNC_UNSAFE (for Playwright); a deployment must not.
+    unwanted = {"DEBUG", "SECRET_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    clean = {k: v for k, v in os.environ.items() if k not in unwanted}
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    env = {**PRODUCTION_ENV}
+    del env["SECRET_KEY"]
+
+    result = _manage("check", env=env)
+
+    assert result.returncode != 0
+    assert "SECRET_KEY is not set" in result.stderr
+
+
+def test_deploy_check_reports_nothing_with_production_settings():
+    result = _manage("check", "--deploy", "--fail-level", "DEBUG", env=PRODUCTION_ENV)
+
+    assert result.returncode == 0, result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_secret_key_can_come_from_a_file(tmp_path):
+    secret_file = tmp_path / "secret"
+    secret_file.write_text(PRODUCTION_ENV["SECRET_KEY"] + "\n")
+    env = {**PRODUCTION_ENV, "SECRET_KEY_FILE": str(secret_file)}
+    del env["SECRET_KEY"]
+
+    result = _manage("check", "--deploy", "--fail-level", "DEBUG", env=env)
+
+    assert result.returncode == 0, result.stderr
+
+
+def test_boolean_setting_with_a_typo_fails_loudly(monkeypatch):
+    monkeypatch.setenv("SOME_FLAG", "ture")
+
+    with pytest.raises(ImproperlyConfigured, match="SOME_FLAG='ture' is not a boolean"):
+        env_bool("SOME_FLAG")
+
+
+def test_number_setting_that_is_not_a_number_fails_loudly(monkeypatch):
+    monkeypatch.setenv("SOME_NUMBER", "ten")
+
+    with pytest.raises(ImproperlyConfigured, match="is not a whole number"):
+        env_int("SOME_NUMBER", 3)
+
+
+def test_missing_secret_file_fails_loudly(monkeypatch):
+    monkeypatch.setenv("SOME_SECRET_FILE", "/nonexistent/secret")
+
+    with pytest.raises(ImproperlyConfigured, match="SOME_SECRET_FILE"):
+        env_str("SOME_SECRET")
+
+
+def test_list_setting_drops_blanks(monkeypatch):
+    monkeypatch.setenv("HOSTS", "a.example, b.example,,")
+
+    assert env_list("HOSTS") == ["a.example", "b.example"]
+
+
+def test_sessions_app_does_not_take_djangos_sessions_label():
+    from django.apps import apps
+
+    assert apps.get_app_config("mentoring").name == "sessions"
+    assert apps.get_app_config("sessions").name == "django.contrib.sessions"

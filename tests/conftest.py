@@ -1,0 +1,125 @@
+"""Fixtures shared by the whole suite: named personas, infrastructure guards, and a real
+Chromium driven by Playwright against Django's live server."""
+
+import os
+from pathlib import Path
+
+import pytest
+
+from tests.organizations.factories import MembershipFactory, OrganizationFactory
+
+# Playwright's sync API runs an event loop in the test thread; Django then refuses ORM
+# calls from that thread unless told the loop is not serving requests.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+
+
+def require(condition: bool, reason: str) -> None:
+    """Skip when local infrastructure is missing, but fail in CI, where everything must run."""
+    if condition:
+        return
+    if os.environ.get("CI"):
+        pytest.fail(f"CI must run this test, but: {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    """Rate limits and heartbeats live in the cache; each test starts without them."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
+# --- Personas -----------------------------------------------------------------------
+
+
+@pytest.fixture
+def acme(db):
+    return OrganizationFactory(slug="acme", name="Acme")
+
+
+@pytest.fixture
+def globex(db):
+    return OrganizationFactory(slug="globex", name="Globex")
+
+
+@pytest.fixture
+def acme_admin(acme):
+    return MembershipFactory(organization=acme, is_admin=True, is_participant=False).user
+
+
+@pytest.fixture
+def acme_mentor(acme):
+    return MembershipFactory(organization=acme, is_participant=True).user
+
+
+@pytest.fixture
+def globex_admin(globex):
+    return MembershipFactory(organization=globex, is_admin=True, is_participant=False).user
+
+
+# --- Browser ------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    require(CHROMIUM.exists(), f"no Chromium at {CHROMIUM} (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def browser_page(chromium, live_server):
+    """A fresh browser tab whose relative URLs go to the live server."""
+    context = chromium.new_context(
+        base_url=live_server.url, viewport={"width": 1280, "height": 800}
+    )
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def screenshot():
+    """Save a screenshot under test-artifacts/ (CI keeps them for a human to look at)."""
+    ARTIFACTS.mkdir(exist_ok=True)
+
+    def take(page, name: str) -> Path:
+        path = ARTIFACTS / f"{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return take
+
+
+@pytest.fixture
+def celery_conf():
+    """Change the Celery app's configuration for one test and put it back afterwards."""
+    from config.celery import app
+
+    saved = {}
+
+    def change(**values):
+        for key, value in values.items():
+            saved.setdefault(key, app.conf.get(key))
+            app.conf[key] = value
+
+    yield change
+    for key, value in saved.items():
+        app.conf[key] = value

@@ -1,0 +1,71 @@
+import pytest
+from django.core.management import call_command
+
+from accounts.models import User
+from organizations.models import Membership, Organization
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ["admin", "manager", "mentor", "mentee", "exec"]
+
+
+def _snapshot():
+    return (
+        sorted(Organization.objects.values_list("slug", "name", "time_zone")),
+        sorted(User.objects.values_list("email", "name")),
+        sorted(
+            Membership.objects.values_list(
+                "user__email",
+                "organization__slug",
+                "is_admin",
+                "is_program_manager",
+                "is_executive",
+                "is_participant",
+                "is_active",
+            )
+        ),
+    )
+
+
+def test_seed_demo_twice_gives_the_same_data():
+    call_command("seed_demo")
+    first = _snapshot()
+    call_command("seed_demo")
+
+    assert _snapshot() == first
+    assert len(first[1]) == 10
+
+
+@pytest.mark.parametrize("org", ["acme", "globex"])
+@pytest.mark.parametrize("role", ROLES)
+def test_every_demo_login_signs_in_with_the_demo_password(client, org, role):
+    call_command("seed_demo")
+
+    response = client.post(
+        "/accounts/login/", {"login": f"{role}@{org}.example", "password": "upturn-demo"}
+    )
+
+    assert response.status_code == 302
+    assert client.get("/").url == f"/o/{org}/"
+
+
+def test_demo_password_can_be_chosen_by_environment(client, monkeypatch):
+    monkeypatch.setenv("DEMO_PASSWORD", "another-demo-pass")
+    call_command("seed_demo")
+
+    response = client.post(
+        "/accounts/login/", {"login": "exec@acme.example", "password": "another-demo-pass"}
+    )
+
+    assert response.status_code == 302
+
+
+def test_demo_roles_match_the_login_names():
+    call_command("seed_demo")
+
+    admin = Membership.objects.get(user__email="admin@globex.example")
+    manager = Membership.objects.get(user__email="manager@globex.example")
+    executive = Membership.objects.get(user__email="exec@acme.example")
+    assert admin.is_admin and not admin.is_participant
+    assert manager.is_program_manager
+    assert executive.is_executive
