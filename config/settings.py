@@ -132,7 +132,10 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
     # Proves beat and a worker are alive; /healthz reports how long ago it last ran.
-    "heartbeat": {"task": "config.celery.heartbeat", "schedule": 60.0},
+    "heartbeat": {
+        "task": "config.celery.heartbeat",
+        "schedule": float(env_int("HEARTBEAT_SECONDS", 60)),
+    },
 }
 
 # --- Accounts and sign-in -----------------------------------------------------------
