@@ -109,6 +109,9 @@ DATABASES = {
 if DATABASE_URL == _SQLITE_DEFAULT:
     VAR_DIR.mkdir(exist_ok=True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# PostgreSQL: the role the application connects as. It owns no table and cannot bypass
+# row-level security; migrations (run as the owner) grant it what it needs. See README.
+DATABASE_APP_ROLE = env_str("DATABASE_APP_ROLE")
 
 REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
@@ -160,6 +163,9 @@ LOGIN_REDIRECT_URL = "home"
 
 # People join by invitation; a self-hosted install may open public sign-up.
 PUBLIC_SIGNUP = env_bool("PUBLIC_SIGNUP", False)
+INVITATION_VALID_DAYS = env_int("INVITATION_VALID_DAYS", 14)
+# The address people reach Upturn at: links in email (sent by workers, with no request).
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 
 ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
 ACCOUNT_LOGIN_METHODS = {"email"}
@@ -178,6 +184,8 @@ ACCOUNT_RATE_LIMITS = {
     "signup": "20/m/ip",
     "confirm_email": "1/3m/key",
     "change_password": "5/m/user",
+    # Upturn's own: following and accepting invitation links.
+    "invitation_accept": "30/m/ip,10/m/key",
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Upturn"

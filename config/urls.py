@@ -10,6 +10,12 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("accounts/", include("allauth.urls")),
     path("o/<slug:org_slug>/", include("organizations.urls")),
+    # Not under /o/<slug>/: whoever follows the link is not a member yet.
+    path(
+        "invitations/<slug:organization_slug>/<str:token>/",
+        organization_views.invitation_accept,
+        name="invitation_accept",
+    ),
     path("admin/", admin.site.urls),
 ]
 

@@ -1,17 +1,12 @@
 from django.contrib import admin
 
-from organizations.models import Membership, Organization
+from organizations.models import Organization
 
 
-class MembershipInline(admin.TabularInline):
-    model = Membership
-    extra = 0
-    raw_id_fields = ["user"]
-
-
+# Memberships and everything else tenant-owned are managed inside the organisation, in
+# the app: the admin site works outside any organisation, where those rows are hidden.
 @admin.register(Organization)
 class OrganizationAdmin(admin.ModelAdmin):
     list_display = ["name", "slug", "time_zone", "created_at"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
-    inlines = [MembershipInline]

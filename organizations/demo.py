@@ -14,6 +14,7 @@ from accounts.models import User
 from organizations.models import Organization
 from organizations.roles import Role
 from organizations.services import membership_set_roles
+from organizations.tenancy import tenant_context
 
 DEMO_ORGANIZATIONS = [
     # slug, name, time zone, people by login role: (name, organisation roles)
@@ -59,11 +60,12 @@ def seed_demo(*, password: str) -> list[DemoLogin]:
         organization, _ = Organization.objects.update_or_create(
             slug=slug, defaults={"name": name, "time_zone": time_zone}
         )
-        for login_role, (person_name, roles) in people.items():
-            email = f"{login_role}@{slug}.example"
-            user = _demo_user(email=email, name=person_name, password=password)
-            membership_set_roles(organization=organization, user=user, roles=roles)
-            logins.append(DemoLogin(email, person_name, name, login_role))
+        with tenant_context(organization=organization):
+            for login_role, (person_name, roles) in people.items():
+                email = f"{login_role}@{slug}.example"
+                user = _demo_user(email=email, name=person_name, password=password)
+                membership_set_roles(organization=organization, user=user, roles=roles)
+                logins.append(DemoLogin(email, person_name, name, login_role))
     return logins
 
 

@@ -2,11 +2,13 @@ import zoneinfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from organizations.roles import ROLE_FIELDS, Role
+from organizations.tenancy import ScopedManager, TenantModel
 
 
 def validate_time_zone(value: str) -> None:
@@ -27,11 +29,26 @@ class Organization(models.Model):
     time_zone = models.CharField(
         _("time zone"), max_length=64, default="UTC", validators=[validate_time_zone]
     )
+    locale = models.CharField(
+        _("language"), max_length=10, choices=settings.LANGUAGES, default="en"
+    )
     accent_color = models.CharField(
         _("accent colour"),
         max_length=7,
         default="#0b6e69",
         validators=[RegexValidator(r"^#[0-9a-fA-F]{6}$", _("Use a colour like #0b6e69."))],
+        help_text=_("Shown beside the organisation's name in the header."),
+    )
+    require_mfa_for_staff = models.BooleanField(
+        _("require two-factor authentication for admins, program managers and executives"),
+        default=False,
+        help_text=_("They are asked to set it up before they can open anything else."),
+    )
+    session_idle_minutes = models.PositiveIntegerField(
+        _("sign out after this many idle minutes"),
+        default=480,
+        validators=[MinValueValidator(5), MaxValueValidator(60 * 24 * 30)],
+        help_text=_("Between 5 minutes and 30 days."),
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -44,22 +61,46 @@ class Organization(models.Model):
         return self.name
 
 
-class Membership(models.Model):
+class RoleFlags(models.Model):
+    """The organisation roles, one boolean each: kept on memberships and on invitations.
+
+    Booleans rather than a list keep "who are the admins of X" an indexed query on SQLite
+    and PostgreSQL alike.
+    """
+
+    is_admin = models.BooleanField(_("admin"), default=False)
+    is_program_manager = models.BooleanField(_("program manager"), default=False)
+    is_executive = models.BooleanField(_("executive"), default=False)
+    is_participant = models.BooleanField(_("participant"), default=False)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def roles(self) -> frozenset[Role]:
+        return frozenset(role for role, field in ROLE_FIELDS.items() if getattr(self, field))
+
+    def has_role(self, *roles: Role) -> bool:
+        return bool(self.roles.intersection(roles))
+
+    @property
+    def role_labels(self) -> list[str]:
+        return [str(role.label) for role in Role if role in self.roles]
+
+
+class Membership(RoleFlags, TenantModel):
     """A person's place in an organisation: which roles they hold, and whether they may
     still reach it. Deactivating keeps the row (and the history that points at it)."""
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
     )
-    organization = models.ForeignKey(
-        Organization, on_delete=models.CASCADE, related_name="memberships"
-    )
-    is_admin = models.BooleanField(_("admin"), default=False)
-    is_program_manager = models.BooleanField(_("program manager"), default=False)
-    is_executive = models.BooleanField(_("executive"), default=False)
-    is_participant = models.BooleanField(_("participant"), default=False)
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    # A person may list their own memberships of every organisation (to choose one);
+    # everything else about a membership is visible only inside its organisation.
+    rls_extra_read_policies = {"membership_own_rows": "user_id = upturn_current_user()"}
 
     class Meta:
         ordering = ["organization__name"]
@@ -74,13 +115,131 @@ class Membership(models.Model):
     def __str__(self) -> str:
         return f"{self.user} in {self.organization}"
 
-    @property
-    def roles(self) -> frozenset[Role]:
-        return frozenset(role for role, field in ROLE_FIELDS.items() if getattr(self, field))
 
-    def has_role(self, *roles: Role) -> bool:
-        return bool(self.roles.intersection(roles))
+class Invitation(RoleFlags, TenantModel):
+    """An emailed, single-use, expiring invitation to join an organisation with roles.
+
+    Only a hash of the link's token is stored: the database alone cannot be used to
+    accept an invitation.
+    """
+
+    email = models.EmailField(_("email address"))
+    token_hash = models.CharField(max_length=64, unique=True)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    last_sent_at = models.DateTimeField(null=True)
+    send_count = models.PositiveIntegerField(default=0)
+    accepted_at = models.DateTimeField(null=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    revoked_at = models.DateTimeField(null=True)
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        EXPIRED = "expired", _("Expired")
+        ACCEPTED = "accepted", _("Accepted")
+        REVOKED = "revoked", _("Revoked")
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            # One open invitation per address; inviting again renews it.
+            models.UniqueConstraint(
+                fields=["organization", "email"],
+                condition=models.Q(accepted_at__isnull=True, revoked_at__isnull=True),
+                name="organizations_invitation_one_open_per_email",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Invitation for {self.email}"
 
     @property
-    def role_labels(self) -> list[str]:
-        return [str(role.label) for role in Role if role in self.roles]
+    def status(self) -> "Invitation.Status":
+        if self.accepted_at:
+            return self.Status.ACCEPTED
+        if self.revoked_at:
+            return self.Status.REVOKED
+        if self.expires_at <= timezone.now():
+            return self.Status.EXPIRED
+        return self.Status.PENDING
+
+    @property
+    def is_open(self) -> bool:
+        """Not accepted or revoked: it can still be resent or revoked."""
+        return self.accepted_at is None and self.revoked_at is None
+
+
+class AuditAction(models.TextChoices):
+    SIGNED_IN = "auth.signed_in", _("Signed in")
+    SIGNED_OUT = "auth.signed_out", _("Signed out")
+    SIGN_IN_FAILED = "auth.sign_in_failed", _("Sign-in failed")
+    PASSWORD_CHANGED = "auth.password_changed", _("Password changed")
+    PASSWORD_RESET = "auth.password_reset", _("Password reset")
+    MFA_ENABLED = "auth.mfa_enabled", _("Two-factor turned on")
+    MFA_DISABLED = "auth.mfa_disabled", _("Two-factor turned off")
+    SESSION_EXPIRED = "auth.session_expired", _("Signed out after inactivity")
+    INVITATION_SENT = "invitation.sent", _("Invitation sent")
+    INVITATION_RESENT = "invitation.resent", _("Invitation resent")
+    INVITATION_REVOKED = "invitation.revoked", _("Invitation revoked")
+    INVITATION_ACCEPTED = "invitation.accepted", _("Invitation accepted")
+    MEMBER_ROLES_CHANGED = "member.roles_changed", _("Member roles changed")
+    MEMBER_DEACTIVATED = "member.deactivated", _("Member deactivated")
+    MEMBER_REACTIVATED = "member.reactivated", _("Member reactivated")
+    SETTINGS_CHANGED = "organization.settings_changed", _("Settings changed")
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise PermissionError("The audit log cannot be changed.")
+
+    def delete(self):
+        raise PermissionError("The audit log cannot be deleted.")
+
+
+class AuditEntry(TenantModel):
+    """Who did what to which object, when, in which organisation, from which address.
+
+    Append-only: the application never updates or deletes an entry, and on PostgreSQL
+    the application role has no UPDATE or DELETE right on this table at all.
+    """
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Kept as written, so the entry still says who it was after the account is gone.
+    actor_email = models.CharField(max_length=254, blank=True)
+    action = models.CharField(max_length=64, choices=AuditAction.choices, db_index=True)
+    target_type = models.CharField(max_length=64, blank=True)
+    target_id = models.CharField(max_length=64, blank=True)
+    target_label = models.CharField(max_length=254, blank=True)
+    details = models.JSONField(default=dict, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    objects = ScopedManager(
+        _manager_class=models.Manager.from_queryset(AppendOnlyQuerySet),
+        organization="organization",
+    )
+    append_only = True
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("audit log entry")
+        verbose_name_plural = _("audit log")
+        indexes = [models.Index(fields=["organization", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.action} by {self.actor_email or 'system'}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise PermissionError("The audit log cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("The audit log cannot be deleted.")

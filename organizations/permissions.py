@@ -1,18 +1,30 @@
 """Who may do what in an organisation: one table, role by action.
 
-Views and API classes name the permission they need (``permission = "member.view"``);
+Views and API classes name the permission they need (``permission_required("member.view")``);
 nothing re-derives it from roles elsewhere. An unknown permission name is a programming
 error and raises, so a typo fails closed.
 """
 
 from organizations.roles import Role
 
-_EVERY_ROLE = frozenset(Role)
+ADMIN = Role.ADMIN
+MANAGER = Role.PROGRAM_MANAGER
+EXECUTIVE = Role.EXECUTIVE
+PARTICIPANT = Role.PARTICIPANT
 
+# fmt: off
 PERMISSIONS: dict[str, frozenset[Role]] = {
-    "organization.view": _EVERY_ROLE,
-    "member.view": frozenset({Role.ADMIN}),
+    # action                           who may do it
+    "organization.view":               frozenset({ADMIN, MANAGER, EXECUTIVE, PARTICIPANT}),
+    "organization.manage":             frozenset({ADMIN}),
+    "member.view":                     frozenset({ADMIN}),
+    "member.manage":                   frozenset({ADMIN}),
+    "invitation.view":                 frozenset({ADMIN, MANAGER}),
+    "invitation.invite_any_role":      frozenset({ADMIN}),
+    "invitation.invite_participant":   frozenset({ADMIN, MANAGER}),
+    "audit.view":                      frozenset({ADMIN}),
 }
+# fmt: on
 
 
 def has_permission(membership, permission: str) -> bool:

@@ -1,11 +1,46 @@
+from allauth.core import ratelimit
+from django.contrib import messages
+from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.shortcuts import redirect, render
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
 
+from organizations import services
 from organizations.decorators import permission_required
-from organizations.selectors import member_list, membership_list_for_user
+from organizations.forms import (
+    AuditFilter,
+    InvitationForm,
+    MembershipRolesForm,
+    NewAccountForm,
+    OrganizationSettingsForm,
+)
+from organizations.models import Invitation, Membership, Organization
+from organizations.permissions import has_permission
+from organizations.roles import Role
+from organizations.selectors import (
+    audit_entry_list,
+    invitation_list,
+    member_list,
+    membership_list_for_user,
+)
+from organizations.tenancy import tenant_context
 
 MEMBERS_PER_PAGE = 25
+AUDIT_PER_PAGE = 50
+
+
+def _page(request, queryset, per_page):
+    return Paginator(queryset, per_page).get_page(request.GET.get("page"))
+
+
+def _form_errors_to_messages(request, error: ValidationError) -> None:
+    for message in error.messages:
+        messages.error(request, message)
 
 
 @login_required
@@ -22,14 +57,280 @@ def overview(request, org_slug):
     return render(request, "organizations/overview.html", {"membership": request.membership})
 
 
+# --- Members ----------------------------------------------------------------------------
+
+
 @permission_required("member.view")
 def member_list_view(request, org_slug):
     search = request.GET.get("q", "").strip()
-    members = member_list(organization=request.organization, search=search)
-    page = Paginator(members, MEMBERS_PER_PAGE).get_page(request.GET.get("page"))
+    page = _page(
+        request, member_list(organization=request.organization, search=search), MEMBERS_PER_PAGE
+    )
     template = (
         "organizations/partials/_member_table.html"
         if request.htmx
         else "organizations/member_list.html"
     )
     return render(request, template, {"page": page, "search": search})
+
+
+@permission_required("member.manage")
+def member_detail(request, org_slug, membership_id):
+    membership = get_object_or_404(
+        Membership.objects.select_related("user"),
+        pk=membership_id,
+        organization=request.organization,
+    )
+    form = MembershipRolesForm(request.POST or None, initial={"roles": list(membership.roles)})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.membership_update_roles(
+                organization=request.organization,
+                actor=request.user,
+                membership=membership,
+                roles=set(form.cleaned_data["roles"]),
+                request=request,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Roles of %(name)s saved.") % {"name": membership.user})
+            return redirect(
+                "organizations:member_detail", org_slug=org_slug, membership_id=membership.pk
+            )
+    return render(request, "organizations/member_detail.html", {"member": membership, "form": form})
+
+
+@permission_required("member.manage")
+def member_deactivate(request, org_slug, membership_id):
+    """GET asks for confirmation; POST deactivates."""
+    membership = get_object_or_404(
+        Membership.objects.select_related("user"),
+        pk=membership_id,
+        organization=request.organization,
+    )
+    if request.method == "POST":
+        try:
+            services.membership_deactivate(
+                organization=request.organization,
+                actor=request.user,
+                membership=membership,
+                request=request,
+            )
+        except ValidationError as error:
+            _form_errors_to_messages(request, error)
+        else:
+            messages.success(
+                request,
+                _("%(name)s can no longer reach this organisation.") % {"name": membership.user},
+            )
+        return redirect(
+            "organizations:member_detail", org_slug=org_slug, membership_id=membership.pk
+        )
+    return render(request, "organizations/member_deactivate.html", {"member": membership})
+
+
+@require_POST
+@permission_required("member.manage")
+def member_reactivate(request, org_slug, membership_id):
+    membership = get_object_or_404(Membership, pk=membership_id, organization=request.organization)
+    services.membership_reactivate(
+        organization=request.organization,
+        actor=request.user,
+        membership=membership,
+        request=request,
+    )
+    messages.success(
+        request, _("%(name)s can reach this organisation again.") % {"name": membership.user}
+    )
+    return redirect("organizations:member_detail", org_slug=org_slug, membership_id=membership.pk)
+
+
+# --- Invitations ------------------------------------------------------------------------
+
+
+def _invitable_roles(membership) -> tuple[Role, ...]:
+    if has_permission(membership, "invitation.invite_any_role"):
+        return tuple(Role)
+    return (Role.PARTICIPANT,)
+
+
+def _get_manageable_invitation(request, invitation_id) -> Invitation:
+    """An invitation of this organisation that this member may resend or revoke: program
+    managers handle the participant-only invitations, admins all of them."""
+    invitation = get_object_or_404(Invitation, pk=invitation_id, organization=request.organization)
+    if not invitation.roles <= set(_invitable_roles(request.membership)):
+        raise Http404
+    return invitation
+
+
+@permission_required("invitation.view")
+def invitation_list_view(request, org_slug):
+    allowed_roles = _invitable_roles(request.membership)
+    form = InvitationForm(request.POST or None, allowed_roles=allowed_roles)
+    if request.method == "POST" and form.is_valid():
+        try:
+            batch = services.invitation_create_many(
+                organization=request.organization,
+                actor=request.user,
+                emails=form.cleaned_data["emails"],
+                roles=set(form.cleaned_data["roles"]),
+                request=request,
+            )
+        except ValidationError as error:
+            form.add_error("emails", error)
+        else:
+            messages.success(request, _invitation_summary(batch))
+            return redirect("organizations:invitation_list", org_slug=org_slug)
+    page = _page(request, invitation_list(organization=request.organization), MEMBERS_PER_PAGE)
+    return render(request, "organizations/invitation_list.html", {"form": form, "page": page})
+
+
+def _invitation_summary(batch) -> str:
+    parts = []
+    if batch.sent:
+        parts.append(
+            ngettext("%(count)d invitation sent.", "%(count)d invitations sent.", len(batch.sent))
+            % {"count": len(batch.sent)}
+        )
+    if batch.renewed:
+        parts.append(
+            ngettext(
+                "%(count)d open invitation renewed and sent again.",
+                "%(count)d open invitations renewed and sent again.",
+                len(batch.renewed),
+            )
+            % {"count": len(batch.renewed)}
+        )
+    return " ".join(parts)
+
+
+@require_POST
+@permission_required("invitation.view")
+def invitation_resend(request, org_slug, invitation_id):
+    invitation = _get_manageable_invitation(request, invitation_id)
+    try:
+        services.invitation_resend(
+            organization=request.organization,
+            actor=request.user,
+            invitation=invitation,
+            request=request,
+        )
+    except ValidationError as error:
+        _form_errors_to_messages(request, error)
+    else:
+        messages.success(
+            request, _("A new link was sent to %(email)s.") % {"email": invitation.email}
+        )
+    return redirect("organizations:invitation_list", org_slug=org_slug)
+
+
+@require_POST
+@permission_required("invitation.view")
+def invitation_revoke(request, org_slug, invitation_id):
+    invitation = _get_manageable_invitation(request, invitation_id)
+    try:
+        services.invitation_revoke(
+            organization=request.organization,
+            actor=request.user,
+            invitation=invitation,
+            request=request,
+        )
+    except ValidationError as error:
+        _form_errors_to_messages(request, error)
+    else:
+        messages.success(
+            request,
+            _("The invitation for %(email)s no longer works.") % {"email": invitation.email},
+        )
+    return redirect("organizations:invitation_list", org_slug=org_slug)
+
+
+def invitation_accept(request, organization_slug, token):
+    """Where the emailed link lands. Outside /o/<slug>/: the person is not a member yet.
+
+    The organisation is entered on the strength of the token alone; a token that does not
+    belong to it answers 404, like any other unknown address.
+    """
+    organization = get_object_or_404(Organization, slug=organization_slug)
+    if request.method == "POST" and not ratelimit.consume(
+        request, action="invitation_accept", key=services.invitation_token_hash(token)
+    ):
+        return render(request, "429.html", status=429)
+    with tenant_context(organization=organization, user=request.user):
+        invitation = services.invitation_get_by_token(organization=organization, token=token)
+        if invitation is None:
+            raise Http404
+        if invitation.status != Invitation.Status.PENDING:
+            return render(
+                request,
+                "organizations/invitation_unavailable.html",
+                {"invitation": invitation, "organization": organization},
+            )
+        return _invitation_accept_step(request, organization, invitation)
+
+
+def _invitation_accept_step(request, organization, invitation):
+    context = {"invitation": invitation, "organization": organization}
+    user = request.user
+    if user.is_authenticated:
+        if user.email != invitation.email:
+            return render(request, "organizations/invitation_wrong_account.html", context)
+        if request.method == "POST":
+            services.invitation_accept(
+                organization=organization, invitation=invitation, user=user, request=request
+            )
+            return _welcome(request, organization)
+        return render(request, "organizations/invitation_accept.html", context)
+    from accounts.models import User
+
+    if User.objects.filter(email=invitation.email).exists():
+        return render(request, "organizations/invitation_sign_in.html", context)
+    form = NewAccountForm(request.POST or None, email=invitation.email)
+    if request.method == "POST" and form.is_valid():
+        membership = services.invitation_accept(
+            organization=organization,
+            invitation=invitation,
+            new_user_name=form.cleaned_data["name"],
+            new_user_password=form.cleaned_data["password1"],
+            request=request,
+        )
+        login(request, membership.user, backend="django.contrib.auth.backends.ModelBackend")
+        return _welcome(request, organization)
+    return render(request, "organizations/invitation_accept.html", {**context, "form": form})
+
+
+def _welcome(request, organization):
+    messages.success(
+        request, _("Welcome to %(organization)s.") % {"organization": organization.name}
+    )
+    return redirect("organizations:overview", org_slug=organization.slug)
+
+
+# --- Settings and audit log -------------------------------------------------------------
+
+
+@permission_required("organization.manage")
+def organization_settings(request, org_slug):
+    organization = request.organization
+    form = OrganizationSettingsForm(request.POST or None, instance=organization)
+    if request.method == "POST" and form.is_valid():
+        services.organization_update_settings(
+            organization=organization,
+            actor=request.user,
+            changes={name: form.cleaned_data[name] for name in form.changed_data},
+            request=request,
+        )
+        messages.success(request, _("Settings saved."))
+        return redirect("organizations:settings", org_slug=org_slug)
+    organization.refresh_from_db()  # a rejected form must not show half-applied values
+    return render(request, "organizations/settings.html", {"form": form})
+
+
+@permission_required("audit.view")
+def audit_log(request, org_slug):
+    filters = AuditFilter(
+        request.GET or None, queryset=audit_entry_list(organization=request.organization)
+    )
+    page = _page(request, filters.qs, AUDIT_PER_PAGE)
+    return render(request, "organizations/audit_log.html", {"filters": filters, "page": page})

@@ -32,6 +32,40 @@ def require(condition: bool, reason: str) -> None:
     pytest.skip(reason)
 
 
+def is_postgresql() -> bool:
+    from django.db import connection
+
+    return connection.vendor == "postgresql"
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """On PostgreSQL with DATABASE_APP_ROLE set, run every test as that role.
+
+    The test database is created and migrated as DATABASE_URL's user (the owner, as
+    bin/migrate does in production); then every connection switches to the application
+    role, which owns no table and cannot bypass row-level security. The one extra grant,
+    TRUNCATE, exists only in the test database: Django empties tables with it between
+    transactional tests.
+    """
+    from django.conf import settings
+    from django.db import connections
+
+    role = settings.DATABASE_APP_ROLE
+    connection = connections["default"]
+    if connection.vendor != "postgresql" or not role:
+        yield
+        return
+    owner = connection.settings_dict["USER"]
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(f"GRANT TRUNCATE ON ALL TABLES IN SCHEMA public TO {role}")
+    connection.close()
+    connection.settings_dict["USER"] = role
+    yield
+    connection.close()
+    connection.settings_dict["USER"] = owner
+
+
 @pytest.fixture(autouse=True)
 def _clear_cache():
     """Rate limits and heartbeats live in the cache; each test starts without them."""

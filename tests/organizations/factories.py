@@ -1,6 +1,7 @@
 import factory
 
 from organizations.models import Membership, Organization
+from organizations.tenancy import tenant_context
 from tests.accounts.factories import UserFactory
 
 
@@ -13,10 +14,23 @@ class OrganizationFactory(factory.django.DjangoModelFactory):
     slug = factory.Sequence(lambda n: f"org-{n}")
 
 
-class MembershipFactory(factory.django.DjangoModelFactory):
+class TenantFactory(factory.django.DjangoModelFactory):
+    """Creates tenant-owned rows inside their organisation, as the application does."""
+
+    class Meta:
+        abstract = True
+
+    organization = factory.SubFactory(OrganizationFactory)
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        with tenant_context(organization=kwargs["organization"]):
+            return super()._create(model_class, *args, **kwargs)
+
+
+class MembershipFactory(TenantFactory):
     class Meta:
         model = Membership
 
     user = factory.SubFactory(UserFactory)
-    organization = factory.SubFactory(OrganizationFactory)
     is_participant = True

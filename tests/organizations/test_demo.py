@@ -3,6 +3,7 @@ from django.core.management import call_command
 
 from accounts.models import User
 from organizations.models import Membership, Organization
+from organizations.tenancy import tenant_context
 
 pytestmark = pytest.mark.django_db
 
@@ -10,11 +11,10 @@ ROLES = ["admin", "manager", "mentor", "mentee", "exec"]
 
 
 def _snapshot():
-    return (
-        sorted(Organization.objects.values_list("slug", "name", "time_zone")),
-        sorted(User.objects.values_list("email", "name")),
-        sorted(
-            Membership.objects.values_list(
+    memberships = []
+    for organization in Organization.objects.all():
+        with tenant_context(organization=organization):
+            memberships += Membership.objects.values_list(
                 "user__email",
                 "organization__slug",
                 "is_admin",
@@ -23,7 +23,10 @@ def _snapshot():
                 "is_participant",
                 "is_active",
             )
-        ),
+    return (
+        sorted(Organization.objects.values_list("slug", "name", "time_zone")),
+        sorted(User.objects.values_list("email", "name")),
+        sorted(memberships),
     )
 
 
@@ -63,9 +66,11 @@ def test_demo_password_can_be_chosen_by_environment(client, monkeypatch):
 def test_demo_roles_match_the_login_names():
     call_command("seed_demo")
 
-    admin = Membership.objects.get(user__email="admin@globex.example")
-    manager = Membership.objects.get(user__email="manager@globex.example")
-    executive = Membership.objects.get(user__email="exec@acme.example")
+    with tenant_context(organization=Organization.objects.get(slug="globex")):
+        admin = Membership.objects.get(user__email="admin@globex.example")
+        manager = Membership.objects.get(user__email="manager@globex.example")
+    with tenant_context(organization=Organization.objects.get(slug="acme")):
+        executive = Membership.objects.get(user__email="exec@acme.example")
     assert admin.is_admin and not admin.is_participant
     assert manager.is_program_manager
     assert executive.is_executive

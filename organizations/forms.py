@@ -1,0 +1,113 @@
+import zoneinfo
+
+import django_filters
+from django import forms
+from django.contrib.auth import password_validation
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from organizations.models import AuditAction, AuditEntry, Organization
+from organizations.roles import Role
+from organizations.services import ORGANIZATION_SETTINGS_FIELDS, parse_invitation_emails
+
+
+class RolesField(forms.TypedMultipleChoiceField):
+    widget = forms.CheckboxSelectMultiple
+
+    def __init__(self, *, roles=tuple(Role), **kwargs):
+        kwargs.setdefault("label", _("Roles"))
+        super().__init__(choices=[(r.value, r.label) for r in roles], coerce=Role, **kwargs)
+
+
+class InvitationForm(forms.Form):
+    emails = forms.CharField(
+        label=_("Email addresses"),
+        widget=forms.Textarea(attrs={"rows": 4, "autocomplete": "off"}),
+        help_text=_("One address, or many: one per line, or separated by commas."),
+    )
+
+    def __init__(self, *args, allowed_roles, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["roles"] = RolesField(
+            roles=allowed_roles,
+            initial=[Role.PARTICIPANT],
+            help_text=_("Everyone in this list is invited with these roles."),
+        )
+
+    def clean_emails(self) -> list[str]:
+        return parse_invitation_emails(self.cleaned_data["emails"])
+
+
+class MembershipRolesForm(forms.Form):
+    roles = RolesField()
+
+
+class NewAccountForm(forms.Form):
+    """For someone accepting an invitation who has no Upturn account yet."""
+
+    name = forms.CharField(label=_("Your name"), max_length=150)
+    password1 = forms.CharField(
+        label=_("Choose a password"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=password_validation.password_validators_help_text_html(),
+    )
+    password2 = forms.CharField(
+        label=_("Password again"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def __init__(self, *args, email: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.email = email
+
+    def clean(self):
+        cleaned = super().clean()
+        first, second = cleaned.get("password1"), cleaned.get("password2")
+        if first and second and first != second:
+            self.add_error("password2", _("The two passwords differ."))
+        elif first:
+            from accounts.models import User
+
+            try:
+                password_validation.validate_password(
+                    first, User(email=self.email, name=cleaned.get("name", ""))
+                )
+            except ValidationError as error:
+                self.add_error("password1", error)
+        return cleaned
+
+
+def _time_zone_choices():
+    return [(name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones())]
+
+
+class OrganizationSettingsForm(forms.ModelForm):
+    time_zone = forms.ChoiceField(label=_("Time zone"), choices=_time_zone_choices)
+
+    class Meta:
+        model = Organization
+        fields = ORGANIZATION_SETTINGS_FIELDS
+        widgets = {"accent_color": forms.TextInput(attrs={"type": "color"})}
+
+
+class AuditFilter(django_filters.FilterSet):
+    action = django_filters.ChoiceFilter(label=_("Action"), choices=AuditAction.choices)
+    actor = django_filters.CharFilter(
+        label=_("Who (email contains)"), field_name="actor_email", lookup_expr="icontains"
+    )
+    since = django_filters.DateFilter(
+        label=_("From"),
+        field_name="created_at",
+        lookup_expr="date__gte",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    until = django_filters.DateFilter(
+        label=_("To"),
+        field_name="created_at",
+        lookup_expr="date__lte",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+    class Meta:
+        model = AuditEntry
+        fields = ["action", "actor", "since", "until"]

@@ -1,0 +1,154 @@
+"""Layer two: PostgreSQL itself keeps organisations apart, connected as the app role.
+
+These run on PostgreSQL only (CI); each goes around the ORM with raw SQL, as a bug, a
+report or a hand-written query would.
+"""
+
+import pytest
+from django.conf import settings
+from django.db import DatabaseError, connection, transaction
+
+from organizations.rls import POLICY_NAME
+from organizations.tenancy import tenant_context, tenant_models
+from tests.conftest import is_postgresql, require
+from tests.organizations.factories import MembershipFactory
+from tests.tenancy_app.models import Document, Folder
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _postgresql_as_the_app_role():
+    require(is_postgresql(), "row-level security needs PostgreSQL (DATABASE_URL)")
+    require(bool(settings.DATABASE_APP_ROLE), "DATABASE_APP_ROLE is not set")
+
+
+@pytest.fixture
+def two_organisations(acme, globex):
+    """A membership, a folder and a document in each organisation."""
+    for organization in (acme, globex):
+        MembershipFactory(organization=organization)
+        with tenant_context(organization=organization):
+            folder = Folder.objects.create(organization=organization, name=organization.slug)
+            Document.objects.create(organization=organization, folder=folder, title="notes")
+    return acme, globex
+
+
+def _tenant_tables() -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT table_name FROM information_schema.columns
+            WHERE table_schema = current_schema() AND column_name = 'organization_id'
+            ORDER BY table_name
+            """
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def _raw(sql: str, params=None):
+    """Rows for a query, the row count for a write."""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall() if cursor.description else cursor.rowcount
+
+
+def test_tests_run_as_the_app_role_that_owns_no_table():
+    assert _raw("SELECT current_user")[0][0] == settings.DATABASE_APP_ROLE
+    owned = _raw("SELECT tablename FROM pg_tables WHERE tableowner = current_user")
+    assert owned == []
+    assert _raw("SELECT rolbypassrls, rolsuper FROM pg_roles WHERE rolname = current_user") == [
+        (False, False)
+    ]
+
+
+def test_every_table_with_an_organisation_column_has_its_policies():
+    tables = _tenant_tables()
+    assert {model._meta.db_table for model in tenant_models()} <= set(tables)
+    rows = _raw(
+        """
+        SELECT c.relname, c.relrowsecurity, p.cmd, p.qual, p.with_check
+        FROM pg_class c LEFT JOIN pg_policies p
+          ON p.tablename = c.relname AND p.policyname = %s
+        WHERE c.relname = ANY(%s)
+        """,
+        [POLICY_NAME, tables],
+    )
+    missing = [
+        name
+        for name, enabled, command, read, write in rows
+        if not (enabled and command == "ALL" and "organization_id" in read and write)
+    ]
+    assert missing == [], f"tables without row-level security policies: {missing}"
+    print(f"{len(tables)} tenant-owned tables carry policies: {', '.join(tables)}")
+
+
+def test_raw_select_with_no_organisation_set_returns_no_rows(two_organisations):
+    for table in _tenant_tables():
+        assert _raw(f'SELECT count(*) FROM "{table}"')[0][0] == 0, table
+
+
+def test_raw_select_with_an_organisation_set_returns_only_its_rows(two_organisations):
+    acme, _ = two_organisations
+    with tenant_context(organization=acme):
+        for table in _tenant_tables():
+            foreign = _raw(f'SELECT count(*) FROM "{table}" WHERE organization_id <> %s', [acme.pk])
+            assert foreign[0][0] == 0, table
+        assert _raw('SELECT count(*) FROM "tenancy_app_folder"')[0][0] == 1
+
+
+def test_insert_into_another_organisation_is_refused(two_organisations):
+    acme, globex = two_organisations
+    with (
+        pytest.raises(DatabaseError, match="row-level security"),
+        tenant_context(organization=acme),
+        transaction.atomic(),
+    ):
+        _raw(
+            "INSERT INTO tenancy_app_folder (organization_id, name) VALUES (%s, 'sneaky')",
+            [globex.pk],
+        )
+
+
+def test_moving_a_row_to_another_organisation_is_refused(two_organisations):
+    acme, globex = two_organisations
+    with (
+        pytest.raises(DatabaseError, match="row-level security"),
+        tenant_context(organization=acme),
+        transaction.atomic(),
+    ):
+        _raw("UPDATE tenancy_app_folder SET organization_id = %s", [globex.pk])
+
+
+def test_update_and_delete_cannot_reach_another_organisations_rows(two_organisations):
+    acme, globex = two_organisations
+    with tenant_context(organization=acme):
+        assert _raw("UPDATE tenancy_app_folder SET name = 'renamed'") == 1
+        assert _raw("DELETE FROM tenancy_app_document") == 1
+    with tenant_context(organization=globex):
+        assert _raw("SELECT name FROM tenancy_app_folder") == [("globex",)]
+        assert _raw("SELECT count(*) FROM tenancy_app_document")[0][0] == 1
+
+
+def test_a_reference_to_another_organisations_row_is_refused(two_organisations):
+    acme, globex = two_organisations
+    with tenant_context(organization=globex):
+        globex_folder = Folder.objects.get()
+    with (
+        pytest.raises(DatabaseError, match="same_org_fk"),
+        tenant_context(organization=acme),
+        transaction.atomic(),
+    ):
+        _raw("SET CONSTRAINTS ALL IMMEDIATE")
+        Document.objects.create(organization=acme, folder_id=globex_folder.pk, title="x")
+
+
+def test_a_person_sees_their_own_memberships_in_every_organisation(acme, globex):
+    person = MembershipFactory(organization=acme).user
+    MembershipFactory(organization=globex, user=person)
+    MembershipFactory(organization=globex)
+
+    with tenant_context(user=person):
+        rows = _raw("SELECT organization_id FROM organizations_membership ORDER BY 1")
+
+    assert rows == [(acme.pk,), (globex.pk,)]
