@@ -8,7 +8,8 @@ from organizations.models import Invitation
 
 def invitation_accept_url(*, invitation: Invitation, token: str) -> str:
     path = reverse(
-        "invitation_accept", kwargs={"org_slug": invitation.organization.slug, "token": token}
+        "invitation_accept",
+        kwargs={"organization_slug": invitation.organization.slug, "token": token},
     )
     return settings.SITE_URL.rstrip("/") + path
 

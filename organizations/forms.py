@@ -16,6 +16,7 @@ class RolesField(forms.TypedMultipleChoiceField):
 
     def __init__(self, *, roles=tuple(Role), **kwargs):
         kwargs.setdefault("label", _("Roles"))
+        kwargs.setdefault("error_messages", {"required": _("Choose at least one role.")})
         super().__init__(choices=[(r.value, r.label) for r in roles], coerce=Role, **kwargs)
 
 

@@ -20,6 +20,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import Resolver404, resolve
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from organizations.audit import audit_record
@@ -63,6 +64,7 @@ class OrganizationMiddleware:
                     return _send_to_mfa_setup(request, organization)
                 request.membership = membership
                 request.organization = organization
+                translation.activate(organization.locale)
                 return self.get_response(request)
 
 

@@ -4,11 +4,10 @@ from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_POST
 
 from organizations import services
 from organizations.decorators import permission_required
@@ -32,6 +31,17 @@ from organizations.tenancy import tenant_context
 
 MEMBERS_PER_PAGE = 25
 AUDIT_PER_PAGE = 50
+
+
+def _post_only():
+    """For actions that only POST: called after the object lookup, so that another
+    organisation's object answers 404 to every method, exactly like a missing one."""
+    return HttpResponseNotAllowed(["POST"])
+
+
+def _posted(request):
+    """The submitted data of a POST (even an empty one, which must show its errors)."""
+    return request.POST if request.method == "POST" else None
 
 
 def _page(request, queryset, per_page):
@@ -81,7 +91,7 @@ def member_detail(request, org_slug, membership_id):
         pk=membership_id,
         organization=request.organization,
     )
-    form = MembershipRolesForm(request.POST or None, initial={"roles": list(membership.roles)})
+    form = MembershipRolesForm(_posted(request), initial={"roles": list(membership.roles)})
     if request.method == "POST" and form.is_valid():
         try:
             services.membership_update_roles(
@@ -130,10 +140,11 @@ def member_deactivate(request, org_slug, membership_id):
     return render(request, "organizations/member_deactivate.html", {"member": membership})
 
 
-@require_POST
 @permission_required("member.manage")
 def member_reactivate(request, org_slug, membership_id):
     membership = get_object_or_404(Membership, pk=membership_id, organization=request.organization)
+    if request.method != "POST":
+        return _post_only()
     services.membership_reactivate(
         organization=request.organization,
         actor=request.user,
@@ -167,7 +178,7 @@ def _get_manageable_invitation(request, invitation_id) -> Invitation:
 @permission_required("invitation.view")
 def invitation_list_view(request, org_slug):
     allowed_roles = _invitable_roles(request.membership)
-    form = InvitationForm(request.POST or None, allowed_roles=allowed_roles)
+    form = InvitationForm(_posted(request), allowed_roles=allowed_roles)
     if request.method == "POST" and form.is_valid():
         try:
             batch = services.invitation_create_many(
@@ -205,10 +216,11 @@ def _invitation_summary(batch) -> str:
     return " ".join(parts)
 
 
-@require_POST
 @permission_required("invitation.view")
 def invitation_resend(request, org_slug, invitation_id):
     invitation = _get_manageable_invitation(request, invitation_id)
+    if request.method != "POST":
+        return _post_only()
     try:
         services.invitation_resend(
             organization=request.organization,
@@ -225,10 +237,11 @@ def invitation_resend(request, org_slug, invitation_id):
     return redirect("organizations:invitation_list", org_slug=org_slug)
 
 
-@require_POST
 @permission_required("invitation.view")
 def invitation_revoke(request, org_slug, invitation_id):
     invitation = _get_manageable_invitation(request, invitation_id)
+    if request.method != "POST":
+        return _post_only()
     try:
         services.invitation_revoke(
             organization=request.organization,
@@ -286,7 +299,7 @@ def _invitation_accept_step(request, organization, invitation):
 
     if User.objects.filter(email=invitation.email).exists():
         return render(request, "organizations/invitation_sign_in.html", context)
-    form = NewAccountForm(request.POST or None, email=invitation.email)
+    form = NewAccountForm(_posted(request), email=invitation.email)
     if request.method == "POST" and form.is_valid():
         membership = services.invitation_accept(
             organization=organization,
@@ -312,18 +325,20 @@ def _welcome(request, organization):
 
 @permission_required("organization.manage")
 def organization_settings(request, org_slug):
-    organization = request.organization
-    form = OrganizationSettingsForm(request.POST or None, instance=organization)
+    # The form validates a copy, so the service compares against the saved values and a
+    # rejected form leaves the page's header showing what is really saved.
+    form = OrganizationSettingsForm(
+        _posted(request), instance=Organization.objects.get(pk=request.organization.pk)
+    )
     if request.method == "POST" and form.is_valid():
         services.organization_update_settings(
-            organization=organization,
+            organization=request.organization,
             actor=request.user,
             changes={name: form.cleaned_data[name] for name in form.changed_data},
             request=request,
         )
         messages.success(request, _("Settings saved."))
         return redirect("organizations:settings", org_slug=org_slug)
-    organization.refresh_from_db()  # a rejected form must not show half-applied values
     return render(request, "organizations/settings.html", {"form": form})
 
 

@@ -1,0 +1,99 @@
+import time
+
+import pytest
+
+from organizations.middleware import LAST_SEEN_SESSION_KEY
+from organizations.models import AuditAction, AuditEntry, Organization
+from organizations.tenancy import tenant_context
+from tests.organizations.factories import MembershipFactory
+
+pytestmark = pytest.mark.django_db
+
+VALID = {
+    "name": "Acme Corporation",
+    "time_zone": "Europe/Berlin",
+    "locale": "en",
+    "accent_color": "#123456",
+    "session_idle_minutes": "60",
+}
+
+
+def test_admin_changes_settings_and_the_change_is_audited(client, acme, acme_admin):
+    client.force_login(acme_admin)
+
+    response = client.post("/o/acme/settings/", VALID)
+
+    assert response.status_code == 302
+    acme.refresh_from_db()
+    assert (acme.name, acme.time_zone, acme.session_idle_minutes) == (
+        "Acme Corporation",
+        "Europe/Berlin",
+        60,
+    )
+    with tenant_context(organization=acme):
+        entry = AuditEntry.objects.get(action=AuditAction.SETTINGS_CHANGED)
+    assert entry.details["name"] == {"before": "Acme", "after": "Acme Corporation"}
+
+
+def test_bad_settings_are_named_and_nothing_changes(client, acme, acme_admin):
+    client.force_login(acme_admin)
+
+    response = client.post(
+        "/o/acme/settings/", {**VALID, "time_zone": "Mars/Olympus", "session_idle_minutes": "1"}
+    )
+
+    html = response.content.decode()
+    assert "Select a valid choice. Mars/Olympus" in html
+    assert "greater than or equal to 5" in html
+    assert Organization.objects.get(pk=acme.pk).name == "Acme"
+
+
+def test_only_admins_change_settings(client, acme):
+    manager = MembershipFactory(organization=acme, is_program_manager=True).user
+    client.force_login(manager)
+
+    assert client.post("/o/acme/settings/", VALID).status_code == 403
+
+
+def test_staff_are_sent_to_set_up_two_factor_when_required(client, acme):
+    Organization.objects.filter(pk=acme.pk).update(require_mfa_for_staff=True)
+    executive = MembershipFactory(organization=acme, is_executive=True, is_participant=False).user
+    client.force_login(executive)
+
+    response = client.get("/o/acme/")
+
+    assert response.status_code == 302
+    assert response.url == "/accounts/2fa/totp/activate/"
+
+
+def test_participants_are_not_forced_into_two_factor(client, acme, acme_mentor):
+    Organization.objects.filter(pk=acme.pk).update(require_mfa_for_staff=True)
+    client.force_login(acme_mentor)
+
+    assert client.get("/o/acme/").status_code == 200
+
+
+def test_idle_member_is_signed_out_after_the_organisations_limit(client, acme, acme_mentor):
+    Organization.objects.filter(pk=acme.pk).update(session_idle_minutes=30)
+    client.force_login(acme_mentor)
+    session = client.session
+    session[LAST_SEEN_SESSION_KEY] = int(time.time()) - 31 * 60
+    session.save()
+
+    response = client.get("/o/acme/")
+
+    assert response.url == "/accounts/login/?next=/o/acme/"
+    assert "_auth_user_id" not in client.session
+    with tenant_context(organization=acme):
+        assert AuditEntry.objects.filter(action=AuditAction.SESSION_EXPIRED).exists()
+
+
+def test_active_member_stays_signed_in(client, acme, acme_mentor):
+    Organization.objects.filter(pk=acme.pk).update(session_idle_minutes=30)
+    client.force_login(acme_mentor)
+    session = client.session
+    session[LAST_SEEN_SESSION_KEY] = int(time.time()) - 29 * 60
+    session.save()
+
+    assert client.get("/o/acme/").status_code == 200
+    assert client.session[LAST_SEEN_SESSION_KEY] >= int(time.time()) - 5

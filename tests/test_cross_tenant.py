@@ -1,0 +1,157 @@
+"""Every route that takes an organisation, an object id or a slug, tried by a member of
+another organisation with every role there: each answers 404 to every method (exactly as
+for an object that does not exist) and changes nothing.
+
+The routes are enumerated from the URL configuration, so a new route is covered without
+anyone editing this file. A route this file cannot build an object for fails
+``test_every_route_with_an_id_can_be_built`` until a builder is added to BUILDERS.
+"""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+import pytest
+from django.urls import URLResolver, get_resolver, reverse
+from django.utils import timezone
+
+from accounts.models import User
+from organizations.models import Invitation, Organization
+from organizations.services import invitation_token_hash
+from organizations.tenancy import tenant_context, tenant_models
+from tests.organizations.factories import MembershipFactory, OrganizationFactory
+
+OUR_APPS = {
+    "config",
+    "accounts",
+    "organizations",
+    "programs",
+    "matching",
+    "sessions",
+    "surveys",
+    "reports",
+}
+METHODS = ["get", "post", "put", "patch", "delete"]
+INVITATION_TOKEN = "a-known-token-for-the-cross-tenant-test"  # noqa: S105
+
+
+def _walk(patterns, prefix="", namespace=None):
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            inner = ":".join(filter(None, [namespace, pattern.namespace])) or None
+            yield from _walk(pattern.url_patterns, prefix + str(pattern.pattern), inner)
+        else:
+            name = ":".join(filter(None, [namespace, pattern.name]))
+            yield name, prefix + str(pattern.pattern), pattern.callback
+
+
+def _routes_with_ids() -> dict[str, set[str]]:
+    """Route name -> its URL keyword arguments, for our own routes that take any."""
+    import re
+
+    routes = {}
+    for name, route, callback in _walk(get_resolver().url_patterns):
+        if callback.__module__.split(".")[0] not in OUR_APPS:
+            continue
+        kwargs = set(re.findall(r"<(?:\w+:)?(\w+)>", route))
+        if kwargs:
+            routes[name] = kwargs
+    return routes
+
+
+@dataclass
+class World:
+    """Organisation A with one object of every kind a route can point at."""
+
+    organization: Organization
+    membership_id: int
+    invitation_id: int
+
+
+def _build_world() -> World:
+    organization = OrganizationFactory(slug="tenant-a", name="Tenant A")
+    MembershipFactory(organization=organization, is_admin=True)
+    member = MembershipFactory(organization=organization)
+    with tenant_context(organization=organization):
+        invitation = Invitation.objects.create(
+            organization=organization,
+            email="invitee@example.com",
+            is_participant=True,
+            token_hash=invitation_token_hash(INVITATION_TOKEN),
+            expires_at=timezone.now() + timedelta(days=7),
+        )
+    return World(organization, member.pk, invitation.pk)
+
+
+# How to point each route at organisation A's objects. ``org_slug`` is added for routes
+# under /o/<slug>/.
+BUILDERS = {
+    "organizations:overview": lambda w: {},
+    "organizations:member_list": lambda w: {},
+    "organizations:member_detail": lambda w: {"membership_id": w.membership_id},
+    "organizations:member_deactivate": lambda w: {"membership_id": w.membership_id},
+    "organizations:member_reactivate": lambda w: {"membership_id": w.membership_id},
+    "organizations:invitation_list": lambda w: {},
+    "organizations:invitation_resend": lambda w: {"invitation_id": w.invitation_id},
+    "organizations:invitation_revoke": lambda w: {"invitation_id": w.invitation_id},
+    "organizations:settings": lambda w: {},
+    "organizations:audit_log": lambda w: {},
+    "invitation_accept": lambda w: {
+        "organization_slug": w.organization.slug,
+        "token": INVITATION_TOKEN,
+    },
+}
+ROUTES = _routes_with_ids()
+
+
+def _snapshot(organization: Organization):
+    """Everything organisation A holds, to prove a request changed nothing."""
+    rows = {"organization": list(Organization.objects.filter(pk=organization.pk).values())}
+    with tenant_context(organization=organization):
+        for model in tenant_models():
+            rows[model._meta.label] = list(model.objects.order_by("pk").values())
+    rows["users"] = list(User.objects.order_by("pk").values("pk", "email", "password", "is_active"))
+    return rows
+
+
+@pytest.fixture
+def outsider(db):
+    """A member of organisation B holding every role there."""
+    return MembershipFactory(
+        organization=OrganizationFactory(slug="tenant-b", name="Tenant B"),
+        is_admin=True,
+        is_program_manager=True,
+        is_executive=True,
+        is_participant=True,
+    ).user
+
+
+def test_every_route_with_an_id_can_be_built():
+    missing = sorted(set(ROUTES) - set(BUILDERS))
+    assert missing == [], f"teach tests/test_cross_tenant.py how to build: {missing}"
+    print(f"cross-tenant test covers {len(ROUTES)} routes: {', '.join(sorted(ROUTES))}")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("route", sorted(ROUTES))
+def test_another_organisations_member_gets_404_and_changes_nothing(client, outsider, route):
+    world = _build_world()
+    client.force_login(outsider)
+    kwargs = BUILDERS[route](world)
+    urls = []
+    if "org_slug" in ROUTES[route]:
+        # A's object under A's address, and A's object under B's own address.
+        urls.append(reverse(route, kwargs={**kwargs, "org_slug": world.organization.slug}))
+        if kwargs:
+            urls.append(reverse(route, kwargs={**kwargs, "org_slug": "tenant-b"}))
+    elif "organization_slug" in ROUTES[route]:
+        urls.append(reverse(route, kwargs={**kwargs, "organization_slug": "tenant-b"}))
+    before = _snapshot(world.organization)
+
+    answers = {
+        (url, method): getattr(client, method)(url).status_code
+        for url in urls
+        for method in METHODS
+    }
+
+    assert set(answers.values()) == {404}, answers
+    assert _snapshot(world.organization) == before
