@@ -252,6 +252,9 @@ MEDIA_URL = "/media/"
 # --- API ----------------------------------------------------------------------------
 
 REST_FRAMEWORK = {
+    # Fail closed: no anonymous access and no Basic auth (it would skip two-factor).
+    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
 }

@@ -15,3 +15,12 @@ CELERY_TASK_ALWAYS_EAGER = True
 LOGGING["root"]["level"] = "WARNING"  # noqa: F405
 # Tenant-owned models that exist only in the test database (see tests/tenancy_app).
 INSTALLED_APPS = [*INSTALLED_APPS, "tests.tenancy_app"]  # noqa: F405
+# On SQLite, a file rather than the shared in-memory database: the live server's request
+# threads then open connections of their own instead of borrowing the test thread's.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    # One file per run, so two runs side by side do not share it.
+    _TEST_DB = VAR_DIR / f"test-{os.getpid()}.sqlite3"  # noqa: F405
+    DATABASES["default"]["TEST"] = {"NAME": str(_TEST_DB)}  # noqa: F405
+    # A throwaway database needs no durability: skip the disk syncs.
+    DATABASES["default"]["OPTIONS"] = {"init_command": "PRAGMA synchronous=OFF;"}  # noqa: F405
+    VAR_DIR.mkdir(exist_ok=True)  # noqa: F405

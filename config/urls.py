@@ -1,9 +1,13 @@
+from allauth.account.decorators import secure_admin_login
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
 from config.health import healthz
 from organizations import views as organization_views
+
+# The admin site signs people in through allauth too: rate limits and two-factor apply.
+admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
     path("", organization_views.home, name="home"),

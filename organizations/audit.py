@@ -3,15 +3,20 @@
 from django.conf import settings
 
 from organizations.models import AuditAction, AuditEntry, Organization
+from organizations.tenancy import tenant_context
 
 
 def client_ip(request) -> str | None:
-    """The address a request came from; behind a trusted TLS proxy, the client it names."""
+    """The address a request came from; behind a trusted TLS proxy, the client it saw.
+
+    The proxy appends the address it saw to X-Forwarded-For, so only the rightmost entry
+    is trustworthy: anything left of it came from the client.
+    """
     if request is None:
         return None
     forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
     if forwarded and getattr(settings, "SECURE_PROXY_SSL_HEADER", None):
-        return forwarded.split(",")[0].strip()
+        return forwarded.split(",")[-1].strip()
     return request.META.get("REMOTE_ADDR") or None
 
 
@@ -36,3 +41,24 @@ def audit_record(
         details=details or {},
         ip_address=client_ip(request),
     )
+
+
+def audit_record_in_every_organization(user, action: AuditAction, request, details=None) -> None:
+    """For what happens to a person's account (sign-in, password, two-factor): an entry in
+    each organisation they belong to, so each organisation's admins see it."""
+    if user is None:
+        return
+    from organizations.selectors import membership_list_for_user
+
+    with tenant_context(user=user):
+        organizations = [m.organization for m in membership_list_for_user(user=user)]
+    for organization in organizations:
+        with tenant_context(organization=organization, user=user):
+            audit_record(
+                organization=organization,
+                actor=user,
+                action=action,
+                target=user,
+                details=details,
+                request=request,
+            )

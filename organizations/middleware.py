@@ -5,10 +5,12 @@ A request under /o/<slug>/ reaches its view only if the signed-in user holds an 
 membership of that organisation; anyone else gets 404, never 403, because 403 would
 confirm that the organisation exists. Every signed-in request runs in a transaction that
 carries the user (for the database policies that show a person their own rows); an
-organisation's pages also carry the organisation (``organizations.tenancy``).
+organisation's pages also carry the organisation (``organizations.tenancy``). A view that
+fails rolls back everything it wrote.
 
-The organisation's sign-in rules apply here too: members idle for longer than it allows
-are signed out, and staff it requires two-factor authentication of are sent to set it up.
+The organisations' sign-in rules apply here too: a person idle for longer than the
+strictest of their organisations allows is signed out, and staff whom an organisation
+requires two-factor authentication of are sent to set it up before anything else there.
 """
 
 import time
@@ -17,16 +19,17 @@ from allauth.mfa.utils import is_mfa_enabled
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import Resolver404, resolve
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from organizations.audit import audit_record
+from organizations.audit import audit_record_in_every_organization
 from organizations.models import AuditAction
 from organizations.roles import Role
-from organizations.selectors import membership_get_active
+from organizations.selectors import membership_list_for_user
 from organizations.tenancy import tenant_context
 
 ORG_URL_KWARG = "org_slug"
@@ -43,29 +46,42 @@ class OrganizationMiddleware:
     def __call__(self, request):
         request.organization = None
         request.membership = None
+        request.user_memberships = []
         slug = _organization_slug(request.path_info)
         if not request.user.is_authenticated:
             if slug is not None:
                 return redirect_to_login(request.get_full_path())
             return self.get_response(request)
         with tenant_context(user=request.user):
+            # One query gives the organisation switcher, the idle limit and this page's
+            # membership; it runs before any organisation is entered, where the policy
+            # lets a person see their own memberships.
+            memberships = list(membership_list_for_user(user=request.user))
+            request.user_memberships = memberships
+            if _idle_too_long(request, memberships):
+                return _sign_out_idle(request)
+            _touch(request)
             if slug is None:
-                _touch(request)
-                return self.get_response(request)
-            membership = membership_get_active(user=request.user, organization_slug=slug)
+                return self._respond(request)
+            membership = next((m for m in memberships if m.organization.slug == slug), None)
             if membership is None:
                 raise Http404("No such organisation.")
             organization = membership.organization
             with tenant_context(organization=organization, user=request.user):
-                if _idle_too_long(request, organization):
-                    return _sign_out_idle(request, organization)
-                _touch(request)
                 if _must_set_up_mfa(request.user, membership, organization):
                     return _send_to_mfa_setup(request, organization)
                 request.membership = membership
                 request.organization = organization
                 translation.activate(organization.locale)
-                return self.get_response(request)
+                return self._respond(request)
+
+    def _respond(self, request):
+        response = self.get_response(request)
+        # Django turns a view's exception into an error page before it reaches us, so the
+        # transaction would commit what the failed view wrote: undo it.
+        if response.status_code >= 500:
+            transaction.set_rollback(True)
+        return response
 
 
 def _organization_slug(path: str) -> str | None:
@@ -82,21 +98,18 @@ def _touch(request) -> None:
         request.session[LAST_SEEN_SESSION_KEY] = now
 
 
-def _idle_too_long(request, organization) -> bool:
+def _idle_too_long(request, memberships) -> bool:
+    """Checked on every signed-in page, not just an organisation's, so that opening another
+    page first cannot reset the clock."""
     last_seen = request.session.get(LAST_SEEN_SESSION_KEY)
-    return (
-        last_seen is not None and time.time() - last_seen > organization.session_idle_minutes * 60
-    )
+    if last_seen is None or not memberships:
+        return False
+    limit = min(m.organization.session_idle_minutes for m in memberships) * 60
+    return time.time() - last_seen > limit
 
 
-def _sign_out_idle(request, organization):
-    audit_record(
-        organization=organization,
-        actor=request.user,
-        action=AuditAction.SESSION_EXPIRED,
-        target=request.user,
-        request=request,
-    )
+def _sign_out_idle(request):
+    audit_record_in_every_organization(request.user, AuditAction.SESSION_EXPIRED, request)
     logout(request)
     messages.info(
         request, _("You were signed out after a period of inactivity. Sign in again to continue.")

@@ -98,9 +98,13 @@ class Membership(RoleFlags, TenantModel):
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
-    # A person may list their own memberships of every organisation (to choose one);
-    # everything else about a membership is visible only inside its organisation.
-    rls_extra_read_policies = {"membership_own_rows": "user_id = upturn_current_user()"}
+    # Outside any organisation, a person may list their own memberships of every
+    # organisation (to choose one); inside one, only that organisation's rows show.
+    rls_extra_read_policies = {
+        "membership_own_rows": (
+            "upturn_current_organization() IS NULL AND user_id = upturn_current_user()"
+        )
+    }
 
     class Meta:
         ordering = ["organization__name"]
@@ -208,10 +212,15 @@ class AuditEntry(TenantModel):
     the application role has no UPDATE or DELETE right on this table at all.
     """
 
+    # No database constraint and no action on delete: the table is append-only, so a
+    # deleted account cannot be nulled out here. actor_email keeps who it was.
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
     )
-    # Kept as written, so the entry still says who it was after the account is gone.
     actor_email = models.CharField(max_length=254, blank=True)
     action = models.CharField(max_length=64, choices=AuditAction.choices, db_index=True)
     target_type = models.CharField(max_length=64, blank=True)

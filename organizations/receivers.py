@@ -7,27 +7,8 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out, user_lo
 from django.dispatch import receiver
 
 from accounts.models import User, normalize_email
-from organizations.audit import audit_record
+from organizations.audit import audit_record_in_every_organization as _record_everywhere
 from organizations.models import AuditAction
-from organizations.selectors import membership_list_for_user
-from organizations.tenancy import tenant_context
-
-
-def _record_everywhere(user, action: AuditAction, request, details=None) -> None:
-    if user is None:
-        return
-    with tenant_context(user=user):
-        organizations = [m.organization for m in membership_list_for_user(user=user)]
-    for organization in organizations:
-        with tenant_context(organization=organization, user=user):
-            audit_record(
-                organization=organization,
-                actor=user,
-                action=action,
-                target=user,
-                details=details,
-                request=request,
-            )
 
 
 @receiver(user_logged_in, dispatch_uid="audit_signed_in")

@@ -82,7 +82,8 @@ def _sync_same_organization_keys(cursor, model, quote) -> None:
     table = model._meta.db_table
     for field in model._meta.concrete_fields:
         target = getattr(field, "related_model", None)
-        if not field.many_to_one or target not in tenant or field.name == "organization":
+        is_reference = field.many_to_one or field.one_to_one
+        if not is_reference or target not in tenant or field.name == "organization":
             continue
         target_table = target._meta.db_table
         unique_name = f"{target_table}_id_org_key"[:63]

@@ -45,6 +45,14 @@ def membership_set_roles(
     return membership
 
 
+def _lock_members(organization: Organization, membership: Membership) -> Membership:
+    """Serialise changes to an organisation's members (locking its row) and re-read the
+    membership under the lock, so two admins demoting each other at once cannot both
+    pass the last-admin check."""
+    Organization.objects.select_for_update().filter(pk=organization.pk).get()
+    return Membership.objects.select_related("user").get(pk=membership.pk)
+
+
 def _ensure_an_admin_remains(*, organization: Organization, losing: Membership) -> None:
     others = (
         Membership.objects.filter(organization=organization, is_admin=True, is_active=True)
@@ -64,6 +72,7 @@ def membership_update_roles(
 ) -> Membership:
     if not roles:
         raise ValidationError(_("Choose at least one role. To remove access, deactivate."))
+    membership = _lock_members(organization, membership)
     before = membership.roles
     if Role.ADMIN in before and Role.ADMIN not in roles and membership.is_active:
         _ensure_an_admin_remains(organization=organization, losing=membership)
@@ -87,6 +96,7 @@ def membership_deactivate(
     *, organization: Organization, actor, membership: Membership, request=None
 ) -> Membership:
     """The member can no longer reach the organisation; their history stays."""
+    membership = _lock_members(organization, membership)
     if membership.is_admin and membership.is_active:
         _ensure_an_admin_remains(organization=organization, losing=membership)
     membership.is_active = False
@@ -164,16 +174,24 @@ def parse_invitation_emails(raw: str) -> list[str]:
 
 @transaction.atomic
 def invitation_create_many(
-    *, organization: Organization, actor, emails: list[str], roles: set[Role], request=None
+    *,
+    organization: Organization,
+    actor,
+    emails: list[str],
+    roles: set[Role],
+    grantable_roles: set[Role],
+    request=None,
 ) -> InvitationBatch:
     """Invite each address with ``roles``, all or nothing.
 
     An address that already has an open invitation gets it renewed (new link, new expiry,
-    these roles) rather than a second one. An address that already belongs to the
-    organisation is refused, naming it.
+    these roles) rather than a second one, unless it carries roles the inviter could not
+    grant. An address that already belongs to the organisation is refused, naming it.
     """
     if not roles:
         raise ValidationError(_("Choose at least one role for the people you invite."))
+    if not roles <= grantable_roles:
+        raise ValidationError(_("You cannot invite people with these roles."))
     existing = {
         membership.user.email: membership
         for membership in Membership.objects.filter(
@@ -204,6 +222,19 @@ def invitation_create_many(
             revoked_at__isnull=True,
         )
     }
+    beyond_reach = [
+        invitation.email
+        for invitation in open_invitations.values()
+        if not invitation.roles <= grantable_roles
+    ]
+    if beyond_reach:
+        raise ValidationError(
+            [
+                _("%(email)s has an open invitation that only an admin can change.")
+                % {"email": email}
+                for email in beyond_reach
+            ]
+        )
     batch = InvitationBatch()
     for email in emails:
         invitation = open_invitations.get(email) or Invitation(
@@ -295,8 +326,13 @@ def invitation_accept(
 
     Following the emailed link proves the address, so it is marked verified.
     """
-    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
-    if invitation.status != Invitation.Status.PENDING:
+    # Re-read under a lock with the followed token: a link renewed or used meanwhile fails.
+    invitation = (
+        Invitation.objects.select_for_update()
+        .filter(pk=invitation.pk, token_hash=invitation.token_hash)
+        .first()
+    )
+    if invitation is None or invitation.status != Invitation.Status.PENDING:
         raise ValidationError(_("This invitation can no longer be used."))
     if user is None:
         if User.objects.filter(email=invitation.email).exists():
@@ -306,6 +342,12 @@ def invitation_accept(
         )
     elif normalize_email(user.email) != invitation.email:
         raise ValidationError(_("This invitation is for another email address."))
+    elif Membership.objects.filter(organization=organization, user=user).exists():
+        # Accepting never changes an existing membership's roles or reactivates it.
+        raise ValidationError(
+            _("You already have a membership of %(organization)s; an admin manages its roles.")
+            % {"organization": organization.name}
+        )
     EmailAddress.objects.update_or_create(
         user=user, email=invitation.email, defaults={"verified": True, "primary": True}
     )

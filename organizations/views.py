@@ -186,6 +186,7 @@ def invitation_list_view(request, org_slug):
                 actor=request.user,
                 emails=form.cleaned_data["emails"],
                 roles=set(form.cleaned_data["roles"]),
+                grantable_roles=set(allowed_roles),
                 request=request,
             )
         except ValidationError as error:
@@ -301,16 +302,28 @@ def _invitation_accept_step(request, organization, invitation):
         return render(request, "organizations/invitation_sign_in.html", context)
     form = NewAccountForm(_posted(request), email=invitation.email)
     if request.method == "POST" and form.is_valid():
-        membership = services.invitation_accept(
-            organization=organization,
-            invitation=invitation,
-            new_user_name=form.cleaned_data["name"],
-            new_user_password=form.cleaned_data["password1"],
-            request=request,
-        )
+        try:
+            membership = services.invitation_accept(
+                organization=organization,
+                invitation=invitation,
+                new_user_name=form.cleaned_data["name"],
+                new_user_password=form.cleaned_data["password1"],
+                request=request,
+            )
+        except ValidationError as error:
+            return _invitation_refused(request, context, error)
         login(request, membership.user, backend="django.contrib.auth.backends.ModelBackend")
         return _welcome(request, organization)
     return render(request, "organizations/invitation_accept.html", {**context, "form": form})
+
+
+def _invitation_refused(request, context, error: ValidationError):
+    return render(
+        request,
+        "organizations/invitation_unavailable.html",
+        {**context, "reasons": error.messages},
+        status=409,
+    )
 
 
 def _welcome(request, organization):

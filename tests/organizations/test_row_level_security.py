@@ -152,3 +152,13 @@ def test_a_person_sees_their_own_memberships_in_every_organisation(acme, globex)
         rows = _raw("SELECT organization_id FROM organizations_membership ORDER BY 1")
 
     assert rows == [(acme.pk,), (globex.pk,)]
+
+
+def test_inside_an_organisation_a_person_sees_none_of_their_other_memberships(acme, globex):
+    person = MembershipFactory(organization=acme).user
+    MembershipFactory(organization=globex, user=person)
+
+    with tenant_context(organization=acme, user=person):
+        rows = _raw("SELECT organization_id FROM organizations_membership")
+
+    assert rows == [(acme.pk,)]
