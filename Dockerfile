@@ -12,7 +12,8 @@ COPY . .
 # Static files are collected at build time and served by the app (WhiteNoise).
 # The key below exists only for this build step; the running container needs its own.
 RUN SECRET_KEY=collectstatic-build-step-only DEBUG=false python manage.py collectstatic --noinput \
-    && useradd --create-home --uid 1000 upturn
+    && useradd --create-home --uid 1000 upturn \
+    && mkdir -p /app/var/media && chown -R upturn /app/var
 USER upturn
 
 EXPOSE 8000

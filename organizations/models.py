@@ -1,8 +1,14 @@
+import uuid
 import zoneinfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.core.validators import (
+    FileExtensionValidator,
+    MaxValueValidator,
+    MinValueValidator,
+    RegexValidator,
+)
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -14,6 +20,23 @@ from organizations.tenancy import ScopedManager, TenantModel
 def validate_time_zone(value: str) -> None:
     if value not in zoneinfo.available_timezones():
         raise ValidationError(_("%(value)s is not a known time zone."), params={"value": value})
+
+
+LOGO_MAX_BYTES = 512 * 1024
+
+
+def validate_logo_size(file) -> None:
+    if file.size > LOGO_MAX_BYTES:
+        raise ValidationError(
+            _("The logo is %(size)d KB; it can be at most %(limit)d KB."),
+            params={"size": file.size // 1024, "limit": LOGO_MAX_BYTES // 1024},
+        )
+
+
+def _logo_path(organization: "Organization", filename: str) -> str:
+    # A fresh name per upload, so browsers never show a cached old logo.
+    extension = filename.rsplit(".", 1)[-1].lower()
+    return f"logos/{organization.pk}/{uuid.uuid4().hex}.{extension}"
 
 
 class Organization(models.Model):
@@ -38,6 +61,16 @@ class Organization(models.Model):
         default="#0b6e69",
         validators=[RegexValidator(r"^#[0-9a-fA-F]{6}$", _("Use a colour like #0b6e69."))],
         help_text=_("Shown beside the organisation's name in the header."),
+    )
+    logo = models.ImageField(
+        _("logo"),
+        upload_to=_logo_path,
+        blank=True,
+        validators=[
+            FileExtensionValidator(["png", "jpg", "jpeg", "webp"]),
+            validate_logo_size,
+        ],
+        help_text=_("PNG, JPEG or WebP, at most 512 KB. Shown in the header."),
     )
     require_mfa_for_staff = models.BooleanField(
         _("require two-factor authentication for admins, program managers and executives"),

@@ -375,16 +375,23 @@ ORGANIZATION_SETTINGS_FIELDS = [
     "time_zone",
     "locale",
     "accent_color",
+    "logo",
     "require_mfa_for_staff",
     "session_idle_minutes",
 ]
+
+
+def _setting_value(organization: Organization, name: str):
+    """A setting as the audit log keeps it: files by their stored name."""
+    value = getattr(organization, name)
+    return value.name or "" if name == "logo" else value
 
 
 @transaction.atomic
 def organization_update_settings(
     *, organization: Organization, actor, changes: dict, request=None
 ) -> Organization:
-    before = {name: getattr(organization, name) for name in ORGANIZATION_SETTINGS_FIELDS}
+    before = {name: _setting_value(organization, name) for name in ORGANIZATION_SETTINGS_FIELDS}
     for name, value in changes.items():
         if name not in ORGANIZATION_SETTINGS_FIELDS:
             raise ValueError(f"{name} is not an organisation setting")
@@ -392,9 +399,9 @@ def organization_update_settings(
     organization.full_clean()
     organization.save()
     changed = {
-        name: {"before": before[name], "after": getattr(organization, name)}
+        name: {"before": before[name], "after": _setting_value(organization, name)}
         for name in ORGANIZATION_SETTINGS_FIELDS
-        if before[name] != getattr(organization, name)
+        if before[name] != _setting_value(organization, name)
     }
     if changed:
         audit_record(

@@ -30,5 +30,6 @@ urlpatterns = [
         name="invitation_revoke",
     ),
     path("settings/", views.organization_settings, name="settings"),
+    path("logo/", views.organization_logo, name="logo"),
     path("audit/", views.audit_log, name="audit_log"),
 ]

@@ -1,10 +1,12 @@
+import mimetypes
+
 from allauth.core import ratelimit
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponseNotAllowed
+from django.http import FileResponse, Http404, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -341,7 +343,9 @@ def organization_settings(request, org_slug):
     # The form validates a copy, so the service compares against the saved values and a
     # rejected form leaves the page's header showing what is really saved.
     form = OrganizationSettingsForm(
-        _posted(request), instance=Organization.objects.get(pk=request.organization.pk)
+        _posted(request),
+        request.FILES or None,
+        instance=Organization.objects.get(pk=request.organization.pk),
     )
     if request.method == "POST" and form.is_valid():
         services.organization_update_settings(
@@ -353,6 +357,18 @@ def organization_settings(request, org_slug):
         messages.success(request, _("Settings saved."))
         return redirect("organizations:settings", org_slug=org_slug)
     return render(request, "organizations/settings.html", {"form": form})
+
+
+@permission_required("organization.view")
+def organization_logo(request, org_slug):
+    """The logo, for the organisation's own members (uploads are not public files)."""
+    logo = request.organization.logo
+    if not logo:
+        raise Http404
+    content_type = mimetypes.guess_type(logo.name)[0] or "application/octet-stream"
+    response = FileResponse(logo.open("rb"), content_type=content_type)
+    response["Cache-Control"] = "private, max-age=86400"
+    return response
 
 
 @permission_required("audit.view")

@@ -94,6 +94,7 @@ BUILDERS = {
     "organizations:invitation_resend": lambda w: {"invitation_id": w.invitation_id},
     "organizations:invitation_revoke": lambda w: {"invitation_id": w.invitation_id},
     "organizations:settings": lambda w: {},
+    "organizations:logo": lambda w: {},
     "organizations:audit_log": lambda w: {},
     "invitation_accept": lambda w: {
         "organization_slug": w.organization.slug,

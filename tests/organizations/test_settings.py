@@ -97,3 +97,66 @@ def test_active_member_stays_signed_in(client, acme, acme_mentor):
 
     assert client.get("/o/acme/").status_code == 200
     assert client.session[LAST_SEEN_SESSION_KEY] >= int(time.time()) - 5
+
+
+def _png(width=40, height=20) -> bytes:
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (width, height), "#0b6e69").save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+@pytest.fixture
+def media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    return tmp_path
+
+
+def test_admin_uploads_a_logo_that_members_see(client, acme, acme_admin, acme_mentor, media_root):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(acme_admin)
+    logo = SimpleUploadedFile("brand.png", _png(), content_type="image/png")
+
+    client.post("/o/acme/settings/", {**VALID, "logo": logo})
+
+    client.force_login(acme_mentor)
+    page = client.get("/o/acme/").content.decode()
+    served = client.get("/o/acme/logo/")
+    assert 'class="org-logo" src="/o/acme/logo/' in page
+    assert served.status_code == 200 and served["Content-Type"] == "image/png"
+    assert b"".join(served.streaming_content) == _png()
+
+
+def test_a_file_that_is_not_an_image_is_refused_as_a_logo(client, acme, acme_admin, media_root):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(acme_admin)
+    fake = SimpleUploadedFile("brand.png", b"<svg onload=alert(1)>", content_type="image/png")
+
+    response = client.post("/o/acme/settings/", {**VALID, "logo": fake})
+
+    assert "Upload a valid image" in response.content.decode()
+    assert not Organization.objects.get(pk=acme.pk).logo
+
+
+def test_an_oversized_logo_is_refused_with_its_size(client, acme, acme_admin, media_root):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(acme_admin)
+    big = SimpleUploadedFile(
+        "big.png", _png(1200, 1200) + b"\0" * 600_000, content_type="image/png"
+    )
+
+    response = client.post("/o/acme/settings/", {**VALID, "logo": big})
+
+    assert "it can be at most 512 KB" in response.content.decode()
+
+
+def test_no_logo_answers_not_found(client, acme_mentor):
+    client.force_login(acme_mentor)
+
+    assert client.get("/o/acme/logo/").status_code == 404
