@@ -285,3 +285,125 @@ class AuditEntry(TenantModel):
 
     def delete(self, *args, **kwargs):
         raise PermissionError("The audit log cannot be deleted.")
+
+
+# --- The employee directory (the HR roster) ---------------------------------------------
+
+
+class Department(TenantModel):
+    """A department; ``parent`` groups departments into divisions."""
+
+    name = models.CharField(_("name"), max_length=200)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="children"
+    )
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "name"], name="organizations_department_unique_name"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Employee(TenantModel):
+    """A person on the organisation's HR roster, upserted by employee number.
+
+    A member and an employee are the same person when their email addresses match.
+    ``job_level``: higher is more senior.
+    """
+
+    employee_number = models.CharField(_("employee number"), max_length=64)
+    email = models.EmailField(_("email"), blank=True)
+    name = models.CharField(_("name"), max_length=200)
+    department = models.ForeignKey(
+        Department, null=True, blank=True, on_delete=models.SET_NULL, related_name="employees"
+    )
+    job_title = models.CharField(_("job title"), max_length=200, blank=True)
+    job_level = models.PositiveSmallIntegerField(_("job level"), null=True, blank=True)
+    manager = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="reports"
+    )
+    hire_date = models.DateField(_("hire date"), null=True, blank=True)
+    termination_date = models.DateField(_("termination date"), null=True, blank=True)
+    location = models.CharField(_("location"), max_length=200, blank=True)
+    time_zone = models.CharField(_("time zone"), max_length=64, blank=True)
+    birth_year = models.PositiveSmallIntegerField(_("birth year"), null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name", "employee_number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "employee_number"],
+                name="organizations_employee_unique_number",
+            ),
+            models.UniqueConstraint(
+                fields=["organization", "email"],
+                condition=~models.Q(email=""),
+                name="organizations_employee_unique_email",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["organization", "name"]),
+            models.Index(fields=["organization", "job_level"]),
+            models.Index(fields=["organization", "location"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.employee_number})"
+
+    @property
+    def is_current(self) -> bool:
+        return self.termination_date is None or self.termination_date > timezone.localdate()
+
+
+class DirectoryImport(TenantModel):
+    """One upload of the HR file: checked first (the preview), then applied or discarded.
+
+    The file is kept until the import is applied or discarded; the counts and rejections
+    stay as the record of what happened.
+    """
+
+    class Status(models.TextChoices):
+        CHECKING = "checking", _("Checking")
+        CHECKED = "checked", _("Checked")
+        APPLYING = "applying", _("Applying")
+        APPLIED = "applied", _("Applied")
+        DISCARDED = "discarded", _("Discarded")
+        FAILED = "failed", _("Failed")
+
+    file = models.FileField(upload_to="directory-imports/", blank=True)
+    original_name = models.CharField(max_length=255)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.CHECKING)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True)
+    total_rows = models.PositiveIntegerField(default=0)
+    processed_rows = models.PositiveIntegerField(default=0)
+    to_create = models.PositiveIntegerField(default=0)
+    to_update = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0)
+    rejected = models.PositiveIntegerField(default=0)
+    # [{"row": 3, "column": "hire_date", "message": "..."}], the first MAX_REPORTED ones.
+    rejections = models.JSONField(default=list, blank=True)
+    valid_rows_only = models.BooleanField(default=False)
+    failure = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Import of {self.original_name}"
+
+    @property
+    def progress_percent(self) -> int:
+        if not self.total_rows:
+            return 0
+        return min(100, round(100 * self.processed_rows / self.total_rows))

@@ -1,0 +1,1 @@
+"""The employee directory: reading and checking the HR file, and applying it."""

@@ -1,0 +1,223 @@
+"""The HR file's format: its columns, how a file is read, and how one row is checked.
+
+Plain functions on plain data (no database), so the rules can be tested alone and shared
+by the browser import, the API's bulk upsert and the benchmark.
+"""
+
+import codecs
+import csv
+import zoneinfo
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.utils.translation import gettext as _
+
+from accounts.models import normalize_email
+
+COLUMNS = [
+    "employee_number",
+    "email",
+    "name",
+    "department",
+    "job_title",
+    "job_level",
+    "manager_employee_number",
+    "hire_date",
+    "termination_date",
+    "location",
+    "time_zone",
+    "birth_year",
+]
+REQUIRED_COLUMNS = ["employee_number", "name"]
+# The fields of Employee that a row sets (the manager and department are set by key).
+EMPLOYEE_FIELDS = [
+    "email",
+    "name",
+    "job_title",
+    "job_level",
+    "hire_date",
+    "termination_date",
+    "location",
+    "time_zone",
+    "birth_year",
+]
+MAX_LEVEL = 100
+_TIME_ZONES = zoneinfo.available_timezones()
+
+
+_NOT_UTF8 = "The file is not UTF-8 text. Save it as “CSV UTF-8” and try again."
+
+
+class FileProblem(Exception):
+    """The file as a whole cannot be read (encoding, header): nothing row by row helps."""
+
+
+@dataclass(frozen=True)
+class Rejection:
+    row: int
+    column: str
+    message: str
+
+    def as_dict(self) -> dict:
+        return {"row": self.row, "column": self.column, "message": self.message}
+
+
+def template_csv() -> str:
+    example = [
+        "E1001", "ana.silva@example.com", "Ana Silva", "Engineering", "Software engineer",
+        "3", "E0042", "2023-04-01", "", "Lisbon", "Europe/Lisbon", "1998",
+    ]  # fmt: skip
+    return ",".join(COLUMNS) + "\r\n" + ",".join(example) + "\r\n"
+
+
+class HrFile:
+    """An HR file being read: the header is checked on opening, then ``rows()`` streams
+    (row number, raw values) for each data row, the header being row 1.
+
+    Understands UTF-8 with or without a byte-order mark, and a comma or a semicolon
+    between values (whichever the header uses). Memory does not grow with the file.
+    Raises FileProblem for an unreadable file or header.
+    """
+
+    def __init__(self, binary_stream):
+        self._text = codecs.getreader("utf-8-sig")(binary_stream, errors="strict")
+        try:
+            header_line = self._text.readline()
+        except UnicodeDecodeError as exc:
+            raise FileProblem(_(_NOT_UTF8)) from exc
+        if not header_line.strip():
+            raise FileProblem(_("The file is empty."))
+        self.delimiter = ";" if header_line.count(";") > header_line.count(",") else ","
+        header = next(csv.reader([header_line], delimiter=self.delimiter))
+        self.header = [_column_name(name) for name in header]
+        missing = [name for name in REQUIRED_COLUMNS if name not in self.header]
+        if missing:
+            raise FileProblem(
+                _(
+                    "The file has no column %(columns)s. The first line must name the columns, as in the template."
+                )
+                % {"columns": ", ".join(missing)}
+            )
+        duplicated = sorted({name for name in self.header if name and self.header.count(name) > 1})
+        if duplicated:
+            raise FileProblem(_("The column %(column)s appears twice.") % {"column": duplicated[0]})
+        self.ignored_columns = [name for name in self.header if name and name not in COLUMNS]
+
+    def rows(self) -> Iterator[tuple[int, dict[str, str]]]:
+        known = [(index, name) for index, name in enumerate(self.header) if name in COLUMNS]
+        row_number = 1
+        try:
+            for values in csv.reader(self._text, delimiter=self.delimiter):
+                row_number += 1
+                if not any(value.strip() for value in values):
+                    continue
+                yield (
+                    row_number,
+                    {
+                        name: (values[index].strip() if index < len(values) else "")
+                        for index, name in known
+                    },
+                )
+        except UnicodeDecodeError as exc:
+            raise FileProblem(_("Row %(row)s: ") % {"row": row_number + 1} + _(_NOT_UTF8)) from exc
+        except csv.Error as exc:
+            raise FileProblem(
+                _("Row %(row)s cannot be read: %(error)s") % {"row": row_number, "error": exc}
+            ) from exc
+
+
+def _column_name(raw: str) -> str:
+    return raw.strip().lower().replace(" ", "_").replace("-", "_")
+
+
+def check_row(row: int, raw: dict[str, str]) -> tuple[dict | None, list[Rejection]]:
+    """The row's values, cleaned, or the reasons it is rejected (each naming its column)."""
+    problems: list[Rejection] = []
+    values: dict = {}
+
+    def reject(column: str, message: str) -> None:
+        problems.append(Rejection(row, column, message))
+
+    number = raw.get("employee_number", "")
+    if not number:
+        reject("employee_number", _("An employee number is required."))
+    elif len(number) > 64:
+        reject("employee_number", _("At most 64 characters."))
+    values["employee_number"] = number
+
+    name = raw.get("name", "")
+    if not name:
+        reject("name", _("A name is required."))
+    values["name"] = name[:200]
+
+    email = raw.get("email", "")
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError:
+            reject("email", _("“%(value)s” is not an email address.") % {"value": email})
+        email = normalize_email(email)
+    values["email"] = email
+
+    for column in ("hire_date", "termination_date"):
+        values[column] = _date(raw.get(column, ""), column, reject)
+    if (
+        values["hire_date"]
+        and values["termination_date"]
+        and values["termination_date"] < values["hire_date"]
+    ):
+        reject("termination_date", _("The termination date is before the hire date."))
+
+    values["job_level"] = _whole_number(raw.get("job_level", ""), "job_level", 0, MAX_LEVEL, reject)
+    this_year = date.today().year
+    values["birth_year"] = _whole_number(
+        raw.get("birth_year", ""), "birth_year", 1900, this_year, reject
+    )
+
+    time_zone = raw.get("time_zone", "")
+    if time_zone and time_zone not in _TIME_ZONES:
+        reject(
+            "time_zone",
+            _("“%(value)s” is not a time zone such as Europe/Berlin.") % {"value": time_zone},
+        )
+    values["time_zone"] = time_zone
+
+    manager = raw.get("manager_employee_number", "")
+    if manager and manager == number:
+        reject("manager_employee_number", _("An employee cannot be their own manager."))
+    values["manager_employee_number"] = manager
+    values["department"] = raw.get("department", "")[:200]
+    values["job_title"] = raw.get("job_title", "")[:200]
+    values["location"] = raw.get("location", "")[:200]
+    return (None if problems else values), problems
+
+
+def _date(value: str, column: str, reject) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        reject(column, _("“%(value)s” is not a date as YYYY-MM-DD.") % {"value": value})
+        return None
+
+
+def _whole_number(value: str, column: str, low: int, high: int, reject) -> int | None:
+    if not value:
+        return None
+    try:
+        number = int(value)
+    except ValueError:
+        reject(column, _("“%(value)s” is not a whole number.") % {"value": value})
+        return None
+    if not low <= number <= high:
+        reject(
+            column,
+            _("%(value)s is outside %(low)s to %(high)s.")
+            % {"value": number, "low": low, "high": high},
+        )
+        return None
+    return number

@@ -1,0 +1,268 @@
+"""Checking an HR file against the directory (the preview) and applying it, all or nothing.
+
+Upsert by employee number; managers may appear after their reports; departments are
+created as named. The plan holds the file's valid rows in memory (and the directory's
+current state), nothing more, so memory grows with the rows themselves, not beyond.
+"""
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from organizations.directory.csv_format import EMPLOYEE_FIELDS, Rejection, check_row
+from organizations.models import Department, Employee, Organization
+
+BATCH_SIZE = 2000
+Progress = Callable[[int], None]
+
+
+@dataclass
+class _Current:
+    id: int
+    values: dict
+
+
+@dataclass
+class ImportPlan:
+    rows: dict[str, dict] = field(default_factory=dict)  # employee number -> clean values
+    rows_by_line: dict[str, int] = field(default_factory=dict)
+    rejections: list[Rejection] = field(default_factory=list)
+    to_create: list[str] = field(default_factory=list)
+    to_update: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    total_rows: int = 0
+
+    @property
+    def rejected_rows(self) -> int:
+        return len({rejection.row for rejection in self.rejections})
+
+
+def _current_directory(organization: Organization) -> dict[str, _Current]:
+    columns = [
+        "id",
+        "employee_number",
+        *EMPLOYEE_FIELDS,
+        "department__name",
+        "manager__employee_number",
+    ]
+    current = {}
+    for record in (
+        Employee.objects.filter(organization=organization)
+        .values(*columns)
+        .iterator(chunk_size=5000)
+    ):
+        values = {name: record[name] for name in EMPLOYEE_FIELDS}
+        values["department"] = record["department__name"] or ""
+        values["manager_employee_number"] = record["manager__employee_number"] or ""
+        current[record["employee_number"]] = _Current(record["id"], values)
+    return current
+
+
+def plan_import(
+    *,
+    organization: Organization,
+    rows: Iterable[tuple[int, dict]],
+    progress: Progress | None = None,
+) -> ImportPlan:
+    """What applying these rows would do: counts and, for each rejected row, the column and
+    the reason. Reads the directory; writes nothing."""
+    plan = ImportPlan()
+    current = _current_directory(organization)
+    first_seen: dict[str, int] = {}
+    for line, raw in rows:
+        plan.total_rows += 1
+        values, problems = check_row(line, raw)
+        number = raw.get("employee_number", "")
+        if number and number in first_seen:
+            problems.append(
+                Rejection(
+                    line,
+                    "employee_number",
+                    _("Employee number %(number)s is also on row %(row)s.")
+                    % {"number": number, "row": first_seen[number]},
+                )
+            )
+            values = None
+        elif number:
+            first_seen[number] = line
+        if problems:
+            plan.rejections.extend(problems)
+        else:
+            plan.rows[number] = values
+            plan.rows_by_line[number] = line
+        if progress and plan.total_rows % BATCH_SIZE == 0:
+            progress(plan.total_rows)
+    _reject_shared_emails(plan, current)
+    while _reject_unknown_managers(plan, current) or _reject_manager_loops(plan, current):
+        pass
+    for number, values in plan.rows.items():
+        existing = current.get(number)
+        if existing is None:
+            plan.to_create.append(number)
+        elif any(values[name] != existing.values[name] for name in existing.values):
+            plan.to_update.append(number)
+        else:
+            plan.unchanged += 1
+    plan.rejections.sort(key=lambda rejection: (rejection.row, rejection.column))
+    return plan
+
+
+def _reject(plan: ImportPlan, number: str, column: str, message: str) -> None:
+    plan.rejections.append(Rejection(plan.rows_by_line[number], column, message))
+    del plan.rows[number]
+
+
+def _reject_shared_emails(plan: ImportPlan, current: dict[str, _Current]) -> None:
+    # Who holds each address once the file is applied: the file's rows, and the current
+    # directory for everyone the file does not mention.
+    holder = {
+        c.values["email"]: n for n, c in current.items() if c.values["email"] and n not in plan.rows
+    }
+    for number in sorted(plan.rows, key=plan.rows_by_line.get):
+        email = plan.rows[number]["email"]
+        if not email:
+            continue
+        other = holder.get(email)
+        if other is None:
+            holder[email] = number
+            continue
+        where = (
+            _("row %(row)s") % {"row": plan.rows_by_line[other]}
+            if other in plan.rows
+            else _("employee %(number)s") % {"number": other}
+        )
+        _reject(
+            plan,
+            number,
+            "email",
+            _("%(email)s already belongs to %(where)s.") % {"email": email, "where": where},
+        )
+
+
+def _reject_unknown_managers(plan: ImportPlan, current: dict[str, _Current]) -> bool:
+    rejected_any = False
+    for number in list(plan.rows):
+        manager = plan.rows[number]["manager_employee_number"]
+        if manager and manager not in plan.rows and manager not in current:
+            _reject(
+                plan,
+                number,
+                "manager_employee_number",
+                _("No employee has the number %(number)s, in the file or the directory.")
+                % {"number": manager},
+            )
+            rejected_any = True
+    return rejected_any
+
+
+def _reject_manager_loops(plan: ImportPlan, current: dict[str, _Current]) -> bool:
+    """Reject every row on a reporting line that loops back on itself once applied."""
+    manager_of = {n: c.values["manager_employee_number"] for n, c in current.items()}
+    manager_of.update({n: values["manager_employee_number"] for n, values in plan.rows.items()})
+    state: dict[str, int] = {}  # 1: on the walk now, 2: known to reach the top
+    looping: list[list[str]] = []
+    for start in plan.rows:
+        walk = []
+        node = start
+        while node and state.get(node) is None:
+            state[node] = 1
+            walk.append(node)
+            node = manager_of.get(node, "")
+        if node and state.get(node) == 1:
+            looping.append(walk[walk.index(node) :])
+        for visited in walk:
+            state[visited] = 2
+    for cycle in looping:
+        chain = " → ".join([*cycle, cycle[0]])
+        for number in cycle:
+            if number in plan.rows:
+                _reject(
+                    plan,
+                    number,
+                    "manager_employee_number",
+                    _("The reporting line loops: %(chain)s.") % {"chain": chain},
+                )
+    return bool(looping)
+
+
+@dataclass
+class ApplyResult:
+    created: int
+    updated: int
+    unchanged: int
+    rejected: int
+
+
+class RejectedRows(Exception):
+    """The file has rejected rows and the admin did not choose to apply the valid ones."""
+
+
+@transaction.atomic
+def apply_plan(
+    *,
+    organization: Organization,
+    plan: ImportPlan,
+    valid_rows_only: bool,
+    progress: Progress | None = None,
+) -> ApplyResult:
+    """Write the plan's valid rows in one transaction: all of them or, on any error, none."""
+    if plan.rejections and not valid_rows_only:
+        raise RejectedRows(
+            _("%(count)s rows are rejected; nothing was changed.") % {"count": plan.rejected_rows}
+        )
+    done = 0
+
+    def advance(count: int) -> None:
+        nonlocal done
+        done += count
+        if progress:
+            progress(done)
+
+    department_ids = _ensure_departments(
+        organization, {v["department"] for v in plan.rows.values()}
+    )
+    current = _current_directory(organization)
+
+    def employee(number: str, values: dict, pk=None) -> Employee:
+        return Employee(
+            pk=pk,
+            organization=organization,
+            employee_number=number,
+            department_id=department_ids.get(values["department"]),
+            **{name: values[name] for name in EMPLOYEE_FIELDS},
+        )
+
+    new = [employee(n, plan.rows[n]) for n in plan.to_create]
+    for start in range(0, len(new), BATCH_SIZE):
+        Employee.objects.bulk_create(new[start : start + BATCH_SIZE])
+        advance(len(new[start : start + BATCH_SIZE]))
+    changed = [employee(n, plan.rows[n], pk=current[n].id) for n in plan.to_update]
+    for start in range(0, len(changed), BATCH_SIZE):
+        Employee.objects.bulk_update(
+            changed[start : start + BATCH_SIZE], [*EMPLOYEE_FIELDS, "department"]
+        )
+        advance(len(changed[start : start + BATCH_SIZE]))
+
+    # Managers last: a manager may be a row further down the file.
+    id_of = {number: record.id for number, record in current.items()}
+    id_of.update({record.employee_number: record.pk for record in new})
+    relinked = [
+        Employee(pk=id_of[number], manager_id=id_of.get(values["manager_employee_number"]))
+        for number, values in plan.rows.items()
+        if number in plan.to_create
+        or values["manager_employee_number"] != current[number].values["manager_employee_number"]
+    ]
+    for start in range(0, len(relinked), BATCH_SIZE):
+        Employee.objects.bulk_update(relinked[start : start + BATCH_SIZE], ["manager"])
+    return ApplyResult(len(new), len(changed), plan.unchanged, plan.rejected_rows)
+
+
+def _ensure_departments(organization: Organization, names: set[str]) -> dict[str, int]:
+    names.discard("")
+    existing = dict(Department.objects.filter(organization=organization).values_list("name", "id"))
+    Department.objects.bulk_create(
+        [Department(organization=organization, name=name) for name in sorted(names - set(existing))]
+    )
+    return dict(Department.objects.filter(organization=organization).values_list("name", "id"))

@@ -1,0 +1,213 @@
+"""The HR file import: checking (the preview) and applying, all or nothing."""
+
+import io
+
+import pytest
+
+from organizations.directory.csv_format import COLUMNS, FileProblem, HrFile, template_csv
+from organizations.directory.importing import RejectedRows, apply_plan, plan_import
+from organizations.models import Department, Employee
+from organizations.tenancy import tenant_context
+
+pytestmark = pytest.mark.django_db
+
+HEADER = ",".join(COLUMNS)
+
+
+def _csv(*lines: str, header: str = HEADER, encoding="utf-8") -> io.BytesIO:
+    return io.BytesIO(("\n".join([header, *lines]) + "\n").encode(encoding))
+
+
+def _row(
+    number,
+    name,
+    manager="",
+    email="",
+    level="",
+    department="Engineering",
+    hire="2020-01-01",
+    **extra,
+):
+    values = {
+        "employee_number": number, "email": email, "name": name, "department": department,
+        "job_title": "", "job_level": level, "manager_employee_number": manager,
+        "hire_date": hire, "termination_date": "", "location": "", "time_zone": "", "birth_year": "",
+        **extra,
+    }  # fmt: skip
+    return ",".join(values[column] for column in COLUMNS)
+
+
+def _plan(organization, stream):
+    with tenant_context(organization=organization):
+        return plan_import(organization=organization, rows=HrFile(stream).rows())
+
+
+def _apply(organization, stream, valid_rows_only=False):
+    with tenant_context(organization=organization):
+        plan = plan_import(organization=organization, rows=HrFile(stream).rows())
+        return apply_plan(organization=organization, plan=plan, valid_rows_only=valid_rows_only)
+
+
+def _employees(organization):
+    with tenant_context(organization=organization):
+        return {
+            e.employee_number: (
+                e.name,
+                e.manager.employee_number if e.manager else "",
+                e.department.name if e.department else "",
+            )
+            for e in Employee.objects.select_related("manager", "department")
+        }
+
+
+def test_a_new_file_creates_everyone_with_managers_listed_after_their_reports(acme):
+    result = _apply(
+        acme, _csv(_row("2", "Bo", manager="1"), _row("3", "Cy", manager="2"), _row("1", "Al"))
+    )
+
+    assert (result.created, result.updated, result.unchanged) == (3, 0, 0)
+    assert _employees(acme) == {
+        "1": ("Al", "", "Engineering"),
+        "2": ("Bo", "1", "Engineering"),
+        "3": ("Cy", "2", "Engineering"),
+    }
+
+
+def test_the_same_file_twice_changes_nothing_the_second_time(acme):
+    lines = (_row("1", "Al"), _row("2", "Bo", manager="1"))
+    _apply(acme, _csv(*lines))
+
+    plan = _plan(acme, _csv(*lines))
+
+    assert (len(plan.to_create), len(plan.to_update), plan.unchanged) == (0, 0, 2)
+
+
+def test_a_changed_row_is_an_update_and_departments_are_created_as_named(acme):
+    _apply(acme, _csv(_row("1", "Al"), _row("2", "Bo", manager="1")))
+
+    result = _apply(
+        acme, _csv(_row("1", "Al"), _row("2", "Bo Brown", manager="1", department="Sales"))
+    )
+
+    assert (result.created, result.updated, result.unchanged) == (0, 1, 1)
+    assert _employees(acme)["2"] == ("Bo Brown", "1", "Sales")
+    with tenant_context(organization=acme):
+        assert set(Department.objects.values_list("name", flat=True)) == {"Engineering", "Sales"}
+
+
+def test_every_rejection_names_row_column_and_reason(acme):
+    plan = _plan(
+        acme,
+        _csv(
+            _row("1", "Al", email="al@example.com"),
+            _row("2", "Bo", hire="2020-13-45"),
+            _row("3", "Cy", manager="99"),
+            _row("1", "Al again"),
+            _row("4", "Di", email="al@example.com"),
+            _row("5", "Ed", level="ten"),
+            _row("6", "Fa", email="not-an-address"),
+        ),
+    )
+
+    rejected = {(r.row, r.column): r.message for r in plan.rejections}
+    assert rejected == {
+        (3, "hire_date"): "“2020-13-45” is not a date as YYYY-MM-DD.",
+        (
+            4,
+            "manager_employee_number",
+        ): "No employee has the number 99, in the file or the directory.",
+        (5, "employee_number"): "Employee number 1 is also on row 2.",
+        (6, "email"): "al@example.com already belongs to row 2.",
+        (7, "job_level"): "“ten” is not a whole number.",
+        (8, "email"): "“not-an-address” is not an email address.",
+    }
+    assert plan.to_create == ["1"]
+
+
+def test_a_manager_loop_is_rejected_on_every_row_of_the_loop(acme):
+    plan = _plan(
+        acme,
+        _csv(
+            _row("1", "Al", manager="3"),
+            _row("2", "Bo", manager="1"),
+            _row("3", "Cy", manager="2"),
+            _row("4", "Di"),
+        ),
+    )
+
+    assert sorted(r.row for r in plan.rejections) == [2, 3, 4]
+    assert "The reporting line loops: 1 → 3 → 2 → 1." in {r.message for r in plan.rejections}
+    assert plan.to_create == ["4"]
+
+
+def test_a_loop_through_the_existing_directory_is_found(acme):
+    _apply(acme, _csv(_row("1", "Al"), _row("2", "Bo", manager="1")))
+
+    plan = _plan(acme, _csv(_row("1", "Al", manager="2")))
+
+    assert [r.column for r in plan.rejections] == ["manager_employee_number"]
+
+
+def test_an_email_held_by_another_employee_in_the_directory_is_rejected(acme):
+    _apply(acme, _csv(_row("1", "Al", email="al@example.com")))
+
+    plan = _plan(acme, _csv(_row("2", "Bo", email="AL@example.com")))
+
+    assert plan.rejections[0].message == "al@example.com already belongs to employee 1."
+
+
+def test_an_email_can_move_when_its_holder_changes_address_in_the_same_file(acme):
+    _apply(acme, _csv(_row("1", "Al", email="shared@example.com")))
+
+    plan = _plan(
+        acme,
+        _csv(_row("1", "Al", email="al@example.com"), _row("2", "Bo", email="shared@example.com")),
+    )
+
+    assert plan.rejections == []
+
+
+def test_a_file_with_rejections_changes_nothing(acme):
+    with pytest.raises(RejectedRows):
+        _apply(acme, _csv(_row("1", "Al"), _row("2", "Bo", hire="yesterday")))
+
+    assert _employees(acme) == {}
+
+
+def test_valid_rows_only_applies_exactly_the_valid_rows(acme):
+    result = _apply(
+        acme,
+        _csv(_row("1", "Al"), _row("2", "Bo", hire="yesterday"), _row("3", "Cy", manager="2")),
+        valid_rows_only=True,
+    )
+
+    assert set(_employees(acme)) == {"1"}
+    assert result.rejected == 2
+
+
+def test_semicolons_and_a_byte_order_mark_are_understood(acme):
+    stream = _csv(
+        _row("1", "Zoë").replace(",", ";"),
+        header=HEADER.replace(",", ";"),
+        encoding="utf-8-sig",
+    )
+
+    _apply(acme, stream)
+
+    assert _employees(acme)["1"][0] == "Zoë"
+
+
+def test_a_file_that_is_not_utf8_is_named_as_such(acme):
+    with pytest.raises(FileProblem, match="not UTF-8"):
+        list(HrFile(_csv(_row("1", "Zoë"), encoding="utf-16")).rows())
+
+
+def test_a_file_without_the_required_columns_says_which(acme):
+    with pytest.raises(FileProblem, match="no column employee_number"):
+        HrFile(io.BytesIO(b"name,email\nAl,al@example.com\n"))
+
+
+def test_the_template_is_a_file_the_import_accepts(acme):
+    plan = _plan(acme, io.BytesIO(template_csv().encode()))
+
+    assert [r.column for r in plan.rejections] == ["manager_employee_number"]  # E0042 is an example
