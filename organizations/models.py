@@ -228,6 +228,7 @@ class AuditAction(models.TextChoices):
     MEMBER_DEACTIVATED = "member.deactivated", _("Member deactivated")
     MEMBER_REACTIVATED = "member.reactivated", _("Member reactivated")
     SETTINGS_CHANGED = "organization.settings_changed", _("Settings changed")
+    DIRECTORY_IMPORTED = "directory.imported", _("Directory imported")
 
 
 class AppendOnlyQuerySet(models.QuerySet):

@@ -23,6 +23,8 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "invitation.invite_any_role":      frozenset({ADMIN}),
     "invitation.invite_participant":   frozenset({ADMIN, MANAGER}),
     "audit.view":                      frozenset({ADMIN}),
+    "directory.view":                  frozenset({ADMIN, MANAGER}),
+    "directory.manage":                frozenset({ADMIN}),
 }
 # fmt: on
 

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from organizations import views
+from organizations.directory import views as directory_views
 
 app_name = "organizations"
 
@@ -32,4 +33,28 @@ urlpatterns = [
     path("settings/", views.organization_settings, name="settings"),
     path("logo/", views.organization_logo, name="logo"),
     path("audit/", views.audit_log, name="audit_log"),
+    path("directory/", directory_views.directory, name="directory"),
+    path("directory/export.csv", directory_views.directory_export, name="directory_export"),
+    path("directory/<int:employee_id>/", directory_views.employee_detail, name="employee_detail"),
+    path("directory/import/", directory_views.import_page, name="directory_import_page"),
+    path(
+        "directory/import/template.csv",
+        directory_views.import_template,
+        name="directory_import_template",
+    ),
+    path(
+        "directory/import/<int:import_id>/",
+        directory_views.import_detail,
+        name="directory_import",
+    ),
+    path(
+        "directory/import/<int:import_id>/apply/",
+        directory_views.import_apply,
+        name="directory_import_apply",
+    ),
+    path(
+        "directory/import/<int:import_id>/discard/",
+        directory_views.import_discard,
+        name="directory_import_discard",
+    ),
 ]

@@ -6,7 +6,7 @@ from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponseNotAllowed
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -20,6 +20,7 @@ from organizations.forms import (
     NewAccountForm,
     OrganizationSettingsForm,
 )
+from organizations.http import post_only, posted
 from organizations.models import Invitation, Membership, Organization
 from organizations.permissions import has_permission
 from organizations.roles import Role
@@ -33,17 +34,6 @@ from organizations.tenancy import tenant_context
 
 MEMBERS_PER_PAGE = 25
 AUDIT_PER_PAGE = 50
-
-
-def _post_only():
-    """For actions that only POST: called after the object lookup, so that another
-    organisation's object answers 404 to every method, exactly like a missing one."""
-    return HttpResponseNotAllowed(["POST"])
-
-
-def _posted(request):
-    """The submitted data of a POST (even an empty one, which must show its errors)."""
-    return request.POST if request.method == "POST" else None
 
 
 def _page(request, queryset, per_page):
@@ -93,7 +83,7 @@ def member_detail(request, org_slug, membership_id):
         pk=membership_id,
         organization=request.organization,
     )
-    form = MembershipRolesForm(_posted(request), initial={"roles": list(membership.roles)})
+    form = MembershipRolesForm(posted(request), initial={"roles": list(membership.roles)})
     if request.method == "POST" and form.is_valid():
         try:
             services.membership_update_roles(
@@ -146,7 +136,7 @@ def member_deactivate(request, org_slug, membership_id):
 def member_reactivate(request, org_slug, membership_id):
     membership = get_object_or_404(Membership, pk=membership_id, organization=request.organization)
     if request.method != "POST":
-        return _post_only()
+        return post_only()
     services.membership_reactivate(
         organization=request.organization,
         actor=request.user,
@@ -180,7 +170,7 @@ def _get_manageable_invitation(request, invitation_id) -> Invitation:
 @permission_required("invitation.view")
 def invitation_list_view(request, org_slug):
     allowed_roles = _invitable_roles(request.membership)
-    form = InvitationForm(_posted(request), allowed_roles=allowed_roles)
+    form = InvitationForm(posted(request), allowed_roles=allowed_roles)
     if request.method == "POST" and form.is_valid():
         try:
             batch = services.invitation_create_many(
@@ -223,7 +213,7 @@ def _invitation_summary(batch) -> str:
 def invitation_resend(request, org_slug, invitation_id):
     invitation = _get_manageable_invitation(request, invitation_id)
     if request.method != "POST":
-        return _post_only()
+        return post_only()
     try:
         services.invitation_resend(
             organization=request.organization,
@@ -244,7 +234,7 @@ def invitation_resend(request, org_slug, invitation_id):
 def invitation_revoke(request, org_slug, invitation_id):
     invitation = _get_manageable_invitation(request, invitation_id)
     if request.method != "POST":
-        return _post_only()
+        return post_only()
     try:
         services.invitation_revoke(
             organization=request.organization,
@@ -302,7 +292,7 @@ def _invitation_accept_step(request, organization, invitation):
 
     if User.objects.filter(email=invitation.email).exists():
         return render(request, "organizations/invitation_sign_in.html", context)
-    form = NewAccountForm(_posted(request), email=invitation.email)
+    form = NewAccountForm(posted(request), email=invitation.email)
     if request.method == "POST" and form.is_valid():
         try:
             membership = services.invitation_accept(
@@ -343,7 +333,7 @@ def organization_settings(request, org_slug):
     # The form validates a copy, so the service compares against the saved values and a
     # rejected form leaves the page's header showing what is really saved.
     form = OrganizationSettingsForm(
-        _posted(request),
+        posted(request),
         request.FILES or None,
         instance=Organization.objects.get(pk=request.organization.pk),
     )

@@ -67,6 +67,12 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path_factory):
+    """Uploaded files go to a throwaway folder, never into var/media."""
+    settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
+
+
+@pytest.fixture(autouse=True)
 def _clear_cache():
     """Rate limits and heartbeats live in the cache; each test starts without them."""
     from django.core.cache import cache

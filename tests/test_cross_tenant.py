@@ -11,11 +11,12 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 import pytest
+from django.core.files.base import ContentFile
 from django.urls import URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from accounts.models import User
-from organizations.models import Invitation, Organization
+from organizations.models import DirectoryImport, Employee, Invitation, Organization
 from organizations.services import invitation_token_hash
 from organizations.tenancy import tenant_context, tenant_models
 from tests.organizations.factories import MembershipFactory, OrganizationFactory
@@ -65,6 +66,8 @@ class World:
     organization: Organization
     membership_id: int
     invitation_id: int
+    employee_id: int
+    import_id: int
 
 
 def _build_world() -> World:
@@ -79,7 +82,16 @@ def _build_world() -> World:
             token_hash=invitation_token_hash(INVITATION_TOKEN),
             expires_at=timezone.now() + timedelta(days=7),
         )
-    return World(organization, member.pk, invitation.pk)
+        employee = Employee.objects.create(
+            organization=organization, employee_number="A1", name="Avery", email="avery@example.com"
+        )
+        directory_import = DirectoryImport.objects.create(
+            organization=organization,
+            original_name="roster.csv",
+            status=DirectoryImport.Status.CHECKED,
+            file=ContentFile(b"employee_number,name\nA2,Blake\n", name="roster.csv"),
+        )
+    return World(organization, member.pk, invitation.pk, employee.pk, directory_import.pk)
 
 
 # How to point each route at organisation A's objects. ``org_slug`` is added for routes
@@ -95,6 +107,14 @@ BUILDERS = {
     "organizations:invitation_revoke": lambda w: {"invitation_id": w.invitation_id},
     "organizations:settings": lambda w: {},
     "organizations:logo": lambda w: {},
+    "organizations:directory": lambda w: {},
+    "organizations:directory_export": lambda w: {},
+    "organizations:employee_detail": lambda w: {"employee_id": w.employee_id},
+    "organizations:directory_import_page": lambda w: {},
+    "organizations:directory_import_template": lambda w: {},
+    "organizations:directory_import": lambda w: {"import_id": w.import_id},
+    "organizations:directory_import_apply": lambda w: {"import_id": w.import_id},
+    "organizations:directory_import_discard": lambda w: {"import_id": w.import_id},
     "organizations:audit_log": lambda w: {},
     "invitation_accept": lambda w: {
         "organization_slug": w.organization.slug,

@@ -97,7 +97,8 @@ class HrFile:
         if missing:
             raise FileProblem(
                 _(
-                    "The file has no column %(columns)s. The first line must name the columns, as in the template."
+                    "The file has no column %(columns)s. The first line must name the columns, "
+                    "as in the template."
                 )
                 % {"columns": ", ".join(missing)}
             )

@@ -6,95 +6,216 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('organizations', '0004_organization_logo'),
+        ("organizations", "0004_organization_logo"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Department',
+            name="Department",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='organizations.organization')),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='children', to='organizations.department')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="organizations.organization",
+                    ),
+                ),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="children",
+                        to="organizations.department",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='DirectoryImport',
+            name="DirectoryImport",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file', models.FileField(blank=True, upload_to='directory-imports/')),
-                ('original_name', models.CharField(max_length=255)),
-                ('status', models.CharField(choices=[('checking', 'Checking'), ('checked', 'Checked'), ('applying', 'Applying'), ('applied', 'Applied'), ('discarded', 'Discarded'), ('failed', 'Failed')], default='checking', max_length=16)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('finished_at', models.DateTimeField(null=True)),
-                ('total_rows', models.PositiveIntegerField(default=0)),
-                ('processed_rows', models.PositiveIntegerField(default=0)),
-                ('to_create', models.PositiveIntegerField(default=0)),
-                ('to_update', models.PositiveIntegerField(default=0)),
-                ('unchanged', models.PositiveIntegerField(default=0)),
-                ('rejected', models.PositiveIntegerField(default=0)),
-                ('rejections', models.JSONField(blank=True, default=list)),
-                ('valid_rows_only', models.BooleanField(default=False)),
-                ('failure', models.TextField(blank=True)),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='organizations.organization')),
-                ('uploaded_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("file", models.FileField(blank=True, upload_to="directory-imports/")),
+                ("original_name", models.CharField(max_length=255)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("checking", "Checking"),
+                            ("checked", "Checked"),
+                            ("applying", "Applying"),
+                            ("applied", "Applied"),
+                            ("discarded", "Discarded"),
+                            ("failed", "Failed"),
+                        ],
+                        default="checking",
+                        max_length=16,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("finished_at", models.DateTimeField(null=True)),
+                ("total_rows", models.PositiveIntegerField(default=0)),
+                ("processed_rows", models.PositiveIntegerField(default=0)),
+                ("to_create", models.PositiveIntegerField(default=0)),
+                ("to_update", models.PositiveIntegerField(default=0)),
+                ("unchanged", models.PositiveIntegerField(default=0)),
+                ("rejected", models.PositiveIntegerField(default=0)),
+                ("rejections", models.JSONField(blank=True, default=list)),
+                ("valid_rows_only", models.BooleanField(default=False)),
+                ("failure", models.TextField(blank=True)),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="organizations.organization",
+                    ),
+                ),
+                (
+                    "uploaded_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at'],
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='Employee',
+            name="Employee",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('employee_number', models.CharField(max_length=64, verbose_name='employee number')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='email')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('job_title', models.CharField(blank=True, max_length=200, verbose_name='job title')),
-                ('job_level', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='job level')),
-                ('hire_date', models.DateField(blank=True, null=True, verbose_name='hire date')),
-                ('termination_date', models.DateField(blank=True, null=True, verbose_name='termination date')),
-                ('location', models.CharField(blank=True, max_length=200, verbose_name='location')),
-                ('time_zone', models.CharField(blank=True, max_length=64, verbose_name='time zone')),
-                ('birth_year', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='birth year')),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('department', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='employees', to='organizations.department')),
-                ('manager', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='reports', to='organizations.employee')),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='organizations.organization')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "employee_number",
+                    models.CharField(max_length=64, verbose_name="employee number"),
+                ),
+                ("email", models.EmailField(blank=True, max_length=254, verbose_name="email")),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                (
+                    "job_title",
+                    models.CharField(blank=True, max_length=200, verbose_name="job title"),
+                ),
+                (
+                    "job_level",
+                    models.PositiveSmallIntegerField(
+                        blank=True, null=True, verbose_name="job level"
+                    ),
+                ),
+                ("hire_date", models.DateField(blank=True, null=True, verbose_name="hire date")),
+                (
+                    "termination_date",
+                    models.DateField(blank=True, null=True, verbose_name="termination date"),
+                ),
+                ("location", models.CharField(blank=True, max_length=200, verbose_name="location")),
+                (
+                    "time_zone",
+                    models.CharField(blank=True, max_length=64, verbose_name="time zone"),
+                ),
+                (
+                    "birth_year",
+                    models.PositiveSmallIntegerField(
+                        blank=True, null=True, verbose_name="birth year"
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "department",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="employees",
+                        to="organizations.department",
+                    ),
+                ),
+                (
+                    "manager",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="reports",
+                        to="organizations.employee",
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="organizations.organization",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name', 'employee_number'],
+                "ordering": ["name", "employee_number"],
             },
         ),
         migrations.AddConstraint(
-            model_name='department',
-            constraint=models.UniqueConstraint(fields=('organization', 'name'), name='organizations_department_unique_name'),
+            model_name="department",
+            constraint=models.UniqueConstraint(
+                fields=("organization", "name"), name="organizations_department_unique_name"
+            ),
         ),
         migrations.AddIndex(
-            model_name='employee',
-            index=models.Index(fields=['organization', 'name'], name='organizatio_organiz_ec6b8a_idx'),
+            model_name="employee",
+            index=models.Index(
+                fields=["organization", "name"], name="organizatio_organiz_ec6b8a_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='employee',
-            index=models.Index(fields=['organization', 'job_level'], name='organizatio_organiz_8778f5_idx'),
+            model_name="employee",
+            index=models.Index(
+                fields=["organization", "job_level"], name="organizatio_organiz_8778f5_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='employee',
-            index=models.Index(fields=['organization', 'location'], name='organizatio_organiz_07dd5a_idx'),
+            model_name="employee",
+            index=models.Index(
+                fields=["organization", "location"], name="organizatio_organiz_07dd5a_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='employee',
-            constraint=models.UniqueConstraint(fields=('organization', 'employee_number'), name='organizations_employee_unique_number'),
+            model_name="employee",
+            constraint=models.UniqueConstraint(
+                fields=("organization", "employee_number"),
+                name="organizations_employee_unique_number",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='employee',
-            constraint=models.UniqueConstraint(condition=models.Q(('email', ''), _negated=True), fields=('organization', 'email'), name='organizations_employee_unique_email'),
+            model_name="employee",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("email", ""), _negated=True),
+                fields=("organization", "email"),
+                name="organizations_employee_unique_email",
+            ),
         ),
     ]

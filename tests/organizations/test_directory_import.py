@@ -31,7 +31,8 @@ def _row(
     values = {
         "employee_number": number, "email": email, "name": name, "department": department,
         "job_title": "", "job_level": level, "manager_employee_number": manager,
-        "hire_date": hire, "termination_date": "", "location": "", "time_zone": "", "birth_year": "",
+        "hire_date": hire, "termination_date": "", "location": "", "time_zone": "",
+        "birth_year": "",
         **extra,
     }  # fmt: skip
     return ",".join(values[column] for column in COLUMNS)

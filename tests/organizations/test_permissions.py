@@ -15,6 +15,8 @@ EXPECTED = {
     "invitation.invite_any_role": {A},
     "invitation.invite_participant": {A, M},
     "audit.view": {A},
+    "directory.view": {A, M},
+    "directory.manage": {A},
 }
 
 

@@ -109,13 +109,7 @@ def _png(width=40, height=20) -> bytes:
     return buffer.getvalue()
 
 
-@pytest.fixture
-def media_root(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    return tmp_path
-
-
-def test_admin_uploads_a_logo_that_members_see(client, acme, acme_admin, acme_mentor, media_root):
+def test_admin_uploads_a_logo_that_members_see(client, acme, acme_admin, acme_mentor):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     client.force_login(acme_admin)
@@ -131,7 +125,7 @@ def test_admin_uploads_a_logo_that_members_see(client, acme, acme_admin, acme_me
     assert b"".join(served.streaming_content) == _png()
 
 
-def test_a_file_that_is_not_an_image_is_refused_as_a_logo(client, acme, acme_admin, media_root):
+def test_a_file_that_is_not_an_image_is_refused_as_a_logo(client, acme, acme_admin):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     client.force_login(acme_admin)
@@ -143,7 +137,7 @@ def test_a_file_that_is_not_an_image_is_refused_as_a_logo(client, acme, acme_adm
     assert not Organization.objects.get(pk=acme.pk).logo
 
 
-def test_an_oversized_logo_is_refused_with_its_size(client, acme, acme_admin, media_root):
+def test_an_oversized_logo_is_refused_with_its_size(client, acme, acme_admin):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     client.force_login(acme_admin)

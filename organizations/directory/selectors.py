@@ -1,0 +1,67 @@
+import django_filters
+from django import forms
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from organizations.models import Department, DirectoryImport, Employee, Organization
+
+MAX_REPORTING_LINE = 50  # far beyond any real hierarchy; stops a corrupted loop
+
+
+def employee_list(*, organization: Organization) -> QuerySet[Employee]:
+    return Employee.objects.filter(organization=organization).select_related("department")
+
+
+class EmployeeFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Search"), method="search")
+    department = django_filters.ModelChoiceFilter(
+        label=_("Department"), queryset=Department.objects.none(), empty_label=_("All departments")
+    )
+    level = django_filters.NumberFilter(
+        label=_("Job level"), field_name="job_level", widget=forms.NumberInput(attrs={"min": 0})
+    )
+    location = django_filters.ChoiceFilter(label=_("Location"), empty_label=_("All locations"))
+
+    class Meta:
+        model = Employee
+        fields = ["q", "department", "level", "location"]
+
+    def __init__(self, *args, organization: Organization, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["department"].queryset = Department.objects.filter(organization=organization)
+        locations = (
+            Employee.objects.filter(organization=organization)
+            .exclude(location="")
+            .order_by("location")
+            .values_list("location", flat=True)
+            .distinct()
+        )
+        self.filters["location"].extra["choices"] = [(name, name) for name in locations]
+
+    def search(self, queryset, name, value):
+        return queryset.filter(
+            Q(name__icontains=value)
+            | Q(email__icontains=value)
+            | Q(employee_number__iexact=value)
+            | Q(job_title__icontains=value)
+        )
+
+
+def employee_reporting_line(employee: Employee) -> list[Employee]:
+    """The employee's managers, nearest first, up to the top."""
+    chain, seen = [], {employee.pk}
+    manager_id = employee.manager_id
+    while manager_id and manager_id not in seen and len(chain) < MAX_REPORTING_LINE:
+        manager = Employee.objects.select_related("department").get(pk=manager_id)
+        chain.append(manager)
+        seen.add(manager.pk)
+        manager_id = manager.manager_id
+    return chain
+
+
+def employee_direct_reports(employee: Employee) -> QuerySet[Employee]:
+    return employee.reports.select_related("department").order_by("name")
+
+
+def directory_import_list(*, organization: Organization) -> QuerySet[DirectoryImport]:
+    return DirectoryImport.objects.filter(organization=organization).select_related("uploaded_by")

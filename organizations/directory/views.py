@@ -1,0 +1,186 @@
+import csv
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from organizations.decorators import permission_required
+from organizations.directory import services
+from organizations.directory.csv_format import COLUMNS, template_csv
+from organizations.directory.selectors import (
+    EmployeeFilter,
+    directory_import_list,
+    employee_direct_reports,
+    employee_list,
+    employee_reporting_line,
+)
+from organizations.http import post_only, posted
+from organizations.models import DirectoryImport, Employee
+from organizations.permissions import has_permission
+
+EMPLOYEES_PER_PAGE = 50
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(
+        label=gettext_lazy("HR file (CSV)"),
+        help_text=gettext_lazy("UTF-8, with a comma or a semicolon between values."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
+    )
+
+
+@permission_required("directory.view")
+def directory(request, org_slug):
+    filters = EmployeeFilter(
+        request.GET or None,
+        queryset=employee_list(organization=request.organization),
+        organization=request.organization,
+    )
+    page = Paginator(filters.qs, EMPLOYEES_PER_PAGE).get_page(request.GET.get("page"))
+    context = {
+        "filters": filters,
+        "page": page,
+        "can_manage": has_permission(request.membership, "directory.manage"),
+    }
+    if request.htmx:
+        return render(request, "organizations/directory/partials/_employee_table.html", context)
+    return render(request, "organizations/directory/directory.html", context)
+
+
+@permission_required("directory.manage")
+def directory_export(request, org_slug):
+    """What the filter shows, as a file the import takes back."""
+    filters = EmployeeFilter(
+        request.GET or None,
+        queryset=employee_list(organization=request.organization).select_related("manager"),
+        organization=request.organization,
+    )
+
+    def lines():
+        writer = csv.writer(_Echo())
+        yield writer.writerow(COLUMNS)
+        for employee in filters.qs.iterator(chunk_size=2000):
+            yield writer.writerow(_export_row(employee))
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="{request.organization.slug}-directory.csv"'
+    )
+    return response
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+def _export_row(employee: Employee) -> list:
+    return [
+        employee.employee_number,
+        employee.email,
+        employee.name,
+        employee.department.name if employee.department else "",
+        employee.job_title,
+        employee.job_level if employee.job_level is not None else "",
+        employee.manager.employee_number if employee.manager else "",
+        employee.hire_date or "",
+        employee.termination_date or "",
+        employee.location,
+        employee.time_zone,
+        employee.birth_year or "",
+    ]
+
+
+@permission_required("directory.view")
+def employee_detail(request, org_slug, employee_id):
+    employee = get_object_or_404(
+        Employee.objects.select_related("department"),
+        pk=employee_id,
+        organization=request.organization,
+    )
+    return render(
+        request,
+        "organizations/directory/employee_detail.html",
+        {
+            "employee": employee,
+            "reporting_line": employee_reporting_line(employee),
+            "direct_reports": employee_direct_reports(employee),
+        },
+    )
+
+
+@permission_required("directory.manage")
+def import_page(request, org_slug):
+    form = UploadForm(posted(request), request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            record = services.directory_import_start(
+                organization=request.organization,
+                actor=request.user,
+                upload=form.cleaned_data["file"],
+            )
+        except ValidationError as error:
+            form.add_error("file", error)
+        else:
+            return redirect(
+                "organizations:directory_import", org_slug=org_slug, import_id=record.pk
+            )
+    imports = directory_import_list(organization=request.organization)[:20]
+    return render(
+        request, "organizations/directory/import.html", {"form": form, "imports": imports}
+    )
+
+
+@permission_required("directory.manage")
+def import_template(request, org_slug):
+    response = HttpResponse(template_csv(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="upturn-directory-template.csv"'
+    return response
+
+
+@permission_required("directory.manage")
+def import_detail(request, org_slug, import_id):
+    """The preview, then the outcome; while a task works on it, HTMX polls the partial."""
+    record = get_object_or_404(DirectoryImport, pk=import_id, organization=request.organization)
+    context = {"record": record, "progress": services.directory_import_progress(record)}
+    if request.htmx:
+        return render(request, "organizations/directory/partials/_import_status.html", context)
+    return render(request, "organizations/directory/import_detail.html", context)
+
+
+@permission_required("directory.manage")
+def import_apply(request, org_slug, import_id):
+    record = get_object_or_404(DirectoryImport, pk=import_id, organization=request.organization)
+    if request.method != "POST":
+        return post_only()
+    try:
+        services.directory_import_request_apply(
+            organization=request.organization,
+            actor=request.user,
+            directory_import=record,
+            valid_rows_only=request.POST.get("valid_rows_only") == "1",
+        )
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    return redirect("organizations:directory_import", org_slug=org_slug, import_id=record.pk)
+
+
+@permission_required("directory.manage")
+def import_discard(request, org_slug, import_id):
+    record = get_object_or_404(DirectoryImport, pk=import_id, organization=request.organization)
+    if request.method != "POST":
+        return post_only()
+    try:
+        services.directory_import_discard(directory_import=record)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("The import was discarded; nothing was changed."))
+    return redirect("organizations:directory_import_page", org_slug=org_slug)
