@@ -11,10 +11,14 @@ from allauth.account.models import EmailAddress
 from django.db import transaction
 
 from accounts.models import User
+from organizations.directory.demo import demo_roster
+from organizations.directory.importing import apply_plan, plan_import
 from organizations.models import Organization
 from organizations.roles import Role
 from organizations.services import membership_set_roles
 from organizations.tenancy import tenant_context
+
+DIRECTORY_SIZES = {"acme": 600, "globex": 150}
 
 DEMO_ORGANIZATIONS = [
     # slug, name, time zone, people by login role: (name, organisation roles)
@@ -66,6 +70,7 @@ def seed_demo(*, password: str) -> list[DemoLogin]:
                 user = _demo_user(email=email, name=person_name, password=password)
                 membership_set_roles(organization=organization, user=user, roles=roles)
                 logins.append(DemoLogin(email, person_name, name, login_role))
+            _demo_directory(organization, people)
     return logins
 
 
@@ -79,3 +84,12 @@ def _demo_user(*, email: str, name: str, password: str) -> User:
         user=user, email=email, defaults={"verified": True, "primary": True}
     )
     return user
+
+
+def _demo_directory(organization: Organization, people: dict) -> None:
+    """The roster, through the import itself; the demo logins are on it by their email."""
+    slug = organization.slug
+    named = {role: (name, f"{role}@{slug}.example") for role, (name, _) in people.items()}
+    rows = demo_roster(slug=slug, size=DIRECTORY_SIZES.get(slug, 100), named=named)
+    plan = plan_import(organization=organization, rows=rows)
+    apply_plan(organization=organization, plan=plan, valid_rows_only=False)

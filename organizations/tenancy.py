@@ -11,7 +11,8 @@ organisation. The settings are transaction-local, so a pooled connection never c
 organisation into another's request.
 
 Enter an organisation with ``tenant_context(organization=...)``; the request middleware
-does it for /o/<slug>/ pages, tasks and management commands do it explicitly. Leaving the
+does it for /o/<slug>/ pages, tasks and management commands do it explicitly, and so
+does the generator of a streamed response (it runs after the middleware has returned). Leaving the
 scope (``scopes_disabled()``) is for the tenancy machinery, migrations, and task loaders,
 each with a comment saying why.
 """

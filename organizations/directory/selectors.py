@@ -13,7 +13,11 @@ def employee_list(*, organization: Organization) -> QuerySet[Employee]:
 
 
 class EmployeeFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(label=_("Search"), method="search")
+    q = django_filters.CharFilter(
+        label=_("Name, email, employee number or job title"),
+        method="search",
+        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
+    )
     department = django_filters.ModelChoiceFilter(
         label=_("Department"), queryset=Department.objects.none(), empty_label=_("All departments")
     )

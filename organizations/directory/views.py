@@ -22,6 +22,7 @@ from organizations.directory.selectors import (
 from organizations.http import post_only, posted
 from organizations.models import DirectoryImport, Employee
 from organizations.permissions import has_permission
+from organizations.tenancy import tenant_context
 
 EMPLOYEES_PER_PAGE = 50
 
@@ -61,11 +62,16 @@ def directory_export(request, org_slug):
         organization=request.organization,
     )
 
+    organization = request.organization
+
     def lines():
+        # A streamed body is produced after the middleware has left the organisation,
+        # so the generator enters it again (on PostgreSQL it would otherwise read nothing).
         writer = csv.writer(_Echo())
         yield writer.writerow(COLUMNS)
-        for employee in filters.qs.iterator(chunk_size=2000):
-            yield writer.writerow(_export_row(employee))
+        with tenant_context(organization=organization):
+            for employee in filters.qs.iterator(chunk_size=2000):
+                yield writer.writerow(_export_row(employee))
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = (

@@ -2,7 +2,8 @@ import pytest
 from django.core.management import call_command
 
 from accounts.models import User
-from organizations.models import Membership, Organization
+from organizations.directory.selectors import employee_reporting_line
+from organizations.models import Department, Employee, Membership, Organization
 from organizations.tenancy import tenant_context
 
 pytestmark = pytest.mark.django_db
@@ -39,17 +40,31 @@ def test_seed_demo_twice_gives_the_same_data():
     assert len(first[1]) == 10
 
 
-@pytest.mark.parametrize("org", ["acme", "globex"])
-@pytest.mark.parametrize("role", ROLES)
-def test_every_demo_login_signs_in_with_the_demo_password(client, org, role):
+def test_every_demo_login_signs_in_with_the_demo_password(client):
     call_command("seed_demo")
 
-    response = client.post(
-        "/accounts/login/", {"login": f"{role}@{org}.example", "password": "upturn-demo"}
-    )
+    for org in ("acme", "globex"):
+        for role in ROLES:
+            client.logout()
+            email = f"{role}@{org}.example"
+            response = client.post("/accounts/login/", {"login": email, "password": "upturn-demo"})
+            assert response.status_code == 302, email
+            assert client.get("/").url == f"/o/{org}/", email
 
-    assert response.status_code == 302
-    assert client.get("/").url == f"/o/{org}/"
+
+def test_demo_directories_are_realistic_rosters_with_the_demo_people_on_them():
+    call_command("seed_demo")
+
+    for slug, size in (("acme", 600), ("globex", 150)):
+        organization = Organization.objects.get(slug=slug)
+        with tenant_context(organization=organization):
+            assert Employee.objects.count() == size
+            assert Employee.objects.filter(manager__isnull=True).count() == 1  # the CEO
+            assert Department.objects.count() == 7
+            mentor = Employee.objects.get(email=f"mentor@{slug}.example")
+            mentee = Employee.objects.get(email=f"mentee@{slug}.example")
+            assert mentor.job_level < mentee.job_level
+            assert employee_reporting_line(mentee)[-1].job_title == "Chief executive officer"
 
 
 def test_demo_password_can_be_chosen_by_environment(client, monkeypatch):
