@@ -20,6 +20,7 @@ urlpatterns = [
         organization_views.invitation_accept,
         name="invitation_accept",
     ),
+    path("api/v1/", include("organizations.api.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -26,13 +26,15 @@ from django.urls import Resolver404, resolve
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from organizations.api_keys import api_key_find, api_key_organization_slug
 from organizations.audit import audit_record_in_every_organization
-from organizations.models import AuditAction
+from organizations.models import AuditAction, Organization
 from organizations.roles import Role
 from organizations.selectors import membership_list_for_user
 from organizations.tenancy import tenant_context
 
 ORG_URL_KWARG = "org_slug"
+API_PREFIX = "/api/"
 LAST_SEEN_SESSION_KEY = "upturn_last_seen"
 # Refresh the last-seen time at most this often, so not every request writes the session.
 LAST_SEEN_RESOLUTION_SECONDS = 60
@@ -47,6 +49,9 @@ class OrganizationMiddleware:
         request.organization = None
         request.membership = None
         request.user_memberships = []
+        request.api_key = None
+        if request.path_info.startswith(API_PREFIX):
+            return self._api(request)
         slug = _organization_slug(request.path_info)
         if not request.user.is_authenticated:
             if slug is not None:
@@ -75,6 +80,22 @@ class OrganizationMiddleware:
                 translation.activate(organization.locale)
                 return self._respond(request)
 
+    def _api(self, request):
+        """The API: the key names its organisation; a valid key enters it. Which key may
+        do what is for the view's declared permission (organizations.api.auth)."""
+        raw_key = _bearer_token(request)
+        if raw_key:
+            organization = _organization_named_by(raw_key)
+            if organization is not None:
+                with tenant_context(organization=organization):
+                    key = api_key_find(organization=organization, raw_key=raw_key)
+                    if key is not None:
+                        request.api_key = key
+                        request.organization = organization
+                        return self._respond(request)
+            request.api_key_rejected = True
+        return self.get_response(request)
+
     def _respond(self, request):
         response = self.get_response(request)
         # Django turns a view's exception into an error page before it reaches us, so the
@@ -82,6 +103,16 @@ class OrganizationMiddleware:
         if response.status_code >= 500:
             transaction.set_rollback(True)
         return response
+
+
+def _bearer_token(request) -> str | None:
+    scheme, _, token = request.META.get("HTTP_AUTHORIZATION", "").partition(" ")
+    return token.strip() or None if scheme.lower() == "bearer" else None
+
+
+def _organization_named_by(raw_key: str) -> Organization | None:
+    slug = api_key_organization_slug(raw_key)
+    return Organization.objects.filter(slug=slug).first() if slug else None
 
 
 def _organization_slug(path: str) -> str | None:

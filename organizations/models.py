@@ -229,6 +229,8 @@ class AuditAction(models.TextChoices):
     MEMBER_REACTIVATED = "member.reactivated", _("Member reactivated")
     SETTINGS_CHANGED = "organization.settings_changed", _("Settings changed")
     DIRECTORY_IMPORTED = "directory.imported", _("Directory imported")
+    API_KEY_CREATED = "api_key.created", _("API key created")
+    API_KEY_REVOKED = "api_key.revoked", _("API key revoked")
 
 
 class AppendOnlyQuerySet(models.QuerySet):
@@ -408,3 +410,38 @@ class DirectoryImport(TenantModel):
         if not self.total_rows:
             return 0
         return min(100, round(100 * self.processed_rows / self.total_rows))
+
+
+class ApiKey(RoleFlags, TenantModel):
+    """A credential for the REST API, acting in one organisation with the roles it holds.
+
+    The key is shown once, when made; only its hash is stored. The organisation's slug is
+    part of the key itself, so a request names the organisation it wants to enter.
+    """
+
+    name = models.CharField(_("name"), max_length=100)
+    prefix = models.CharField(
+        max_length=16, help_text=_("The key's first characters, to tell keys apart.")
+    )
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("API key")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_active(self) -> bool:
+        """Usable now: not revoked and not expired (what the permission table checks)."""
+        return self.revoked_at is None and (
+            self.expires_at is None or self.expires_at > timezone.now()
+        )

@@ -16,7 +16,9 @@ from django.urls import URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from accounts.models import User
+from organizations.api_keys import api_key_create
 from organizations.models import DirectoryImport, Employee, Invitation, Organization
+from organizations.roles import Role
 from organizations.services import invitation_token_hash
 from organizations.tenancy import tenant_context, tenant_models
 from tests.organizations.factories import MembershipFactory, OrganizationFactory
@@ -56,7 +58,12 @@ def _routes_with_ids() -> dict[str, set[str]]:
         kwargs = set(re.findall(r"<(?:\w+:)?(\w+)>", route))
         if kwargs:
             routes[name] = kwargs
+            if hasattr(callback, "cls"):
+                API_ROUTES.add(name)
     return routes
+
+
+API_ROUTES: set[str] = set()
 
 
 @dataclass
@@ -115,6 +122,8 @@ BUILDERS = {
     "organizations:directory_import": lambda w: {"import_id": w.import_id},
     "organizations:directory_import_apply": lambda w: {"import_id": w.import_id},
     "organizations:directory_import_discard": lambda w: {"import_id": w.import_id},
+    "api_employee_detail": lambda w: {"pk": w.employee_id},
+    "api_member_detail": lambda w: {"pk": w.membership_id},
     "organizations:audit_log": lambda w: {},
     "invitation_accept": lambda w: {
         "organization_slug": w.organization.slug,
@@ -122,6 +131,7 @@ BUILDERS = {
     },
 }
 ROUTES = _routes_with_ids()
+ROUTES_SET = set(ROUTES)
 
 
 def _snapshot(organization: Organization):
@@ -146,6 +156,17 @@ def outsider(db):
     ).user
 
 
+@pytest.fixture
+def outsider_key(outsider):
+    """An API key of organisation B holding every role there."""
+    organization = Organization.objects.get(slug="tenant-b")
+    with tenant_context(organization=organization):
+        _, raw = api_key_create(
+            organization=organization, actor=outsider, name="B", roles=set(Role)
+        )
+    return raw
+
+
 def test_every_route_with_an_id_can_be_built():
     missing = sorted(set(ROUTES) - set(BUILDERS))
     assert missing == [], f"teach tests/test_cross_tenant.py how to build: {missing}"
@@ -153,7 +174,7 @@ def test_every_route_with_an_id_can_be_built():
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("route", sorted(ROUTES))
+@pytest.mark.parametrize("route", sorted(ROUTES_SET - API_ROUTES))
 def test_another_organisations_member_gets_404_and_changes_nothing(client, outsider, route):
     world = _build_world()
     client.force_login(outsider)
@@ -175,4 +196,24 @@ def test_another_organisations_member_gets_404_and_changes_nothing(client, outsi
     }
 
     assert set(answers.values()) == {404}, answers
+    assert _snapshot(world.organization) == before
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("route", sorted(API_ROUTES))
+def test_another_organisations_api_key_gets_404_and_changes_nothing(client, outsider_key, route):
+    """An API route answers another organisation's object exactly as a missing one: 404,
+    or 405 for a method the route does not take at all (the same for any id)."""
+    world = _build_world()
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {outsider_key}"}
+    foreign = reverse(route, kwargs=BUILDERS[route](world))
+    missing = reverse(route, kwargs=dict.fromkeys(BUILDERS[route](world), 999_999_999))
+    before = _snapshot(world.organization)
+
+    for method in METHODS:
+        answer = getattr(client, method)(foreign, **headers)
+        expected = getattr(client, method)(missing, **headers).status_code
+        assert answer.status_code in (404, 405), (method, answer.status_code)
+        assert answer.status_code == expected, method
+    assert client.get(foreign, **headers).json()["error"]["code"] == "not_found"
     assert _snapshot(world.organization) == before

@@ -1,0 +1,92 @@
+from rest_framework import serializers
+
+from organizations.directory.csv_format import COLUMNS
+from organizations.models import Department, Employee, Membership
+
+MAX_BULK_ROWS = 10_000
+
+
+class DepartmentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Department
+        fields = ["id", "name", "parent"]
+
+
+class EmployeeSerializer(serializers.ModelSerializer):
+    department = serializers.CharField(source="department.name", default="", read_only=True)
+    manager_employee_number = serializers.CharField(
+        source="manager.employee_number", default="", read_only=True
+    )
+
+    class Meta:
+        model = Employee
+        fields = [
+            "id",
+            "employee_number",
+            "email",
+            "name",
+            "department",
+            "job_title",
+            "job_level",
+            "manager_employee_number",
+            "hire_date",
+            "termination_date",
+            "location",
+            "time_zone",
+            "birth_year",
+            "updated_at",
+        ]
+
+
+class EmployeeRowSerializer(serializers.Serializer):
+    """One row of the HR file, as JSON: the same columns, checked by the same rules."""
+
+    employee_number = serializers.CharField(max_length=64)
+    name = serializers.CharField(max_length=200)
+    email = serializers.CharField(required=False, allow_blank=True, default="")
+    department = serializers.CharField(required=False, allow_blank=True, default="")
+    job_title = serializers.CharField(required=False, allow_blank=True, default="")
+    job_level = serializers.CharField(required=False, allow_blank=True, default="")
+    manager_employee_number = serializers.CharField(required=False, allow_blank=True, default="")
+    hire_date = serializers.CharField(required=False, allow_blank=True, default="")
+    termination_date = serializers.CharField(required=False, allow_blank=True, default="")
+    location = serializers.CharField(required=False, allow_blank=True, default="")
+    time_zone = serializers.CharField(required=False, allow_blank=True, default="")
+    birth_year = serializers.CharField(required=False, allow_blank=True, default="")
+
+    def to_internal_value(self, data):
+        values = super().to_internal_value(data)
+        return {column: str(values.get(column, "")).strip() for column in COLUMNS}
+
+
+class BulkUpsertSerializer(serializers.Serializer):
+    rows = EmployeeRowSerializer(many=True, allow_empty=False, max_length=MAX_BULK_ROWS)
+    valid_rows_only = serializers.BooleanField(default=False)
+
+
+class RejectionSerializer(serializers.Serializer):
+    row = serializers.IntegerField(help_text="1 for the first element of rows.")
+    column = serializers.CharField()
+    message = serializers.CharField()
+
+
+class BulkUpsertResultSerializer(serializers.Serializer):
+    applied = serializers.BooleanField()
+    created = serializers.IntegerField()
+    updated = serializers.IntegerField()
+    unchanged = serializers.IntegerField()
+    rejected = serializers.IntegerField()
+    rejections = RejectionSerializer(many=True)
+
+
+class MemberSerializer(serializers.ModelSerializer):
+    email = serializers.EmailField(source="user.email", read_only=True)
+    name = serializers.CharField(source="user.name", read_only=True)
+    roles = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Membership
+        fields = ["id", "email", "name", "roles", "is_active", "created_at"]
+
+    def get_roles(self, membership) -> list[str]:
+        return sorted(str(role) for role in membership.roles)

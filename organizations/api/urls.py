@@ -1,0 +1,23 @@
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from organizations.api import views
+
+urlpatterns = [
+    path("employees/", views.EmployeeList.as_view(), name="api_employee_list"),
+    path(
+        "employees/bulk-upsert/",
+        views.EmployeeBulkUpsert.as_view(),
+        name="api_employee_bulk_upsert",
+    ),
+    path("employees/<int:pk>/", views.EmployeeDetail.as_view(), name="api_employee_detail"),
+    path("departments/", views.DepartmentList.as_view(), name="api_department_list"),
+    path("members/", views.MemberList.as_view(), name="api_member_list"),
+    path("members/<int:pk>/", views.MemberDetail.as_view(), name="api_member_detail"),
+    path("schema/", SpectacularAPIView.as_view(), name="api_schema"),
+    path(
+        "docs/",
+        SpectacularSwaggerView.as_view(url_name="api_schema", template_name="api/docs.html"),
+        name="api_docs",
+    ),
+]
