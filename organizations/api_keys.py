@@ -15,7 +15,7 @@ KEY_PREFIX = "upturn"
 LAST_USED_RESOLUTION_SECONDS = 60
 
 
-def _hash(raw_key: str) -> str:
+def api_key_hash(raw_key: str) -> str:
     return hashlib.sha256(raw_key.encode()).hexdigest()
 
 
@@ -40,7 +40,7 @@ def api_key_create(
         organization=organization,
         name=name,
         prefix=raw[: len(KEY_PREFIX) + len(organization.slug) + 6],
-        key_hash=_hash(raw),
+        key_hash=api_key_hash(raw),
         created_by=actor,
         expires_at=expires_at,
         **{field: role in roles for role, field in ROLE_FIELDS.items()},
@@ -80,7 +80,7 @@ def api_key_organization_slug(raw_key: str) -> str | None:
 
 def api_key_find(*, organization: Organization, raw_key: str) -> ApiKey | None:
     """The usable key with this value in ``organization`` (call inside it), else None."""
-    key = ApiKey.objects.filter(organization=organization, key_hash=_hash(raw_key)).first()
+    key = ApiKey.objects.filter(organization=organization, key_hash=api_key_hash(raw_key)).first()
     if key is None or not key.is_active:
         return None
     now = timezone.now()

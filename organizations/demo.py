@@ -13,12 +13,15 @@ from django.db import transaction
 from accounts.models import User
 from organizations.directory.demo import demo_roster
 from organizations.directory.importing import apply_plan, plan_import
-from organizations.models import Organization
+from organizations.api_keys import api_key_create, api_key_hash
+from organizations.models import ApiKey, Organization
 from organizations.roles import Role
 from organizations.services import membership_set_roles
 from organizations.tenancy import tenant_context
 
 DIRECTORY_SIZES = {"acme": 600, "globex": 150}
+# Published, like the demo password: demo data only.
+DEMO_API_SECRET = "demo-key-for-trying-the-api"  # noqa: S105
 
 DEMO_ORGANIZATIONS = [
     # slug, name, time zone, people by login role: (name, organisation roles)
@@ -57,9 +60,15 @@ class DemoLogin:
     role: str
 
 
+@dataclass
+class DemoData:
+    logins: list[DemoLogin]
+    api_keys: dict[str, str]  # organisation name -> its demo API key
+
+
 @transaction.atomic
-def seed_demo(*, password: str) -> list[DemoLogin]:
-    logins = []
+def seed_demo(*, password: str) -> DemoData:
+    logins, api_keys = [], {}
     for slug, name, time_zone, people in DEMO_ORGANIZATIONS:
         organization, _ = Organization.objects.update_or_create(
             slug=slug, defaults={"name": name, "time_zone": time_zone}
@@ -71,7 +80,8 @@ def seed_demo(*, password: str) -> list[DemoLogin]:
                 membership_set_roles(organization=organization, user=user, roles=roles)
                 logins.append(DemoLogin(email, person_name, name, login_role))
             _demo_directory(organization, people)
-    return logins
+            api_keys[name] = _demo_api_key(organization)
+    return DemoData(logins, api_keys)
 
 
 def _demo_user(*, email: str, name: str, password: str) -> User:
@@ -93,3 +103,16 @@ def _demo_directory(organization: Organization, people: dict) -> None:
     rows = demo_roster(slug=slug, size=DIRECTORY_SIZES.get(slug, 100), named=named)
     plan = plan_import(organization=organization, rows=rows)
     apply_plan(organization=organization, plan=plan, valid_rows_only=False)
+
+
+def _demo_api_key(organization: Organization) -> str:
+    raw = f"upturn_{organization.slug}_{DEMO_API_SECRET}"
+    if not ApiKey.objects.filter(organization=organization, key_hash=api_key_hash(raw)).exists():
+        api_key_create(
+            organization=organization,
+            actor=None,
+            name="Demo key",
+            roles={Role.ADMIN},
+            secret=DEMO_API_SECRET,
+        )
+    return raw

@@ -4,6 +4,7 @@ import django_filters
 from django import forms
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from organizations.models import AuditAction, AuditEntry, Organization
@@ -112,3 +113,27 @@ class AuditFilter(django_filters.FilterSet):
     class Meta:
         model = AuditEntry
         fields = ["action", "actor", "since", "until"]
+
+
+class ApiKeyForm(forms.Form):
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=100,
+        help_text=_("What uses it, e.g. “HR system nightly sync”."),
+    )
+    roles = RolesField(
+        roles=(Role.ADMIN, Role.PROGRAM_MANAGER, Role.EXECUTIVE),
+        help_text=_("The key may do what these roles may do, and nothing else."),
+    )
+    expires_at = forms.DateField(
+        label=_("Expires on"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Leave empty for a key that works until it is revoked."),
+    )
+
+    def clean_expires_at(self):
+        value = self.cleaned_data["expires_at"]
+        if value is not None and value <= timezone.localdate():
+            raise ValidationError(_("Choose a date after today."))
+        return value

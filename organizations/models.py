@@ -421,7 +421,7 @@ class ApiKey(RoleFlags, TenantModel):
 
     name = models.CharField(_("name"), max_length=100)
     prefix = models.CharField(
-        max_length=16, help_text=_("The key's first characters, to tell keys apart.")
+        max_length=80, help_text=_("The key's first characters, to tell keys apart.")
     )
     key_hash = models.CharField(max_length=64, unique=True)
     created_by = models.ForeignKey(

@@ -21,6 +21,7 @@ NAV_ITEMS: list[NavItem] = [
     NavItem(_("Members"), "organizations:member_list", "member.view"),
     NavItem(_("Invitations"), "organizations:invitation_list", "invitation.view"),
     NavItem(_("Audit log"), "organizations:audit_log", "audit.view"),
+    NavItem(_("API keys"), "organizations:api_keys", "api_key.manage"),
     NavItem(_("Settings"), "organizations:settings", "organization.manage"),
 ]
 

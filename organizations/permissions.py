@@ -25,6 +25,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "audit.view":                      frozenset({ADMIN}),
     "directory.view":                  frozenset({ADMIN, MANAGER}),
     "directory.manage":                frozenset({ADMIN}),
+    "api_key.manage":                  frozenset({ADMIN}),
 }
 # fmt: on
 

@@ -32,6 +32,8 @@ urlpatterns = [
     ),
     path("settings/", views.organization_settings, name="settings"),
     path("logo/", views.organization_logo, name="logo"),
+    path("api-keys/", views.api_key_list, name="api_keys"),
+    path("api-keys/<int:api_key_id>/revoke/", views.api_key_revoke_view, name="api_key_revoke"),
     path("audit/", views.audit_log, name="audit_log"),
     path("directory/", directory_views.directory, name="directory"),
     path("directory/export.csv", directory_views.directory_export, name="directory_export"),

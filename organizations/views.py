@@ -1,4 +1,5 @@
 import mimetypes
+from datetime import UTC, datetime, time
 
 from allauth.core import ratelimit
 from django.contrib import messages
@@ -12,8 +13,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from organizations import services
+from organizations.api_keys import api_key_create, api_key_revoke
 from organizations.decorators import permission_required
 from organizations.forms import (
+    ApiKeyForm,
     AuditFilter,
     InvitationForm,
     MembershipRolesForm,
@@ -21,7 +24,7 @@ from organizations.forms import (
     OrganizationSettingsForm,
 )
 from organizations.http import post_only, posted
-from organizations.models import Invitation, Membership, Organization
+from organizations.models import ApiKey, Invitation, Membership, Organization
 from organizations.permissions import has_permission
 from organizations.roles import Role
 from organizations.selectors import (
@@ -359,6 +362,38 @@ def organization_logo(request, org_slug):
     response = FileResponse(logo.open("rb"), content_type=content_type)
     response["Cache-Control"] = "private, max-age=86400"
     return response
+
+
+@permission_required("api_key.manage")
+def api_key_list(request, org_slug):
+    """GET lists the keys; POST makes one and shows it, this once."""
+    form = ApiKeyForm(posted(request))
+    new_key = None
+    if request.method == "POST" and form.is_valid():
+        expires = form.cleaned_data["expires_at"]
+        _, new_key = api_key_create(
+            organization=request.organization,
+            actor=request.user,
+            name=form.cleaned_data["name"],
+            roles=set(form.cleaned_data["roles"]),
+            expires_at=datetime.combine(expires, time.min, tzinfo=UTC) if expires else None,
+        )
+        form = ApiKeyForm()
+    keys = ApiKey.objects.filter(organization=request.organization).select_related("created_by")
+    context = {"form": form, "keys": keys, "new_key": new_key}
+    return render(request, "organizations/api_keys.html", context)
+
+
+@permission_required("api_key.manage")
+def api_key_revoke_view(request, org_slug, api_key_id):
+    key = get_object_or_404(ApiKey, pk=api_key_id, organization=request.organization)
+    if request.method != "POST":
+        return post_only()
+    api_key_revoke(
+        organization=request.organization, actor=request.user, api_key=key, request=request
+    )
+    messages.success(request, _("The key “%(name)s” no longer works.") % {"name": key.name})
+    return redirect("organizations:api_keys", org_slug=org_slug)
 
 
 @permission_required("audit.view")

@@ -75,6 +75,7 @@ class World:
     invitation_id: int
     employee_id: int
     import_id: int
+    api_key_id: int
 
 
 def _build_world() -> World:
@@ -98,7 +99,12 @@ def _build_world() -> World:
             status=DirectoryImport.Status.CHECKED,
             file=ContentFile(b"employee_number,name\nA2,Blake\n", name="roster.csv"),
         )
-    return World(organization, member.pk, invitation.pk, employee.pk, directory_import.pk)
+        api_key, _ = api_key_create(
+            organization=organization, actor=None, name="A's key", roles={Role.ADMIN}
+        )
+    return World(
+        organization, member.pk, invitation.pk, employee.pk, directory_import.pk, api_key.pk
+    )
 
 
 # How to point each route at organisation A's objects. ``org_slug`` is added for routes
@@ -122,6 +128,8 @@ BUILDERS = {
     "organizations:directory_import": lambda w: {"import_id": w.import_id},
     "organizations:directory_import_apply": lambda w: {"import_id": w.import_id},
     "organizations:directory_import_discard": lambda w: {"import_id": w.import_id},
+    "organizations:api_keys": lambda w: {},
+    "organizations:api_key_revoke": lambda w: {"api_key_id": w.api_key_id},
     "api_employee_detail": lambda w: {"pk": w.employee_id},
     "api_member_detail": lambda w: {"pk": w.membership_id},
     "organizations:audit_log": lambda w: {},

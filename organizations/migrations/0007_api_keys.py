@@ -61,7 +61,7 @@ class Migration(migrations.Migration):
                 (
                     "prefix",
                     models.CharField(
-                        help_text="The key's first characters, to tell keys apart.", max_length=16
+                        help_text="The key's first characters, to tell keys apart.", max_length=80
                     ),
                 ),
                 ("key_hash", models.CharField(max_length=64, unique=True)),

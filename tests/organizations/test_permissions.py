@@ -17,6 +17,7 @@ EXPECTED = {
     "audit.view": {A},
     "directory.view": {A, M},
     "directory.manage": {A},
+    "api_key.manage": {A},
 }
 
 

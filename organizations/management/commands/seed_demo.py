@@ -12,10 +12,12 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         password = os.environ.get("DEMO_PASSWORD") or DEFAULT_DEMO_PASSWORD
-        logins = seed_demo(password=password)
-        self.stdout.write(self.style.SUCCESS(f"Demo data ready: {len(logins)} logins."))
+        demo = seed_demo(password=password)
+        self.stdout.write(self.style.SUCCESS(f"Demo data ready: {len(demo.logins)} logins."))
         self.stdout.write(f"Password for every demo login: {password}")
-        for login in logins:
+        for login in demo.logins:
             self.stdout.write(
                 f"  {login.email:<24} {login.role:<8} {login.name} ({login.organization})"
             )
+        for organization, key in demo.api_keys.items():
+            self.stdout.write(f"API key for {organization}: {key}  (see /api/v1/docs/)")

@@ -1,0 +1,221 @@
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from organizations.api.auth import ApiKeyThrottle
+from organizations.api_keys import api_key_create
+from organizations.models import ApiKey, AuditAction, AuditEntry, Employee
+from organizations.roles import Role
+from organizations.tenancy import tenant_context
+from tests.organizations.factories import MembershipFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _key(organization, *roles, **kwargs) -> str:
+    with tenant_context(organization=organization):
+        _, raw = api_key_create(
+            organization=organization, actor=None, name="test", roles=set(roles), **kwargs
+        )
+    return raw
+
+
+def _auth(raw: str) -> dict:
+    return {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
+
+
+@pytest.fixture
+def roster(acme, globex):
+    with tenant_context(organization=acme):
+        boss = Employee.objects.create(
+            organization=acme, employee_number="1", name="Ana Boss", job_level=9
+        )
+        Employee.objects.create(
+            organization=acme, employee_number="2", name="Ben Junior", job_level=2, manager=boss
+        )
+    with tenant_context(organization=globex):
+        Employee.objects.create(organization=globex, employee_number="1", name="Gil Globex")
+
+
+def test_no_key_is_401_in_the_one_error_shape(client):
+    response = client.get("/api/v1/employees/")
+
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"] == 'Bearer realm="api"'
+    assert set(response.json()["error"]) == {"code", "message", "details"}
+
+
+@pytest.mark.parametrize(
+    "raw",
+    ["upturn_acme_wrong-secret", "upturn_nowhere_secret", "not-even-a-key", "upturn_acme"],
+)
+def test_a_key_that_is_not_valid_is_401(client, acme, raw):
+    response = client.get("/api/v1/employees/", **_auth(raw))
+
+    assert response.status_code == 401
+    assert "not valid" in response.json()["error"]["message"]
+
+
+def test_revoked_and_expired_keys_stop_working(client, acme):
+    expired = _key(acme, Role.ADMIN, expires_at=timezone.now() - timedelta(minutes=1))
+    revoked = _key(acme, Role.ADMIN)
+    with tenant_context(organization=acme):
+        ApiKey.objects.filter(name="test", expires_at__isnull=True).update(
+            revoked_at=timezone.now()
+        )
+
+    assert client.get("/api/v1/employees/", **_auth(expired)).status_code == 401
+    assert client.get("/api/v1/employees/", **_auth(revoked)).status_code == 401
+
+
+def test_a_key_may_do_what_its_roles_may(client, acme, roster):
+    executive = _key(acme, Role.EXECUTIVE)
+    manager = _key(acme, Role.PROGRAM_MANAGER)
+
+    assert client.get("/api/v1/employees/", **_auth(executive)).status_code == 403
+    assert client.get("/api/v1/employees/", **_auth(manager)).status_code == 200
+    refused = client.post(
+        "/api/v1/employees/bulk-upsert/",
+        {"rows": [{"employee_number": "9", "name": "X"}]},
+        content_type="application/json",
+        **_auth(manager),
+    )
+    assert refused.status_code == 403
+    assert refused.json()["error"]["code"] == "permission_denied"
+
+
+def test_the_directory_lists_only_the_keys_organisation_filtered_and_paginated(
+    client, acme, roster
+):
+    raw = _key(acme, Role.ADMIN)
+
+    everything = client.get("/api/v1/employees/", **_auth(raw)).json()
+    juniors = client.get("/api/v1/employees/", {"level": 2}, **_auth(raw)).json()
+    paged = client.get("/api/v1/employees/", {"page_size": 1}, **_auth(raw)).json()
+
+    assert [e["name"] for e in everything["results"]] == ["Ana Boss", "Ben Junior"]
+    assert [e["manager_employee_number"] for e in everything["results"]] == ["", "1"]
+    assert [e["name"] for e in juniors["results"]] == ["Ben Junior"]
+    assert paged["count"] == 2 and paged["next"] and len(paged["results"]) == 1
+
+
+def test_bulk_upsert_shares_the_imports_checks_and_is_all_or_nothing(client, acme, roster):
+    raw = _key(acme, Role.ADMIN)
+    rows = [
+        {
+            "employee_number": "2",
+            "name": "Ben Junior",
+            "job_level": 3,
+            "manager_employee_number": "1",
+        },
+        {"employee_number": "3", "name": "Cy New", "manager_employee_number": "99"},
+    ]
+
+    refused = client.post(
+        "/api/v1/employees/bulk-upsert/",
+        {"rows": rows},
+        content_type="application/json",
+        **_auth(raw),
+    )
+    applied = client.post(
+        "/api/v1/employees/bulk-upsert/",
+        {"rows": rows, "valid_rows_only": True},
+        content_type="application/json",
+        **_auth(raw),
+    )
+
+    assert refused.status_code == 409
+    assert refused.json()["rejections"] == [
+        {
+            "row": 2,
+            "column": "manager_employee_number",
+            "message": "No employee has the number 99, in the file or the directory.",
+        }
+    ]
+    assert applied.status_code == 200
+    assert applied.json() | {"rejections": []} == {
+        "applied": True,
+        "created": 0,
+        "updated": 1,
+        "unchanged": 0,
+        "rejected": 1,
+        "rejections": [],
+    }
+    with tenant_context(organization=acme):
+        assert Employee.objects.get(employee_number="2").job_level == 3
+        assert not Employee.objects.filter(employee_number="3").exists()
+        entry = AuditEntry.objects.get(action=AuditAction.DIRECTORY_IMPORTED)
+    assert entry.details["api_key"] == "test"
+
+
+def test_bulk_upsert_with_a_malformed_body_names_the_field(client, acme):
+    raw = _key(acme, Role.ADMIN)
+
+    response = client.post(
+        "/api/v1/employees/bulk-upsert/",
+        {"rows": [{"name": "No number"}]},
+        content_type="application/json",
+        **_auth(raw),
+    )
+
+    assert response.status_code == 400
+    assert "employee_number" in str(response.json()["error"]["details"]["rows"])
+
+
+def test_members_are_listed_with_their_roles(client, acme, acme_admin):
+    MembershipFactory(organization=acme, is_executive=True, is_participant=False)
+    raw = _key(acme, Role.ADMIN)
+
+    members = client.get("/api/v1/members/", **_auth(raw)).json()["results"]
+
+    assert sorted(tuple(m["roles"]) for m in members) == [("admin",), ("executive",)]
+
+
+def test_each_key_is_throttled_on_its_own(client, acme, monkeypatch):
+    monkeypatch.setattr(ApiKeyThrottle, "THROTTLE_RATES", {"api_key": "2/minute"})
+    first, second = _key(acme, Role.ADMIN), _key(acme, Role.ADMIN)
+
+    statuses = [client.get("/api/v1/departments/", **_auth(first)).status_code for _ in range(3)]
+
+    assert statuses == [200, 200, 429]
+    assert client.get("/api/v1/departments/", **_auth(second)).status_code == 200
+
+
+def test_using_a_key_records_when(client, acme):
+    raw = _key(acme, Role.ADMIN)
+
+    client.get("/api/v1/departments/", **_auth(raw))
+
+    with tenant_context(organization=acme):
+        assert ApiKey.objects.get().last_used_at is not None
+
+
+def test_schema_and_documentation_need_no_key(client):
+    schema = client.get("/api/v1/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+    docs = client.get("/api/v1/docs/").content.decode()
+
+    assert schema.status_code == 200
+    assert "/api/v1/employees/bulk-upsert/" in schema.json()["paths"]
+    assert 'class="site-header"' in docs
+    assert "/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js" in docs
+
+
+def test_admin_makes_a_key_sees_it_once_and_revokes_it(client, acme, acme_admin):
+    client.force_login(acme_admin)
+
+    page = client.post(
+        "/o/acme/api-keys/", {"name": "HR sync", "roles": ["admin"]}
+    ).content.decode()
+    raw = page.split('id="new-key">')[1].split("<")[0]
+
+    assert raw.startswith("upturn_acme_")
+    assert client.get("/api/v1/departments/", **_auth(raw)).status_code == 200
+    assert raw not in client.get("/o/acme/api-keys/").content.decode()
+    with tenant_context(organization=acme):
+        key = ApiKey.objects.get(name="HR sync")
+    client.post(f"/o/acme/api-keys/{key.pk}/revoke/")
+    assert client.get("/api/v1/departments/", **_auth(raw)).status_code == 401
+    with tenant_context(organization=acme):
+        actions = set(AuditEntry.objects.values_list("action", flat=True))
+    assert {AuditAction.API_KEY_CREATED, AuditAction.API_KEY_REVOKED} <= actions
