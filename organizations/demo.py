@@ -11,9 +11,9 @@ from allauth.account.models import EmailAddress
 from django.db import transaction
 
 from accounts.models import User
+from organizations.api_keys import api_key_create, api_key_hash
 from organizations.directory.demo import demo_roster
 from organizations.directory.importing import apply_plan, plan_import
-from organizations.api_keys import api_key_create, api_key_hash
 from organizations.models import ApiKey, Organization
 from organizations.roles import Role
 from organizations.services import membership_set_roles
