@@ -24,6 +24,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
+handler404 = "config.errors.not_found"
+handler500 = "config.errors.server_error"
+
 if settings.DEBUG:
     from django.conf.urls.static import static
 

@@ -60,7 +60,9 @@ class EmployeeRowSerializer(serializers.Serializer):
 
 
 class BulkUpsertSerializer(serializers.Serializer):
-    rows = EmployeeRowSerializer(many=True, allow_empty=False, max_length=MAX_BULK_ROWS)
+    rows = EmployeeRowSerializer(
+        many=True, allow_empty=False, min_length=1, max_length=MAX_BULK_ROWS
+    )
     valid_rows_only = serializers.BooleanField(default=False)
 
 

@@ -2,6 +2,7 @@ import django_filters
 from django.db.models import Q
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, status
+from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -63,7 +64,7 @@ class OrganizationScoped:
 
 @extend_schema(
     tags=["directory"],
-    responses={200: EmployeeSerializer(many=True), **_errors(400, 401, 403, 429)},
+    responses={200: EmployeeSerializer(many=True), **_errors(400, 401, 403, 404, 429)},
 )
 class EmployeeList(OrganizationScoped, generics.ListAPIView):
     """The directory, filtered and paginated."""
@@ -110,6 +111,7 @@ class EmployeeDetail(OrganizationScoped, generics.RetrieveAPIView):
 )
 class EmployeeBulkUpsert(OrganizationScoped, APIView):
     permission = "directory.manage"
+    parser_classes = [JSONParser]
 
     def post(self, request):
         payload = BulkUpsertSerializer(data=request.data)
@@ -144,7 +146,8 @@ class EmployeeBulkUpsert(OrganizationScoped, APIView):
 
 
 @extend_schema(
-    tags=["directory"], responses={200: DepartmentSerializer(many=True), **_errors(401, 403, 429)}
+    tags=["directory"],
+    responses={200: DepartmentSerializer(many=True), **_errors(400, 401, 403, 404, 429)},
 )
 class DepartmentList(OrganizationScoped, generics.ListAPIView):
     permission = "directory.view"
@@ -156,7 +159,8 @@ class DepartmentList(OrganizationScoped, generics.ListAPIView):
 
 
 @extend_schema(
-    tags=["members"], responses={200: MemberSerializer(many=True), **_errors(401, 403, 429)}
+    tags=["members"],
+    responses={200: MemberSerializer(many=True), **_errors(400, 401, 403, 404, 429)},
 )
 class MemberList(OrganizationScoped, generics.ListAPIView):
     permission = "member.view"
