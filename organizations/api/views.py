@@ -1,7 +1,11 @@
+from datetime import UTC
+
 import django_filters
 from django.db.models import Q
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, status
+from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -40,11 +44,21 @@ class EmployeeFilter(django_filters.FilterSet):
     )
     level = django_filters.NumberFilter(field_name="job_level")
     location = django_filters.CharFilter()
-    updated_since = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+    updated_since = django_filters.IsoDateTimeFilter(
+        method="changed_since", help_text="Changed at or after this moment (ISO 8601)."
+    )
 
     class Meta:
         model = Employee
         fields = ["q", "department", "level", "location", "updated_since"]
+
+    def changed_since(self, queryset, name, value):
+        # In UTC: PostgreSQL refuses offsets beyond ±15:59 that ISO 8601 allows.
+        try:
+            moment = value.astimezone(UTC)
+        except OverflowError as exc:
+            raise ValidationError({"updated_since": _("This moment is out of range.")}) from exc
+        return queryset.filter(updated_at__gte=moment)
 
     def search(self, queryset, name, value):
         return queryset.filter(

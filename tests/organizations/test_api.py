@@ -100,6 +100,23 @@ def test_the_directory_lists_only_the_keys_organisation_filtered_and_paginated(
     assert paged["count"] == 2 and paged["next"] and len(paged["results"]) == 1
 
 
+def test_changed_since_takes_any_iso_offset_and_refuses_moments_out_of_range(client, acme, roster):
+    raw = _key(acme, Role.ADMIN)
+
+    far_offset = client.get(
+        "/api/v1/employees/", {"updated_since": "0102-03-02T21:30:18-17:15"}, **_auth(raw)
+    )
+    out_of_range = client.get(
+        "/api/v1/employees/", {"updated_since": "0001-01-01T00:00:00+05:00"}, **_auth(raw)
+    )
+
+    assert far_offset.status_code == 200 and far_offset.json()["count"] == 2
+    assert out_of_range.status_code == 400
+    assert out_of_range.json()["error"]["details"] == {
+        "updated_since": "This moment is out of range."
+    }
+
+
 def test_bulk_upsert_shares_the_imports_checks_and_is_all_or_nothing(client, acme, roster):
     raw = _key(acme, Role.ADMIN)
     rows = [
