@@ -445,3 +445,53 @@ class ApiKey(RoleFlags, TenantModel):
         return self.revoked_at is None and (
             self.expires_at is None or self.expires_at > timezone.now()
         )
+
+
+class EmployeeDemographics(TenantModel):
+    """A person's own, voluntary answers about themselves, kept only with their consent.
+
+    Never shown per person outside their own profile and the admin's view; everywhere
+    else only in aggregates that hide small groups. Withdrawing consent deletes the row.
+    """
+
+    class Answer(models.TextChoices):
+        YES = "yes", _("Yes")
+        NO = "no", _("No")
+        PREFER_NOT = "prefer_not", _("Prefer not to say")
+
+    class Gender(models.TextChoices):
+        WOMAN = "woman", _("Woman")
+        MAN = "man", _("Man")
+        NON_BINARY = "non_binary", _("Non-binary")
+        SELF_DESCRIBED = "self_described", _("I describe myself another way")
+        PREFER_NOT = "prefer_not", _("Prefer not to say")
+
+    employee = models.OneToOneField(Employee, on_delete=models.CASCADE, related_name="demographics")
+    consent_given_at = models.DateTimeField()
+    gender = models.CharField(_("gender"), max_length=20, choices=Gender.choices, blank=True)
+    gender_self_described = models.CharField(_("in your own words"), max_length=100, blank=True)
+    ethnicity = models.CharField(
+        _("ethnic or cultural background, in your own words"), max_length=100, blank=True
+    )
+    disability = models.CharField(
+        _("do you consider yourself to have a disability?"),
+        max_length=20,
+        choices=Answer.choices,
+        blank=True,
+    )
+    lgbtq = models.CharField(
+        _("do you identify as LGBTQ+?"), max_length=20, choices=Answer.choices, blank=True
+    )
+    first_generation = models.CharField(
+        _("are you the first in your family to go to university or work in an office?"),
+        max_length=20,
+        choices=Answer.choices,
+        blank=True,
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("self-identified demographics")
+
+    def __str__(self) -> str:
+        return f"Demographics of employee {self.employee_id}"

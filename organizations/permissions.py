@@ -26,6 +26,8 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "directory.view":                  frozenset({ADMIN, MANAGER}),
     "directory.manage":                frozenset({ADMIN}),
     "api_key.manage":                  frozenset({ADMIN}),
+    # A person's own answers are theirs to see; per person, only admins see anyone's.
+    "demographics.view":               frozenset({ADMIN}),
 }
 # fmt: on
 

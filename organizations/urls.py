@@ -35,6 +35,7 @@ urlpatterns = [
     path("api-keys/", views.api_key_list, name="api_keys"),
     path("api-keys/<int:api_key_id>/revoke/", views.api_key_revoke_view, name="api_key_revoke"),
     path("audit/", views.audit_log, name="audit_log"),
+    path("me/", directory_views.my_profile, name="my_profile"),
     path("directory/", directory_views.directory, name="directory"),
     path("directory/export.csv", directory_views.directory_export, name="directory_export"),
     path("directory/<int:employee_id>/", directory_views.employee_detail, name="employee_detail"),

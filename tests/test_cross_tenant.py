@@ -121,6 +121,7 @@ BUILDERS = {
     "organizations:settings": lambda w: {},
     "organizations:logo": lambda w: {},
     "organizations:directory": lambda w: {},
+    "organizations:my_profile": lambda w: {},
     "organizations:directory_export": lambda w: {},
     "organizations:employee_detail": lambda w: {"employee_id": w.employee_id},
     "organizations:directory_import_page": lambda w: {},

@@ -12,6 +12,11 @@ from django.utils.translation import gettext_lazy
 from organizations.decorators import permission_required
 from organizations.directory import services
 from organizations.directory.csv_format import COLUMNS, template_csv
+from organizations.directory.demographics import (
+    demographics_record,
+    demographics_withdraw,
+    employee_for_user,
+)
 from organizations.directory.selectors import (
     EmployeeFilter,
     directory_import_list,
@@ -19,8 +24,9 @@ from organizations.directory.selectors import (
     employee_list,
     employee_reporting_line,
 )
+from organizations.forms import DemographicsForm
 from organizations.http import post_only, posted
-from organizations.models import DirectoryImport, Employee
+from organizations.models import DirectoryImport, Employee, EmployeeDemographics
 from organizations.permissions import has_permission
 from organizations.tenancy import tenant_context
 
@@ -109,6 +115,7 @@ def employee_detail(request, org_slug, employee_id):
         pk=employee_id,
         organization=request.organization,
     )
+    may_see_demographics = has_permission(request.membership, "demographics.view")
     return render(
         request,
         "organizations/directory/employee_detail.html",
@@ -116,8 +123,35 @@ def employee_detail(request, org_slug, employee_id):
             "employee": employee,
             "reporting_line": employee_reporting_line(employee),
             "direct_reports": employee_direct_reports(employee),
+            "demographics": _demographics_of(employee) if may_see_demographics else None,
+            "may_see_demographics": may_see_demographics,
         },
     )
+
+
+def _demographics_of(employee: Employee):
+    return EmployeeDemographics.objects.filter(employee=employee).first()
+
+
+@permission_required("organization.view")
+def my_profile(request, org_slug):
+    """A member's own directory entry and their voluntary demographic answers."""
+    employee = employee_for_user(organization=request.organization, user=request.user)
+    existing = getattr(employee, "demographics", None) if employee else None
+    form = DemographicsForm(posted(request), instance=existing)
+    if employee and request.method == "POST":
+        if request.POST.get("action") == "withdraw":
+            demographics_withdraw(organization=request.organization, employee=employee)
+            messages.success(request, _("Your answers were deleted."))
+            return redirect("organizations:my_profile", org_slug=org_slug)
+        if form.is_valid():
+            demographics_record(
+                organization=request.organization, employee=employee, answers=form.cleaned_data
+            )
+            messages.success(request, _("Your answers were saved."))
+            return redirect("organizations:my_profile", org_slug=org_slug)
+    context = {"employee": employee, "form": form, "demographics": existing}
+    return render(request, "organizations/directory/my_profile.html", context)
 
 
 @permission_required("directory.manage")

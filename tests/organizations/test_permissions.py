@@ -18,6 +18,7 @@ EXPECTED = {
     "directory.view": {A, M},
     "directory.manage": {A},
     "api_key.manage": {A},
+    "demographics.view": {A},
 }
 
 
