@@ -23,7 +23,7 @@ from organizations.forms import (
     NewAccountForm,
     OrganizationSettingsForm,
 )
-from organizations.http import post_only, posted
+from organizations.http import post_only, posted, run_reporting
 from organizations.models import ApiKey, Invitation, Membership, Organization
 from organizations.permissions import has_permission
 from organizations.roles import Role
@@ -41,11 +41,6 @@ AUDIT_PER_PAGE = 50
 
 def _page(request, queryset, per_page):
     return Paginator(queryset, per_page).get_page(request.GET.get("page"))
-
-
-def _form_errors_to_messages(request, error: ValidationError) -> None:
-    for message in error.messages:
-        messages.error(request, message)
 
 
 @login_required
@@ -115,20 +110,16 @@ def member_deactivate(request, org_slug, membership_id):
         organization=request.organization,
     )
     if request.method == "POST":
-        try:
-            services.membership_deactivate(
+        run_reporting(
+            request,
+            lambda: services.membership_deactivate(
                 organization=request.organization,
                 actor=request.user,
                 membership=membership,
                 request=request,
-            )
-        except ValidationError as error:
-            _form_errors_to_messages(request, error)
-        else:
-            messages.success(
-                request,
-                _("%(name)s can no longer reach this organisation.") % {"name": membership.user},
-            )
+            ),
+            _("%(name)s can no longer reach this organisation.") % {"name": membership.user},
+        )
         return redirect(
             "organizations:member_detail", org_slug=org_slug, membership_id=membership.pk
         )
@@ -217,19 +208,16 @@ def invitation_resend(request, org_slug, invitation_id):
     invitation = _get_manageable_invitation(request, invitation_id)
     if request.method != "POST":
         return post_only()
-    try:
-        services.invitation_resend(
+    run_reporting(
+        request,
+        lambda: services.invitation_resend(
             organization=request.organization,
             actor=request.user,
             invitation=invitation,
             request=request,
-        )
-    except ValidationError as error:
-        _form_errors_to_messages(request, error)
-    else:
-        messages.success(
-            request, _("A new link was sent to %(email)s.") % {"email": invitation.email}
-        )
+        ),
+        _("A new link was sent to %(email)s.") % {"email": invitation.email},
+    )
     return redirect("organizations:invitation_list", org_slug=org_slug)
 
 
@@ -238,20 +226,16 @@ def invitation_revoke(request, org_slug, invitation_id):
     invitation = _get_manageable_invitation(request, invitation_id)
     if request.method != "POST":
         return post_only()
-    try:
-        services.invitation_revoke(
+    run_reporting(
+        request,
+        lambda: services.invitation_revoke(
             organization=request.organization,
             actor=request.user,
             invitation=invitation,
             request=request,
-        )
-    except ValidationError as error:
-        _form_errors_to_messages(request, error)
-    else:
-        messages.success(
-            request,
-            _("The invitation for %(email)s no longer works.") % {"email": invitation.email},
-        )
+        ),
+        _("The invitation for %(email)s no longer works.") % {"email": invitation.email},
+    )
     return redirect("organizations:invitation_list", org_slug=org_slug)
 
 

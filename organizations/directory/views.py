@@ -25,7 +25,7 @@ from organizations.directory.selectors import (
     employee_reporting_line,
 )
 from organizations.forms import DemographicsForm
-from organizations.http import post_only, posted
+from organizations.http import post_only, posted, run_reporting
 from organizations.models import DirectoryImport, Employee, EmployeeDemographics
 from organizations.permissions import has_permission
 from organizations.tenancy import tenant_context
@@ -198,16 +198,16 @@ def import_apply(request, org_slug, import_id):
     record = get_object_or_404(DirectoryImport, pk=import_id, organization=request.organization)
     if request.method != "POST":
         return post_only()
-    try:
-        services.directory_import_request_apply(
+    run_reporting(
+        request,
+        lambda: services.directory_import_request_apply(
             organization=request.organization,
             actor=request.user,
             directory_import=record,
             valid_rows_only=request.POST.get("valid_rows_only") == "1",
-        )
-    except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
+        ),
+        None,  # the page it returns to shows the progress, then the outcome
+    )
     return redirect("organizations:directory_import", org_slug=org_slug, import_id=record.pk)
 
 
@@ -216,11 +216,9 @@ def import_discard(request, org_slug, import_id):
     record = get_object_or_404(DirectoryImport, pk=import_id, organization=request.organization)
     if request.method != "POST":
         return post_only()
-    try:
-        services.directory_import_discard(directory_import=record)
-    except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
-    else:
-        messages.success(request, _("The import was discarded; nothing was changed."))
+    run_reporting(
+        request,
+        lambda: services.directory_import_discard(directory_import=record),
+        _("The import was discarded; nothing was changed."),
+    )
     return redirect("organizations:directory_import_page", org_slug=org_slug)
