@@ -389,7 +389,6 @@ class DirectoryImport(TenantModel):
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True)
     total_rows = models.PositiveIntegerField(default=0)
-    processed_rows = models.PositiveIntegerField(default=0)
     to_create = models.PositiveIntegerField(default=0)
     to_update = models.PositiveIntegerField(default=0)
     unchanged = models.PositiveIntegerField(default=0)
@@ -404,12 +403,6 @@ class DirectoryImport(TenantModel):
 
     def __str__(self) -> str:
         return f"Import of {self.original_name}"
-
-    @property
-    def progress_percent(self) -> int:
-        if not self.total_rows:
-            return 0
-        return min(100, round(100 * self.processed_rows / self.total_rows))
 
 
 class ApiKey(RoleFlags, TenantModel):

@@ -74,7 +74,6 @@ class Migration(migrations.Migration):
                 ("created_at", models.DateTimeField(auto_now_add=True)),
                 ("finished_at", models.DateTimeField(null=True)),
                 ("total_rows", models.PositiveIntegerField(default=0)),
-                ("processed_rows", models.PositiveIntegerField(default=0)),
                 ("to_create", models.PositiveIntegerField(default=0)),
                 ("to_update", models.PositiveIntegerField(default=0)),
                 ("unchanged", models.PositiveIntegerField(default=0)),
