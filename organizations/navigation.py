@@ -17,7 +17,6 @@ class NavItem:
 
 NAV_ITEMS: list[NavItem] = [
     NavItem(_("Overview"), "organizations:overview", "organization.view"),
-    NavItem(_("My profile"), "organizations:my_profile", "organization.view"),
     NavItem(_("Directory"), "organizations:directory", "directory.view"),
     NavItem(_("Members"), "organizations:member_list", "member.view"),
     NavItem(_("Invitations"), "organizations:invitation_list", "invitation.view"),

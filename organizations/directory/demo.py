@@ -18,14 +18,20 @@ LAST_NAMES = [
     "Jensen", "Kowalski", "Lindqvist", "Mensah", "Novak", "Okafor", "Petrov", "Quinn", "Rossi",
     "Singh", "Tanaka", "Uddin", "Virtanen", "Wong", "Yilmaz", "Zimmermann", "Nair", "Silva",
 ]  # fmt: skip
+# Titles of individual contributors; managers and directors get titles of their own.
 DEPARTMENTS = {
-    "Engineering": ["Software engineer", "Data analyst", "Engineering manager", "Architect"],
-    "Marketing": ["Marketing specialist", "Content strategist", "Brand manager"],
-    "Sales": ["Account executive", "Sales manager", "Sales development rep"],
-    "Finance": ["Financial analyst", "Controller", "Accountant"],
+    "Engineering": [
+        "Software engineer",
+        "Data analyst",
+        "QA engineer",
+        "Site reliability engineer",
+    ],
+    "Marketing": ["Marketing specialist", "Content strategist", "Social media specialist"],
+    "Sales": ["Account executive", "Sales development rep", "Customer success specialist"],
+    "Finance": ["Financial analyst", "Accountant", "Payroll specialist"],
     "HR": ["HR partner", "Recruiter", "People operations specialist"],
-    "Operations": ["Operations analyst", "Supply chain planner", "Operations manager"],
-    "Legal": ["Counsel", "Paralegal", "Compliance officer"],
+    "Operations": ["Operations analyst", "Supply chain planner", "Logistics coordinator"],
+    "Legal": ["Paralegal", "Compliance analyst", "Contracts specialist"],
 }
 SITES = {
     "acme": [
