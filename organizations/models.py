@@ -47,6 +47,13 @@ class Organization(models.Model):
         _("address"),
         max_length=60,
         unique=True,
+        # No underscores: API keys are upturn_<address>_<secret>.
+        validators=[
+            RegexValidator(
+                r"^[a-z0-9]+(-[a-z0-9]+)*$",
+                _("Use lower-case letters, digits and single hyphens, e.g. acme-europe."),
+            )
+        ],
         help_text=_("Used in the organisation's web address: /o/<address>/."),
     )
     time_zone = models.CharField(

@@ -26,6 +26,8 @@ def check_directory_import_task(*, organization_id: int, import_id: int) -> None
     organization = Organization.objects.get(pk=organization_id)
     with tenant_context(organization=organization):
         record = DirectoryImport.objects.get(pk=import_id)
+    if record.status != DirectoryImport.Status.CHECKING:
+        return  # delivered twice (tasks are acknowledged late): already done
     try:
         with tenant_context(organization=organization):
             directory.directory_import_check(directory_import=record)
@@ -45,7 +47,9 @@ def apply_directory_import_task(*, organization_id: int, import_id: int, actor_i
     actor = User.objects.get(pk=actor_id)
     try:
         with tenant_context(organization=organization, user=actor):
-            record = DirectoryImport.objects.get(pk=import_id)
+            record = DirectoryImport.objects.select_for_update().get(pk=import_id)
+            if record.status != DirectoryImport.Status.APPLYING:
+                return  # delivered twice (tasks are acknowledged late): already done
             directory.directory_import_apply(directory_import=record, actor=actor)
     except Exception:
         logger.exception("Applying directory import %s failed", import_id)

@@ -39,24 +39,26 @@ class EmployeeSerializer(serializers.ModelSerializer):
 
 
 class EmployeeRowSerializer(serializers.Serializer):
-    """One row of the HR file, as JSON: the same columns, checked by the same rules."""
+    """One row of the HR file, as JSON: the same columns, checked by the same rules.
+    A field left out is left as the directory has it; an empty string clears it."""
 
     employee_number = serializers.CharField(max_length=64)
     name = serializers.CharField(max_length=200)
-    email = serializers.CharField(required=False, allow_blank=True, default="")
-    department = serializers.CharField(required=False, allow_blank=True, default="")
-    job_title = serializers.CharField(required=False, allow_blank=True, default="")
-    job_level = serializers.CharField(required=False, allow_blank=True, default="")
-    manager_employee_number = serializers.CharField(required=False, allow_blank=True, default="")
-    hire_date = serializers.CharField(required=False, allow_blank=True, default="")
-    termination_date = serializers.CharField(required=False, allow_blank=True, default="")
-    location = serializers.CharField(required=False, allow_blank=True, default="")
-    time_zone = serializers.CharField(required=False, allow_blank=True, default="")
-    birth_year = serializers.CharField(required=False, allow_blank=True, default="")
+    email = serializers.CharField(required=False, allow_blank=True)
+    department = serializers.CharField(required=False, allow_blank=True)
+    job_title = serializers.CharField(required=False, allow_blank=True)
+    job_level = serializers.CharField(required=False, allow_blank=True)
+    manager_employee_number = serializers.CharField(required=False, allow_blank=True)
+    hire_date = serializers.CharField(required=False, allow_blank=True)
+    termination_date = serializers.CharField(required=False, allow_blank=True)
+    location = serializers.CharField(required=False, allow_blank=True)
+    time_zone = serializers.CharField(required=False, allow_blank=True)
+    birth_year = serializers.CharField(required=False, allow_blank=True)
 
     def to_internal_value(self, data):
+        # Only the fields the row has: a field left out keeps what the directory holds.
         values = super().to_internal_value(data)
-        return {column: str(values.get(column, "")).strip() for column in COLUMNS}
+        return {column: str(values[column]).strip() for column in COLUMNS if column in values}
 
 
 class BulkUpsertSerializer(serializers.Serializer):

@@ -19,7 +19,7 @@ from organizations.api.serializers import (
     MemberSerializer,
 )
 from organizations.audit import audit_record
-from organizations.directory.importing import apply_plan, plan_import
+from organizations.directory.importing import apply_plan, lock_directory, plan_import
 from organizations.models import AuditAction, Department, Employee, Membership
 
 ERRORS = {
@@ -132,6 +132,7 @@ class EmployeeBulkUpsert(OrganizationScoped, APIView):
         payload.is_valid(raise_exception=True)
         rows = enumerate(payload.validated_data["rows"], start=1)
         organization = self.organization()
+        lock_directory(organization)
         plan = plan_import(organization=organization, rows=rows)
         valid_rows_only = payload.validated_data["valid_rows_only"]
         result = {

@@ -4,8 +4,8 @@ Plain functions on plain data (no database), so the rules can be tested alone an
 by the browser import, the API's bulk upsert and the benchmark.
 """
 
-import codecs
 import csv
+import io
 import zoneinfo
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -83,7 +83,9 @@ class HrFile:
     """
 
     def __init__(self, binary_stream):
-        self._text = codecs.getreader("utf-8-sig")(binary_stream, errors="strict")
+        # newline="": only \r and \n end a line (not U+2028 and friends, which an unquoted
+        # name may contain), and csv sees quoted line breaks as they are.
+        self._text = io.TextIOWrapper(binary_stream, encoding="utf-8-sig", newline="")
         try:
             header_line = self._text.readline()
         except UnicodeDecodeError as exc:
@@ -126,7 +128,7 @@ class HrFile:
             raise FileProblem(_("Row %(row)s: ") % {"row": row_number + 1} + _(_NOT_UTF8)) from exc
         except csv.Error as exc:
             raise FileProblem(
-                _("Row %(row)s cannot be read: %(error)s") % {"row": row_number, "error": exc}
+                _("Row %(row)s cannot be read: %(error)s") % {"row": row_number + 1, "error": exc}
             ) from exc
 
 
@@ -135,7 +137,9 @@ def _column_name(raw: str) -> str:
 
 
 def check_row(row: int, raw: dict[str, str]) -> tuple[dict | None, list[Rejection]]:
-    """The row's values, cleaned, or the reasons it is rejected (each naming its column)."""
+    """The row's values, cleaned, or the reasons it is rejected (each naming its column).
+
+    ``raw`` holds the columns the row has; the values returned hold the same columns."""
     problems: list[Rejection] = []
     values: dict = {}
 
@@ -155,7 +159,9 @@ def check_row(row: int, raw: dict[str, str]) -> tuple[dict | None, list[Rejectio
     values["name"] = name[:200]
 
     email = raw.get("email", "")
-    if email:
+    if len(email) > 254:
+        reject("email", _("An email address has at most 254 characters."))
+    elif email:
         try:
             validate_email(email)
         except ValidationError:
@@ -193,6 +199,11 @@ def check_row(row: int, raw: dict[str, str]) -> tuple[dict | None, list[Rejectio
     values["department"] = raw.get("department", "")[:200]
     values["job_title"] = raw.get("job_title", "")[:200]
     values["location"] = raw.get("location", "")[:200]
+    # Only the columns the file (or API row) has: a column left out keeps what the
+    # directory holds, it does not blank it.
+    values = {
+        name: value for name, value in values.items() if name in raw or name in REQUIRED_COLUMNS
+    }
     return (None if problems else values), problems
 
 

@@ -15,6 +15,18 @@ from organizations.directory.csv_format import EMPLOYEE_FIELDS, Rejection, check
 from organizations.models import Department, Employee, Organization
 
 BATCH_SIZE = 2000
+# What a new employee gets for a column the file does not have.
+_BLANK = {
+    "email": "",
+    "name": "",
+    "job_title": "",
+    "job_level": None,
+    "hire_date": None,
+    "termination_date": None,
+    "location": "",
+    "time_zone": "",
+    "birth_year": None,
+}
 Progress = Callable[[int], None]
 
 
@@ -94,14 +106,21 @@ def plan_import(
             plan.rows_by_line[number] = line
         if progress and plan.total_rows % BATCH_SIZE == 0:
             progress(plan.total_rows)
-    _reject_shared_emails(plan, current)
-    while _reject_unknown_managers(plan, current) or _reject_manager_loops(plan, current):
-        pass
+    # A rejection can make another row invalid (its manager, or an address it takes), so
+    # check again until nothing more is rejected.
+    while True:
+        rejected = _reject_shared_emails(plan, current)
+        rejected |= _reject_unknown_managers(plan, current)
+        rejected |= _reject_manager_loops(plan, current)
+        if not rejected:
+            break
     for number, values in plan.rows.items():
         existing = current.get(number)
         if existing is None:
             plan.to_create.append(number)
-        elif any(values[name] != existing.values[name] for name in existing.values):
+        elif any(
+            values[name] != existing.values[name] for name in values if name in existing.values
+        ):
             plan.to_update.append(number)
         else:
             plan.unchanged += 1
@@ -114,14 +133,17 @@ def _reject(plan: ImportPlan, number: str, column: str, message: str) -> None:
     del plan.rows[number]
 
 
-def _reject_shared_emails(plan: ImportPlan, current: dict[str, _Current]) -> None:
+def _reject_shared_emails(plan: ImportPlan, current: dict[str, _Current]) -> bool:
     # Who holds each address once the file is applied: the file's rows, and the current
-    # directory for everyone the file does not mention.
+    # directory for everyone whose address the file does not set.
     holder = {
-        c.values["email"]: n for n, c in current.items() if c.values["email"] and n not in plan.rows
+        c.values["email"]: n
+        for n, c in current.items()
+        if c.values["email"] and "email" not in plan.rows.get(n, {})
     }
+    rejected_any = False
     for number in sorted(plan.rows, key=plan.rows_by_line.get):
-        email = plan.rows[number]["email"]
+        email = plan.rows[number].get("email")
         if not email:
             continue
         other = holder.get(email)
@@ -139,12 +161,14 @@ def _reject_shared_emails(plan: ImportPlan, current: dict[str, _Current]) -> Non
             "email",
             _("%(email)s already belongs to %(where)s.") % {"email": email, "where": where},
         )
+        rejected_any = True
+    return rejected_any
 
 
 def _reject_unknown_managers(plan: ImportPlan, current: dict[str, _Current]) -> bool:
     rejected_any = False
     for number in list(plan.rows):
-        manager = plan.rows[number]["manager_employee_number"]
+        manager = plan.rows[number].get("manager_employee_number")
         if manager and manager not in plan.rows and manager not in current:
             _reject(
                 plan,
@@ -160,7 +184,13 @@ def _reject_unknown_managers(plan: ImportPlan, current: dict[str, _Current]) -> 
 def _reject_manager_loops(plan: ImportPlan, current: dict[str, _Current]) -> bool:
     """Reject every row on a reporting line that loops back on itself once applied."""
     manager_of = {n: c.values["manager_employee_number"] for n, c in current.items()}
-    manager_of.update({n: values["manager_employee_number"] for n, values in plan.rows.items()})
+    manager_of.update(
+        {
+            n: values["manager_employee_number"]
+            for n, values in plan.rows.items()
+            if "manager_employee_number" in values
+        }
+    )
     state: dict[str, int] = {}  # 1: on the walk now, 2: known to reach the top
     looping: list[list[str]] = []
     for start in plan.rows:
@@ -174,9 +204,11 @@ def _reject_manager_loops(plan: ImportPlan, current: dict[str, _Current]) -> boo
             looping.append(walk[walk.index(node) :])
         for visited in walk:
             state[visited] = 2
+    rejected_any = False
     for cycle in looping:
         chain = " → ".join([*cycle, cycle[0]])
         for number in cycle:
+            # A loop wholly inside the saved directory is not this file's doing.
             if number in plan.rows:
                 _reject(
                     plan,
@@ -184,7 +216,8 @@ def _reject_manager_loops(plan: ImportPlan, current: dict[str, _Current]) -> boo
                     "manager_employee_number",
                     _("The reporting line loops: %(chain)s.") % {"chain": chain},
                 )
-    return bool(looping)
+                rejected_any = True
+    return rejected_any
 
 
 @dataclass
@@ -220,46 +253,61 @@ def apply_plan(
         if progress:
             progress(done)
 
-    department_ids = _ensure_departments(
-        organization, {v["department"] for v in plan.rows.values()}
-    )
+    lock_directory(organization)
+    names = {v["department"] for v in plan.rows.values() if "department" in v}
+    department_ids = _ensure_departments(organization, names)
     current = _current_directory(organization)
+    id_of = {number: record.id for number, record in current.items()}
 
     def employee(number: str, values: dict, pk=None) -> Employee:
-        return Employee(
-            pk=pk,
-            organization=organization,
-            employee_number=number,
-            department_id=department_ids.get(values["department"]),
-            **{name: values[name] for name in EMPLOYEE_FIELDS},
-        )
+        record = Employee(pk=pk, organization=organization, employee_number=number)
+        for name in EMPLOYEE_FIELDS:
+            setattr(record, name, values.get(name, _BLANK[name]))
+        record.department_id = department_ids.get(values.get("department", ""))
+        record.manager_id = id_of.get(values.get("manager_employee_number", ""))
+        return record
 
-    id_of = {number: record.id for number, record in current.items()}
+    # Addresses that move: free them first, so that no row, new or changed, collides
+    # with an address that is only leaving its old holder later in the same import.
+    leaving = [
+        Employee(pk=current[n].id, email="")
+        for n in plan.to_update
+        if "email" in plan.rows[n] and current[n].values["email"] not in ("", plan.rows[n]["email"])
+    ]
+    Employee.objects.bulk_update(leaving, ["email"], batch_size=BATCH_SIZE)
+
     # New people are written managers first, a level of the hierarchy at a time, so each
     # row gets its manager as it is inserted (an UPDATE pass over 50,000 rows is slow).
     created = 0
     for level in _levels(plan.to_create, plan.rows):
-        batch = []
-        for number in level:
-            record = employee(number, plan.rows[number])
-            record.manager_id = id_of.get(plan.rows[number]["manager_employee_number"])
-            batch.append(record)
+        batch = [employee(number, plan.rows[number]) for number in level]
         for start in range(0, len(batch), BATCH_SIZE):
             Employee.objects.bulk_create(batch[start : start + BATCH_SIZE])
             advance(len(batch[start : start + BATCH_SIZE]))
         id_of.update({record.employee_number: record.pk for record in batch})
         created += len(batch)
 
-    changed = []
+    # Changed people: only the columns their row has (an API row may carry a few).
+    by_columns: dict[frozenset, list[Employee]] = {}
     for number in plan.to_update:
-        record = employee(number, plan.rows[number], pk=current[number].id)
-        record.manager_id = id_of.get(plan.rows[number]["manager_employee_number"])
-        changed.append(record)
-    fields = [*EMPLOYEE_FIELDS, "department", "manager"]
-    for start in range(0, len(changed), BATCH_SIZE):
-        Employee.objects.bulk_update(changed[start : start + BATCH_SIZE], fields)
-        advance(len(changed[start : start + BATCH_SIZE]))
-    return ApplyResult(created, len(changed), plan.unchanged, plan.rejected_rows)
+        values = plan.rows[number]
+        record = employee(number, values, pk=current[number].id)
+        by_columns.setdefault(frozenset(values), []).append(record)
+    for columns, records in by_columns.items():
+        fields = [name for name in EMPLOYEE_FIELDS if name in columns]
+        fields += ["department"] if "department" in columns else []
+        fields += ["manager"] if "manager_employee_number" in columns else []
+        for start in range(0, len(records), BATCH_SIZE):
+            Employee.objects.bulk_update(records[start : start + BATCH_SIZE], fields)
+            advance(len(records[start : start + BATCH_SIZE]))
+    changed = sum(len(records) for records in by_columns.values())
+    return ApplyResult(created, changed, plan.unchanged, plan.rejected_rows)
+
+
+def lock_directory(organization: Organization) -> None:
+    """One import at a time per organisation: two applying at once could each pass their
+    checks and together break them (a reporting loop, a shared address)."""
+    Organization.objects.select_for_update().filter(pk=organization.pk).get()
 
 
 def _levels(numbers: list[str], rows: dict[str, dict]) -> list[list[str]]:
@@ -269,7 +317,9 @@ def _levels(numbers: list[str], rows: dict[str, dict]) -> list[list[str]]:
     levels = []
     while pending:
         level = [
-            n for n in numbers if n in pending and rows[n]["manager_employee_number"] not in pending
+            n
+            for n in numbers
+            if n in pending and rows[n].get("manager_employee_number") not in pending
         ]
         if not level:  # cannot happen after the loop check; fail loudly rather than spin
             raise RuntimeError("reporting lines loop among new employees")

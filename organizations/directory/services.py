@@ -5,19 +5,27 @@ their progress goes to the cache, because an apply is one transaction whose own 
 nobody else can see until it ends.
 """
 
+from datetime import timedelta
+
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from organizations.audit import audit_record
 from organizations.directory.csv_format import FileProblem, HrFile
-from organizations.directory.importing import RejectedRows, apply_plan, plan_import
+from organizations.directory.importing import (
+    RejectedRows,
+    apply_plan,
+    lock_directory,
+    plan_import,
+)
 from organizations.models import AuditAction, DirectoryImport, Organization
 
 MAX_REPORTED_REJECTIONS = 1000
 MAX_FILE_BYTES = 100 * 1024 * 1024
+STUCK_AFTER = timedelta(hours=1)
 _PROGRESS_KEY = "directory-import:{pk}:progress"
 _PROGRESS_TIMEOUT = 24 * 3600
 
@@ -46,10 +54,13 @@ def directory_import_start(*, organization: Organization, actor, upload) -> Dire
     )
     from organizations.tasks import check_directory_import_task
 
+    # robust: with tasks running eagerly, a failing task must not turn the upload into an
+    # error page; the task records its own failure on the import.
     transaction.on_commit(
         lambda: check_directory_import_task.delay(
             organization_id=organization.pk, import_id=record.pk
-        )
+        ),
+        robust=True,
     )
     return record
 
@@ -108,7 +119,8 @@ def directory_import_request_apply(
     transaction.on_commit(
         lambda: apply_directory_import_task.delay(
             organization_id=organization.pk, import_id=record.pk, actor_id=actor.pk
-        )
+        ),
+        robust=True,
     )
     return record
 
@@ -117,15 +129,26 @@ def directory_import_apply(*, directory_import: DirectoryImport, actor) -> Direc
     """Apply the file as it is checked now (the directory may have changed since the
     preview): every valid row or, if the admin asked for the valid rows only, exactly those."""
     record = directory_import
+    lock_directory(record.organization)
     plan = _plan(record)
     _store_plan(record, plan)
     try:
-        result = apply_plan(
-            organization=record.organization,
-            plan=plan,
-            valid_rows_only=record.valid_rows_only,
-            progress=_progress_reporter(record),
+        with transaction.atomic():
+            result = apply_plan(
+                organization=record.organization,
+                plan=plan,
+                valid_rows_only=record.valid_rows_only,
+                progress=_progress_reporter(record),
+            )
+    except DatabaseError as error:
+        # A rule the checks did not foresee; nothing was written (the block rolled back).
+        detail = str(error).splitlines()[0] if str(error) else error.__class__.__name__
+        directory_import_fail(
+            directory_import=record,
+            message=_("The database refused the file (%(detail)s). Nothing was changed.")
+            % {"detail": detail},
         )
+        return record
     except RejectedRows:
         record.status = DirectoryImport.Status.CHECKED
         record.failure = _(
@@ -154,6 +177,14 @@ def directory_import_apply(*, directory_import: DirectoryImport, actor) -> Direc
     return record
 
 
+def directory_import_is_stuck(directory_import: DirectoryImport) -> bool:
+    """Still checking or applying long after any file could take: its worker is gone."""
+    working = (DirectoryImport.Status.CHECKING, DirectoryImport.Status.APPLYING)
+    return directory_import.status in working and (
+        timezone.now() - directory_import.created_at > STUCK_AFTER
+    )
+
+
 def directory_import_fail(*, directory_import: DirectoryImport, message: str) -> None:
     directory_import.status = DirectoryImport.Status.FAILED
     directory_import.failure = message
@@ -163,9 +194,9 @@ def directory_import_fail(*, directory_import: DirectoryImport, message: str) ->
 
 @transaction.atomic
 def directory_import_discard(*, directory_import: DirectoryImport) -> DirectoryImport:
-    if directory_import.status not in (
-        DirectoryImport.Status.CHECKED,
-        DirectoryImport.Status.FAILED,
+    discardable = (DirectoryImport.Status.CHECKED, DirectoryImport.Status.FAILED)
+    if directory_import.status not in discardable and not directory_import_is_stuck(
+        directory_import
     ):
         raise ValidationError(_("This import can no longer be discarded."))
     directory_import.status = DirectoryImport.Status.DISCARDED

@@ -187,7 +187,11 @@ def import_template(request, org_slug):
 def import_detail(request, org_slug, import_id):
     """The preview, then the outcome; while a task works on it, HTMX polls the partial."""
     record = get_object_or_404(DirectoryImport, pk=import_id, organization=request.organization)
-    context = {"record": record, "progress": services.directory_import_progress(record)}
+    context = {
+        "record": record,
+        "progress": services.directory_import_progress(record),
+        "stuck": services.directory_import_is_stuck(record),
+    }
     if request.htmx:
         return render(request, "organizations/directory/partials/_import_status.html", context)
     return render(request, "organizations/directory/import_detail.html", context)

@@ -236,3 +236,26 @@ def test_admin_makes_a_key_sees_it_once_and_revokes_it(client, acme, acme_admin)
     with tenant_context(organization=acme):
         actions = set(AuditEntry.objects.values_list("action", flat=True))
     assert {AuditAction.API_KEY_CREATED, AuditAction.API_KEY_REVOKED} <= actions
+
+
+def test_a_field_left_out_of_an_api_row_is_kept(client, acme, roster):
+    raw = _key(acme, Role.ADMIN)
+
+    client.post(
+        "/api/v1/employees/bulk-upsert/",
+        {"rows": [{"employee_number": "2", "name": "Ben Junior", "job_title": "Analyst"}]},
+        content_type="application/json",
+        **_auth(raw),
+    )
+
+    with tenant_context(organization=acme):
+        ben = Employee.objects.select_related("manager").get(employee_number="2")
+    assert (ben.job_title, ben.job_level, ben.manager.employee_number) == ("Analyst", 2, "1")
+
+
+def test_an_organisation_address_cannot_hold_an_underscore(acme):
+    from django.core.exceptions import ValidationError
+
+    acme.slug = "acme_eu"
+    with pytest.raises(ValidationError, match="single hyphens"):
+        acme.full_clean()

@@ -212,3 +212,84 @@ def test_the_template_is_a_file_the_import_accepts(acme):
     plan = _plan(acme, io.BytesIO(template_csv().encode()))
 
     assert [r.column for r in plan.rejections] == ["manager_employee_number"]  # E0042 is an example
+
+
+# --- Found by review ---------------------------------------------------------------
+
+
+def test_a_loop_already_in_the_directory_does_not_hang_the_check(acme):
+    with tenant_context(organization=acme):
+        first = Employee.objects.create(organization=acme, employee_number="A", name="A")
+        second = Employee.objects.create(
+            organization=acme, employee_number="B", name="B", manager=first
+        )
+        Employee.objects.filter(pk=first.pk).update(manager=second)  # A → B → A
+
+    plan = _plan(acme, _csv(_row("C", "Cy", manager="A")))
+
+    assert plan.to_create == ["C"]
+
+
+def test_an_address_can_move_to_a_new_employee_and_two_can_swap(acme):
+    _apply(
+        acme, _csv(_row("1", "Al", email="a@example.com"), _row("2", "Bo", email="b@example.com"))
+    )
+
+    _apply(
+        acme,
+        _csv(
+            _row("1", "Al", email="b@example.com"),
+            _row("2", "Bo", email="new-bo@example.com"),
+            _row("3", "Cy", email="a@example.com"),
+        ),
+    )
+
+    with tenant_context(organization=acme):
+        emails = dict(Employee.objects.values_list("employee_number", "email"))
+    assert emails == {"1": "b@example.com", "2": "new-bo@example.com", "3": "a@example.com"}
+
+
+def test_an_address_stays_taken_when_the_row_moving_it_away_is_rejected(acme):
+    _apply(acme, _csv(_row("1", "Al", email="a@example.com")))
+
+    plan = _plan(
+        acme,
+        _csv(
+            _row("1", "Al", email="new@example.com", manager="404"),
+            _row("2", "Bo", email="a@example.com"),
+        ),
+    )
+
+    assert {(r.row, r.column) for r in plan.rejections} == {
+        (2, "manager_employee_number"),
+        (3, "email"),
+    }
+
+
+def test_a_column_the_file_leaves_out_keeps_what_the_directory_has(acme):
+    _apply(
+        acme, _csv(_row("1", "Al", email="al@example.com", level="5"), _row("2", "Bo", manager="1"))
+    )
+
+    result = _apply(
+        acme, io.BytesIO(b"employee_number,name,job_title\n1,Al,Chief\n2,Bo,Engineer\n")
+    )
+
+    assert result.updated == 2
+    with tenant_context(organization=acme):
+        al = Employee.objects.get(employee_number="1")
+        bo = Employee.objects.select_related("manager", "department").get(employee_number="2")
+    assert (al.email, al.job_level, al.job_title) == ("al@example.com", 5, "Chief")
+    assert bo.manager.employee_number == "1" and bo.department.name == "Engineering"
+
+
+def test_an_email_longer_than_the_column_is_rejected_not_a_crash(acme):
+    plan = _plan(acme, _csv(_row("1", "Al", email="a" * 250 + "@example.com")))
+
+    assert plan.rejections[0].message == "An email address has at most 254 characters."
+
+
+def test_a_unicode_line_separator_inside_a_name_does_not_split_the_row(acme):
+    _apply(acme, _csv(_row("1", "Al\u2028Smith", email="al@example.com")))
+
+    assert _employees(acme)["1"][0] == "Al\u2028Smith"

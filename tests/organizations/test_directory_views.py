@@ -174,3 +174,22 @@ def test_participants_and_executives_cannot_read_the_directory(client, acme, acm
     for person in (acme_mentor, executive):
         client.force_login(person)
         assert client.get("/o/acme/directory/").status_code == 403
+
+
+def test_an_import_stuck_for_hours_can_be_discarded(client, acme, acme_admin):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    client.force_login(acme_admin)
+    with tenant_context(organization=acme):
+        record = DirectoryImport.objects.create(
+            organization=acme, original_name="lost.csv", status=DirectoryImport.Status.APPLYING
+        )
+        DirectoryImport.objects.filter(pk=record.pk).update(
+            created_at=timezone.now() - timedelta(hours=2)
+        )
+
+    client.post(f"/o/acme/directory/import/{record.pk}/discard/")
+
+    assert _import(acme).status == "discarded"
