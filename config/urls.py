@@ -14,6 +14,7 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("accounts/", include("allauth.urls")),
     path("o/<slug:org_slug>/", include("organizations.urls")),
+    path("o/<slug:org_slug>/programs/", include("programs.urls")),
     # Not under /o/<slug>/: whoever follows the link is not a member yet.
     path(
         "invitations/<slug:organization_slug>/<str:token>/",

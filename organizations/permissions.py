@@ -26,6 +26,9 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "directory.view":                  frozenset({ADMIN, MANAGER}),
     "directory.manage":                frozenset({ADMIN}),
     "api_key.manage":                  frozenset({ADMIN}),
+    "program.view":                    frozenset({ADMIN, MANAGER}),
+    "program.manage":                  frozenset({ADMIN, MANAGER}),
+    "topic.manage":                    frozenset({ADMIN, MANAGER}),
     # A person's own answers are theirs to see; per person, only admins see anyone's.
     "demographics.view":               frozenset({ADMIN}),
 }

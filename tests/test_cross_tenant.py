@@ -8,7 +8,7 @@ anyone editing this file. A route this file cannot build an object for fails
 """
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.core.files.base import ContentFile
@@ -21,6 +21,7 @@ from organizations.models import DirectoryImport, Employee, Invitation, Organiza
 from organizations.roles import Role
 from organizations.services import invitation_token_hash
 from organizations.tenancy import tenant_context, tenant_models
+from programs.models import Program, Topic
 from tests.organizations.factories import MembershipFactory, OrganizationFactory
 
 OUR_APPS = {
@@ -76,6 +77,8 @@ class World:
     employee_id: int
     import_id: int
     api_key_id: int
+    program_id: int
+    topic_id: int
 
 
 def _build_world() -> World:
@@ -102,8 +105,22 @@ def _build_world() -> World:
         api_key, _ = api_key_create(
             organization=organization, actor=None, name="A's key", roles={Role.ADMIN}
         )
+        topic = Topic.objects.create(organization=organization, name="Generative AI tools")
+        program = Program.objects.create(
+            organization=organization,
+            name="Pilot",
+            start_date=date(2027, 1, 1),
+            end_date=date(2027, 6, 30),
+        )
     return World(
-        organization, member.pk, invitation.pk, employee.pk, directory_import.pk, api_key.pk
+        organization,
+        member.pk,
+        invitation.pk,
+        employee.pk,
+        directory_import.pk,
+        api_key.pk,
+        program.pk,
+        topic.pk,
     )
 
 
@@ -131,6 +148,14 @@ BUILDERS = {
     "organizations:directory_import_discard": lambda w: {"import_id": w.import_id},
     "organizations:api_keys": lambda w: {},
     "organizations:api_key_revoke": lambda w: {"api_key_id": w.api_key_id},
+    "programs:list": lambda w: {},
+    "programs:new": lambda w: {},
+    "programs:topics": lambda w: {},
+    "programs:topic_edit": lambda w: {"topic_id": w.topic_id},
+    "programs:detail": lambda w: {"program_id": w.program_id},
+    "programs:edit": lambda w: {"program_id": w.program_id},
+    "programs:copy": lambda w: {"program_id": w.program_id},
+    "programs:status": lambda w: {"program_id": w.program_id},
     "api_employee_detail": lambda w: {"pk": w.employee_id},
     "api_member_detail": lambda w: {"pk": w.membership_id},
     "organizations:audit_log": lambda w: {},

@@ -18,6 +18,9 @@ EXPECTED = {
     "directory.view": {A, M},
     "directory.manage": {A},
     "api_key.manage": {A},
+    "program.view": {A, M},
+    "program.manage": {A, M},
+    "topic.manage": {A, M},
     "demographics.view": {A},
 }
 

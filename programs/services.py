@@ -1,0 +1,117 @@
+"""Writes for programs and the topic catalogue."""
+
+from datetime import timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from organizations.models import Membership, Organization
+from programs.models import Program, ProgramManager, ProgramTopic, Topic
+
+SUGGESTED_TOPICS = [
+    ("Generative AI tools", "Using AI assistants well, and knowing their limits."),
+    ("Social media", "How people and brands speak on today's platforms."),
+    ("Data literacy", "Reading, questioning and presenting data."),
+    ("What younger colleagues expect at work", "Feedback, flexibility, purpose and growth."),
+    ("Inclusive leadership", "Leading so that everyone can contribute."),
+    ("Collaboration tools", "Chat, shared documents and working in the open."),
+    ("Strategy", "How the organisation decides where to go."),
+    ("Navigating the organisation", "Who decides what, and how to get things done."),
+]
+
+# Which status may follow which. Later stages (matching, active, closing, closed) are
+# reached through enrolment and matching, which add their moves with their own guards.
+TRANSITIONS: dict[str, set[str]] = {
+    Program.Status.DRAFT: {Program.Status.RECRUITING},
+    Program.Status.RECRUITING: {Program.Status.DRAFT},
+}
+
+
+@transaction.atomic
+def topic_catalogue_add_suggestions(*, organization: Organization) -> int:
+    """Add the suggested topics the catalogue does not have yet; return how many."""
+    existing = set(Topic.objects.filter(organization=organization).values_list("name", flat=True))
+    new = [
+        Topic(organization=organization, name=name, description=description)
+        for name, description in SUGGESTED_TOPICS
+        if name not in existing
+    ]
+    Topic.objects.bulk_create(new)
+    return len(new)
+
+
+def _set_links(program: Program, topics, managers) -> None:
+    organization = program.organization
+    ProgramTopic.objects.filter(program=program).exclude(topic__in=topics).delete()
+    linked = set(ProgramTopic.objects.filter(program=program).values_list("topic_id", flat=True))
+    ProgramTopic.objects.bulk_create(
+        [
+            ProgramTopic(organization=organization, program=program, topic=t)
+            for t in topics
+            if t.pk not in linked
+        ]
+    )
+    ProgramManager.objects.filter(program=program).exclude(membership__in=managers).delete()
+    assigned = set(
+        ProgramManager.objects.filter(program=program).values_list("membership_id", flat=True)
+    )
+    ProgramManager.objects.bulk_create(
+        [
+            ProgramManager(organization=organization, program=program, membership=m)
+            for m in managers
+            if m.pk not in assigned
+        ]
+    )
+
+
+@transaction.atomic
+def program_save(*, program: Program, topics, managers: list[Membership]) -> Program:
+    """Create or update a program with its topics and program managers, all or nothing."""
+    program.full_clean()
+    program.save()
+    _set_links(program, list(topics), list(managers))
+    return program
+
+
+@transaction.atomic
+def program_copy(*, program: Program) -> Program:
+    """A new draft like ``program``, starting the day after it ends, for the next wave."""
+    length = program.end_date - program.start_date
+    copy = Program.objects.get(pk=program.pk)
+    copy.pk = None
+    copy.name = _("%(name)s (copy)") % {"name": program.name}
+    copy.status = Program.Status.DRAFT
+    copy.start_date = program.end_date + timedelta(days=1)
+    copy.end_date = copy.start_date + length
+    copy.save()
+    _set_links(
+        copy,
+        list(Topic.objects.filter(programtopic__program=program)),
+        list(Membership.objects.filter(programmanager__program=program)),
+    )
+    return copy
+
+
+@transaction.atomic
+def program_change_status(*, program: Program, to: str) -> Program:
+    program = Program.objects.select_for_update().get(pk=program.pk)
+    if to not in TRANSITIONS.get(program.status, set()):
+        raise ValidationError(
+            _("A program cannot go from %(current)s to %(to)s.")
+            % {"current": program.get_status_display(), "to": Program.Status(to).label}
+        )
+    if to == Program.Status.RECRUITING:
+        missing = []
+        if not ProgramTopic.objects.filter(program=program).exists():
+            missing.append(_("at least one topic"))
+        if not ProgramManager.objects.filter(program=program).exists():
+            missing.append(_("a program manager"))
+        if missing:
+            raise ValidationError(
+                _("Before recruiting, the program needs %(missing)s.")
+                % {"missing": _(" and ").join(missing)}
+            )
+    program.status = to
+    program.save(update_fields=["status"])
+    return program

@@ -1,0 +1,103 @@
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from organizations.decorators import permission_required
+from organizations.http import post_only, posted, run_reporting
+from organizations.models import Membership
+from programs import services
+from programs.forms import ProgramForm, TopicForm
+from programs.models import Program, Topic
+from programs.selectors import program_list, program_topics, topic_list
+
+
+@permission_required("program.view")
+def programs(request, org_slug):
+    context = {"programs": program_list(organization=request.organization)}
+    return render(request, "programs/program_list.html", context)
+
+
+@permission_required("program.manage")
+def program_edit(request, org_slug, program_id=None):
+    """A new program (no id) or changes to one; topics and managers saved with it."""
+    program = (
+        get_object_or_404(Program, pk=program_id, organization=request.organization)
+        if program_id
+        else Program(organization=request.organization)
+    )
+    form = ProgramForm(posted(request), instance=program, organization=request.organization)
+    if request.method == "POST" and form.is_valid():
+        program = services.program_save(
+            program=form.save(commit=False),
+            topics=form.cleaned_data["topics"],
+            managers=form.cleaned_data["managers"],
+        )
+        messages.success(request, _("Program saved."))
+        return redirect("programs:detail", org_slug=org_slug, program_id=program.pk)
+    return render(request, "programs/program_form.html", {"form": form, "program": program})
+
+
+@permission_required("program.view")
+def program_detail(request, org_slug, program_id):
+    program = get_object_or_404(Program, pk=program_id, organization=request.organization)
+    context = {
+        "program": program,
+        "topics": program_topics(program),
+        "managers": Membership.objects.filter(programmanager__program=program).select_related(
+            "user"
+        ),
+        "next_statuses": [Program.Status(s) for s in services.TRANSITIONS.get(program.status, ())],
+    }
+    return render(request, "programs/program_detail.html", context)
+
+
+@permission_required("program.manage")
+def program_copy(request, org_slug, program_id):
+    program = get_object_or_404(Program, pk=program_id, organization=request.organization)
+    if request.method != "POST":
+        return post_only()
+    copy = services.program_copy(program=program)
+    messages.success(request, _("Copied. This is the new draft; adjust its dates and details."))
+    return redirect("programs:edit", org_slug=org_slug, program_id=copy.pk)
+
+
+@permission_required("program.manage")
+def program_status(request, org_slug, program_id):
+    program = get_object_or_404(Program, pk=program_id, organization=request.organization)
+    if request.method != "POST":
+        return post_only()
+    to = request.POST.get("to", "")
+    run_reporting(
+        request,
+        lambda: services.program_change_status(program=program, to=to),
+        _("The program is now %(status)s.") % {"status": dict(Program.Status.choices).get(to, to)},
+    )
+    return redirect("programs:detail", org_slug=org_slug, program_id=program.pk)
+
+
+@permission_required("topic.manage")
+def topics(request, org_slug):
+    form = TopicForm(posted(request))
+    if request.method == "POST":
+        if request.POST.get("action") == "suggestions":
+            added = services.topic_catalogue_add_suggestions(organization=request.organization)
+            messages.success(request, _("%(count)s suggested topics added.") % {"count": added})
+            return redirect("programs:topics", org_slug=org_slug)
+        form.instance.organization = request.organization
+        if form.is_valid():
+            form.save()
+            messages.success(request, _("Topic added."))
+            return redirect("programs:topics", org_slug=org_slug)
+    context = {"form": form, "topics": topic_list(organization=request.organization)}
+    return render(request, "programs/topics.html", context)
+
+
+@permission_required("topic.manage")
+def topic_edit(request, org_slug, topic_id):
+    topic = get_object_or_404(Topic, pk=topic_id, organization=request.organization)
+    form = TopicForm(posted(request), instance=topic)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Topic saved."))
+        return redirect("programs:topics", org_slug=org_slug)
+    return render(request, "programs/topic_form.html", {"form": form, "topic": topic})

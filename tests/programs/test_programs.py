@@ -1,0 +1,160 @@
+from datetime import date
+
+import pytest
+
+from organizations.models import Membership
+from organizations.tenancy import tenant_context
+from programs.models import Program, ProgramManager, ProgramTopic, Topic
+from tests.organizations.factories import MembershipFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def manager(acme):
+    return MembershipFactory(organization=acme, is_program_manager=True, is_participant=False).user
+
+
+@pytest.fixture
+def catalogue(client, manager):
+    client.force_login(manager)
+    client.post("/o/acme/programs/topics/", {"action": "suggestions"})
+
+
+def _topics(acme):
+    with tenant_context(organization=acme):
+        return {t.name: t.pk for t in Topic.objects.all()}
+
+
+def _form(acme, manager, **changes):
+    topics = _topics(acme)
+    with tenant_context(organization=acme):
+        membership = Membership.objects.get(user=manager)
+    data = {
+        "name": "Reverse mentoring pilot",
+        "description": "Senior leaders learn from early-career colleagues.",
+        "objectives": ["digital_fluency", "retention"],
+        "direction": "reverse",
+        "start_date": "2027-01-15",
+        "end_date": "2027-07-15",
+        "sessions_per_month": "1",
+        "session_minutes": "60",
+        "planned_sessions": "6",
+        "ground_rules": "What is said in a session stays there.",
+        "satisfaction_target": "90",
+        "cadence_target": "80",
+        "topics": [topics["Generative AI tools"], topics["Social media"]],
+        "managers": [membership.pk],
+    }
+    data.update(changes)
+    return data
+
+
+def _program(acme) -> Program:
+    with tenant_context(organization=acme):
+        return Program.objects.get()
+
+
+def test_suggested_topics_are_added_once_and_are_editable(client, acme, catalogue):
+    client.post("/o/acme/programs/topics/", {"action": "suggestions"})
+    topics = _topics(acme)
+
+    client.post(
+        f"/o/acme/programs/topics/{topics['Strategy']}/",
+        {"name": "Strategy and priorities", "description": "", "is_active": ""},
+    )
+
+    assert len(topics) == 8
+    with tenant_context(organization=acme):
+        renamed = Topic.objects.get(pk=topics["Strategy"])
+    assert (renamed.name, renamed.is_active) == ("Strategy and priorities", False)
+
+
+def test_a_topic_name_is_taken_once_per_organisation(client, acme, catalogue):
+    response = client.post(
+        "/o/acme/programs/topics/", {"action": "add", "name": "social media", "is_active": "on"}
+    )
+
+    assert "already has “social media”" in response.content.decode()
+
+
+def test_a_manager_designs_a_program_with_topics_and_managers(client, acme, manager, catalogue):
+    response = client.post("/o/acme/programs/new/", _form(acme, manager))
+
+    program = _program(acme)
+    assert response.url == f"/o/acme/programs/{program.pk}/"
+    assert (program.status, program.direction, program.objectives) == (
+        "draft",
+        "reverse",
+        ["digital_fluency", "retention"],
+    )
+    with tenant_context(organization=acme):
+        assert ProgramTopic.objects.filter(program=program).count() == 2
+        assert ProgramManager.objects.get(program=program).membership.user == manager
+    page = client.get(response.url).content.decode()
+    assert "Generative AI tools" in page and "Move to Recruiting" in page
+
+
+def test_an_end_before_the_start_is_refused_and_nothing_saved(client, acme, manager, catalogue):
+    response = client.post("/o/acme/programs/new/", _form(acme, manager, end_date="2026-12-01"))
+
+    assert "The program must end after it starts." in response.content.decode()
+    with tenant_context(organization=acme):
+        assert not Program.objects.exists()
+
+
+def test_an_unusual_length_is_warned_about_not_refused(client, acme, manager, catalogue):
+    client.post("/o/acme/programs/new/", _form(acme, manager, end_date="2027-02-15"))
+
+    page = client.get(f"/o/acme/programs/{_program(acme).pk}/").content.decode()
+
+    assert "Most run 3 to 12" in page
+
+
+def test_recruiting_needs_topics_and_a_manager(client, acme, manager, catalogue):
+    client.post("/o/acme/programs/new/", _form(acme, manager, topics=[], managers=[]))
+    program = _program(acme)
+
+    refused = client.post(
+        f"/o/acme/programs/{program.pk}/status/", {"to": "recruiting"}, follow=True
+    )
+    assert "needs at least one topic and a program manager" in refused.content.decode()
+    assert _program(acme).status == "draft"
+
+    client.post(f"/o/acme/programs/{program.pk}/edit/", _form(acme, manager))
+    client.post(f"/o/acme/programs/{program.pk}/status/", {"to": "recruiting"})
+    assert _program(acme).status == "recruiting"
+
+
+def test_a_move_the_table_does_not_allow_is_refused(client, acme, manager, catalogue):
+    client.post("/o/acme/programs/new/", _form(acme, manager))
+    program = _program(acme)
+
+    response = client.post(f"/o/acme/programs/{program.pk}/status/", {"to": "active"}, follow=True)
+
+    assert "cannot go from Draft to Active" in response.content.decode()
+    assert _program(acme).status == "draft"
+
+
+def test_a_program_is_copied_as_the_next_draft(client, acme, manager, catalogue):
+    client.post("/o/acme/programs/new/", _form(acme, manager))
+    original = _program(acme)
+
+    client.post(f"/o/acme/programs/{original.pk}/copy/")
+
+    with tenant_context(organization=acme):
+        copy = Program.objects.exclude(pk=original.pk).get()
+        topics = set(
+            ProgramTopic.objects.filter(program=copy).values_list("topic__name", flat=True)
+        )
+    assert copy.name == "Reverse mentoring pilot (copy)" and copy.status == "draft"
+    assert copy.start_date == date(2027, 7, 16)
+    assert (copy.end_date - copy.start_date) == (original.end_date - original.start_date)
+    assert topics == {"Generative AI tools", "Social media"}
+
+
+def test_participants_and_executives_cannot_open_programs(client, acme, acme_mentor):
+    executive = MembershipFactory(organization=acme, is_executive=True, is_participant=False).user
+    for person in (acme_mentor, executive):
+        client.force_login(person)
+        assert client.get("/o/acme/programs/").status_code == 403
