@@ -53,7 +53,7 @@ class ProgramForm(forms.ModelForm):
             .order_by("user__name")
         )
         self.fields["managers"].label_from_instance = lambda m: m.user.display_name
-        if self.instance.pk:
+        if self.instance.pk:  # the links live in their own tables, not on the instance
             self.fields["topics"].initial = list(
                 Topic.objects.filter(programtopic__program=self.instance)
             )

@@ -25,7 +25,15 @@ def program_edit(request, org_slug, program_id=None):
         if program_id
         else Program(organization=request.organization)
     )
-    form = ProgramForm(posted(request), instance=program, organization=request.organization)
+    # A program manager designing a new program manages it, unless they say otherwise.
+    initial = (
+        {}
+        if program.pk or not request.membership.is_program_manager
+        else {"managers": [request.membership]}
+    )
+    form = ProgramForm(
+        posted(request), instance=program, organization=request.organization, initial=initial
+    )
     if request.method == "POST" and form.is_valid():
         program = services.program_save(
             program=form.save(commit=False),

@@ -158,3 +158,11 @@ def test_participants_and_executives_cannot_open_programs(client, acme, acme_men
     for person in (acme_mentor, executive):
         client.force_login(person)
         assert client.get("/o/acme/programs/").status_code == 403
+
+
+def test_a_program_manager_starting_a_program_is_its_manager_by_default(
+    client, acme, manager, catalogue
+):
+    html = client.get("/o/acme/programs/new/").content.decode()
+
+    assert "checked" in html.split("Program managers")[1].split("</fieldset>")[0]
