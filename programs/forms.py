@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from organizations.models import Membership
-from programs.models import Program, Topic
+from programs.models import Cohort, Program, Topic
 
 
 class ProgramForm(forms.ModelForm):
@@ -74,4 +74,24 @@ class TopicForm(forms.ModelForm):
         taken = Topic.objects.filter(organization=self.instance.organization, name__iexact=name)
         if taken.exclude(pk=self.instance.pk).exists():
             raise forms.ValidationError(_("The catalogue already has “%(name)s”.") % {"name": name})
+        return name
+
+
+class CohortForm(forms.ModelForm):
+    class Meta:
+        model = Cohort
+        fields = ["name", "start_date", "end_date", "size_limit"]
+        widgets = {
+            "start_date": forms.DateInput(attrs={"type": "date"}),
+            "end_date": forms.DateInput(attrs={"type": "date"}),
+        }
+
+    def clean_name(self) -> str:
+        # (program, name) is unique, and the program is not a form field.
+        name = self.cleaned_data["name"].strip()
+        taken = Cohort.objects.filter(program=self.instance.program, name__iexact=name)
+        if taken.exclude(pk=self.instance.pk).exists():
+            raise forms.ValidationError(
+                _("This program already has a cohort “%(name)s”.") % {"name": name}
+            )
         return name

@@ -150,3 +150,42 @@ class ProgramManager(TenantModel):
                 fields=["program", "membership"], name="programs_programmanager_unique"
             )
         ]
+
+
+class Cohort(TenantModel):
+    """A group of a program that starts together: a pilot, then waves."""
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="cohorts")
+    name = models.CharField(_("name"), max_length=100)
+    start_date = models.DateField(_("starts"))
+    end_date = models.DateField(_("ends"))
+    size_limit = models.PositiveSmallIntegerField(
+        _("at most this many participants"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(2), MaxValueValidator(2000)],
+        help_text=_("Leave empty for no limit."),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["start_date", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["program", "name"], name="programs_cohort_unique_name")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        super().clean()
+        if not (self.start_date and self.end_date):
+            return
+        if self.end_date <= self.start_date:
+            raise ValidationError({"end_date": _("The cohort must end after it starts.")})
+        program = self.program
+        if self.start_date < program.start_date or self.end_date > program.end_date:
+            raise ValidationError(
+                _("A cohort runs within its program: %(start)s to %(end)s.")
+                % {"start": program.start_date, "end": program.end_date}
+            )

@@ -13,4 +13,6 @@ urlpatterns = [
     path("<int:program_id>/edit/", views.program_edit, name="edit"),
     path("<int:program_id>/copy/", views.program_copy, name="copy"),
     path("<int:program_id>/status/", views.program_status, name="status"),
+    path("<int:program_id>/cohorts/new/", views.cohort_edit, name="cohort_new"),
+    path("<int:program_id>/cohorts/<int:cohort_id>/", views.cohort_edit, name="cohort_edit"),
 ]

@@ -6,8 +6,8 @@ from organizations.decorators import permission_required
 from organizations.http import post_only, posted, run_reporting
 from organizations.models import Membership
 from programs import services
-from programs.forms import ProgramForm, TopicForm
-from programs.models import Program, Topic
+from programs.forms import CohortForm, ProgramForm, TopicForm
+from programs.models import Cohort, Program, Topic
 from programs.selectors import program_list, program_topics, topic_list
 
 
@@ -55,6 +55,8 @@ def program_detail(request, org_slug, program_id):
             "user"
         ),
         "next_statuses": [Program.Status(s) for s in services.TRANSITIONS.get(program.status, ())],
+        "cohorts": program.cohorts.all(),
+        "cohort_form": CohortForm(instance=Cohort(program=program)),
     }
     return render(request, "programs/program_detail.html", context)
 
@@ -81,6 +83,25 @@ def program_status(request, org_slug, program_id):
         _("The program is now %(status)s.") % {"status": dict(Program.Status.choices).get(to, to)},
     )
     return redirect("programs:detail", org_slug=org_slug, program_id=program.pk)
+
+
+@permission_required("program.manage")
+def cohort_edit(request, org_slug, program_id, cohort_id=None):
+    """Add a cohort to a program (no id) or change one."""
+    program = get_object_or_404(Program, pk=program_id, organization=request.organization)
+    cohort = (
+        get_object_or_404(Cohort, pk=cohort_id, program=program, organization=request.organization)
+        if cohort_id
+        else Cohort(organization=request.organization, program=program)
+    )
+    form = CohortForm(posted(request), instance=cohort)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Cohort “%(name)s” saved.") % {"name": form.instance.name})
+        return redirect("programs:detail", org_slug=org_slug, program_id=program.pk)
+    return render(
+        request, "programs/cohort_form.html", {"form": form, "program": program, "cohort": cohort}
+    )
 
 
 @permission_required("topic.manage")

@@ -21,7 +21,7 @@ from organizations.models import DirectoryImport, Employee, Invitation, Organiza
 from organizations.roles import Role
 from organizations.services import invitation_token_hash
 from organizations.tenancy import tenant_context, tenant_models
-from programs.models import Program, Topic
+from programs.models import Cohort, Program, Topic
 from tests.organizations.factories import MembershipFactory, OrganizationFactory
 
 OUR_APPS = {
@@ -79,6 +79,7 @@ class World:
     api_key_id: int
     program_id: int
     topic_id: int
+    cohort_id: int
 
 
 def _build_world() -> World:
@@ -112,6 +113,13 @@ def _build_world() -> World:
             start_date=date(2027, 1, 1),
             end_date=date(2027, 6, 30),
         )
+        cohort = Cohort.objects.create(
+            organization=organization,
+            program=program,
+            name="Pilot cohort",
+            start_date=date(2027, 1, 1),
+            end_date=date(2027, 3, 31),
+        )
     return World(
         organization,
         member.pk,
@@ -121,6 +129,7 @@ def _build_world() -> World:
         api_key.pk,
         program.pk,
         topic.pk,
+        cohort.pk,
     )
 
 
@@ -156,6 +165,8 @@ BUILDERS = {
     "programs:edit": lambda w: {"program_id": w.program_id},
     "programs:copy": lambda w: {"program_id": w.program_id},
     "programs:status": lambda w: {"program_id": w.program_id},
+    "programs:cohort_new": lambda w: {"program_id": w.program_id},
+    "programs:cohort_edit": lambda w: {"program_id": w.program_id, "cohort_id": w.cohort_id},
     "api_employee_detail": lambda w: {"pk": w.employee_id},
     "api_member_detail": lambda w: {"pk": w.membership_id},
     "organizations:audit_log": lambda w: {},

@@ -4,7 +4,7 @@ import pytest
 
 from organizations.models import Membership
 from organizations.tenancy import tenant_context
-from programs.models import Program, ProgramManager, ProgramTopic, Topic
+from programs.models import Cohort, Program, ProgramManager, ProgramTopic, Topic
 from tests.organizations.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db
@@ -166,3 +166,53 @@ def test_a_program_manager_starting_a_program_is_its_manager_by_default(
     html = client.get("/o/acme/programs/new/").content.decode()
 
     assert "checked" in html.split("Program managers")[1].split("</fieldset>")[0]
+
+
+def _cohorts(acme):
+    with tenant_context(organization=acme):
+        return list(Cohort.objects.values_list("name", "start_date", "end_date", "size_limit"))
+
+
+def test_a_program_gets_a_pilot_cohort_and_a_wave(client, acme, manager, catalogue):
+    client.post("/o/acme/programs/new/", _form(acme, manager))
+    program = _program(acme)
+
+    for name, start, end, limit in (
+        ("Pilot", "2027-01-15", "2027-04-15", "12"),
+        ("Wave 1", "2027-04-16", "2027-07-15", ""),
+    ):
+        response = client.post(
+            f"/o/acme/programs/{program.pk}/cohorts/new/",
+            {"name": name, "start_date": start, "end_date": end, "size_limit": limit},
+        )
+        assert response.status_code == 302
+
+    assert _cohorts(acme) == [
+        ("Pilot", date(2027, 1, 15), date(2027, 4, 15), 12),
+        ("Wave 1", date(2027, 4, 16), date(2027, 7, 15), None),
+    ]
+    page = client.get(f"/o/acme/programs/{program.pk}/").content.decode()
+    assert "Pilot" in page and "No limit" in page
+
+
+def test_a_cohort_outside_its_program_or_named_twice_is_refused(client, acme, manager, catalogue):
+    client.post("/o/acme/programs/new/", _form(acme, manager))
+    program = _program(acme)
+    url = f"/o/acme/programs/{program.pk}/cohorts/new/"
+    client.post(url, {"name": "Pilot", "start_date": "2027-01-15", "end_date": "2027-03-15"})
+
+    outside = client.post(
+        url, {"name": "Late", "start_date": "2027-06-01", "end_date": "2027-09-01"}
+    )
+    twice = client.post(
+        url, {"name": "pilot", "start_date": "2027-02-01", "end_date": "2027-03-01"}
+    )
+    tiny = client.post(
+        url,
+        {"name": "Tiny", "start_date": "2027-02-01", "end_date": "2027-03-01", "size_limit": "1"},
+    )
+
+    assert "A cohort runs within its program" in outside.content.decode()
+    assert "already has a cohort “pilot”" in twice.content.decode()
+    assert "greater than or equal to 2" in tiny.content.decode()
+    assert [c[0] for c in _cohorts(acme)] == ["Pilot"]
