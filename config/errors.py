@@ -6,17 +6,18 @@ from django.views import defaults
 API_PREFIX = "/api/"
 
 
-def _api_error(code: str, message: str, status: int) -> JsonResponse:
+def api_error(code: str, message: str, status: int) -> JsonResponse:
+    """An error in the API's one shape, for answers made outside DRF."""
     return JsonResponse({"error": {"code": code, "message": message, "details": {}}}, status=status)
 
 
 def not_found(request, exception):
     if request.path.startswith(API_PREFIX):
-        return _api_error("not_found", "No such address in the API.", 404)
+        return api_error("not_found", "No such address in the API.", 404)
     return defaults.page_not_found(request, exception)
 
 
 def server_error(request):
     if request.path.startswith(API_PREFIX):
-        return _api_error("server_error", "Something went wrong on our side.", 500)
+        return api_error("server_error", "Something went wrong on our side.", 500)
     return defaults.server_error(request)

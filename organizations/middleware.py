@@ -19,6 +19,7 @@ from allauth.mfa.utils import is_mfa_enabled
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
+from django.core.cache import cache
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect
@@ -26,15 +27,15 @@ from django.urls import Resolver404, resolve
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from config.errors import API_PREFIX, api_error
 from organizations.api_keys import api_key_find, api_key_organization_slug
-from organizations.audit import audit_record_in_every_organization
+from organizations.audit import audit_record_in_every_organization, client_ip
 from organizations.models import AuditAction, Organization
 from organizations.roles import Role
 from organizations.selectors import membership_list_for_user
 from organizations.tenancy import tenant_context
 
 ORG_URL_KWARG = "org_slug"
-API_PREFIX = "/api/"
 LAST_SEEN_SESSION_KEY = "upturn_last_seen"
 # Refresh the last-seen time at most this often, so not every request writes the session.
 LAST_SEEN_RESOLUTION_SECONDS = 60
@@ -94,6 +95,11 @@ class OrganizationMiddleware:
                         request.organization = organization
                         return self._respond(request)
             request.api_key_rejected = True
+            # Guessing keys: each address gets a few wrong ones a minute, then waits.
+            if _too_many_rejected_keys(request):
+                return api_error(
+                    "throttled", _("Too many requests with keys that are not valid."), 429
+                )
         return self.get_response(request)
 
     def _respond(self, request):
@@ -103,6 +109,22 @@ class OrganizationMiddleware:
         if response.status_code >= 500:
             transaction.set_rollback(True)
         return response
+
+
+REJECTED_KEYS_PER_MINUTE = 20
+
+
+def _too_many_rejected_keys(request) -> bool:
+    """Count this address's rejected keys in the current minute (in the shared cache)."""
+    window = int(time.time() // 60)
+    key = f"api-key-rejected:{client_ip(request)}:{window}"
+    cache.add(key, 0, timeout=120)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=120)
+        count = 1
+    return count > REJECTED_KEYS_PER_MINUTE
 
 
 def _bearer_token(request) -> str | None:

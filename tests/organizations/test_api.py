@@ -259,3 +259,19 @@ def test_an_organisation_address_cannot_hold_an_underscore(acme):
     acme.slug = "acme_eu"
     with pytest.raises(ValidationError, match="single hyphens"):
         acme.full_clean()
+
+
+def test_guessing_keys_is_slowed_down_per_address(client, acme, monkeypatch):
+    from organizations import middleware
+
+    monkeypatch.setattr(middleware, "REJECTED_KEYS_PER_MINUTE", 3)
+    statuses = [
+        client.get("/api/v1/departments/", **_auth(f"upturn_acme_guess-{n}")).status_code
+        for n in range(4)
+    ]
+
+    assert statuses == [401, 401, 401, 429]
+    assert (
+        client.get("/api/v1/departments/", **_auth("upturn_acme_x")).json()["error"]["code"]
+        == "throttled"
+    )
