@@ -6,9 +6,14 @@ from django.views import defaults
 API_PREFIX = "/api/"
 
 
+def error_body(code: str, message: str, details=None) -> dict:
+    """The API's one error shape; DRF's exception handler uses it too."""
+    return {"error": {"code": code, "message": message, "details": details or {}}}
+
+
 def api_error(code: str, message: str, status: int) -> JsonResponse:
-    """An error in the API's one shape, for answers made outside DRF."""
-    return JsonResponse({"error": {"code": code, "message": message, "details": {}}}, status=status)
+    """An API error answered outside DRF (unknown addresses, rejected keys)."""
+    return JsonResponse(error_body(code, message), status=status)
 
 
 def not_found(request, exception):

@@ -9,6 +9,8 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
+from config.errors import error_body
+
 logger = logging.getLogger(__name__)
 
 
@@ -27,13 +29,7 @@ def api_exception_handler(exc, context):
     if response is None:
         logger.exception("Unhandled API error", exc_info=exc)
         return Response(
-            {
-                "error": {
-                    "code": "server_error",
-                    "message": _("Something went wrong on our side."),
-                    "details": {},
-                }
-            },
+            error_body("server_error", _("Something went wrong on our side.")),
             status=status.HTTP_500_INTERNAL_SERVER_ERROR,
         )
     data = response.data
@@ -47,5 +43,5 @@ def api_exception_handler(exc, context):
         code = "permission_denied"
     else:
         code = getattr(exc, "default_code", "error")
-    response.data = {"error": {"code": code, "message": message, "details": details}}
+    response.data = error_body(code, message, details)
     return response

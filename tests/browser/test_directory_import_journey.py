@@ -1,5 +1,4 @@
 import pytest
-from django.core.management import call_command
 
 from tests.browser.helpers import sign_in
 
@@ -16,11 +15,6 @@ BAD_ROWS = [
     "N-3,quinn@acme.example,Quinn Doe,Engineering,Developer,2,N-404,2025-10-01",
     "N-4,sol@acme.example,Sol Ray,Engineering,Developer,two,N-2,2025-10-01",
 ]
-
-
-@pytest.fixture
-def demo_data():
-    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
 
 
 def _write(tmp_path, name, rows):

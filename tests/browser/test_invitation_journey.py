@@ -2,16 +2,10 @@ import re
 
 import pytest
 from django.core import mail
-from django.core.management import call_command
 
 from tests.browser.helpers import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def demo_data():
-    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
 
 
 def _accept_path(message) -> str:

@@ -1,14 +1,8 @@
 import pytest
-from django.core.management import call_command
 
 from tests.browser.helpers import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def demo_data():
-    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
 
 
 def test_demo_admin_signs_in_and_lands_on_their_organisation(browser_page, demo_data, screenshot):
