@@ -79,12 +79,12 @@ class NewAccountForm(forms.Form):
         return cleaned
 
 
-def _time_zone_choices():
+def time_zone_choices():
     return [(name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones())]
 
 
 class OrganizationSettingsForm(forms.ModelForm):
-    time_zone = forms.ChoiceField(label=_("Time zone"), choices=_time_zone_choices)
+    time_zone = forms.ChoiceField(label=_("Time zone"), choices=time_zone_choices)
 
     class Meta:
         model = Organization

@@ -29,6 +29,9 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "program.view":                    frozenset({ADMIN, MANAGER}),
     "program.manage":                  frozenset({ADMIN, MANAGER}),
     "topic.manage":                    frozenset({ADMIN, MANAGER}),
+    # Taking part: anyone may be invited from the directory (an executive as a mentee);
+    # the views show each person only their own places.
+    "program.participate":             frozenset({ADMIN, MANAGER, EXECUTIVE, PARTICIPANT}),
     # A person's own answers are theirs to see; per person, only admins see anyone's.
     "demographics.view":               frozenset({ADMIN}),
 }

@@ -1,8 +1,18 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from organizations.models import Membership
-from programs.models import Cohort, Program, Topic
+from organizations.forms import DemographicsForm, time_zone_choices
+from organizations.models import Department, Employee, Membership
+from programs.enrolment import Application
+from programs.models import (
+    Cohort,
+    Participant,
+    Program,
+    ProgramQuestion,
+    Resource,
+    Topic,
+    TrainingModule,
+)
 
 
 class ProgramForm(forms.ModelForm):
@@ -31,7 +41,8 @@ class ProgramForm(forms.ModelForm):
         fields = [
             "name", "description", "objectives", "own_objective", "direction", "start_date",
             "end_date", "sessions_per_month", "session_minutes", "planned_sessions",
-            "ground_rules", "satisfaction_target", "cadence_target",
+            "ground_rules", "satisfaction_target", "cadence_target", "mentor_max_level",
+            "mentor_max_tenure_years", "mentee_min_level", "mentee_min_tenure_years",
         ]  # fmt: skip
         widgets = {
             "start_date": forms.DateInput(attrs={"type": "date"}),
@@ -80,7 +91,7 @@ class TopicForm(forms.ModelForm):
 class CohortForm(forms.ModelForm):
     class Meta:
         model = Cohort
-        fields = ["name", "start_date", "end_date", "size_limit"]
+        fields = ["name", "start_date", "end_date", "size_limit", "self_nomination_open"]
         widgets = {
             "start_date": forms.DateInput(attrs={"type": "date"}),
             "end_date": forms.DateInput(attrs={"type": "date"}),
@@ -95,3 +106,304 @@ class CohortForm(forms.ModelForm):
                 _("This program already has a cohort “%(name)s”.") % {"name": name}
             )
         return name
+
+
+class InviteOneForm(forms.Form):
+    person = forms.CharField(
+        label=_("Employee number or email"),
+        max_length=254,
+        help_text=_("As in the directory."),
+    )
+    role = forms.ChoiceField(label=_("As"), choices=Participant.Role.choices)
+
+    def __init__(self, *args, organization, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.organization = organization
+
+    def clean_person(self) -> Employee:
+        value = self.cleaned_data["person"].strip()
+        employee = (
+            Employee.objects.filter(organization=self.organization, employee_number=value).first()
+            or Employee.objects.filter(organization=self.organization, email__iexact=value).first()
+        )
+        if employee is None:
+            raise forms.ValidationError(
+                _(
+                    "Nobody in the directory has the employee number or email “%(value)s”. "
+                    "Only people in the directory can take part."
+                )
+                % {"value": value}
+            )
+        return employee
+
+
+class InviteByFilterForm(forms.Form):
+    """Everyone in the directory who matches, as mentor or mentee (at least one filter)."""
+
+    role = forms.ChoiceField(label=_("As"), choices=Participant.Role.choices)
+    department = forms.ModelChoiceField(
+        label=_("Department"), queryset=Department.objects.none(), required=False
+    )
+    min_level = forms.IntegerField(label=_("Job level from"), required=False, min_value=0)
+    max_level = forms.IntegerField(label=_("Job level to"), required=False, min_value=0)
+    location = forms.ChoiceField(label=_("Location"), required=False)
+
+    def __init__(self, *args, organization, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["department"].queryset = Department.objects.filter(
+            organization=organization
+        ).order_by("name")
+        locations = (
+            Employee.objects.filter(organization=organization)
+            .exclude(location="")
+            .values_list("location", flat=True)
+            .distinct()
+            .order_by("location")
+        )
+        self.fields["location"].choices = [("", _("Any")), *((x, x) for x in locations)]
+
+    def clean(self):
+        data = super().clean()
+        if not any(
+            data.get(name) not in (None, "")
+            for name in ("department", "min_level", "max_level", "location")
+        ):
+            raise forms.ValidationError(
+                _("Choose at least one filter: inviting the whole directory is rarely meant.")
+            )
+        low, high = data.get("min_level"), data.get("max_level")
+        if low is not None and high is not None and low > high:
+            self.add_error("max_level", _("The range ends below where it starts."))
+        return data
+
+    def employees(self, organization):
+        data = self.cleaned_data
+        people = Employee.objects.filter(organization=organization, termination_date__isnull=True)
+        if data.get("department"):
+            people = people.filter(department=data["department"])
+        if data.get("min_level") is not None:
+            people = people.filter(job_level__gte=data["min_level"])
+        if data.get("max_level") is not None:
+            people = people.filter(job_level__lte=data["max_level"])
+        if data.get("location"):
+            people = people.filter(location=data["location"])
+        return people.order_by("name")
+
+
+class DecisionForm(forms.Form):
+    message = forms.CharField(
+        label=_("Message to the person"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Sent with the decision. Required when you decline or withdraw."),
+    )
+
+
+LEVELS = [("", "—"), *((str(n), str(n)) for n in range(1, 6))]
+DAYS = [
+    ("mon", _("Monday")),
+    ("tue", _("Tuesday")),
+    ("wed", _("Wednesday")),
+    ("thu", _("Thursday")),
+    ("fri", _("Friday")),
+]
+PARTS_OF_DAY = [
+    ("morning", _("morning")),
+    ("midday", _("midday")),
+    ("afternoon", _("afternoon")),
+]
+AVAILABILITY_CHOICES = [
+    (f"{day}-{part}", f"{day_label} {part_label}")
+    for day, day_label in DAYS
+    for part, part_label in PARTS_OF_DAY
+]
+
+
+class OptionalDemographicsForm(DemographicsForm):
+    """The voluntary answers on the application form: all may stay empty; any answer
+    needs the consent box ticked."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, prefix="demographics", **kwargs)
+        self.fields["consent"].required = False
+
+    def answered(self) -> bool:
+        return any(self.cleaned_data.get(name) for name in self._meta.fields)
+
+    def clean(self):
+        data = super().clean()
+        if self.answered() and not data.get("consent"):
+            self.add_error("consent", _("Tick the box to agree, or leave these questions empty."))
+        return data
+
+
+class ApplicationForm(forms.Form):
+    """The profile matching uses. Topic fields are added per program topic:
+    ``teach_<id>`` and ``learn_<id>``, each an optional level from 1 to 5."""
+
+    goals = forms.CharField(
+        label=_("Your goals"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("In your own words: what would make this program worth your time?"),
+    )
+    expectations = forms.CharField(
+        label=_("What you hope to get from it"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    availability = forms.MultipleChoiceField(
+        label=_("When you could meet"),
+        choices=AVAILABILITY_CHOICES,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "availability"}),
+        help_text=_("In your own time zone."),
+    )
+    time_zone = forms.ChoiceField(label=_("Your time zone"), choices=time_zone_choices)
+    languages = forms.CharField(
+        label=_("Languages you can hold a session in"),
+        max_length=200,
+        help_text=_("Separated by commas, for example: English, German."),
+    )
+    capacity = forms.TypedChoiceField(
+        label=_("How many mentees you can take"),
+        choices=[(1, "1"), (2, "2"), (3, "3")],
+        coerce=int,
+        initial=1,
+    )
+    accepts_ground_rules = forms.BooleanField(
+        label=_("I accept the ground rules above."),
+        error_messages={"required": _("Accept the program's ground rules to take part.")},
+    )
+
+    def __init__(self, *args, participant: Participant, topics, questions, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.participant = participant
+        self.topics = list(topics)
+        self.questions = list(questions)
+        if participant.role != Participant.Role.MENTOR:
+            del self.fields["capacity"]
+        for topic in self.topics:
+            if participant.teaches:
+                self.fields[f"teach_{topic.pk}"] = forms.TypedChoiceField(
+                    label=topic.name, choices=LEVELS, required=False, coerce=int, empty_value=None
+                )
+            if participant.learns:
+                self.fields[f"learn_{topic.pk}"] = forms.TypedChoiceField(
+                    label=topic.name, choices=LEVELS, required=False, coerce=int, empty_value=None
+                )
+        for question in self.questions:
+            self.fields[f"question_{question.pk}"] = forms.CharField(
+                label=question.text,
+                help_text=question.help_text,
+                required=question.required,
+                max_length=2000,
+                widget=forms.Textarea(attrs={"rows": 2}),
+            )
+
+    @classmethod
+    def initial_for(cls, participant: Participant) -> dict:
+        initial = {
+            "goals": participant.goals,
+            "expectations": participant.expectations,
+            "availability": participant.availability,
+            "time_zone": participant.time_zone
+            or participant.employee.time_zone
+            or participant.organization.time_zone,
+            "languages": ", ".join(participant.languages),
+            "capacity": participant.capacity,
+            "accepts_ground_rules": participant.ground_rules_accepted_at is not None,
+        }
+        for chosen in participant.topics.all():
+            initial[f"{chosen.kind}_{chosen.topic_id}"] = chosen.level
+        for key, answer in participant.answers.items():
+            initial[f"question_{key}"] = answer
+        return initial
+
+    def topic_rows(self):
+        """(topic, teach field, learn field) for the template's table."""
+        return [
+            (
+                topic,
+                self[f"teach_{topic.pk}"] if f"teach_{topic.pk}" in self.fields else None,
+                self[f"learn_{topic.pk}"] if f"learn_{topic.pk}" in self.fields else None,
+            )
+            for topic in self.topics
+        ]
+
+    def question_fields(self):
+        return [self[f"question_{q.pk}"] for q in self.questions]
+
+    def clean_languages(self) -> list[str]:
+        parts = [part.strip() for part in self.cleaned_data["languages"].split(",")]
+        return list(dict.fromkeys(part for part in parts if part))
+
+    def application(self, demographics: dict | None) -> Application:
+        data = self.cleaned_data
+
+        def chosen(kind):
+            return {
+                topic: data[f"{kind}_{topic.pk}"]
+                for topic in self.topics
+                if data.get(f"{kind}_{topic.pk}") is not None
+            }
+
+        return Application(
+            teach=chosen("teach"),
+            learn=chosen("learn"),
+            goals=data["goals"],
+            expectations=data.get("expectations", ""),
+            availability=data["availability"],
+            time_zone=data["time_zone"],
+            languages=data["languages"],
+            capacity=data.get("capacity", 1),
+            answers={str(q.pk): data.get(f"question_{q.pk}", "") for q in self.questions},
+            accepts_ground_rules=data["accepts_ground_rules"],
+            demographics=demographics,
+        )
+
+
+class NominationForm(forms.Form):
+    role = forms.ChoiceField(
+        label=_("I would like to take part as"),
+        choices=Participant.Role.choices,
+        widget=forms.RadioSelect,
+    )
+
+
+def _link_field():
+    # Django 6 will assume https for a pasted address without a scheme; so do we, now.
+    return forms.URLField(label=_("Link"), required=False, assume_scheme="https")
+
+
+class TrainingModuleForm(forms.ModelForm):
+    link = _link_field()
+
+    class Meta:
+        model = TrainingModule
+        fields = [
+            "title",
+            "body",
+            "link",
+            "file",
+            "audience",
+            "required_before_matching",
+            "position",
+        ]
+        widgets = {"body": forms.Textarea(attrs={"rows": 6})}
+
+
+class ResourceForm(forms.ModelForm):
+    link = _link_field()
+
+    class Meta:
+        model = Resource
+        fields = ["kind", "title", "body", "link", "file", "audience", "position"]
+        widgets = {"body": forms.Textarea(attrs={"rows": 6})}
+
+
+class QuestionForm(forms.ModelForm):
+    class Meta:
+        model = ProgramQuestion
+        fields = ["text", "help_text", "required", "position"]

@@ -3,7 +3,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from organizations.models import Membership
+from organizations.models import Employee, Membership
 from organizations.tenancy import TenantModel
 
 DEFAULT_GROUND_RULES = _(
@@ -101,6 +101,20 @@ class Program(TenantModel):
     managers = models.ManyToManyField(
         Membership, through="ProgramManager", blank=True, related_name="+"
     )
+    # Eligibility, from the directory. In a reverse program the mentors are the junior
+    # colleagues: at or below a level or tenure; the mentees at or above one.
+    mentor_max_level = models.PositiveSmallIntegerField(
+        _("mentors at or below job level"), null=True, blank=True
+    )
+    mentor_max_tenure_years = models.PositiveSmallIntegerField(
+        _("mentors with at most this many years at the company"), null=True, blank=True
+    )
+    mentee_min_level = models.PositiveSmallIntegerField(
+        _("mentees at or above job level"), null=True, blank=True
+    )
+    mentee_min_tenure_years = models.PositiveSmallIntegerField(
+        _("mentees with at least this many years at the company"), null=True, blank=True
+    )
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT
     )
@@ -116,6 +130,15 @@ class Program(TenantModel):
         super().clean()
         if self.start_date and self.end_date and self.end_date <= self.start_date:
             raise ValidationError({"end_date": _("The program must end after it starts.")})
+
+    @property
+    def profiles_editable(self) -> bool:
+        """Participants may change their profile until matching starts."""
+        return self.status in (self.Status.DRAFT, self.Status.RECRUITING)
+
+    @property
+    def both_teach(self) -> bool:
+        return self.direction == self.Direction.MUTUAL
 
     @property
     def months(self) -> float:
@@ -166,6 +189,11 @@ class Cohort(TenantModel):
         validators=[MinValueValidator(2), MaxValueValidator(2000)],
         help_text=_("Leave empty for no limit."),
     )
+    self_nomination_open = models.BooleanField(
+        _("open to self-nomination"),
+        default=False,
+        help_text=_("Anyone in the directory who is eligible may apply through the cohort's link."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -189,3 +217,185 @@ class Cohort(TenantModel):
                 _("A cohort runs within its program: %(start)s to %(end)s.")
                 % {"start": program.start_date, "end": program.end_date}
             )
+
+
+class ProgramQuestion(TenantModel):
+    """A program's own question on the application form."""
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="questions")
+    text = models.CharField(_("question"), max_length=300)
+    help_text = models.CharField(_("help text"), max_length=300, blank=True)
+    required = models.BooleanField(_("an answer is required"), default=False)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class Participant(TenantModel):
+    """A person from the directory in a cohort, as mentor or mentee, from invitation to
+    decision; their application is the profile matching will use."""
+
+    class Role(models.TextChoices):
+        MENTOR = "mentor", _("Mentor")
+        MENTEE = "mentee", _("Mentee")
+
+    class Status(models.TextChoices):
+        INVITED = "invited", _("Invited")
+        APPLIED = "applied", _("Applied")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Not accepted")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    class Source(models.TextChoices):
+        INVITED = "invited", _("Invited by a program manager")
+        SELF_NOMINATED = "self_nominated", _("Self-nominated")
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="participants")
+    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="participants")
+    employee = models.ForeignKey(Employee, on_delete=models.PROTECT, related_name="+")
+    role = models.CharField(_("role"), max_length=10, choices=Role.choices)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.INVITED
+    )
+    source = models.CharField(max_length=20, choices=Source.choices, default=Source.INVITED)
+    invited_by = models.ForeignKey(
+        Membership, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    invited_at = models.DateTimeField(auto_now_add=True)
+    applied_at = models.DateTimeField(null=True, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_message = models.TextField(_("message to the person"), blank=True)
+
+    # The profile.
+    goals = models.TextField(_("your goals"), blank=True)
+    expectations = models.TextField(_("what you hope to get from the program"), blank=True)
+    availability = models.JSONField(_("availability"), default=list, blank=True)
+    time_zone = models.CharField(_("time zone"), max_length=64, blank=True)
+    languages = models.JSONField(_("languages"), default=list, blank=True)
+    capacity = models.PositiveSmallIntegerField(
+        _("how many mentees you can take"),
+        default=1,
+        validators=[MinValueValidator(1), MaxValueValidator(3)],
+    )
+    answers = models.JSONField(default=dict, blank=True)  # ProgramQuestion pk -> answer
+    ground_rules_accepted_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["employee__name"]
+        constraints = [
+            # One place per person in a program, whichever cohort.
+            models.UniqueConstraint(
+                fields=["program", "employee"], name="programs_participant_once_per_program"
+            )
+        ]
+        indexes = [models.Index(fields=["cohort", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.employee} ({self.get_role_display()})"
+
+    @property
+    def teaches(self) -> bool:
+        return self.role == self.Role.MENTOR or self.program.both_teach
+
+    @property
+    def learns(self) -> bool:
+        return self.role == self.Role.MENTEE or self.program.both_teach
+
+    @property
+    def is_open(self) -> bool:
+        """Still in the running: invited, applied or approved."""
+        return self.status in (self.Status.INVITED, self.Status.APPLIED, self.Status.APPROVED)
+
+
+class ParticipantTopic(TenantModel):
+    """A topic a participant can teach or wants to learn, at a level from 1 to 5."""
+
+    class Kind(models.TextChoices):
+        TEACH = "teach", _("Can teach")
+        LEARN = "learn", _("Wants to learn")
+
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="topics")
+    topic = models.ForeignKey(Topic, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=5, choices=Kind.choices)
+    level = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["participant", "topic", "kind"], name="programs_participanttopic_unique"
+            )
+        ]
+
+
+class Audience(models.TextChoices):
+    EVERYONE = "everyone", _("Mentors and mentees")
+    MENTORS = "mentors", _("Mentors")
+    MENTEES = "mentees", _("Mentees")
+
+
+class TrainingModule(TenantModel):
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="training")
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("content"), blank=True)
+    link = models.URLField(_("link"), blank=True, help_text=_("A video, course or page."))
+    file = models.FileField(_("file"), upload_to="training/%Y/%m/", blank=True)
+    audience = models.CharField(
+        _("for"), max_length=10, choices=Audience.choices, default=Audience.EVERYONE
+    )
+    required_before_matching = models.BooleanField(_("required before matching"), default=False)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class TrainingCompletion(TenantModel):
+    participant = models.ForeignKey(
+        Participant, on_delete=models.CASCADE, related_name="completions"
+    )
+    module = models.ForeignKey(TrainingModule, on_delete=models.CASCADE, related_name="+")
+    completed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["participant", "module"], name="programs_trainingcompletion_unique"
+            )
+        ]
+
+
+class Resource(TenantModel):
+    """Reading for a program's participants: the library, conversation guides and the
+    session agenda templates that scheduling offers."""
+
+    class Kind(models.TextChoices):
+        LIBRARY = "library", _("Resource library")
+        GUIDE = "guide", _("Conversation guide")
+        AGENDA = "agenda", _("Session agenda template")
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="resources")
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("content"), blank=True)
+    link = models.URLField(_("link"), blank=True)
+    file = models.FileField(_("file"), upload_to="resources/%Y/%m/", blank=True)
+    audience = models.CharField(
+        _("for"), max_length=10, choices=Audience.choices, default=Audience.EVERYONE
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        ordering = ["kind", "position", "pk"]
+
+    def __str__(self) -> str:
+        return self.title

@@ -1,7 +1,9 @@
 from django.db.models import Count, QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from organizations.models import Organization
-from programs.models import Program, Topic
+from programs.models import Cohort, Participant, Program, Topic
+from programs.training import trained_ids
 
 
 def program_list(*, organization: Organization) -> QuerySet[Program]:
@@ -16,3 +18,55 @@ def program_topics(program: Program) -> QuerySet[Topic]:
 
 def topic_list(*, organization: Organization) -> QuerySet[Topic]:
     return Topic.objects.filter(organization=organization).order_by("-is_active", "name")
+
+
+FUNNEL_STAGES = [
+    ("invited", _("Invited")),
+    ("applied", _("Applied")),
+    ("approved", _("Approved")),
+    ("trained", _("Trained")),
+]
+
+
+def cohort_people(cohort: Cohort) -> list[Participant]:
+    """Everyone who was ever invited to or nominated for ``cohort``, each with ``stages``:
+    the funnel stages they reached (cumulative: a trained person was also approved)."""
+    people = list(
+        Participant.objects.filter(cohort=cohort).select_related(
+            "employee", "employee__department", "program"
+        )
+    )
+    trained = trained_ids(people)
+    for person in people:
+        person.stages = {"invited"}
+        if person.applied_at:
+            person.stages.add("applied")
+        if person.status == Participant.Status.APPROVED:
+            person.stages.add("approved")
+            if person.pk in trained:
+                person.stages.add("trained")
+    return people
+
+
+def funnel_counts(people: list[Participant]) -> list[tuple[str, str, int]]:
+    return [
+        (stage, label, sum(stage in person.stages for person in people))
+        for stage, label in FUNNEL_STAGES
+    ]
+
+
+def participations_of(*, organization: Organization, user) -> QuerySet[Participant]:
+    """A signed-in person's places in programs: their directory entry is linked by email."""
+    return (
+        Participant.objects.filter(organization=organization, employee__email__iexact=user.email)
+        .select_related("program", "cohort", "employee")
+        .order_by("-invited_at")
+    )
+
+
+def open_cohorts_for_nomination(*, organization: Organization) -> QuerySet[Cohort]:
+    return Cohort.objects.filter(
+        organization=organization,
+        self_nomination_open=True,
+        program__status=Program.Status.RECRUITING,
+    ).select_related("program")

@@ -7,7 +7,17 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from organizations.models import Membership, Organization
-from programs.models import Program, ProgramManager, ProgramTopic, Topic
+from programs.models import (
+    Participant,
+    Program,
+    ProgramManager,
+    ProgramQuestion,
+    ProgramTopic,
+    Resource,
+    Topic,
+    TrainingModule,
+)
+from programs.training import program_seed_defaults, trained_ids
 
 SUGGESTED_TOPICS = [
     ("Generative AI tools", "Using AI assistants well, and knowing their limits."),
@@ -20,11 +30,14 @@ SUGGESTED_TOPICS = [
     ("Navigating the organisation", "Who decides what, and how to get things done."),
 ]
 
-# Which status may follow which. Later stages (matching, active, closing, closed) are
-# reached through enrolment and matching, which add their moves with their own guards.
+# Which status may follow which; the guards are in program_change_status. Going from
+# matching to active is publishing the pairs, which the matching workflow does.
 TRANSITIONS: dict[str, set[str]] = {
     Program.Status.DRAFT: {Program.Status.RECRUITING},
-    Program.Status.RECRUITING: {Program.Status.DRAFT},
+    Program.Status.RECRUITING: {Program.Status.DRAFT, Program.Status.MATCHING},
+    Program.Status.MATCHING: {Program.Status.RECRUITING},
+    Program.Status.ACTIVE: {Program.Status.CLOSING},
+    Program.Status.CLOSING: {Program.Status.ACTIVE, Program.Status.CLOSED},
 }
 
 
@@ -69,8 +82,11 @@ def _set_links(program: Program, topics, managers) -> None:
 def program_save(*, program: Program, topics, managers: list[Membership]) -> Program:
     """Create or update a program with its topics and program managers, all or nothing."""
     program.full_clean()
+    is_new = program.pk is None
     program.save()
     _set_links(program, list(topics), list(managers))
+    if is_new:
+        program_seed_defaults(program=program)
     return program
 
 
@@ -90,6 +106,12 @@ def program_copy(*, program: Program) -> Program:
         list(Topic.objects.filter(programtopic__program=program)),
         list(Membership.objects.filter(programmanager__program=program)),
     )
+    # Training, reading and the program's own questions come along; people do not.
+    for model in (TrainingModule, Resource, ProgramQuestion):
+        items = list(model.objects.filter(program=program))
+        for item in items:
+            item.pk, item.program = None, copy
+        model.objects.bulk_create(items)
     return copy
 
 
@@ -112,6 +134,24 @@ def program_change_status(*, program: Program, to: str) -> Program:
                 _("Before recruiting, the program needs %(missing)s.")
                 % {"missing": _(" and ").join(missing)}
             )
+    if to == Program.Status.MATCHING:
+        _ensure_ready_for_matching(program)
     program.status = to
     program.save(update_fields=["status"])
     return program
+
+
+def _ensure_ready_for_matching(program: Program) -> None:
+    """Matching needs at least one approved, trained mentor and mentee."""
+    approved = list(Participant.objects.filter(program=program, status=Participant.Status.APPROVED))
+    ready = trained_ids(approved)
+    roles_ready = {p.role for p in approved if p.pk in ready}
+    missing = [label for role, label in Participant.Role.choices if role not in roles_ready]
+    if missing:
+        raise ValidationError(
+            _(
+                "Matching needs at least one approved mentor and one approved mentee who "
+                "have completed the required training. Missing: %(missing)s."
+            )
+            % {"missing": ", ".join(str(label).lower() for label in missing)}
+        )

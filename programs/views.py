@@ -1,4 +1,5 @@
 from django.contrib import messages
+from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
@@ -55,8 +56,15 @@ def program_detail(request, org_slug, program_id):
             "user"
         ),
         "next_statuses": [Program.Status(s) for s in services.TRANSITIONS.get(program.status, ())],
-        "cohorts": program.cohorts.all(),
+        "cohorts": program.cohorts.annotate(
+            invited=Count("participants"),
+            approved=Count("participants", filter=Q(participants__status="approved")),
+            waiting=Count("participants", filter=Q(participants__status="applied")),
+        ),
         "cohort_form": CohortForm(instance=Cohort(program=program)),
+        "training": program.training.all(),
+        "resources": program.resources.all(),
+        "questions": program.questions.all(),
     }
     return render(request, "programs/program_detail.html", context)
 

@@ -2,16 +2,21 @@
 another organisation with every role there: each answers 404 to every method (exactly as
 for an object that does not exist) and changes nothing.
 
-The routes are enumerated from the URL configuration, so a new route is covered without
-anyone editing this file. A route this file cannot build an object for fails
-``test_every_route_with_an_id_can_be_built`` until a builder is added to BUILDERS.
+The routes are enumerated from the URL configuration and their keyword arguments are
+filled by name from a "world": organisation A with one object of every kind, built by
+``_build_world``. ``<thing>_id`` finds the world's entry of that name, else A's object whose
+model is named ``thing`` (with or without underscores); an API route's ``pk`` finds A's
+object of the model its view serves. So a new route is covered without anyone editing
+this file; only a new kind of object needs a line in ``_build_world``, and until it has
+one ``test_every_route_with_an_id_can_be_built`` fails and says so.
 """
 
-from dataclasses import dataclass
+import re
 from datetime import date, timedelta
 
 import pytest
 from django.core.files.base import ContentFile
+from django.db.models import Model
 from django.urls import URLResolver, get_resolver, reverse
 from django.utils import timezone
 
@@ -21,7 +26,15 @@ from organizations.models import DirectoryImport, Employee, Invitation, Organiza
 from organizations.roles import Role
 from organizations.services import invitation_token_hash
 from organizations.tenancy import tenant_context, tenant_models
-from programs.models import Cohort, Program, Topic
+from programs.models import (
+    Cohort,
+    Participant,
+    Program,
+    ProgramQuestion,
+    Resource,
+    Topic,
+    TrainingModule,
+)
 from tests.organizations.factories import MembershipFactory, OrganizationFactory
 
 OUR_APPS = {
@@ -36,6 +49,8 @@ OUR_APPS = {
 }
 METHODS = ["get", "post", "put", "patch", "delete"]
 INVITATION_TOKEN = "a-known-token-for-the-cross-tenant-test"  # noqa: S105
+# Set by the tests themselves: A's slug, and B's slug where the route takes an object.
+SLUG_KWARGS = {"org_slug", "organization_slug"}
 
 
 def _walk(patterns, prefix="", namespace=None):
@@ -48,41 +63,26 @@ def _walk(patterns, prefix="", namespace=None):
             yield name, prefix + str(pattern.pattern), pattern.callback
 
 
-def _routes_with_ids() -> dict[str, set[str]]:
-    """Route name -> its URL keyword arguments, for our own routes that take any."""
-    import re
-
+def _routes_with_ids() -> dict[str, tuple[set[str], object]]:
+    """Route name -> (its URL keyword arguments, its view), for our own routes that take any."""
     routes = {}
     for name, route, callback in _walk(get_resolver().url_patterns):
         if callback.__module__.split(".")[0] not in OUR_APPS:
             continue
         kwargs = set(re.findall(r"<(?:\w+:)?(\w+)>", route))
         if kwargs:
-            routes[name] = kwargs
-            if hasattr(callback, "cls"):
-                API_ROUTES.add(name)
+            routes[name] = (kwargs, callback)
     return routes
 
 
-API_ROUTES: set[str] = set()
+ROUTES = _routes_with_ids()
+API_ROUTES = {name for name, (_, view) in ROUTES.items() if hasattr(view, "cls")}
 
 
-@dataclass
-class World:
-    """Organisation A with one object of every kind a route can point at."""
-
-    organization: Organization
-    membership_id: int
-    invitation_id: int
-    employee_id: int
-    import_id: int
-    api_key_id: int
-    program_id: int
-    topic_id: int
-    cohort_id: int
-
-
-def _build_world() -> World:
+def _build_world() -> dict[str, object]:
+    """Organisation A with one object of every kind a route can point at, keyed by the URL
+    keyword that names it (a model's own name needs no particular key: see ``_value``).
+    A new model needs its object created here and one line in the returned dict."""
     organization = OrganizationFactory(slug="tenant-a", name="Tenant A")
     MembershipFactory(organization=organization, is_admin=True)
     member = MembershipFactory(organization=organization)
@@ -113,6 +113,7 @@ def _build_world() -> World:
             start_date=date(2027, 1, 1),
             end_date=date(2027, 6, 30),
         )
+        # Objects that hang off others hang off these ones, so nested routes make sense.
         cohort = Cohort.objects.create(
             organization=organization,
             program=program,
@@ -120,63 +121,91 @@ def _build_world() -> World:
             start_date=date(2027, 1, 1),
             end_date=date(2027, 3, 31),
         )
-    return World(
-        organization,
-        member.pk,
-        invitation.pk,
-        employee.pk,
-        directory_import.pk,
-        api_key.pk,
-        program.pk,
-        topic.pk,
-        cohort.pk,
-    )
-
-
-# How to point each route at organisation A's objects. ``org_slug`` is added for routes
-# under /o/<slug>/.
-BUILDERS = {
-    "organizations:overview": lambda w: {},
-    "organizations:member_list": lambda w: {},
-    "organizations:member_detail": lambda w: {"membership_id": w.membership_id},
-    "organizations:member_deactivate": lambda w: {"membership_id": w.membership_id},
-    "organizations:member_reactivate": lambda w: {"membership_id": w.membership_id},
-    "organizations:invitation_list": lambda w: {},
-    "organizations:invitation_resend": lambda w: {"invitation_id": w.invitation_id},
-    "organizations:invitation_revoke": lambda w: {"invitation_id": w.invitation_id},
-    "organizations:settings": lambda w: {},
-    "organizations:logo": lambda w: {},
-    "organizations:directory": lambda w: {},
-    "organizations:my_profile": lambda w: {},
-    "organizations:directory_export": lambda w: {},
-    "organizations:employee_detail": lambda w: {"employee_id": w.employee_id},
-    "organizations:directory_import_page": lambda w: {},
-    "organizations:directory_import_template": lambda w: {},
-    "organizations:directory_import": lambda w: {"import_id": w.import_id},
-    "organizations:directory_import_apply": lambda w: {"import_id": w.import_id},
-    "organizations:directory_import_discard": lambda w: {"import_id": w.import_id},
-    "organizations:api_keys": lambda w: {},
-    "organizations:api_key_revoke": lambda w: {"api_key_id": w.api_key_id},
-    "programs:list": lambda w: {},
-    "programs:new": lambda w: {},
-    "programs:topics": lambda w: {},
-    "programs:topic_edit": lambda w: {"topic_id": w.topic_id},
-    "programs:detail": lambda w: {"program_id": w.program_id},
-    "programs:edit": lambda w: {"program_id": w.program_id},
-    "programs:copy": lambda w: {"program_id": w.program_id},
-    "programs:status": lambda w: {"program_id": w.program_id},
-    "programs:cohort_new": lambda w: {"program_id": w.program_id},
-    "programs:cohort_edit": lambda w: {"program_id": w.program_id, "cohort_id": w.cohort_id},
-    "api_employee_detail": lambda w: {"pk": w.employee_id},
-    "api_member_detail": lambda w: {"pk": w.membership_id},
-    "organizations:audit_log": lambda w: {},
-    "invitation_accept": lambda w: {
-        "organization_slug": w.organization.slug,
+        participant = Participant.objects.create(
+            organization=organization,
+            program=program,
+            cohort=cohort,
+            employee=employee,
+            role="mentor",
+        )
+        module = TrainingModule.objects.create(
+            organization=organization, program=program, title="Intro"
+        )
+        resource = Resource.objects.create(
+            organization=organization, program=program, kind="guide", title="Feedback"
+        )
+        question = ProgramQuestion.objects.create(
+            organization=organization, program=program, text="Why?"
+        )
+    return {
+        "organization": organization,
         "token": INVITATION_TOKEN,
-    },
-}
-ROUTES = _routes_with_ids()
-ROUTES_SET = set(ROUTES)
+        "membership_id": member,
+        "invitation_id": invitation,
+        "employee_id": employee,
+        "import_id": directory_import,  # named unlike its model, DirectoryImport
+        "api_key_id": api_key,
+        "topic_id": topic,
+        "program_id": program,
+        "cohort_id": cohort,
+        "participant_id": participant,
+        "module_id": module,  # TrainingModule
+        "resource_id": resource,
+        "question_id": question,  # ProgramQuestion
+    }
+
+
+def _objects_by_model(world: dict[str, object]) -> dict[type[Model], Model]:
+    """A's object of each model in the world."""
+    objects = {}
+    for value in world.values():
+        if isinstance(value, Model):
+            objects.setdefault(type(value), value)
+    return objects
+
+
+def _api_model(view) -> type[Model] | None:
+    """The model a DRF view serves: its serializer's, else its queryset's."""
+    cls = getattr(view, "cls", None)
+    meta = getattr(getattr(cls, "serializer_class", None), "Meta", None)
+    if getattr(meta, "model", None) is not None:
+        return meta.model
+    queryset = getattr(cls, "queryset", None)
+    return getattr(queryset, "model", None)
+
+
+def _value(world: dict[str, object], name: str, view):
+    """A's value for the URL keyword ``name`` of ``view``, or None if the world has none."""
+    objects = _objects_by_model(world)
+    if name in world and name != "organization":
+        value = world[name]
+    elif name == "pk":
+        value = objects.get(_api_model(view))
+    elif name.endswith("_id"):
+        stem = name.removesuffix("_id")
+        value = next(
+            (
+                obj
+                for model, obj in objects.items()
+                if model._meta.model_name in {stem, stem.replace("_", "")}
+            ),
+            None,
+        )
+    else:
+        value = None
+    return value.pk if isinstance(value, Model) else value
+
+
+def _unresolved(world: dict[str, object], route: str) -> set[str]:
+    names, view = ROUTES[route]
+    return {name for name in names - SLUG_KWARGS if _value(world, name, view) is None}
+
+
+def _kwargs(world: dict[str, object], route: str) -> dict[str, object]:
+    """The route's keyword arguments pointing at A's objects, less the organisation slug."""
+    assert not _unresolved(world, route), route
+    names, view = ROUTES[route]
+    return {name: _value(world, name, view) for name in names - SLUG_KWARGS}
 
 
 def _snapshot(organization: Organization):
@@ -212,27 +241,37 @@ def outsider_key(outsider):
     return raw
 
 
+@pytest.mark.django_db
 def test_every_route_with_an_id_can_be_built():
-    missing = sorted(set(ROUTES) - set(BUILDERS))
-    assert missing == [], f"teach tests/test_cross_tenant.py how to build: {missing}"
+    world = _build_world()
+    missing = {
+        route: sorted(names) for route in sorted(ROUTES) if (names := _unresolved(world, route))
+    }
+    assert missing == {}, (
+        "tests/test_cross_tenant.py has nothing to point these URL keywords at: add an object"
+        " of that kind to _build_world (keyed by the keyword if it is not named after its"
+        f" model): {missing}"
+    )
     print(f"cross-tenant test covers {len(ROUTES)} routes: {', '.join(sorted(ROUTES))}")
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("route", sorted(ROUTES_SET - API_ROUTES))
+@pytest.mark.parametrize("route", sorted(set(ROUTES) - API_ROUTES))
 def test_another_organisations_member_gets_404_and_changes_nothing(client, outsider, route):
     world = _build_world()
+    organization = world["organization"]
     client.force_login(outsider)
-    kwargs = BUILDERS[route](world)
+    kwargs = _kwargs(world, route)
+    names, _ = ROUTES[route]
     urls = []
-    if "org_slug" in ROUTES[route]:
+    if "org_slug" in names:
         # A's object under A's address, and A's object under B's own address.
-        urls.append(reverse(route, kwargs={**kwargs, "org_slug": world.organization.slug}))
+        urls.append(reverse(route, kwargs={**kwargs, "org_slug": organization.slug}))
         if kwargs:
             urls.append(reverse(route, kwargs={**kwargs, "org_slug": "tenant-b"}))
-    elif "organization_slug" in ROUTES[route]:
+    elif "organization_slug" in names:
         urls.append(reverse(route, kwargs={**kwargs, "organization_slug": "tenant-b"}))
-    before = _snapshot(world.organization)
+    before = _snapshot(organization)
 
     answers = {
         (url, method): getattr(client, method)(url).status_code
@@ -241,7 +280,7 @@ def test_another_organisations_member_gets_404_and_changes_nothing(client, outsi
     }
 
     assert set(answers.values()) == {404}, answers
-    assert _snapshot(world.organization) == before
+    assert _snapshot(organization) == before
 
 
 @pytest.mark.django_db
@@ -251,9 +290,10 @@ def test_another_organisations_api_key_gets_404_and_changes_nothing(client, outs
     or 405 for a method the route does not take at all (the same for any id)."""
     world = _build_world()
     headers = {"HTTP_AUTHORIZATION": f"Bearer {outsider_key}"}
-    foreign = reverse(route, kwargs=BUILDERS[route](world))
-    missing = reverse(route, kwargs=dict.fromkeys(BUILDERS[route](world), 999_999_999))
-    before = _snapshot(world.organization)
+    kwargs = _kwargs(world, route)
+    foreign = reverse(route, kwargs=kwargs)
+    missing = reverse(route, kwargs=dict.fromkeys(kwargs, 999_999_999))
+    before = _snapshot(world["organization"])
 
     for method in METHODS:
         answer = getattr(client, method)(foreign, **headers)
@@ -261,4 +301,4 @@ def test_another_organisations_api_key_gets_404_and_changes_nothing(client, outs
         assert answer.status_code in (404, 405), (method, answer.status_code)
         assert answer.status_code == expected, method
     assert client.get(foreign, **headers).json()["error"]["code"] == "not_found"
-    assert _snapshot(world.organization) == before
+    assert _snapshot(world["organization"]) == before

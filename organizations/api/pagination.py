@@ -10,6 +10,9 @@ class Pagination(PageNumberPagination):
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 500
+    # Far beyond any roster; keeps generated URLs (and clients' mistakes) within what the
+    # web server accepts in a request line.
+    max_page = 1_000_000
 
     def get_page_size(self, request):
         raw = request.query_params.get(self.page_size_query_param)
@@ -25,5 +28,5 @@ class Pagination(PageNumberPagination):
             if parameter["name"] == self.page_size_query_param:
                 parameter["schema"].update(minimum=1, maximum=self.max_page_size)
             if parameter["name"] == self.page_query_param:
-                parameter["schema"].update(minimum=1)
+                parameter["schema"].update(minimum=1, maximum=self.max_page)
         return parameters

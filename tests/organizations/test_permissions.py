@@ -21,6 +21,7 @@ EXPECTED = {
     "program.view": {A, M},
     "program.manage": {A, M},
     "topic.manage": {A, M},
+    "program.participate": {A, M, E, P},
     "demographics.view": {A},
 }
 

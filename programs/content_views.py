@@ -1,0 +1,67 @@
+"""A program's training modules, resources and application questions: add, change,
+remove (after a confirmation). One view serves the three, told apart by ``KINDS``."""
+
+from dataclasses import dataclass
+
+from django import forms
+from django.contrib import messages
+from django.db import models
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from organizations.decorators import permission_required
+from organizations.http import posted
+from programs.forms import QuestionForm, ResourceForm, TrainingModuleForm
+from programs.models import Program, ProgramQuestion, Resource, TrainingModule
+
+
+@dataclass(frozen=True)
+class Kind:
+    model: type[models.Model]
+    form: type[forms.ModelForm]
+    singular: str
+
+
+KINDS = {
+    "training": Kind(TrainingModule, TrainingModuleForm, gettext_lazy("training module")),
+    "resource": Kind(Resource, ResourceForm, gettext_lazy("resource")),
+    "question": Kind(ProgramQuestion, QuestionForm, gettext_lazy("application question")),
+}
+
+
+def _edit(request, org_slug, program_id, kind_name, item_id=None):
+    kind = KINDS[kind_name]
+    program = get_object_or_404(Program, pk=program_id, organization=request.organization)
+    item = (
+        get_object_or_404(kind.model, pk=item_id, program=program)
+        if item_id
+        else kind.model(organization=request.organization, program=program)
+    )
+    back = redirect("programs:detail", org_slug=org_slug, program_id=program.pk)
+    if request.method == "POST" and request.POST.get("action") == "delete" and item.pk:
+        item.delete()
+        messages.success(request, _("Removed “%(item)s”.") % {"item": item})
+        return back
+    form = kind.form(posted(request), request.FILES or None, instance=item)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Saved “%(item)s”.") % {"item": form.instance})
+        return back
+    context = {"program": program, "form": form, "item": item, "kind": kind}
+    return render(request, "programs/content_form.html", context)
+
+
+@permission_required("program.manage")
+def training_edit(request, org_slug, program_id, module_id=None):
+    return _edit(request, org_slug, program_id, "training", module_id)
+
+
+@permission_required("program.manage")
+def resource_edit(request, org_slug, program_id, resource_id=None):
+    return _edit(request, org_slug, program_id, "resource", resource_id)
+
+
+@permission_required("program.manage")
+def question_edit(request, org_slug, program_id, question_id=None):
+    return _edit(request, org_slug, program_id, "question", question_id)

@@ -1,0 +1,27 @@
+from django.urls import reverse
+
+from organizations.emails import absolute_url, send_templated_email
+from programs.models import Participant
+
+# What happened to a person's place, by the email that tells them.
+KINDS = ("invited", "approved", "rejected", "withdrawn")
+
+
+def send_participant_email(*, participant: Participant, kind: str) -> None:
+    if kind not in KINDS:
+        raise ValueError(kind)
+    organization = participant.organization
+    path = reverse(
+        "programs:participation",
+        kwargs={"org_slug": organization.slug, "participant_id": participant.pk},
+    )
+    context = {
+        "kind": kind,
+        "participant": participant,
+        "program": participant.program,
+        "organization": organization,
+        "url": absolute_url(path),
+    }
+    send_templated_email(
+        template="programs/email/participant", context=context, to=[participant.employee.email]
+    )

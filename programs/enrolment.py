@@ -1,0 +1,315 @@
+"""Enrolment: invitations from the directory, self-nomination, the application (the
+profile matching uses), and the program manager's decision."""
+
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from organizations.directory.demographics import demographics_record
+from organizations.models import Employee, Membership
+from organizations.roles import Role
+from organizations.services import invitation_create_many
+from programs.eligibility import eligibility_problems
+from programs.models import Cohort, Participant, ParticipantTopic, Program, ProgramQuestion
+
+OPEN = (Participant.Status.INVITED, Participant.Status.APPLIED, Participant.Status.APPROVED)
+
+
+@dataclass
+class InviteOutcome:
+    invited: list[Participant] = field(default_factory=list)
+    skipped: list[tuple[Employee, str]] = field(default_factory=list)  # (person, why)
+
+
+def _notify(participant: Participant, kind: str) -> None:
+    from programs.tasks import send_participant_email_task
+
+    transaction.on_commit(
+        lambda: send_participant_email_task.delay(
+            organization_id=participant.organization_id,
+            participant_id=participant.pk,
+            kind=kind,
+        )
+    )
+
+
+@transaction.atomic
+def participants_invite(
+    *, cohort: Cohort, employees, role: str, actor: Membership, request=None
+) -> InviteOutcome:
+    """Invite directory entries to ``cohort`` as ``role``.
+
+    Each person is invited or skipped with the reason (already in the program, not
+    eligible). Someone who had withdrawn or was not accepted is invited again. People
+    who are not yet members of the organisation also get an invitation to join it, as
+    participants; members get an email that takes them to their application.
+    """
+    program = cohort.program
+    if program.status not in (Program.Status.DRAFT, Program.Status.RECRUITING):
+        raise ValidationError(
+            _("Invitations are for a program in draft or recruiting; this one is %(status)s.")
+            % {"status": program.get_status_display()}
+        )
+    employees = list(employees)
+    existing = {
+        p.employee_id: p
+        for p in Participant.objects.filter(program=program, employee__in=employees)
+        .select_related("cohort")
+        .select_for_update()
+    }
+    members = {
+        m.user.email.lower(): m
+        for m in Membership.objects.filter(
+            organization=cohort.organization,
+            user__email__in=[e.email for e in employees if e.email],
+        ).select_related("user")
+    }
+    outcome, joining = InviteOutcome(), []
+    for employee in employees:
+        earlier = existing.get(employee.pk)
+        if earlier is not None and earlier.status in OPEN:
+            outcome.skipped.append(
+                (
+                    employee,
+                    _("already in this program (%(cohort)s, %(status)s)")
+                    % {"cohort": earlier.cohort.name, "status": earlier.get_status_display()},
+                )
+            )
+            continue
+        problems = eligibility_problems(program=program, employee=employee, role=role)
+        membership = members.get(employee.email.lower()) if employee.email else None
+        if membership is not None and not membership.is_active:
+            problems.append(_("%(name)s's membership is deactivated.") % {"name": employee.name})
+        if problems:
+            outcome.skipped.append((employee, " ".join(problems)))
+            continue
+        participant = earlier or Participant(
+            organization=cohort.organization, program=program, employee=employee
+        )
+        participant.cohort = cohort
+        participant.role = role
+        participant.status = Participant.Status.INVITED
+        participant.source = Participant.Source.INVITED
+        participant.invited_by = actor
+        participant.applied_at = participant.decided_at = None
+        participant.decision_message = ""
+        participant.save()
+        outcome.invited.append(participant)
+        if membership is None:
+            joining.append(employee.email.lower())
+        else:
+            _notify(participant, "invited")
+    if joining:
+        # Their invitation to the organisation is their way in; once they accept, their
+        # programs page shows this invitation.
+        invitation_create_many(
+            organization=cohort.organization,
+            actor=actor.user,
+            emails=joining,
+            roles={Role.PARTICIPANT},
+            grantable_roles={Role.PARTICIPANT},
+            request=request,
+        )
+    return outcome
+
+
+def participant_invite_one(
+    *, cohort: Cohort, employee: Employee, role: str, actor: Membership, request=None
+) -> Participant:
+    """Invite one person, or refuse with the reason."""
+    outcome = participants_invite(
+        cohort=cohort, employees=[employee], role=role, actor=actor, request=request
+    )
+    if outcome.skipped:
+        person, why = outcome.skipped[0]
+        raise ValidationError(_("%(name)s: %(why)s") % {"name": person.name, "why": why})
+    return outcome.invited[0]
+
+
+@transaction.atomic
+def participant_nominate(*, cohort: Cohort, employee: Employee, role: str) -> Participant:
+    """A person puts themselves forward through the cohort's self-nomination link; they
+    then fill in their application."""
+    program = cohort.program
+    if not cohort.self_nomination_open or program.status != Program.Status.RECRUITING:
+        raise ValidationError(_("This cohort is not open to self-nomination."))
+    if role not in Participant.Role.values:
+        raise ValidationError(_("Choose to take part as a mentor or as a mentee."))
+    earlier = (
+        Participant.objects.select_for_update().filter(program=program, employee=employee).first()
+    )
+    if earlier is not None and earlier.status in OPEN:
+        raise ValidationError(_("You are already in this program."))
+    problems = eligibility_problems(program=program, employee=employee, role=role)
+    if problems:
+        raise ValidationError(problems)
+    participant = earlier or Participant(
+        organization=cohort.organization, program=program, employee=employee
+    )
+    participant.cohort = cohort
+    participant.role = role
+    participant.status = Participant.Status.INVITED
+    participant.source = Participant.Source.SELF_NOMINATED
+    participant.invited_by = None
+    participant.applied_at = participant.decided_at = None
+    participant.decision_message = ""
+    participant.save()
+    return participant
+
+
+@dataclass
+class Application:
+    """What a person says about themselves on the application form."""
+
+    teach: dict  # Topic -> level 1..5
+    learn: dict  # Topic -> level 1..5 (how much they want it)
+    goals: str
+    expectations: str
+    availability: list[str]
+    time_zone: str
+    languages: list[str]
+    capacity: int
+    answers: dict[str, str]
+    accepts_ground_rules: bool
+    demographics: dict | None = None  # only when the person ticked the consent box
+
+
+@transaction.atomic
+def participant_apply(*, participant: Participant, application: Application) -> Participant:
+    """Submit the application, or change it while the program has not started matching.
+    All or nothing: every problem is reported and nothing is saved."""
+    participant = Participant.objects.select_for_update().get(pk=participant.pk)
+    program = participant.program
+    if participant.status not in OPEN:
+        raise ValidationError(
+            _("This place is %(status)s.") % {"status": participant.get_status_display()}
+        )
+    if not program.profiles_editable:
+        raise ValidationError(_("Matching has started: the profile can no longer be changed."))
+    problems = []
+    if participant.status == Participant.Status.INVITED:
+        problems += eligibility_problems(
+            program=program, employee=participant.employee, role=participant.role
+        )
+    problems += _application_problems(participant, application)
+    if problems:
+        raise ValidationError(problems)
+
+    for name in ("goals", "expectations", "availability", "time_zone", "languages"):
+        setattr(participant, name, getattr(application, name))
+    participant.capacity = application.capacity if participant.role == "mentor" else 1
+    participant.answers = application.answers
+    participant.ground_rules_accepted_at = participant.ground_rules_accepted_at or timezone.now()
+    if participant.status == Participant.Status.INVITED:
+        participant.status = Participant.Status.APPLIED
+        participant.applied_at = timezone.now()
+    participant.save()
+    ParticipantTopic.objects.filter(participant=participant).delete()
+    ParticipantTopic.objects.bulk_create(
+        [
+            ParticipantTopic(
+                organization=participant.organization,
+                participant=participant,
+                topic=topic,
+                kind=kind,
+                level=level,
+            )
+            for kind, chosen in (
+                (ParticipantTopic.Kind.TEACH, application.teach if participant.teaches else {}),
+                (ParticipantTopic.Kind.LEARN, application.learn if participant.learns else {}),
+            )
+            for topic, level in chosen.items()
+        ]
+    )
+    if application.demographics is not None:
+        demographics_record(
+            organization=participant.organization,
+            employee=participant.employee,
+            answers=application.demographics,
+        )
+    return participant
+
+
+def _application_problems(participant: Participant, application: Application) -> list[str]:
+    program = participant.program
+    problems = []
+    if not application.accepts_ground_rules:
+        problems.append(_("Accept the program's ground rules to take part."))
+    offered = set(program.programtopic_set.values_list("topic_id", flat=True))
+    chosen = [*application.teach, *application.learn]
+    if any(topic.pk not in offered for topic in chosen):
+        problems.append(_("Choose topics from this program's list."))
+    if any(
+        not 1 <= level <= 5 for level in [*application.teach.values(), *application.learn.values()]
+    ):
+        problems.append(_("Topic levels go from 1 to 5."))
+    if participant.teaches and not application.teach:
+        problems.append(_("Choose at least one topic you can teach."))
+    if participant.learns and not application.learn:
+        problems.append(_("Choose at least one topic you want to learn."))
+    if not application.goals.strip():
+        problems.append(_("Say in a sentence or two what you want from the program."))
+    if not application.availability:
+        problems.append(_("Tick at least one time when you could meet."))
+    if not application.languages:
+        problems.append(_("Name at least one language you can hold a session in."))
+    if participant.role == Participant.Role.MENTOR and not 1 <= application.capacity <= 3:
+        problems.append(_("A mentor takes 1, 2 or 3 mentees."))
+    for question in ProgramQuestion.objects.filter(program=program, required=True):
+        if not application.answers.get(str(question.pk), "").strip():
+            problems.append(_("Answer “%(question)s”.") % {"question": question.text})
+    return problems
+
+
+@transaction.atomic
+def participant_decide(
+    *, participant: Participant, approve: bool, message: str = "", actor: Membership
+) -> Participant:
+    """Approve an application, or decline it with a message to the person."""
+    participant = Participant.objects.select_for_update().get(pk=participant.pk)
+    if participant.status != Participant.Status.APPLIED:
+        raise ValidationError(
+            _("Only an application can be decided on; this place is %(status)s.")
+            % {"status": participant.get_status_display()}
+        )
+    if approve:
+        cohort = Cohort.objects.select_for_update().get(pk=participant.cohort_id)
+        approved = cohort.participants.filter(status=Participant.Status.APPROVED).count()
+        if cohort.size_limit is not None and approved >= cohort.size_limit:
+            raise ValidationError(
+                _("%(cohort)s is full: %(limit)s people are approved already.")
+                % {"cohort": cohort.name, "limit": cohort.size_limit}
+            )
+    elif not message.strip():
+        raise ValidationError(_("Tell the person why, in a sentence: they will read it."))
+    participant.status = Participant.Status.APPROVED if approve else Participant.Status.REJECTED
+    participant.decided_at = timezone.now()
+    participant.decision_message = message.strip()
+    participant.save(update_fields=["status", "decided_at", "decision_message", "updated_at"])
+    _notify(participant, "approved" if approve else "rejected")
+    return participant
+
+
+@transaction.atomic
+def participant_withdraw(
+    *, participant: Participant, message: str = "", by_manager: bool
+) -> Participant:
+    """Leave the program (the person) or take someone out of it (a program manager,
+    with a message to them)."""
+    participant = Participant.objects.select_for_update().get(pk=participant.pk)
+    if participant.status not in OPEN:
+        raise ValidationError(
+            _("This place is already %(status)s.") % {"status": participant.get_status_display()}
+        )
+    if by_manager and not message.strip():
+        raise ValidationError(_("Tell the person why, in a sentence: they will read it."))
+    participant.status = Participant.Status.WITHDRAWN
+    participant.decided_at = timezone.now()
+    participant.decision_message = message.strip()
+    participant.save(update_fields=["status", "decided_at", "decision_message", "updated_at"])
+    if by_manager:
+        _notify(participant, "withdrawn")
+    return participant
