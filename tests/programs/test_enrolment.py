@@ -95,7 +95,7 @@ def _base(program, cohort):
 
 def _participants(acme):
     with tenant_context(organization=acme):
-        return list(Participant.objects.order_by("pk"))
+        return list(Participant.objects.select_related("employee").order_by("pk"))
 
 
 def _application(acme, program, **changes):
@@ -406,7 +406,9 @@ def test_training_then_the_funnel_and_the_move_to_matching(
 def _user_of(acme, participant):
     from accounts.models import User
 
-    return User.objects.get(email=participant.employee.email)
+    with tenant_context(organization=acme):
+        email = Employee.objects.get(pk=participant.employee_id).email
+    return User.objects.get(email=email)
 
 
 def test_the_profile_is_fixed_once_matching_starts(client, acme, program, applied_mentor):
