@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from allauth.account.models import EmailAddress
 from django.db import transaction
+from django.test.utils import override_settings
 
 from accounts.models import User
 from organizations.api_keys import api_key_create, api_key_hash
@@ -66,8 +67,17 @@ class DemoData:
     api_keys: dict[str, str]  # organisation name -> its demo API key
 
 
-@transaction.atomic
 def seed_demo(*, password: str) -> DemoData:
+    # Demo people have no inbox behind their addresses: the invitations and decisions
+    # the demo data goes through are not sent (they would bury the printed logins).
+    with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
+        return _seed_demo(password=password)
+
+
+@transaction.atomic
+def _seed_demo(*, password: str) -> DemoData:
+    from programs.demo import seed_programs_demo  # programs builds on organizations
+
     logins, api_keys = [], {}
     for slug, name, time_zone, people in DEMO_ORGANIZATIONS:
         organization, _ = Organization.objects.update_or_create(
@@ -80,6 +90,7 @@ def seed_demo(*, password: str) -> DemoData:
                 membership_set_roles(organization=organization, user=user, roles=roles)
                 logins.append(DemoLogin(email, person_name, name, login_role))
             _demo_directory(organization, people)
+            seed_programs_demo(organization)
             api_keys[name] = _demo_api_key(organization)
     return DemoData(logins, api_keys)
 

@@ -3,11 +3,15 @@ managers edit or remove them; they are a good first draft, not a rule."""
 
 from django.utils.translation import gettext_lazy as _
 
-from programs.models import Audience, Resource
+from programs.models import Audience, Program, Resource
 
-# title, audience, required before matching, content
+REVERSE = {Program.Direction.REVERSE}
+ALL_DIRECTIONS = set(Program.Direction.values)
+
+# directions it suits, title, audience, required before matching, content
 TRAINING_MODULES = [
     (
+        REVERSE,
         _("How reverse mentoring works"),
         Audience.EVERYONE,
         True,
@@ -19,6 +23,18 @@ TRAINING_MODULES = [
         ),
     ),
     (
+        ALL_DIRECTIONS - REVERSE,
+        _("How the program works"),
+        Audience.EVERYONE,
+        True,
+        _(
+            "Each pair meets regularly and confidentially, led by the goals you agree in the "
+            "first session. In a mutual program both of you teach and both learn. The "
+            "program manager is there if anything gets in the way."
+        ),
+    ),
+    (
+        ALL_DIRECTIONS,
         _("Giving feedback upward"),
         Audience.MENTORS,
         True,
@@ -29,6 +45,7 @@ TRAINING_MODULES = [
         ),
     ),
     (
+        ALL_DIRECTIONS,
         _("Receiving feedback from a junior colleague"),
         Audience.MENTEES,
         True,
@@ -38,6 +55,7 @@ TRAINING_MODULES = [
         ),
     ),
     (
+        ALL_DIRECTIONS,
         _("Active listening"),
         Audience.EVERYONE,
         False,

@@ -48,10 +48,10 @@ def participants_invite(
     participants; members get an email that takes them to their application.
     """
     program = cohort.program
-    if program.status not in (Program.Status.DRAFT, Program.Status.RECRUITING):
+    if program.status in (Program.Status.CLOSING, Program.Status.CLOSED):
         raise ValidationError(
-            _("Invitations are for a program in draft or recruiting; this one is %(status)s.")
-            % {"status": program.get_status_display()}
+            _("The program is %(status)s: it takes no new people.")
+            % {"status": program.get_status_display().lower()}
         )
     employees = list(employees)
     existing = {
@@ -60,12 +60,12 @@ def participants_invite(
         .select_related("cohort")
         .select_for_update()
     }
+    # A member and an employee are linked by email, whatever its case.
+    wanted = {e.email.lower() for e in employees if e.email}
     members = {
         m.user.email.lower(): m
-        for m in Membership.objects.filter(
-            organization=cohort.organization,
-            user__email__in=[e.email for e in employees if e.email],
-        ).select_related("user")
+        for m in Membership.objects.filter(organization=cohort.organization).select_related("user")
+        if m.user.email.lower() in wanted
     }
     outcome, joining = InviteOutcome(), []
     for employee in employees:
@@ -134,7 +134,7 @@ def participant_nominate(*, cohort: Cohort, employee: Employee, role: str) -> Pa
     """A person puts themselves forward through the cohort's self-nomination link; they
     then fill in their application."""
     program = cohort.program
-    if not cohort.self_nomination_open or program.status != Program.Status.RECRUITING:
+    if not cohort.self_nomination_open or not program.open_for_enrolment:
         raise ValidationError(_("This cohort is not open to self-nomination."))
     if role not in Participant.Role.values:
         raise ValidationError(_("Choose to take part as a mentor or as a mentee."))
@@ -181,13 +181,17 @@ class Application:
 def participant_apply(*, participant: Participant, application: Application) -> Participant:
     """Submit the application, or change it while the program has not started matching.
     All or nothing: every problem is reported and nothing is saved."""
-    participant = Participant.objects.select_for_update().get(pk=participant.pk)
+    participant = (
+        Participant.objects.select_for_update()
+        .select_related("program", "cohort", "employee")
+        .get(pk=participant.pk)
+    )
     program = participant.program
     if participant.status not in OPEN:
         raise ValidationError(
             _("This place is %(status)s.") % {"status": participant.get_status_display()}
         )
-    if not program.profiles_editable:
+    if not participant.profile_editable:
         raise ValidationError(_("Matching has started: the profile can no longer be changed."))
     problems = []
     if participant.status == Participant.Status.INVITED:

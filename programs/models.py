@@ -132,9 +132,9 @@ class Program(TenantModel):
             raise ValidationError({"end_date": _("The program must end after it starts.")})
 
     @property
-    def profiles_editable(self) -> bool:
-        """Participants may change their profile until matching starts."""
-        return self.status in (self.Status.DRAFT, self.Status.RECRUITING)
+    def open_for_enrolment(self) -> bool:
+        """Later waves recruit while earlier cohorts match and meet."""
+        return self.status in (self.Status.RECRUITING, self.Status.MATCHING, self.Status.ACTIVE)
 
     @property
     def both_teach(self) -> bool:
@@ -194,6 +194,9 @@ class Cohort(TenantModel):
         default=False,
         help_text=_("Anyone in the directory who is eligible may apply through the cohort's link."),
     )
+    # Set by the matching workflow on the cohort's first match run: profiles are fixed
+    # from then on, so that what was matched is what people said.
+    matching_started_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -310,6 +313,11 @@ class Participant(TenantModel):
     def is_open(self) -> bool:
         """Still in the running: invited, applied or approved."""
         return self.status in (self.Status.INVITED, self.Status.APPLIED, self.Status.APPROVED)
+
+    @property
+    def profile_editable(self) -> bool:
+        """The profile may change until the person's cohort starts matching."""
+        return self.is_open and self.cohort.matching_started_at is None
 
 
 class ParticipantTopic(TenantModel):

@@ -66,7 +66,7 @@ def apply(request, org_slug, participant_id):
     """The application form; afterwards the same form edits the profile until matching."""
     participant = _own(request, participant_id)
     program = participant.program
-    if not participant.is_open or not program.profiles_editable:
+    if not participant.profile_editable:
         messages.info(request, _("This profile can no longer be changed."))
         return redirect("programs:participation", org_slug=org_slug, participant_id=participant.pk)
     form = ApplicationForm(

@@ -68,5 +68,9 @@ def open_cohorts_for_nomination(*, organization: Organization) -> QuerySet[Cohor
     return Cohort.objects.filter(
         organization=organization,
         self_nomination_open=True,
-        program__status=Program.Status.RECRUITING,
+        program__status__in=[
+            Program.Status.RECRUITING,
+            Program.Status.MATCHING,
+            Program.Status.ACTIVE,
+        ],
     ).select_related("program")

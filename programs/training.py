@@ -44,7 +44,10 @@ def program_seed_defaults(*, program: Program) -> None:
             body=str(body),
             position=position,
         )
-        for position, (title, audience, required, body) in enumerate(defaults.TRAINING_MODULES)
+        for position, (directions, title, audience, required, body) in enumerate(
+            defaults.TRAINING_MODULES
+        )
+        if program.direction in directions
     )
     Resource.objects.bulk_create(
         Resource(
@@ -62,6 +65,7 @@ def program_seed_defaults(*, program: Program) -> None:
 @transaction.atomic
 def training_complete(*, participant: Participant, module: TrainingModule) -> TrainingCompletion:
     """Record that the person finished ``module``; doing it twice is still once."""
+    participant = Participant.objects.get(pk=participant.pk)
     if not modules_for(participant).filter(pk=module.pk).exists():
         raise ValidationError(_("This module is not part of your training."))
     if participant.status not in (Participant.Status.APPLIED, Participant.Status.APPROVED):

@@ -7,6 +7,7 @@ from datetime import date
 
 import pytest
 from django.core import mail
+from django.utils import timezone
 
 from organizations.models import Employee, Invitation, Membership
 from organizations.tenancy import tenant_context
@@ -413,7 +414,7 @@ def _user_of(acme, participant):
 
 def test_the_profile_is_fixed_once_matching_starts(client, acme, program, applied_mentor):
     with tenant_context(organization=acme):
-        Program.objects.filter(pk=program.pk).update(status=Program.Status.MATCHING)
+        Cohort.objects.filter(program=program).update(matching_started_at=timezone.now())
 
     response = client.post(
         f"/o/acme/programs/mine/{applied_mentor.pk}/apply/",
