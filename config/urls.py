@@ -15,6 +15,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("o/<slug:org_slug>/", include("organizations.urls")),
     path("o/<slug:org_slug>/programs/", include("programs.urls")),
+    path("o/<slug:org_slug>/programs/", include("matching.urls")),
     # Not under /o/<slug>/: whoever follows the link is not a member yet.
     path(
         "invitations/<slug:organization_slug>/<str:token>/",

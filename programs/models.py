@@ -115,6 +115,8 @@ class Program(TenantModel):
     mentee_min_tenure_years = models.PositiveSmallIntegerField(
         _("mentees with at least this many years at the company"), null=True, blank=True
     )
+    # Matching's weights by component (matching.engine.Weights); empty: the defaults.
+    match_weights = models.JSONField(default=dict, blank=True)
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT
     )

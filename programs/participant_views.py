@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
+from matching.selectors import pairs_of
 from organizations.decorators import permission_required
 from organizations.directory.demographics import employee_for_user
 from organizations.http import post_only, posted, run_reporting
@@ -57,6 +58,7 @@ def participation(request, org_slug, participant_id):
         "required_left": sum(1 for m in modules if m.required_before_matching and m.pk not in done),
         "resources": resources,
         "topics": participant.topics.select_related("topic").order_by("kind", "topic__name"),
+        "pairs": pairs_of(participant),
     }
     return render(request, "programs/participation.html", context)
 

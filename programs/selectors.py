@@ -25,6 +25,8 @@ FUNNEL_STAGES = [
     ("applied", _("Applied")),
     ("approved", _("Approved")),
     ("trained", _("Trained")),
+    ("matched", _("Matched")),
+    ("active", _("In an active pair")),
 ]
 
 
@@ -37,6 +39,16 @@ def cohort_people(cohort: Cohort) -> list[Participant]:
         )
     )
     trained = trained_ids(people)
+    from matching.models import Pair  # matching builds on programs; the funnel reads it
+
+    published = Pair.objects.filter(
+        cohort=cohort, status__in=[Pair.Status.ACTIVE, Pair.Status.ENDED]
+    ).values_list("mentor_id", "mentee_id", "status")
+    matched, active = set(), set()
+    for mentor_id, mentee_id, status in published:
+        matched |= {mentor_id, mentee_id}
+        if status == Pair.Status.ACTIVE:
+            active |= {mentor_id, mentee_id}
     for person in people:
         person.stages = {"invited"}
         if person.applied_at:
@@ -45,6 +57,10 @@ def cohort_people(cohort: Cohort) -> list[Participant]:
             person.stages.add("approved")
             if person.pk in trained:
                 person.stages.add("trained")
+        if person.pk in matched:
+            person.stages.add("matched")
+        if person.pk in active:
+            person.stages.add("active")
     return people
 
 

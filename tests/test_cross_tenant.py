@@ -21,6 +21,7 @@ from django.urls import URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from accounts.models import User
+from matching.models import MatchRun, Pair
 from organizations.api_keys import api_key_create
 from organizations.models import DirectoryImport, Employee, Invitation, Organization
 from organizations.roles import Role
@@ -134,6 +135,26 @@ def _build_world() -> dict[str, object]:
         resource = Resource.objects.create(
             organization=organization, program=program, kind="guide", title="Feedback"
         )
+        mentee = Participant.objects.create(
+            organization=organization,
+            program=program,
+            cohort=cohort,
+            role="mentee",
+            employee=Employee.objects.create(
+                organization=organization, employee_number="A3", name="Casey", email="c@example.com"
+            ),
+        )
+        run = MatchRun.objects.create(organization=organization, cohort=cohort)
+        pair = Pair.objects.create(
+            organization=organization,
+            run=run,
+            program=program,
+            cohort=cohort,
+            mentor=participant,
+            mentee=mentee,
+            score=50,
+            explanation="Why",
+        )
         question = ProgramQuestion.objects.create(
             organization=organization, program=program, text="Why?"
         )
@@ -152,6 +173,8 @@ def _build_world() -> dict[str, object]:
         "module_id": module,  # TrainingModule
         "resource_id": resource,
         "question_id": question,  # ProgramQuestion
+        "run_id": run,  # MatchRun
+        "pair_id": pair,
     }
 
 

@@ -1,0 +1,524 @@
+"""The matching engine: plain functions and data, no web code.
+
+Every mentee and mentor pair gets a score from 0 to 100: a weighted mean of components,
+each from 0 to 1 (``COMPONENTS``). Hard constraints (``CONSTRAINTS``) rule pairs out
+entirely. The assignment then maximises the total score of the pairs it makes, within
+each mentor's capacity, with locked pairs kept: a true optimum from SciPy's linear sum
+assignment (the Hungarian method's modern form), with every mentor repeated once per
+free place. Forbidden pairs go into the solver with a score of 0 and are dropped from its
+answer, which loses nothing: every allowed pair scores at least 0, so the best full
+assignment, less its forbidden pairs, is the best set of allowed pairs. The same input
+gives the same result.
+
+Arrays are (mentees x mentors): row i is ``problem.mentees[i]``, column j
+``problem.mentors[j]``. Each component and constraint is written once, for two shapes:
+all pairs at once (``rows``/``cols`` None) or a list of pairs (index arrays of one
+length), so the solver and the explanation of a single pair cannot disagree.
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+
+import numpy as np
+from scipy.optimize import linear_sum_assignment
+
+from matching.availability import HOURS_A_WEEK, week_vector
+
+REVERSE, MUTUAL, TRADITIONAL = "reverse", "mutual", "traditional"
+COMPONENTS = (
+    "topic_fit",
+    "cross_department",
+    "seniority_gap",
+    "availability",
+    "preferences",
+    "inclusion",
+)
+CONSTRAINTS = ("reporting_line", "language", "direction", "ended_before")
+
+
+@dataclass(frozen=True)
+class Weights:
+    """How much each component counts; a program may change them (0 switches one off)."""
+
+    topic_fit: float = 5.0
+    cross_department: float = 1.5
+    seniority_gap: float = 1.0
+    availability: float = 2.0
+    preferences: float = 1.5
+    inclusion: float = 1.0
+
+    @classmethod
+    def from_dict(cls, values: Mapping | None) -> "Weights":
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: float(v) for k, v in (values or {}).items() if k in known})
+
+    def as_dict(self) -> dict[str, float]:
+        return {name: getattr(self, name) for name in COMPONENTS}
+
+
+@dataclass(frozen=True, eq=False)
+class Person:
+    """One participant as matching sees them."""
+
+    id: int  # the participant's id
+    employee_id: int
+    name: str
+    department: str = ""
+    level: int | None = None
+    managers: frozenset[int] = frozenset()  # employee ids up the reporting line
+    time_zone: str = "UTC"
+    availability: frozenset[str] = frozenset()  # slots like "tue-morning", local time
+    languages: frozenset[str] = frozenset()  # lower case
+    teaches: Mapping[int, int] = field(default_factory=dict)  # topic id -> level 1..5
+    learns: Mapping[int, int] = field(default_factory=dict)  # topic id -> wish 1..5
+    capacity: int = 1
+    birth_year: int | None = None
+    location: str = ""
+    asks_for: frozenset[int] = frozenset()  # employee ids they would like
+    avoids: frozenset[int] = frozenset()  # employee ids they would rather not have
+
+
+@dataclass(frozen=True)
+class Problem:
+    mentors: tuple[Person, ...]
+    mentees: tuple[Person, ...]
+    direction: str = REVERSE
+    weights: Weights = Weights()
+    inclusion: bool = False  # the program aims at inclusion or bridging generations
+    ended: frozenset[tuple[int, int]] = frozenset()  # (mentor id, mentee id) that ended
+    locked: tuple[tuple[int, int], ...] = ()  # (mentor id, mentee id) that must stay
+    topic_names: Mapping[int, str] = field(default_factory=dict)
+
+    def active_weights(self) -> dict[str, float]:
+        weights = self.weights.as_dict()
+        if not self.inclusion:
+            weights["inclusion"] = 0.0
+        return weights
+
+
+@dataclass(frozen=True)
+class Pairing:
+    mentor_id: int
+    mentee_id: int
+    score: float
+    components: dict[str, float]
+    locked: bool = False
+
+
+@dataclass(frozen=True)
+class Unplaced:
+    person_id: int
+    role: str  # "mentor" or "mentee"
+    reason: str
+
+
+@dataclass
+class Result:
+    pairs: list[Pairing]
+    unplaced: list[Unplaced]
+
+    @property
+    def total_score(self) -> float:
+        return round(sum(p.score for p in self.pairs), 4)
+
+
+class Features:
+    """The problem as arrays, built once."""
+
+    def __init__(self, problem: Problem):
+        self.problem = problem
+        mentors, mentees = problem.mentors, problem.mentees
+        self.n, self.m = len(mentees), len(mentors)
+        topics = sorted({t for p in (*mentors, *mentees) for t in (*p.teaches, *p.learns)})
+        column = {t: k for k, t in enumerate(topics)}
+        self.topics = topics
+
+        def levels(people, attribute):
+            matrix = np.zeros((len(people), len(topics)), dtype=np.float32)
+            for i, person in enumerate(people):
+                for topic, level in getattr(person, attribute).items():
+                    matrix[i, column[topic]] = level
+            return matrix
+
+        self.mentee_learns, self.mentor_teaches = (
+            levels(mentees, "learns"),
+            levels(mentors, "teaches"),
+        )
+        self.mentee_teaches, self.mentor_learns = (
+            levels(mentees, "teaches"),
+            levels(mentors, "learns"),
+        )
+
+        departments = {
+            d: k for k, d in enumerate(sorted({p.department for p in (*mentors, *mentees)}))
+        }
+        self.mentee_department = np.array(
+            [departments[p.department] for p in mentees], dtype=np.int32
+        )
+        self.mentor_department = np.array(
+            [departments[p.department] for p in mentors], dtype=np.int32
+        )
+        self.no_department = departments.get("", -1)
+
+        def numbers(people, attribute):
+            values = [getattr(p, attribute) for p in people]
+            return np.array([np.nan if v is None else v for v in values], dtype=np.float32)
+
+        self.mentee_level, self.mentor_level = numbers(mentees, "level"), numbers(mentors, "level")
+        self.mentee_born, self.mentor_born = (
+            numbers(mentees, "birth_year"),
+            numbers(mentors, "birth_year"),
+        )
+
+        def week(people):
+            matrix = np.zeros((len(people), HOURS_A_WEEK), dtype=np.float32)
+            for i, person in enumerate(people):
+                matrix[i] = week_vector(person.availability, person.time_zone)
+            return matrix
+
+        self.mentee_week, self.mentor_week = week(mentees), week(mentors)
+
+        languages = {
+            x: k
+            for k, x in enumerate(sorted({x for p in (*mentors, *mentees) for x in p.languages}))
+        }
+
+        def spoken(people):
+            matrix = np.zeros((len(people), max(len(languages), 1)), dtype=np.float32)
+            for i, person in enumerate(people):
+                for language in person.languages:
+                    matrix[i, languages[language]] = 1.0
+            return matrix
+
+        self.mentee_languages, self.mentor_languages = spoken(mentees), spoken(mentors)
+
+        locations = {x: k for k, x in enumerate(sorted({p.location for p in (*mentors, *mentees)}))}
+        self.mentee_location = np.array([locations[p.location] for p in mentees], dtype=np.int32)
+        self.mentor_location = np.array([locations[p.location] for p in mentors], dtype=np.int32)
+        self.no_location = locations.get("", -1)
+
+        # Sparse facts as (row, col) index lists.
+        mentor_by_employee = {p.employee_id: j for j, p in enumerate(mentors)}
+        mentee_by_employee = {p.employee_id: i for i, p in enumerate(mentees)}
+        mentor_index = {p.id: j for j, p in enumerate(mentors)}
+        mentee_index = {p.id: i for i, p in enumerate(mentees)}
+        self.mentor_index, self.mentee_index = mentor_index, mentee_index
+
+        def cells(pairs):
+            pairs = sorted(set(pairs))
+            return np.array([i * max(self.m, 1) + j for i, j in pairs], dtype=np.int64)
+
+        self.reporting_cells = cells(
+            [
+                (i, mentor_by_employee[e])
+                for i, p in enumerate(mentees)
+                for e in p.managers
+                if e in mentor_by_employee
+            ]
+            + [
+                (mentee_by_employee[e], j)
+                for j, p in enumerate(mentors)
+                for e in p.managers
+                if e in mentee_by_employee
+            ]
+        )
+        self.ended_cells = cells(
+            [
+                (mentee_index[b], mentor_index[a])
+                for a, b in problem.ended
+                if a in mentor_index and b in mentee_index
+            ]
+        )
+        self.asked_cells = cells(
+            [
+                (i, mentor_by_employee[e])
+                for i, p in enumerate(mentees)
+                for e in p.asks_for
+                if e in mentor_by_employee
+            ]
+            + [
+                (mentee_by_employee[e], j)
+                for j, p in enumerate(mentors)
+                for e in p.asks_for
+                if e in mentee_by_employee
+            ]
+        )
+        self.avoided_cells = cells(
+            [
+                (i, mentor_by_employee[e])
+                for i, p in enumerate(mentees)
+                for e in p.avoids
+                if e in mentor_by_employee
+            ]
+            + [
+                (mentee_by_employee[e], j)
+                for j, p in enumerate(mentors)
+                for e in p.avoids
+                if e in mentee_by_employee
+            ]
+        )
+
+
+# --- Shapes: all pairs at once, or a list of pairs -----------------------------------
+
+
+def _pair(left, right, rows, cols):
+    """``left`` (per mentee) against ``right`` (per mentor), broadcast to the shape."""
+    if rows is None:
+        return left[:, None], right[None, :]
+    return left[rows], right[cols]
+
+
+def _dot(left, right, rows, cols):
+    if rows is None:
+        return left @ right.T
+    return np.einsum("ij,ij->i", left[rows], right[cols])
+
+
+def _sum_left(matrix, rows):
+    totals = matrix.sum(axis=1)
+    return totals[:, None] if rows is None else totals[rows]
+
+
+def _sum_right(matrix, cols):
+    totals = matrix.sum(axis=1)
+    return totals[None, :] if cols is None else totals[cols]
+
+
+def _in_cells(f: Features, cells, rows, cols):
+    if rows is None:
+        mask = np.zeros(f.n * f.m, dtype=bool)
+        mask[cells] = True
+        return mask.reshape(f.n, f.m)
+    return np.isin(np.asarray(rows, dtype=np.int64) * max(f.m, 1) + np.asarray(cols), cells)
+
+
+def _ratio(numerator, denominator):
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(denominator > 0, numerator / np.where(denominator > 0, denominator, 1), 0.0)
+
+
+# --- Components, each from 0 to 1 ---------------------------------------------------
+
+
+def topic_fit(f: Features, rows=None, cols=None):
+    """What the mentor teaches, at what level, against what the mentee wants to learn
+    and how much: the wish-weighted mean of the mentor's level over 5. In a mutual
+    program, the mean of both directions."""
+    forward = _ratio(
+        _dot(f.mentee_learns, f.mentor_teaches, rows, cols),
+        5 * _sum_left(f.mentee_learns, rows),
+    )
+    if f.problem.direction != MUTUAL:
+        return forward
+    backward = _ratio(
+        _dot(f.mentee_teaches, f.mentor_learns, rows, cols),
+        5 * _sum_right(f.mentor_learns, cols),
+    )
+    return (forward + backward) / 2
+
+
+def cross_department(f: Features, rows=None, cols=None):
+    left, right = _pair(f.mentee_department, f.mentor_department, rows, cols)
+    return ((left != right) & (left != f.no_department) & (right != f.no_department)).astype(
+        np.float32
+    )
+
+
+def seniority_gap(f: Features, rows=None, cols=None):
+    """Levels between them in the program's direction, up to 5 counting fully."""
+    mentee, mentor = _pair(f.mentee_level, f.mentor_level, rows, cols)
+    gap = {REVERSE: mentee - mentor, TRADITIONAL: mentor - mentee}.get(
+        f.problem.direction, np.abs(mentee - mentor)
+    )
+    return np.nan_to_num(np.clip(gap, 0, 5) / 5, nan=0.0)
+
+
+def availability(f: Features, rows=None, cols=None):
+    """Shared hours of the week (on the UTC clock) over the smaller of the two offers."""
+    shared = _dot(f.mentee_week, f.mentor_week, rows, cols)
+    smaller = np.minimum(_sum_left(f.mentee_week, rows), _sum_right(f.mentor_week, cols))
+    return np.clip(_ratio(shared, smaller), 0, 1)
+
+
+def preferences(f: Features, rows=None, cols=None):
+    """1 when either asked for the other, 0 when either would rather not, else 0.5."""
+    asked = _in_cells(f, f.asked_cells, rows, cols)
+    avoided = _in_cells(f, f.avoided_cells, rows, cols)
+    return np.where(avoided, 0.0, np.where(asked, 1.0, 0.5)).astype(np.float32)
+
+
+def inclusion(f: Features, rows=None, cols=None):
+    """Bridging generations (birth years apart, 25 years counting fully) and sites."""
+    mentee, mentor = _pair(f.mentee_born, f.mentor_born, rows, cols)
+    generations = np.nan_to_num(np.clip(np.abs(mentee - mentor) / 25, 0, 1), nan=0.0)
+    left, right = _pair(f.mentee_location, f.mentor_location, rows, cols)
+    sites = (left != right) & (left != f.no_location) & (right != f.no_location)
+    return 0.7 * generations + 0.3 * sites
+
+
+COMPONENT_FUNCTIONS = {
+    "topic_fit": topic_fit,
+    "cross_department": cross_department,
+    "seniority_gap": seniority_gap,
+    "availability": availability,
+    "preferences": preferences,
+    "inclusion": inclusion,
+}
+
+
+# --- Hard constraints: True where the pair is ruled out -----------------------------
+
+
+def breaks_reporting_line(f: Features, rows=None, cols=None):
+    """One manages the other, directly or further up."""
+    return _in_cells(f, f.reporting_cells, rows, cols)
+
+
+def breaks_language(f: Features, rows=None, cols=None):
+    return _dot(f.mentee_languages, f.mentor_languages, rows, cols) < 0.5
+
+
+def breaks_direction(f: Features, rows=None, cols=None):
+    """Reverse: the mentor must be more junior; traditional: more senior."""
+    mentee, mentor = _pair(f.mentee_level, f.mentor_level, rows, cols)
+    known = ~np.isnan(mentee) & ~np.isnan(mentor)
+    if f.problem.direction == REVERSE:
+        return known & (mentor >= mentee)
+    if f.problem.direction == TRADITIONAL:
+        return known & (mentor <= mentee)
+    return np.zeros(np.broadcast(mentee, mentor).shape, dtype=bool)
+
+
+def breaks_ended_before(f: Features, rows=None, cols=None):
+    """The two were paired in this program before, and that pair ended."""
+    return _in_cells(f, f.ended_cells, rows, cols)
+
+
+CONSTRAINT_FUNCTIONS = {
+    "reporting_line": breaks_reporting_line,
+    "language": breaks_language,
+    "direction": breaks_direction,
+    "ended_before": breaks_ended_before,
+}
+
+
+def score_matrix(f: Features) -> tuple[np.ndarray, np.ndarray]:
+    """(scores 0..100, allowed) for every pair, built one component at a time."""
+    weights = f.problem.active_weights()
+    scale = 100 / (sum(weights.values()) or 1)
+    total = np.zeros((f.n, f.m), dtype=np.float32)
+    for name, weight in weights.items():
+        if weight:
+            total += np.float32(weight * scale) * COMPONENT_FUNCTIONS[name](f).astype(np.float32)
+    allowed = np.ones((f.n, f.m), dtype=bool)
+    for check in CONSTRAINT_FUNCTIONS.values():
+        allowed &= ~check(f)
+    return total, allowed
+
+
+def evaluate_pairs(f: Features, rows, cols) -> tuple[np.ndarray, dict, dict]:
+    """For a list of pairs: scores, components by name, and broken constraints by name."""
+    rows, cols = np.asarray(rows, dtype=np.int64), np.asarray(cols, dtype=np.int64)
+    weights = f.problem.active_weights()
+    scale = 100 / (sum(weights.values()) or 1)
+    components = {
+        name: np.asarray(fn(f, rows, cols), dtype=np.float64)
+        for name, fn in COMPONENT_FUNCTIONS.items()
+    }
+    scores = sum(weights[name] * scale * components[name] for name in COMPONENTS)
+    broken = {
+        name: np.asarray(fn(f, rows, cols), dtype=bool) for name, fn in CONSTRAINT_FUNCTIONS.items()
+    }
+    return np.asarray(scores, dtype=np.float64), components, broken
+
+
+# --- Solving --------------------------------------------------------------------------
+
+
+def solve(problem: Problem) -> Result:
+    f = Features(problem)
+    locked = [
+        (f.mentor_index[a], f.mentee_index[b])
+        for a, b in problem.locked
+        if a in f.mentor_index and b in f.mentee_index
+    ]
+    capacity = np.array([p.capacity for p in problem.mentors], dtype=np.int64)
+    for j, _i in locked:
+        capacity[j] -= 1
+    locked_rows = {i for _j, i in locked}
+    free_rows = np.array([i for i in range(f.n) if i not in locked_rows], dtype=np.int64)
+    slots = np.repeat(np.arange(f.m), np.maximum(capacity, 0))
+
+    chosen = [(i, j, True) for j, i in locked]
+    allowed = np.zeros((f.n, f.m), dtype=bool)
+    if f.n and f.m:
+        total, allowed = score_matrix(f)
+        if len(free_rows) and len(slots):
+            matrix = np.where(allowed, total, 0.0)[np.ix_(free_rows, slots)]
+            row_index, slot_index = linear_sum_assignment(matrix, maximize=True)
+            for r, s in zip(row_index, slot_index, strict=True):
+                i, j = int(free_rows[r]), int(slots[s])
+                if allowed[i, j]:
+                    chosen.append((i, j, False))
+    return _result(f, chosen, allowed)
+
+
+def greedy(problem: Problem) -> Result:
+    """The baseline the optimum is measured against: best pairs first, while there is room."""
+    f = Features(problem)
+    if not (f.n and f.m):
+        return _result(f, [], np.zeros((f.n, f.m), dtype=bool))
+    total, allowed = score_matrix(f)
+    capacity = np.array([p.capacity for p in problem.mentors], dtype=np.int64)
+    left = capacity.copy()
+    taken = np.zeros(f.n, dtype=bool)
+    flat = np.where(allowed, total, -1).ravel()
+    order = np.argsort(-flat, kind="stable")
+    chosen = []
+    most = min(f.n, int(capacity.sum()))
+    for cell in order:
+        if flat[cell] < 0 or len(chosen) == most:
+            break
+        i, j = divmod(int(cell), f.m)
+        if not taken[i] and left[j] > 0:
+            taken[i] = True
+            left[j] -= 1
+            chosen.append((i, j, False))
+    return _result(f, chosen, allowed)
+
+
+def _result(f: Features, chosen, allowed) -> Result:
+    from matching.explain import unplaced_reason  # explanations read the engine's output
+
+    chosen = sorted(chosen)
+    pairs = []
+    if chosen:
+        rows, cols = [c[0] for c in chosen], [c[1] for c in chosen]
+        scores, components, _broken = evaluate_pairs(f, rows, cols)
+        for k, (i, j, is_locked) in enumerate(chosen):
+            pairs.append(
+                Pairing(
+                    mentor_id=f.problem.mentors[j].id,
+                    mentee_id=f.problem.mentees[i].id,
+                    score=round(float(scores[k]), 2),
+                    components={name: round(float(v[k]), 3) for name, v in components.items()},
+                    locked=is_locked,
+                )
+            )
+    placed_mentees = {c[0] for c in chosen}
+    used = (
+        np.bincount([c[1] for c in chosen], minlength=f.m)
+        if chosen
+        else np.zeros(f.m, dtype=np.int64)
+    )
+    unplaced = [
+        Unplaced(person.id, "mentee", unplaced_reason(f, allowed, "mentee", i))
+        for i, person in enumerate(f.problem.mentees)
+        if i not in placed_mentees
+    ] + [
+        Unplaced(person.id, "mentor", unplaced_reason(f, allowed, "mentor", j))
+        for j, person in enumerate(f.problem.mentors)
+        if used[j] == 0
+    ]
+    return Result(pairs=pairs, unplaced=unplaced)

@@ -1,0 +1,173 @@
+"""Plain words for why two people were paired, and why someone was not."""
+
+import numpy as np
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from matching import engine
+from matching.availability import utc_hours
+
+CONSTRAINT_WORDS = {
+    # constraint -> (for a mentee, for a mentor): how many partners it rules out
+    "reporting_line": lambda n: ngettext(
+        "%(n)s is in their reporting line", "%(n)s are in their reporting line", n
+    ),
+    "language": lambda n: ngettext(
+        "%(n)s shares no language with them", "%(n)s share no language with them", n
+    ),
+    "direction": lambda n: ngettext(
+        "%(n)s is at a level the program's direction rules out",
+        "%(n)s are at a level the program's direction rules out",
+        n,
+    ),
+    "ended_before": lambda n: ngettext(
+        "%(n)s was their partner before", "%(n)s were their partners before", n
+    ),
+}
+
+
+def _first(name: str) -> str:
+    return name.split()[0] if name else name
+
+
+def explain_pair(
+    problem: "engine.Problem", mentor: "engine.Person", mentee: "engine.Person", components: dict
+) -> str:
+    """A sentence or three built from the pair's strongest reasons, for example "Priya
+    teaches Generative AI tools at 4 of 5, which Tom most wants to learn; different
+    departments; both keep Tuesday mornings free"."""
+    reasons = []
+    topic = _best_topic(mentor.teaches, mentee.learns)
+    names = problem.topic_names
+    if topic is not None:
+        wish = mentee.learns[topic]
+        most = wish == max(mentee.learns.values())
+        sentence = (
+            _(
+                "%(mentor)s teaches %(topic)s at %(level)s of 5, "
+                "which %(mentee)s most wants to learn"
+            )
+            if most
+            else _(
+                "%(mentor)s teaches %(topic)s at %(level)s of 5, which %(mentee)s wants to learn"
+            )
+        )
+        reasons.append(
+            sentence
+            % {
+                "mentor": _first(mentor.name),
+                "topic": names.get(topic, _("a topic")),
+                "level": mentor.teaches[topic],
+                "mentee": _first(mentee.name),
+            }
+        )
+    if problem.direction == engine.MUTUAL:
+        back = _best_topic(mentee.teaches, mentor.learns)
+        if back is not None:
+            reasons.append(
+                _("in return %(mentee)s teaches %(topic)s")
+                % {"mentee": _first(mentee.name), "topic": names.get(back, _("a topic"))}
+            )
+    if components.get("cross_department", 0) >= 1:
+        reasons.append(
+            _("different departments (%(a)s and %(b)s)")
+            % {"a": mentor.department, "b": mentee.department}
+        )
+    if mentor.level is not None and mentee.level is not None and mentor.level != mentee.level:
+        gap = abs(mentee.level - mentor.level)
+        senior = mentee if mentee.level > mentor.level else mentor
+        reasons.append(
+            ngettext(
+                "%(name)s is %(n)s level more senior", "%(name)s is %(n)s levels more senior", gap
+            )
+            % {"name": _first(senior.name), "n": gap}
+        )
+    shared = _shared_hours(mentor, mentee)
+    if mentor.time_zone == mentee.time_zone and shared:
+        reasons.append(
+            ngettext(
+                "both work in %(zone)s time and share %(n)s free hour a week",
+                "both work in %(zone)s time and share %(n)s free hours a week",
+                shared,
+            )
+            % {"zone": mentor.time_zone.replace("_", " "), "n": shared}
+        )
+    elif shared:
+        reasons.append(
+            ngettext(
+                "%(n)s free hour a week in common across time zones",
+                "%(n)s free hours a week in common across time zones",
+                shared,
+            )
+            % {"n": shared}
+        )
+    else:
+        reasons.append(_("no free time in common yet: they will need to agree a time"))
+    if components.get("preferences", 0.5) >= 1:
+        reasons.append(_("one of them asked for the other"))
+    elif components.get("preferences", 0.5) <= 0:
+        reasons.append(_("one of them would rather not have been paired with the other"))
+    common = sorted(mentor.languages & mentee.languages)
+    if common and common != ["english"]:
+        reasons.append(
+            _("both speak %(languages)s") % {"languages": ", ".join(x.title() for x in common)}
+        )
+    text = "; ".join(reasons)
+    return text[:1].upper() + text[1:] + "."
+
+
+def _best_topic(teaches, learns):
+    """The topic that adds most to the fit: the teacher's level times the learner's wish."""
+    options = [(teaches[t] * learns[t], learns[t], -t) for t in learns if t in teaches]
+    if not options:
+        return None
+    return -max(options)[2]
+
+
+def _shared_hours(a: "engine.Person", b: "engine.Person") -> int:
+    hours_a = (
+        set().union(*(utc_hours(s, a.time_zone) for s in a.availability))
+        if a.availability
+        else set()
+    )
+    hours_b = (
+        set().union(*(utc_hours(s, b.time_zone) for s in b.availability))
+        if b.availability
+        else set()
+    )
+    return len(hours_a & hours_b)
+
+
+def unplaced_reason(f: "engine.Features", allowed: np.ndarray, role: str, index: int) -> str:
+    """Why a person was left without a partner: nobody could be their partner (and what
+    ruled each out), or everyone who could was needed elsewhere."""
+    if role == "mentee":
+        possible = int(allowed[index].sum()) if f.m else 0
+        others, rows, cols = f.m, np.full(f.m, index), np.arange(f.m)
+    else:
+        possible = int(allowed[:, index].sum()) if f.n else 0
+        others, rows, cols = f.n, np.arange(f.n), np.full(f.n, index)
+    if others == 0:
+        return _("Nobody to pair with: the cohort has no approved %(role)s.") % {
+            "role": _("mentors") if role == "mentee" else _("mentees")
+        }
+    if possible:
+        if role == "mentee":
+            return ngettext(
+                "Capacity: the %(n)s mentor who could take them is full.",
+                "Capacity: all %(n)s mentors who could take them are full.",
+                possible,
+            ) % {"n": possible}
+        return ngettext(
+            "More mentor places than mentees: the %(n)s mentee who fits them "
+            "went to a better-scoring pair.",
+            "More mentor places than mentees: the %(n)s mentees who fit them "
+            "went to better-scoring pairs.",
+            possible,
+        ) % {"n": possible}
+    counts = {
+        name: int(np.asarray(check(f, rows, cols)).sum())
+        for name, check in engine.CONSTRAINT_FUNCTIONS.items()
+    }
+    parts = [CONSTRAINT_WORDS[name](n) % {"n": n} for name, n in counts.items() if n]
+    return _("No eligible partner among %(n)s: %(why)s.") % {"n": others, "why": ", ".join(parts)}

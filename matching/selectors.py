@@ -1,0 +1,41 @@
+from django.db.models import Q, QuerySet
+
+from matching.models import MatchRun, Pair, Unplaced
+from programs.models import Cohort, Participant
+
+
+def latest_run(cohort: Cohort) -> MatchRun | None:
+    """The draft under review, else the last published run."""
+    runs = MatchRun.objects.filter(cohort=cohort)
+    return (
+        runs.filter(status=MatchRun.Status.DRAFT).first()
+        or runs.filter(status=MatchRun.Status.PUBLISHED).first()
+    )
+
+
+def run_pairs(run: MatchRun) -> QuerySet[Pair]:
+    return run.pairs.filter(status__in=[Pair.Status.PROPOSED, Pair.Status.ACTIVE]).select_related(
+        "mentor__employee__department", "mentee__employee__department"
+    )
+
+
+def run_unplaced(run: MatchRun) -> QuerySet[Unplaced]:
+    return run.unplaced.select_related("participant__employee")
+
+
+def cohort_active_pairs(cohort: Cohort) -> QuerySet[Pair]:
+    return Pair.objects.filter(cohort=cohort, status=Pair.Status.ACTIVE).select_related(
+        "mentor__employee", "mentee__employee"
+    )
+
+
+def pairs_of(participant: Participant) -> QuerySet[Pair]:
+    """A person's published pairs in their program, live ones first."""
+    return (
+        Pair.objects.filter(
+            Q(mentor=participant) | Q(mentee=participant),
+            status__in=[Pair.Status.ACTIVE, Pair.Status.ENDED],
+        )
+        .select_related("mentor__employee__department", "mentee__employee__department")
+        .order_by("status", "-published_at")
+    )

@@ -1,0 +1,331 @@
+"""The matching workflow: run the engine for a cohort, review the draft (swap, override,
+lock, re-run), publish, and end pairs without blame."""
+
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from matching import engine
+from matching.explain import explain_pair
+from matching.models import MatchRun, Pair, Unplaced
+from matching.problem import build_problem
+from organizations.models import Membership
+from programs.models import Cohort, Participant, Program
+
+CONSTRAINT_LABELS = {
+    "reporting_line": _("one is in the other's reporting line"),
+    "language": _("they share no language"),
+    "direction": _("the mentor is not more junior, as the program's direction requires"),
+    "ended_before": _("they were paired before and that pair ended"),
+}
+SOFT_RULES = {
+    # component -> (breaks the rule when the component is at most, label)
+    "cross_department": (0.0, _("same department")),
+    "availability": (0.0, _("no free time in common")),
+    "topic_fit": (0.0, _("nothing the mentor teaches is what the mentee wants to learn")),
+    "preferences": (0.0, _("one of them asked not to be paired with the other")),
+}
+
+
+def _notify(pair: Pair, kind: str) -> None:
+    from matching.tasks import send_pair_email_task
+
+    transaction.on_commit(
+        lambda: send_pair_email_task.delay(
+            organization_id=pair.organization_id, pair_id=pair.pk, kind=kind
+        )
+    )
+
+
+def current_draft(cohort: Cohort) -> MatchRun | None:
+    return MatchRun.objects.filter(cohort=cohort, status=MatchRun.Status.DRAFT).first()
+
+
+@transaction.atomic
+def matching_run(*, cohort: Cohort, actor: Membership | None) -> MatchRun:
+    """Run the engine for everyone in ``cohort`` who can be matched. A draft already under
+    review is replaced, keeping the pairs the program manager locked."""
+    cohort = Cohort.objects.select_for_update().select_related("program").get(pk=cohort.pk)
+    program = cohort.program
+    if program.status not in (Program.Status.MATCHING, Program.Status.ACTIVE):
+        raise ValidationError(
+            _("Move the program to Matching first: it is %(status)s.")
+            % {"status": program.get_status_display().lower()}
+        )
+    locked = []
+    draft = current_draft(cohort)
+    if draft is not None:
+        kept = draft.pairs.filter(status=Pair.Status.PROPOSED, locked=True)
+        locked = list(kept.values_list("mentor_id", "mentee_id"))
+        draft.pairs.filter(status=Pair.Status.PROPOSED).update(status=Pair.Status.DROPPED)
+        draft.status = MatchRun.Status.REPLACED
+        draft.save(update_fields=["status"])
+    problem, _people = build_problem(cohort, locked=locked)
+    if not problem.mentors or not problem.mentees:
+        raise ValidationError(
+            _(
+                "Nobody to match: the cohort needs approved mentors and mentees who have "
+                "finished the required training and are not paired yet."
+            )
+        )
+    result = engine.solve(problem)
+    run = MatchRun.objects.create(
+        organization=cohort.organization,
+        cohort=cohort,
+        weights=problem.active_weights(),
+        mentor_count=len(problem.mentors),
+        mentee_count=len(problem.mentees),
+        created_by=actor,
+    )
+    mentors = {p.id: p for p in problem.mentors}
+    mentees = {p.id: p for p in problem.mentees}
+    Pair.objects.bulk_create(
+        Pair(
+            organization=cohort.organization,
+            run=run,
+            program=program,
+            cohort=cohort,
+            mentor_id=pairing.mentor_id,
+            mentee_id=pairing.mentee_id,
+            score=pairing.score,
+            components=pairing.components,
+            explanation=explain_pair(
+                problem, mentors[pairing.mentor_id], mentees[pairing.mentee_id], pairing.components
+            ),
+            locked=pairing.locked,
+        )
+        for pairing in result.pairs
+    )
+    Unplaced.objects.bulk_create(
+        Unplaced(
+            organization=cohort.organization,
+            run=run,
+            participant_id=unplaced.person_id,
+            reason=unplaced.reason,
+        )
+        for unplaced in result.unplaced
+    )
+    if cohort.matching_started_at is None:
+        cohort.matching_started_at = timezone.now()
+        cohort.save(update_fields=["matching_started_at"])
+    return run
+
+
+@dataclass
+class Change:
+    """What a swap or an override would do, before it is made."""
+
+    new_pairs: list[tuple[int, int]]  # (mentor id, mentee id)
+    scores: list[float]
+    components: list[dict]
+    explanations: list[str]
+    score_change: float
+    broken: list[str]  # hard constraints: the change is refused
+    soft: list[str]  # soft rules: the change needs a reason
+
+    @property
+    def needs_reason(self) -> bool:
+        return bool(self.soft)
+
+
+def _evaluate(run: MatchRun, new_pairs, old_score: float) -> Change:
+    problem, _people = build_problem(run.cohort)
+    features = engine.Features(problem)
+    mentors = {p.id: p for p in problem.mentors}
+    mentees = {p.id: p for p in problem.mentees}
+    missing = [x for pair in new_pairs for x in pair if x not in mentors and x not in mentees]
+    if missing:
+        raise ValidationError(_("Someone in this change can no longer be matched."))
+    rows = [features.mentee_index[b] for _a, b in new_pairs]
+    cols = [features.mentor_index[a] for a, _b in new_pairs]
+    scores, components, broken = engine.evaluate_pairs(features, rows, cols)
+    per_pair = [{name: float(v[k]) for name, v in components.items()} for k in range(len(rows))]
+    hard, soft = [], []
+    for k, (a, b) in enumerate(new_pairs):
+        names = {"mentor": mentors[a].name, "mentee": mentees[b].name}
+        for name, flags in broken.items():
+            if flags[k]:
+                hard.append(
+                    _("%(mentor)s and %(mentee)s: %(why)s.")
+                    % {**names, "why": CONSTRAINT_LABELS[name]}
+                )
+        for name, (limit, label) in SOFT_RULES.items():
+            if per_pair[k][name] <= limit and problem.active_weights()[name] > 0:
+                if name == "cross_department" and not (
+                    mentors[a].department and mentees[b].department
+                ):
+                    continue
+                soft.append(_("%(mentor)s and %(mentee)s: %(why)s.") % {**names, "why": label})
+    return Change(
+        new_pairs=list(new_pairs),
+        scores=[round(float(x), 2) for x in scores],
+        components=per_pair,
+        explanations=[
+            explain_pair(problem, mentors[a], mentees[b], per_pair[k])
+            for k, (a, b) in enumerate(new_pairs)
+        ],
+        score_change=round(float(scores.sum()) - old_score, 2),
+        broken=hard,
+        soft=soft,
+    )
+
+
+def _draft_pair(run: MatchRun, pair_id) -> Pair:
+    pair = (
+        Pair.objects.select_for_update()
+        .filter(run=run, status=Pair.Status.PROPOSED, pk=pair_id)
+        .first()
+    )
+    if pair is None:
+        raise ValidationError(_("That pair is no longer in this draft."))
+    if pair.locked:
+        raise ValidationError(_("%(pair)s is locked: unlock it first.") % {"pair": pair})
+    return pair
+
+
+def _ensure_draft(run: MatchRun) -> MatchRun:
+    run = MatchRun.objects.select_for_update().select_related("cohort__program").get(pk=run.pk)
+    if run.status != MatchRun.Status.DRAFT:
+        raise ValidationError(_("This match run is no longer a draft."))
+    return run
+
+
+def swap_preview(*, run: MatchRun, pair_ids) -> Change:
+    """Exchange the mentees of two draft pairs: what it would score and break."""
+    first, second = (_draft_pair(run, pk) for pk in pair_ids)
+    if first.pk == second.pk:
+        raise ValidationError(_("Choose two different pairs to swap."))
+    return _evaluate(
+        run,
+        [(first.mentor_id, second.mentee_id), (second.mentor_id, first.mentee_id)],
+        first.score + second.score,
+    )
+
+
+def override_preview(*, run: MatchRun, mentor_id: int, mentee_id: int) -> Change:
+    """Pair a mentee with a chosen mentor instead (their present pair, if any, goes)."""
+    current = Pair.objects.filter(run=run, status=Pair.Status.PROPOSED, mentee_id=mentee_id).first()
+    if current is not None and current.mentor_id == mentor_id:
+        raise ValidationError(_("They are already paired."))
+    if current is not None and current.locked:
+        raise ValidationError(_("%(pair)s is locked: unlock it first.") % {"pair": current})
+    _ensure_capacity(run, mentor_id)
+    return _evaluate(run, [(mentor_id, mentee_id)], current.score if current else 0.0)
+
+
+def _ensure_capacity(run: MatchRun, mentor_id: int) -> None:
+    mentor = Participant.objects.select_for_update().get(pk=mentor_id, cohort=run.cohort)
+    taken = Pair.objects.filter(
+        Q(run=run, status=Pair.Status.PROPOSED) | Q(status=Pair.Status.ACTIVE),
+        program=run.cohort.program,
+        mentor_id=mentor_id,
+    ).count()
+    if taken >= mentor.capacity:
+        raise ValidationError(
+            _("%(name)s has room for %(n)s and is full.")
+            % {"name": mentor.employee.name, "n": mentor.capacity}
+        )
+
+
+def _apply(run: MatchRun, change: Change, dropped: list[Pair], reason: str) -> list[Pair]:
+    if change.broken:
+        raise ValidationError(change.broken)
+    if change.needs_reason and not reason.strip():
+        raise ValidationError(
+            [*change.soft, _("Say why: this change breaks a rule the engine keeps.")]
+        )
+    for pair in dropped:
+        pair.status = Pair.Status.DROPPED
+        pair.save(update_fields=["status"])
+    created = Pair.objects.bulk_create(
+        Pair(
+            organization=run.organization,
+            run=run,
+            program=run.cohort.program,
+            cohort=run.cohort,
+            mentor_id=a,
+            mentee_id=b,
+            score=change.scores[k],
+            components=change.components[k],
+            explanation=change.explanations[k],
+            source=Pair.Source.MANAGER,
+            override_reason=reason.strip(),
+        )
+        for k, (a, b) in enumerate(change.new_pairs)
+    )
+    placed = [x for pair in change.new_pairs for x in pair]
+    Unplaced.objects.filter(run=run, participant_id__in=placed).delete()
+    return created
+
+
+@transaction.atomic
+def pair_swap(*, run: MatchRun, pair_ids, reason: str = "") -> list[Pair]:
+    run = _ensure_draft(run)
+    change = swap_preview(run=run, pair_ids=pair_ids)
+    dropped = [Pair.objects.get(pk=pk) for pk in pair_ids]
+    return _apply(run, change, dropped, reason)
+
+
+@transaction.atomic
+def pair_override(*, run: MatchRun, mentor_id: int, mentee_id: int, reason: str = "") -> Pair:
+    run = _ensure_draft(run)
+    change = override_preview(run=run, mentor_id=mentor_id, mentee_id=mentee_id)
+    dropped = list(
+        Pair.objects.select_for_update().filter(
+            run=run, status=Pair.Status.PROPOSED, mentee_id=mentee_id
+        )
+    )
+    (created,) = _apply(run, change, dropped, reason)
+    return created
+
+
+@transaction.atomic
+def pair_set_locked(*, pair: Pair, locked: bool) -> Pair:
+    _ensure_draft(pair.run)
+    pair.locked = locked
+    pair.save(update_fields=["locked"])
+    return pair
+
+
+@transaction.atomic
+def run_publish(*, run: MatchRun) -> MatchRun:
+    """Make the draft's pairs real and tell both people in each pair."""
+    run = _ensure_draft(run)
+    pairs = list(run.pairs.filter(status=Pair.Status.PROPOSED))
+    if not pairs:
+        raise ValidationError(_("There are no pairs to publish."))
+    now = timezone.now()
+    run.pairs.filter(status=Pair.Status.PROPOSED).update(
+        status=Pair.Status.ACTIVE, published_at=now
+    )
+    run.status, run.published_at = MatchRun.Status.PUBLISHED, now
+    run.save(update_fields=["status", "published_at"])
+    program = Program.objects.select_for_update().get(pk=run.cohort.program_id)
+    if program.status == Program.Status.MATCHING:
+        program.status = Program.Status.ACTIVE
+        program.save(update_fields=["status"])
+    for pair in pairs:
+        _notify(pair, "published")
+    return run
+
+
+@transaction.atomic
+def pair_end(*, pair: Pair, reason: str, ended_by: Membership) -> Pair:
+    """End a pair without blame. The reason reaches the program manager only; both people
+    can be matched again (never with each other in this program)."""
+    pair = Pair.objects.select_for_update().get(pk=pair.pk)
+    if pair.status != Pair.Status.ACTIVE:
+        raise ValidationError(_("This pair is not active."))
+    if not reason.strip():
+        raise ValidationError(_("Say in a sentence why; only the program manager reads it."))
+    pair.status = Pair.Status.ENDED
+    pair.ended_at = timezone.now()
+    pair.ended_by = ended_by
+    pair.end_reason = reason.strip()
+    pair.save(update_fields=["status", "ended_at", "ended_by", "end_reason"])
+    _notify(pair, "ended")
+    return pair

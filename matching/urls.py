@@ -1,0 +1,20 @@
+from django.urls import path
+
+from matching import views
+
+app_name = "matching"
+
+cohort = "<int:program_id>/cohorts/<int:cohort_id>/matching/"
+urlpatterns = [
+    path(cohort, views.cohort_matching, name="cohort"),
+    path(cohort + "run/", views.run_matching, name="run"),
+    path(cohort + "runs/<int:run_id>/change/", views.change, name="change"),
+    path(cohort + "runs/<int:run_id>/publish/", views.publish, name="publish"),
+    path(cohort + "pairs/<int:pair_id>/lock/", views.lock, name="lock"),
+    path(cohort + "pairs/<int:pair_id>/end/", views.end_pair, name="end"),
+    path(
+        "mine/<int:participant_id>/pairs/<int:pair_id>/end/",
+        views.end_own_pair,
+        name="end_own",
+    ),
+]

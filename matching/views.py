@@ -1,0 +1,198 @@
+"""The program manager's review of a cohort's matching, and ending a pair."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from matching import services
+from matching.models import MatchRun, Pair
+from matching.selectors import cohort_active_pairs, latest_run, run_pairs, run_unplaced
+from organizations.decorators import permission_required
+from organizations.http import post_only, run_reporting
+from programs.models import Cohort, Participant
+from programs.selectors import participations_of
+
+
+def _cohort(request, program_id, cohort_id) -> Cohort:
+    return get_object_or_404(
+        Cohort.objects.select_related("program"),
+        pk=cohort_id,
+        program_id=program_id,
+        organization=request.organization,
+    )
+
+
+def _run(request, cohort, run_id) -> MatchRun:
+    return get_object_or_404(MatchRun, pk=run_id, cohort=cohort, organization=request.organization)
+
+
+def _back(cohort):
+    return redirect(
+        "matching:cohort",
+        org_slug=cohort.organization.slug,
+        program_id=cohort.program_id,
+        cohort_id=cohort.pk,
+    )
+
+
+@permission_required("program.view")
+def cohort_matching(request, org_slug, program_id, cohort_id):
+    cohort = _cohort(request, program_id, cohort_id)
+    run = latest_run(cohort)
+    pairs = list(run_pairs(run)) if run else []
+    context = {
+        "program": cohort.program,
+        "cohort": cohort,
+        "run": run,
+        "pairs": pairs,
+        "total": round(sum(p.score for p in pairs), 1),
+        "unplaced": list(run_unplaced(run)) if run else [],
+        "active_pairs": cohort_active_pairs(cohort),
+        "mentors": Participant.objects.filter(
+            cohort=cohort, role=Participant.Role.MENTOR, status=Participant.Status.APPROVED
+        ).select_related("employee"),
+    }
+    return render(request, "matching/cohort.html", context)
+
+
+@permission_required("program.manage")
+def run_matching(request, org_slug, program_id, cohort_id):
+    cohort = _cohort(request, program_id, cohort_id)
+    if request.method != "POST":
+        return post_only()
+    run_reporting(
+        request,
+        lambda: services.matching_run(cohort=cohort, actor=request.membership),
+        _("Matching done. Review the pairs, then publish."),
+    )
+    return _back(cohort)
+
+
+@permission_required("program.manage")
+def change(request, org_slug, program_id, cohort_id, run_id):
+    """Swap two pairs' mentees, or pair a mentee with a chosen mentor: first a preview
+    with the change in total score and anything it breaks, then for real."""
+    cohort = _cohort(request, program_id, cohort_id)
+    run = _run(request, cohort, run_id)
+    if request.method != "POST":
+        return post_only()
+    kind = request.POST.get("kind")
+    try:
+        if kind == "swap":
+            pair_ids = [int(x) for x in request.POST.getlist("pair")]
+            if len(pair_ids) != 2:
+                raise ValidationError(_("Tick exactly two pairs to swap their mentees."))
+
+            def preview():
+                return services.swap_preview(run=run, pair_ids=pair_ids)
+
+            def apply(reason):
+                return services.pair_swap(run=run, pair_ids=pair_ids, reason=reason)
+        else:
+            mentor_id, mentee_id = int(request.POST["mentor"]), int(request.POST["mentee"])
+
+            def preview():
+                return services.override_preview(run=run, mentor_id=mentor_id, mentee_id=mentee_id)
+
+            def apply(reason):
+                return services.pair_override(
+                    run=run, mentor_id=mentor_id, mentee_id=mentee_id, reason=reason
+                )
+
+        if request.POST.get("confirm") == "yes":
+            apply(request.POST.get("reason", ""))
+            messages.success(request, _("Pairs changed."))
+            return _back(cohort)
+        result = preview()
+    except (ValidationError, KeyError, ValueError) as error:
+        for message in getattr(error, "messages", [_("Choose the people to pair.")]):
+            messages.error(request, message)
+        return _back(cohort)
+    participants = {
+        p.pk: p
+        for p in Participant.objects.filter(
+            pk__in=[x for pair in result.new_pairs for x in pair]
+        ).select_related("employee")
+    }
+    context = {
+        "program": cohort.program,
+        "cohort": cohort,
+        "run": run,
+        "change": result,
+        "rows": [
+            (participants[a], participants[b], result.scores[k], result.explanations[k])
+            for k, (a, b) in enumerate(result.new_pairs)
+        ],
+        "posted": request.POST,
+        "pair_ids": request.POST.getlist("pair"),
+    }
+    return render(request, "matching/change_preview.html", context)
+
+
+@permission_required("program.manage")
+def lock(request, org_slug, program_id, cohort_id, pair_id):
+    cohort = _cohort(request, program_id, cohort_id)
+    pair = get_object_or_404(Pair, pk=pair_id, cohort=cohort)
+    if request.method != "POST":
+        return post_only()
+    locked = request.POST.get("locked") == "yes"
+    run_reporting(
+        request,
+        lambda: services.pair_set_locked(pair=pair, locked=locked),
+        _("Pair locked: a re-run keeps it.") if locked else _("Pair unlocked."),
+    )
+    return _back(cohort)
+
+
+@permission_required("program.manage")
+def publish(request, org_slug, program_id, cohort_id, run_id):
+    cohort = _cohort(request, program_id, cohort_id)
+    run = _run(request, cohort, run_id)
+    if request.method != "POST":
+        return post_only()
+    run_reporting(
+        request,
+        lambda: services.run_publish(run=run),
+        _("Published. Everyone paired has been told who their partner is and why."),
+    )
+    return _back(cohort)
+
+
+@permission_required("program.manage")
+def end_pair(request, org_slug, program_id, cohort_id, pair_id):
+    cohort = _cohort(request, program_id, cohort_id)
+    pair = get_object_or_404(Pair, pk=pair_id, cohort=cohort)
+    if request.method != "POST":
+        return post_only()
+    run_reporting(
+        request,
+        lambda: services.pair_end(
+            pair=pair, reason=request.POST.get("reason", ""), ended_by=request.membership
+        ),
+        _("The pair has ended. Both can be matched again."),
+    )
+    return _back(cohort)
+
+
+@permission_required("program.participate")
+def end_own_pair(request, org_slug, participant_id, pair_id):
+    """Either person of a pair may end it; the reason goes to the program manager only."""
+    participant = get_object_or_404(
+        participations_of(organization=request.organization, user=request.user),
+        pk=participant_id,
+    )
+    pair = get_object_or_404(
+        Pair.objects.filter(mentor=participant) | Pair.objects.filter(mentee=participant),
+        pk=pair_id,
+    )
+    if request.method != "POST":
+        return post_only()
+    run_reporting(
+        request,
+        lambda: services.pair_end(
+            pair=pair, reason=request.POST.get("reason", ""), ended_by=request.membership
+        ),
+        _("Your pairing has ended. The program manager will be in touch about a new match."),
+    )
+    return redirect("programs:participation", org_slug=org_slug, participant_id=participant.pk)
