@@ -259,6 +259,21 @@ def _apply(run: MatchRun, change: Change, dropped: list[Pair], reason: str) -> l
     )
     placed = [x for pair in change.new_pairs for x in pair]
     Unplaced.objects.filter(run=run, participant_id__in=placed).delete()
+    # Whoever the change left without any pair goes on the list, with the reason.
+    still_paired = set(
+        run.pairs.filter(status=Pair.Status.PROPOSED).values_list("mentor_id", "mentee_id")
+    )
+    paired_ids = {x for pair in still_paired for x in pair}
+    Unplaced.objects.bulk_create(
+        Unplaced(
+            organization=run.organization,
+            run=run,
+            participant_id=person,
+            reason=_("A program manager changed their pair."),
+        )
+        for person in sorted({x for pair in dropped for x in (pair.mentor_id, pair.mentee_id)})
+        if person not in paired_ids
+    )
     return created
 
 

@@ -76,7 +76,9 @@ def seed_demo(*, password: str) -> DemoData:
 
 @transaction.atomic
 def _seed_demo(*, password: str) -> DemoData:
-    from programs.demo import seed_programs_demo  # programs builds on organizations
+    # Later apps build on organizations: their demo data comes after its own.
+    from matching.demo import seed_matching_demo
+    from programs.demo import seed_programs_demo
 
     logins, api_keys = [], {}
     for slug, name, time_zone, people in DEMO_ORGANIZATIONS:
@@ -91,6 +93,7 @@ def _seed_demo(*, password: str) -> DemoData:
                 logins.append(DemoLogin(email, person_name, name, login_role))
             _demo_directory(organization, people)
             seed_programs_demo(organization)
+            seed_matching_demo(organization)
             api_keys[name] = _demo_api_key(organization)
     return DemoData(logins, api_keys)
 

@@ -1,0 +1,26 @@
+"""Demo matching: Acme's pilot cohort is matched and published, so the demo shows pairs,
+their explanations and a program in its active stage (its second wave still recruiting).
+
+Called by ``organizations.demo.seed_demo`` after the demo programs, inside the
+organisation's tenant context. Idempotent: a cohort that already has pairs is left alone.
+"""
+
+from matching.models import Pair
+from matching.services import matching_run, run_publish
+from organizations.models import Organization
+from programs.demo import ACME_PROGRAM
+from programs.models import Cohort, Program
+from programs.services import program_change_status
+
+
+def seed_matching_demo(organization: Organization) -> None:
+    pilot = Cohort.objects.filter(
+        organization=organization, program__name=ACME_PROGRAM, name="Pilot"
+    ).first()
+    if pilot is None or Pair.objects.filter(cohort=pilot).exists():
+        return
+    program = pilot.program
+    if program.status == Program.Status.RECRUITING:
+        program_change_status(program=program, to=Program.Status.MATCHING)
+    run = matching_run(cohort=pilot, actor=None)
+    run_publish(run=run)
