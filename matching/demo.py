@@ -9,7 +9,7 @@ from matching.models import Pair
 from matching.services import matching_run, run_publish
 from organizations.models import Organization
 from programs.demo import ACME_PROGRAM
-from programs.models import Cohort, Program
+from programs.models import Cohort, Participant, Program
 from programs.services import program_change_status
 
 
@@ -22,5 +22,19 @@ def seed_matching_demo(organization: Organization) -> None:
     program = pilot.program
     if program.status == Program.Status.RECRUITING:
         program_change_status(program=program, to=Program.Status.MATCHING)
-    run = matching_run(cohort=pilot, actor=None)
+    run = matching_run(cohort=pilot, actor=None, keep=_demo_logins_pair(pilot))
     run_publish(run=run)
+
+
+def _demo_logins_pair(pilot: Cohort) -> list[tuple[int, int]]:
+    """mentor@ and mentee@ are paired with each other, so that signing in as either shows
+    the other (a pair kept as a program manager would lock it)."""
+    slug = pilot.organization.slug
+    emails = {f"mentor@{slug}.example": "mentor", f"mentee@{slug}.example": "mentee"}
+    people = {
+        emails[p.employee.email]: p.pk
+        for p in Participant.objects.filter(
+            cohort=pilot, employee__email__in=emails
+        ).select_related("employee")
+    }
+    return [(people["mentor"], people["mentee"])] if len(people) == 2 else []

@@ -46,9 +46,10 @@ def current_draft(cohort: Cohort) -> MatchRun | None:
 
 
 @transaction.atomic
-def matching_run(*, cohort: Cohort, actor: Membership | None) -> MatchRun:
+def matching_run(*, cohort: Cohort, actor: Membership | None, keep=()) -> MatchRun:
     """Run the engine for everyone in ``cohort`` who can be matched. A draft already under
-    review is replaced, keeping the pairs the program manager locked."""
+    review is replaced, keeping the pairs the program manager locked (and ``keep``: more
+    (mentor id, mentee id) pairs to lock, checked against the hard constraints)."""
     cohort = Cohort.objects.select_for_update().select_related("program").get(pk=cohort.pk)
     program = cohort.program
     if program.status not in (Program.Status.MATCHING, Program.Status.ACTIVE):
@@ -56,11 +57,21 @@ def matching_run(*, cohort: Cohort, actor: Membership | None) -> MatchRun:
             _("Move the program to Matching first: it is %(status)s.")
             % {"status": program.get_status_display().lower()}
         )
-    locked = []
+    locked = list(keep)
+    if keep:
+        problem, _people = build_problem(cohort)
+        features = engine.Features(problem)
+        _scores, _components, broken = engine.evaluate_pairs(
+            features,
+            [features.mentee_index[b] for _a, b in keep],
+            [features.mentor_index[a] for a, _b in keep],
+        )
+        if any(flags.any() for flags in broken.values()):
+            raise ValidationError(_("A pair to keep breaks a rule no pair may break."))
     draft = current_draft(cohort)
     if draft is not None:
         kept = draft.pairs.filter(status=Pair.Status.PROPOSED, locked=True)
-        locked = list(kept.values_list("mentor_id", "mentee_id"))
+        locked += list(kept.values_list("mentor_id", "mentee_id"))
         draft.pairs.filter(status=Pair.Status.PROPOSED).update(status=Pair.Status.DROPPED)
         draft.status = MatchRun.Status.REPLACED
         draft.save(update_fields=["status"])

@@ -122,7 +122,7 @@ def synthetic_problem(
     by_place: dict[tuple[int, int], list[int]] = {}
     for k in range(people):
         by_place.setdefault((department[k], rank[k]), []).append(k)
-    manager_of: dict[int, int] = {head: ceo for head in heads}
+    manager_of: dict[int, int] = dict.fromkeys(heads, ceo)
     steps = rng.integers(1, 4, size=people).tolist()
     picks = rng.random(people).tolist()
     for k in range(people):

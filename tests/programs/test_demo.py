@@ -2,8 +2,8 @@ from collections import Counter
 
 import pytest
 from django.core.management import call_command
-from django.db import transaction
 
+from matching.models import Pair
 from organizations.models import Invitation, Membership, Organization
 from organizations.tenancy import tenant_context
 from programs.demo import ACME_PROGRAM, GLOBEX_PROGRAM, SLOTS
@@ -18,7 +18,7 @@ from programs.models import (
     TrainingCompletion,
     TrainingModule,
 )
-from programs.services import SUGGESTED_TOPICS, program_change_status
+from programs.services import SUGGESTED_TOPICS
 from programs.training import trained_ids
 
 pytestmark = pytest.mark.django_db
@@ -47,11 +47,11 @@ def test_both_catalogues_hold_the_suggested_topics(seeded):
         assert names == {name for name, _ in SUGGESTED_TOPICS}
 
 
-def test_acme_pilot_is_approved_trained_and_ready_for_matching(seeded):
+def test_acme_pilot_is_approved_trained_matched_and_published(seeded):
     acme = seeded["acme"]
     with tenant_context(organization=acme):
         program = Program.objects.get(name=ACME_PROGRAM)
-        assert program.status == Program.Status.RECRUITING
+        assert program.status == Program.Status.ACTIVE
         assert program.direction == Program.Direction.REVERSE
         assert (program.sessions_per_month, program.session_minutes) == (1, 60)
         assert program.planned_sessions == 8
@@ -94,13 +94,14 @@ def test_acme_pilot_is_approved_trained_and_ready_for_matching(seeded):
                 assert not kinds[ParticipantTopic.Kind.TEACH]
         assert any("German" in p.languages for p in people)
 
-        # The guard lets the program go to matching; undone, since Wave 2 still recruits.
-        with transaction.atomic():
-            changed = program_change_status(program=program, to=Program.Status.MATCHING)
-            assert changed.status == Program.Status.MATCHING
-            transaction.set_rollback(True)
-        program.refresh_from_db()
-        assert program.status == Program.Status.RECRUITING
+        # Matched and published: every mentee has a mentor; the demo logins are a pair.
+        pairs = Pair.objects.filter(cohort=pilot, status=Pair.Status.ACTIVE)
+        assert sorted(pairs.values_list("mentee_id", flat=True)) == sorted(
+            p.pk for p in people if p.role == MENTEE
+        )
+        assert pairs.filter(
+            mentor=by_email["mentor@acme.example"], mentee=by_email["mentee@acme.example"]
+        ).exists()
 
 
 def test_acme_wave_2_is_recruiting_with_applications_waiting(seeded):
