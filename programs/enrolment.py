@@ -175,6 +175,8 @@ class Application:
     answers: dict[str, str]
     accepts_ground_rules: bool
     demographics: dict | None = None  # only when the person ticked the consent box
+    asks_for: list[int] = field(default_factory=list)  # employee ids
+    avoids: list[int] = field(default_factory=list)
 
 
 @transaction.atomic
@@ -206,6 +208,7 @@ def participant_apply(*, participant: Participant, application: Application) -> 
         setattr(participant, name, getattr(application, name))
     participant.capacity = application.capacity if participant.role == "mentor" else 1
     participant.answers = application.answers
+    participant.asks_for, participant.avoids = application.asks_for, application.avoids
     participant.ground_rules_accepted_at = participant.ground_rules_accepted_at or timezone.now()
     if participant.status == Participant.Status.INVITED:
         participant.status = Participant.Status.APPLIED
@@ -260,6 +263,10 @@ def _application_problems(participant: Participant, application: Application) ->
         problems.append(_("Tick at least one time when you could meet."))
     if not application.languages:
         problems.append(_("Name at least one language you can hold a session in."))
+    if participant.employee_id in {*application.asks_for, *application.avoids}:
+        problems.append(_("You cannot ask for or avoid yourself."))
+    if set(application.asks_for) & set(application.avoids):
+        problems.append(_("Someone cannot be both asked for and avoided."))
     if participant.role == Participant.Role.MENTOR and not 1 <= application.capacity <= 3:
         problems.append(_("A mentor takes 1, 2 or 3 mentees."))
     for question in ProgramQuestion.objects.filter(program=program, required=True):

@@ -53,6 +53,11 @@ class ProgramForm(forms.ModelForm):
 
     def __init__(self, *args, organization, **kwargs):
         super().__init__(*args, **kwargs)
+        # Topics and managers with the design; eligibility, which is optional, last.
+        eligibility = [name for name in self.fields if name.startswith(("mentor_", "mentee_"))]
+        self.order_fields([n for n in self.fields if n not in eligibility] + eligibility)
+        for name in eligibility:
+            self.fields[name].help_text = _("Leave empty for no limit.")
         self.fields["topics"].queryset = Topic.objects.filter(
             organization=organization, is_active=True
         )
@@ -272,6 +277,18 @@ class ApplicationForm(forms.Form):
         coerce=int,
         initial=1,
     )
+    asks_for = forms.CharField(
+        label=_("Anyone you would like to be paired with?"),
+        required=False,
+        max_length=1000,
+        help_text=_("Their work email addresses, separated by commas. Nobody else sees this."),
+    )
+    avoids = forms.CharField(
+        label=_("Anyone you would rather not be paired with?"),
+        required=False,
+        max_length=1000,
+        help_text=_("Their work email addresses, separated by commas. Nobody else sees this."),
+    )
     accepts_ground_rules = forms.BooleanField(
         label=_("I accept the ground rules above."),
         error_messages={"required": _("Accept the program's ground rules to take part.")},
@@ -319,7 +336,39 @@ class ApplicationForm(forms.Form):
             initial[f"{chosen.kind}_{chosen.topic_id}"] = chosen.level
         for key, answer in participant.answers.items():
             initial[f"question_{key}"] = answer
+        emails = dict(
+            Employee.objects.filter(
+                organization=participant.organization,
+                pk__in=[*participant.asks_for, *participant.avoids],
+            ).values_list("pk", "email")
+        )
+        for name in ("asks_for", "avoids"):
+            initial[name] = ", ".join(
+                emails[pk] for pk in getattr(participant, name) if pk in emails
+            )
         return initial
+
+    def _people(self, name: str) -> list[int]:
+        """Directory entries from a list of emails; an unknown one is named."""
+        emails = [e.strip().lower() for e in self.cleaned_data[name].split(",") if e.strip()]
+        found = {
+            email.lower(): pk
+            for pk, email in Employee.objects.filter(
+                organization=self.participant.organization, email__in=emails
+            ).values_list("pk", "email")
+        }
+        unknown = [e for e in emails if e not in found]
+        if unknown:
+            raise forms.ValidationError(
+                _("Not in the directory: %(emails)s.") % {"emails": ", ".join(unknown)}
+            )
+        return list(dict.fromkeys(found[e] for e in emails))
+
+    def clean_asks_for(self) -> list[int]:
+        return self._people("asks_for")
+
+    def clean_avoids(self) -> list[int]:
+        return self._people("avoids")
 
     def topic_rows(self):
         """(topic, teach field, learn field) for the template's table."""
@@ -361,6 +410,8 @@ class ApplicationForm(forms.Form):
             answers={str(q.pk): data.get(f"question_{q.pk}", "") for q in self.questions},
             accepts_ground_rules=data["accepts_ground_rules"],
             demographics=demographics,
+            asks_for=data.get("asks_for", []),
+            avoids=data.get("avoids", []),
         )
 
 

@@ -134,6 +134,12 @@ class Program(TenantModel):
             raise ValidationError({"end_date": _("The program must end after it starts.")})
 
     @property
+    def objective_labels(self) -> list[str]:
+        labels = dict(self.Objective.choices)
+        chosen = [str(labels[o]) for o in self.objectives if o in labels]
+        return [*chosen, self.own_objective] if self.own_objective else chosen
+
+    @property
     def open_for_enrolment(self) -> bool:
         """Later waves recruit while earlier cohorts match and meet."""
         return self.status in (self.Status.RECRUITING, self.Status.MATCHING, self.Status.ACTIVE)
@@ -287,6 +293,10 @@ class Participant(TenantModel):
         validators=[MinValueValidator(1), MaxValueValidator(3)],
     )
     answers = models.JSONField(default=dict, blank=True)  # ProgramQuestion pk -> answer
+    # Directory entries (employee ids) the person would like, or would rather not, be
+    # paired with: matching weighs them, never shows them to anyone else.
+    asks_for = models.JSONField(default=list, blank=True)
+    avoids = models.JSONField(default=list, blank=True)
     ground_rules_accepted_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 

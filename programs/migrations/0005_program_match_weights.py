@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('programs', '0004_cohort_matching_started'),
+        ("programs", "0004_cohort_matching_started"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='program',
-            name='match_weights',
+            model_name="program",
+            name="match_weights",
             field=models.JSONField(blank=True, default=dict),
         ),
     ]

@@ -486,3 +486,25 @@ def test_a_new_program_gets_training_guides_and_agendas_and_a_copy_keeps_them(ac
         assert ProgramManager.objects.filter(program=copy).count() == 1
         assert not ProgramTopic.objects.filter(program=copy).exists()
         assert Membership.objects.filter(pk=manager.pk).exists()
+
+
+def test_preferences_name_people_from_the_directory_and_reach_matching(
+    client, acme, program, invited_mentor
+):
+    wanted = _employee(acme, "W1", level=8, email="wanted@acme.example")
+    url = f"/o/acme/programs/mine/{invited_mentor.pk}/apply/"
+
+    refused = client.post(url, _application(acme, program, asks_for="ghost@acme.example"))
+    client.post(url, _application(acme, program, asks_for="Wanted@acme.example"))
+
+    assert "Not in the directory: ghost@acme.example." in refused.content.decode()
+    with tenant_context(organization=acme):
+        participant = Participant.objects.get()
+        from matching.problem import build_problem
+
+        cohort = Cohort.objects.get()
+        Participant.objects.filter(pk=participant.pk).update(status="approved")
+        TrainingModule.objects.update(required_before_matching=False)
+        problem, _people = build_problem(cohort)
+    assert participant.asks_for == [wanted.pk]
+    assert problem.mentors[0].asks_for == frozenset({wanted.pk})
