@@ -15,7 +15,12 @@ class MatchRun(TenantModel):
         PUBLISHED = "published", _("Published")
         REPLACED = "replaced", _("Replaced by a re-run")
 
+    class Mode(models.TextChoices):
+        ENGINE = "engine", _("Engine")
+        MENTEE_CHOICE = "mentee_choice", _("Mentees' choices")
+
     cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="match_runs")
+    mode = models.CharField(max_length=20, choices=Mode.choices, default=Mode.ENGINE)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
     weights = models.JSONField(default=dict)
     mentor_count = models.PositiveIntegerField(default=0)

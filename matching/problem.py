@@ -72,6 +72,8 @@ def build_problem(cohort: Cohort, locked=()) -> tuple[engine.Problem, dict[int, 
             capacity=capacity,
             birth_year=employee.birth_year,
             location=employee.location,
+            asks_for=frozenset(p.asks_for),
+            avoids=frozenset(p.avoids),
         )
 
     mentors = tuple(

@@ -31,7 +31,7 @@ SOFT_RULES = {
 }
 
 
-def _notify(pair: Pair, kind: str) -> None:
+def notify_pair(pair: Pair, kind: str) -> None:
     from matching.tasks import send_pair_email_task
 
     transaction.on_commit(
@@ -335,7 +335,7 @@ def run_publish(*, run: MatchRun) -> MatchRun:
         program.status = Program.Status.ACTIVE
         program.save(update_fields=["status"])
     for pair in pairs:
-        _notify(pair, "published")
+        notify_pair(pair, "published")
     return run
 
 
@@ -353,5 +353,5 @@ def pair_end(*, pair: Pair, reason: str, ended_by: Membership) -> Pair:
     pair.ended_by = ended_by
     pair.end_reason = reason.strip()
     pair.save(update_fields=["status", "ended_at", "ended_by", "end_reason"])
-    _notify(pair, "ended")
+    notify_pair(pair, "ended")
     return pair

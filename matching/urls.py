@@ -12,6 +12,7 @@ urlpatterns = [
     path(cohort + "runs/<int:run_id>/publish/", views.publish, name="publish"),
     path(cohort + "pairs/<int:pair_id>/lock/", views.lock, name="lock"),
     path(cohort + "pairs/<int:pair_id>/end/", views.end_pair, name="end"),
+    path("mine/<int:participant_id>/choose/", views.choose_mentor, name="choose"),
     path(
         "mine/<int:participant_id>/pairs/<int:pair_id>/end/",
         views.end_own_pair,

@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from matching import services
+from matching import choice, services
 from matching.models import MatchRun, Pair
 from matching.selectors import cohort_active_pairs, latest_run, run_pairs, run_unplaced
 from organizations.decorators import permission_required
@@ -194,5 +194,26 @@ def end_own_pair(request, org_slug, participant_id, pair_id):
             pair=pair, reason=request.POST.get("reason", ""), ended_by=request.membership
         ),
         _("Your pairing has ended. The program manager will be in touch about a new match."),
+    )
+    return redirect("programs:participation", org_slug=org_slug, participant_id=participant.pk)
+
+
+@permission_required("program.participate")
+def choose_mentor(request, org_slug, participant_id):
+    """In a program where mentees choose: take one of the suggested mentors."""
+    participant = get_object_or_404(
+        participations_of(organization=request.organization, user=request.user),
+        pk=participant_id,
+    )
+    if request.method != "POST":
+        return post_only()
+    try:
+        mentor_id = int(request.POST.get("mentor", ""))
+    except ValueError:
+        mentor_id = 0
+    run_reporting(
+        request,
+        lambda: choice.mentee_choose(participant=participant, mentor_id=mentor_id),
+        _("Done: you and your mentor have both been told. Agree a time for your first session."),
     )
     return redirect("programs:participation", org_slug=org_slug, participant_id=participant.pk)

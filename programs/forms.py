@@ -41,7 +41,8 @@ class ProgramForm(forms.ModelForm):
         fields = [
             "name", "description", "objectives", "own_objective", "direction", "start_date",
             "end_date", "sessions_per_month", "session_minutes", "planned_sessions",
-            "ground_rules", "satisfaction_target", "cadence_target", "mentor_max_level",
+            "ground_rules", "satisfaction_target", "cadence_target", "matching_mode",
+            "mentor_max_level",
             "mentor_max_tenure_years", "mentee_min_level", "mentee_min_tenure_years",
         ]  # fmt: skip
         widgets = {

@@ -115,6 +115,14 @@ class Program(TenantModel):
     mentee_min_tenure_years = models.PositiveSmallIntegerField(
         _("mentees with at least this many years at the company"), null=True, blank=True
     )
+
+    class MatchingMode(models.TextChoices):
+        ENGINE = "engine", _("The program manager matches (reviewed before anyone is told)")
+        MENTEE_CHOICE = "mentee_choice", _("Mentees choose from their top suggestions")
+
+    matching_mode = models.CharField(
+        _("matching"), max_length=20, choices=MatchingMode.choices, default=MatchingMode.ENGINE
+    )
     # Matching's weights by component (matching.engine.Weights); empty: the defaults.
     match_weights = models.JSONField(default=dict, blank=True)
     status = models.CharField(

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
+from matching.choice import suggestions
 from matching.selectors import pairs_of
 from organizations.decorators import permission_required
 from organizations.directory.demographics import employee_for_user
@@ -46,6 +47,7 @@ def participation(request, org_slug, participant_id):
     """A person's place in a program: where they stand, what happens next, their
     training checklist and the program's reading."""
     participant = _own(request, participant_id)
+    pairs = list(pairs_of(participant))
     modules = list(training.modules_for(participant))
     done = set(participant.completions.values_list("module_id", flat=True))
     resources = training.for_role(
@@ -58,7 +60,8 @@ def participation(request, org_slug, participant_id):
         "required_left": sum(1 for m in modules if m.required_before_matching and m.pk not in done),
         "resources": resources,
         "topics": participant.topics.select_related("topic").order_by("kind", "topic__name"),
-        "pairs": pairs_of(participant),
+        "pairs": pairs,
+        "suggestions": [] if any(p.is_live for p in pairs) else suggestions(participant),
     }
     return render(request, "programs/participation.html", context)
 

@@ -43,6 +43,7 @@ def _form(acme, manager, **changes):
         "ground_rules": "What is said in a session stays there.",
         "satisfaction_target": "90",
         "cadence_target": "80",
+        "matching_mode": "engine",
         "topics": [topics["Generative AI tools"], topics["Social media"]],
         "managers": [membership.pk],
     }
