@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from matching.engine import Weights
 from organizations.forms import DemographicsForm, time_zone_choices
 from organizations.models import Department, Employee, Membership
 from programs.enrolment import Application
@@ -13,6 +14,15 @@ from programs.models import (
     Topic,
     TrainingModule,
 )
+
+WEIGHT_LABELS = {
+    "topic_fit": _("Matching weight: topic fit"),
+    "cross_department": _("Matching weight: crossing departments"),
+    "seniority_gap": _("Matching weight: seniority gap"),
+    "availability": _("Matching weight: time in common"),
+    "preferences": _("Matching weight: people asked for or avoided"),
+    "inclusion": _("Matching weight: bridging generations and sites (with an inclusion objective)"),
+}
 
 
 class ProgramForm(forms.ModelForm):
@@ -54,11 +64,22 @@ class ProgramForm(forms.ModelForm):
 
     def __init__(self, *args, organization, **kwargs):
         super().__init__(*args, **kwargs)
-        # Topics and managers with the design; eligibility, which is optional, last.
-        eligibility = [name for name in self.fields if name.startswith(("mentor_", "mentee_"))]
-        self.order_fields([n for n in self.fields if n not in eligibility] + eligibility)
-        for name in eligibility:
-            self.fields[name].help_text = _("Leave empty for no limit.")
+        weights = Weights.from_dict(self.instance.match_weights).as_dict()
+        for name, label in WEIGHT_LABELS.items():
+            self.fields[f"weight_{name}"] = forms.FloatField(
+                label=label,
+                required=False,  # left out: the program keeps what it had
+                min_value=0,
+                max_value=10,
+                initial=weights[name],
+                help_text=_("0 to 10; 0 leaves it out."),
+            )
+        # Topics and managers with the design; eligibility and matching's weights last.
+        later = [n for n in self.fields if n.startswith(("mentor_", "mentee_", "weight_"))]
+        self.order_fields([n for n in self.fields if n not in later] + later)
+        for name in later:
+            if not name.startswith("weight_"):
+                self.fields[name].help_text = _("Leave empty for no limit.")
         self.fields["topics"].queryset = Topic.objects.filter(
             organization=organization, is_active=True
         )
@@ -77,6 +98,15 @@ class ProgramForm(forms.ModelForm):
             self.fields["managers"].initial = list(
                 Membership.objects.filter(programmanager__program=self.instance)
             )
+
+    def clean(self):
+        data = super().clean()
+        weights = {name: data.get(f"weight_{name}") for name in WEIGHT_LABELS}
+        if all(value is not None for value in weights.values()):
+            if not any(weights.values()):
+                raise forms.ValidationError(_("At least one of matching's weights must count."))
+            self.instance.match_weights = weights
+        return data
 
 
 class TopicForm(forms.ModelForm):

@@ -96,6 +96,27 @@ def test_a_manager_designs_a_program_with_topics_and_managers(client, acme, mana
     assert "Generative AI tools" in page and "Move to Recruiting" in page
 
 
+WEIGHTS = {
+    "weight_topic_fit": "8",
+    "weight_cross_department": "0",
+    "weight_seniority_gap": "1",
+    "weight_availability": "2",
+    "weight_preferences": "1.5",
+    "weight_inclusion": "0",
+}
+
+
+def test_a_program_sets_matchings_weights_but_not_all_to_zero(client, acme, manager, catalogue):
+    zeros = dict.fromkeys(WEIGHTS, "0")
+    refused = client.post("/o/acme/programs/new/", {**_form(acme, manager), **zeros})
+    client.post("/o/acme/programs/new/", {**_form(acme, manager), **WEIGHTS})
+
+    assert "At least one of matching&#x27;s weights must count." in refused.content.decode()
+    assert _program(acme).match_weights == {
+        key.removeprefix("weight_"): float(value) for key, value in WEIGHTS.items()
+    }
+
+
 def test_an_end_before_the_start_is_refused_and_nothing_saved(client, acme, manager, catalogue):
     response = client.post("/o/acme/programs/new/", _form(acme, manager, end_date="2026-12-01"))
 
