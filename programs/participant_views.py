@@ -28,6 +28,8 @@ def _own(request, participant_id) -> Participant:
 @permission_required("program.participate")
 def my_programs(request, org_slug):
     places = list(participations_of(organization=request.organization, user=request.user))
+    for place in places:  # the in-app side of "you have been paired"
+        place.live_pairs = [pair for pair in pairs_of(place) if pair.is_live]
     taken = {p.program_id for p in places if p.is_open}
     context = {
         "places": places,

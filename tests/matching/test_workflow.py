@@ -145,6 +145,7 @@ def test_the_mentor_sees_their_mentee_and_why_and_can_end_the_pair_without_blame
     membership = MembershipFactory(organization=acme, user=ann)
     client.force_login(ann)
     page = client.get(f"/o/acme/programs/mine/{world['Ann'].pk}/").content.decode()
+    overview = client.get("/o/acme/programs/mine/").content.decode()
     pair = _pairs(acme, run)[("Ann", "Dan")]
 
     refused = client.post(
@@ -156,6 +157,7 @@ def test_the_mentor_sees_their_mentee_and_why_and_can_end_the_pair_without_blame
     )
 
     assert "Your mentee: Dan Senior" in page
+    assert "Paired with your mentee Dan Senior" in overview
     assert "which Dan most wants to learn" in page
     assert "only the program manager reads it" in refused.content.decode()
     with tenant_context(organization=acme):
