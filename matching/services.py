@@ -57,7 +57,7 @@ def matching_run(*, cohort: Cohort, actor: Membership | None, keep=()) -> MatchR
             _("Move the program to Matching first: it is %(status)s.")
             % {"status": program.get_status_display().lower()}
         )
-    locked = list(keep)
+    locked, kept_notes = list(keep), {}
     if keep:
         problem, _people = build_problem(cohort)
         features = engine.Features(problem)
@@ -71,7 +71,12 @@ def matching_run(*, cohort: Cohort, actor: Membership | None, keep=()) -> MatchR
     draft = current_draft(cohort)
     if draft is not None:
         kept = draft.pairs.filter(status=Pair.Status.PROPOSED, locked=True)
-        locked += list(kept.values_list("mentor_id", "mentee_id"))
+        for mentor_id, mentee_id, source, reason in kept.values_list(
+            "mentor_id", "mentee_id", "source", "override_reason"
+        ):
+            locked.append((mentor_id, mentee_id))
+            # A pair the manager made and locked stays theirs, with their reason.
+            kept_notes[(mentor_id, mentee_id)] = (source, reason)
         draft.pairs.filter(status=Pair.Status.PROPOSED).update(status=Pair.Status.DROPPED)
         draft.status = MatchRun.Status.REPLACED
         draft.save(update_fields=["status"])
@@ -108,8 +113,11 @@ def matching_run(*, cohort: Cohort, actor: Membership | None, keep=()) -> MatchR
                 problem, mentors[pairing.mentor_id], mentees[pairing.mentee_id], pairing.components
             ),
             locked=pairing.locked,
+            source=kept_notes.get(key, (Pair.Source.ENGINE, ""))[0],
+            override_reason=kept_notes.get(key, (Pair.Source.ENGINE, ""))[1],
         )
         for pairing in result.pairs
+        for key in [(pairing.mentor_id, pairing.mentee_id)]
     )
     Unplaced.objects.bulk_create(
         Unplaced(
@@ -210,6 +218,10 @@ def swap_preview(*, run: MatchRun, pair_ids) -> Change:
     first, second = (_draft_pair(run, pk) for pk in pair_ids)
     if first.pk == second.pk:
         raise ValidationError(_("Choose two different pairs to swap."))
+    if first.mentor_id == second.mentor_id:
+        raise ValidationError(
+            _("Both pairs have the same mentor: swapping their mentees changes nothing.")
+        )
     return _evaluate(
         run,
         [(first.mentor_id, second.mentee_id), (second.mentor_id, first.mentee_id)],

@@ -41,6 +41,11 @@ def cohort_matching(request, org_slug, program_id, cohort_id):
     cohort = _cohort(request, program_id, cohort_id)
     run = latest_run(cohort)
     pairs = list(run_pairs(run)) if run else []
+    active_pairs = list(cohort_active_pairs(cohort))
+    paired = {p.mentee_id for p in active_pairs}
+    waiting = Participant.objects.filter(
+        cohort=cohort, role=Participant.Role.MENTEE, status=Participant.Status.APPROVED
+    ).exclude(pk__in=paired)
     context = {
         "program": cohort.program,
         "cohort": cohort,
@@ -48,10 +53,11 @@ def cohort_matching(request, org_slug, program_id, cohort_id):
         "pairs": pairs,
         "total": round(sum(p.score for p in pairs), 1),
         "unplaced": list(run_unplaced(run)) if run else [],
-        "active_pairs": cohort_active_pairs(cohort),
+        "active_pairs": active_pairs,
+        "mentees_waiting": waiting.count(),
         "mentors": Participant.objects.filter(
             cohort=cohort, role=Participant.Role.MENTOR, status=Participant.Status.APPROVED
-        ).select_related("employee"),
+        ).select_related("employee", "employee__department"),
     }
     return render(request, "matching/cohort.html", context)
 
@@ -115,6 +121,15 @@ def change(request, org_slug, program_id, cohort_id, run_id):
             pk__in=[x for pair in result.new_pairs for x in pair]
         ).select_related("employee")
     }
+    mentees = [b for _a, b in result.new_pairs]
+    replaced = list(
+        run.pairs.filter(status=Pair.Status.PROPOSED, mentee_id__in=mentees).select_related(
+            "mentor__employee", "mentee__employee"
+        )
+    )
+    if kind == "swap":
+        replaced = [p for p in replaced if p.pk in pair_ids]
+    total_before = sum(p.score for p in run_pairs(run).filter(status=Pair.Status.PROPOSED))
     context = {
         "program": cohort.program,
         "cohort": cohort,
@@ -124,6 +139,9 @@ def change(request, org_slug, program_id, cohort_id, run_id):
             (participants[a], participants[b], result.scores[k], result.explanations[k])
             for k, (a, b) in enumerate(result.new_pairs)
         ],
+        "replaced": replaced,
+        "total_before": total_before,
+        "total_after": total_before + result.score_change,
         "posted": request.POST,
         "pair_ids": request.POST.getlist("pair"),
     }

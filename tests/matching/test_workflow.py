@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from matching import services
 from matching.models import MatchRun, Pair, Unplaced
 from organizations.tenancy import tenant_context
-from programs.models import Program
+from programs.models import Participant, Program
 from tests.accounts.factories import UserFactory
 from tests.organizations.factories import MembershipFactory
 
@@ -102,7 +102,7 @@ def test_a_rerun_keeps_locked_pairs(acme, world):
     run = _run(acme, world)
     with tenant_context(organization=acme):
         services.pair_override(
-            run=run, mentor_id=world["Cy"].pk, mentee_id=world["Dan"].pk, reason=""
+            run=run, mentor_id=world["Cy"].pk, mentee_id=world["Dan"].pk, reason="Dan asked"
         )
         locked = Pair.objects.get(run=run, status="proposed", mentee=world["Dan"])
         services.pair_set_locked(pair=locked, locked=True)
@@ -113,6 +113,10 @@ def test_a_rerun_keeps_locked_pairs(acme, world):
     assert run.status == MatchRun.Status.REPLACED
     pairs = _pairs(acme, rerun)
     assert pairs[("Cy", "Dan")].locked
+    assert (pairs[("Cy", "Dan")].source, pairs[("Cy", "Dan")].override_reason) == (
+        "manager",
+        "Dan asked",
+    )
     assert set(pairs) == {("Cy", "Dan"), ("Bea", "Eve")}
 
 
@@ -187,3 +191,16 @@ def test_an_ended_pair_is_never_proposed_again(acme, world):
     pairs = _pairs(acme, rerun)
     assert ("Ann", "Dan") not in pairs
     assert set(pairs) == {("Cy", "Dan")}
+
+
+def test_swapping_two_pairs_of_one_mentor_is_refused(acme, world):
+    with tenant_context(organization=acme):
+        Participant.objects.filter(pk=world["Ann"].pk).update(capacity=2)
+        Participant.objects.filter(pk__in=[world["Bea"].pk, world["Cy"].pk]).update(
+            status="withdrawn"
+        )
+    run = _run(acme, world)
+    ids = [p.pk for p in _pairs(acme, run).values()]
+
+    with tenant_context(organization=acme), pytest.raises(ValidationError, match="same mentor"):
+        services.swap_preview(run=run, pair_ids=ids)
