@@ -144,9 +144,10 @@ def test_manager_matches_the_pilot_and_the_mentor_sees_their_mentee_and_why(
     ]
     for mentor, mentee in new_pairs:
         assert _row(preview, mentor, mentee).is_visible()
-    assert f"({floatformat(change.score_change, 1)})" in manager.get_by_text(
-        "Total score of the draft:"
-    ).inner_text()
+    assert (
+        f"({floatformat(change.score_change, 1)})"
+        in manager.get_by_text("Total score of the draft:").inner_text()
+    )
     assert manager.get_by_text("Not possible:").count() == 0
     need = "required" if change.soft else "optional"
     manager.get_by_label(f"Why ({need}; program managers only)").fill(REASON)
@@ -172,9 +173,7 @@ def test_manager_matches_the_pilot_and_the_mentor_sees_their_mentee_and_why(
     manager.get_by_role("button", name="Re-run (keeps locked pairs)").click()
     manager.get_by_text("Matching done. Review the pairs, then publish.").wait_for()
     draft = manager.get_by_role("region", name="Draft: 20 pairs")
-    assert (
-        _row(draft, mentor_name, mentee_name).get_by_role("button", name="Unlock").is_visible()
-    )
+    assert _row(draft, mentor_name, mentee_name).get_by_role("button", name="Unlock").is_visible()
     screenshot(manager, "matching-rerun")
     run, pairs = _draft_pairs(pilot)
     assert run.pk != first_run.pk and len(pairs) == 20
