@@ -16,6 +16,9 @@ urlpatterns = [
     path("o/<slug:org_slug>/", include("organizations.urls")),
     path("o/<slug:org_slug>/programs/", include("programs.urls")),
     path("o/<slug:org_slug>/programs/", include("matching.urls")),
+    path("o/<slug:org_slug>/programs/", include("sessions.urls")),
+    path("o/<slug:org_slug>/programs/", include("sessions.manager_urls")),
+    path("o/<slug:org_slug>/notifications/", include("sessions.notification_urls")),
     # Not under /o/<slug>/: whoever follows the link is not a member yet.
     path(
         "invitations/<slug:organization_slug>/<str:token>/",

@@ -60,6 +60,14 @@ def sync_row_level_security(*, using: str = "default") -> None:
                 cursor.execute(
                     f"CREATE POLICY {quote(name)} ON {table} FOR SELECT USING ({clause})"
                 )
+            # Narrower rights a model declares: every read must also pass these, e.g. a
+            # private note only on its author's behalf.
+            for name, clause in getattr(model, "rls_restrictive_read_policies", {}).items():
+                cursor.execute(f"DROP POLICY IF EXISTS {quote(name)} ON {table}")
+                cursor.execute(
+                    f"CREATE POLICY {quote(name)} ON {table} AS RESTRICTIVE FOR SELECT "
+                    f"USING ({clause})"
+                )
             _sync_same_organization_keys(cursor, model, quote)
         _sync_grants(cursor, quote)
 

@@ -36,6 +36,13 @@ from programs.models import (
     Topic,
     TrainingModule,
 )
+from sessions.models import (
+    Commitment,
+    Goal,
+    MentoringSession,
+    Notification,
+    SupportCircle,
+)
 from tests.organizations.factories import MembershipFactory, OrganizationFactory
 
 OUR_APPS = {
@@ -155,6 +162,28 @@ def _build_world() -> dict[str, object]:
             score=50,
             explanation="Why",
         )
+        session = MentoringSession.objects.create(
+            organization=organization, pair=pair, starts_at=timezone.now() + timedelta(days=3)
+        )
+        goal = Goal.objects.create(organization=organization, pair=pair, title="Try Copilot")
+        commitment = Commitment.objects.create(
+            organization=organization, pair=pair, participant=mentee, text="Use AI", theme="tool"
+        )
+        circle = SupportCircle.objects.create(
+            organization=organization,
+            program=program,
+            title="Mentors' circle",
+            starts_at=timezone.now() + timedelta(days=5),
+        )
+        notification = Notification.objects.create(
+            organization=organization,
+            recipient=member,
+            kind="milestone",
+            key="milestone:cohort:1:kickoff",
+            title="Kick-off",
+            body="The pilot starts today.",
+            send_after=timezone.now(),
+        )
         question = ProgramQuestion.objects.create(
             organization=organization, program=program, text="Why?"
         )
@@ -175,6 +204,11 @@ def _build_world() -> dict[str, object]:
         "question_id": question,  # ProgramQuestion
         "run_id": run,  # MatchRun
         "pair_id": pair,
+        "session_id": session,  # MentoringSession
+        "goal_id": goal,
+        "commitment_id": commitment,
+        "circle_id": circle,  # SupportCircle
+        "notification_id": notification,
     }
 
 

@@ -1,0 +1,54 @@
+"""Is a pair keeping the program's rhythm? Pure functions over dates, shared by the
+program manager's pair list, the reminders and the reports."""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+ON_TRACK, BEHIND, QUIET = "on_track", "behind", "quiet"
+LABELS = {ON_TRACK: "On track", BEHIND: "Behind", QUIET: "Gone quiet"}
+DAYS_A_MONTH = 30.44
+
+
+def days_between_sessions(sessions_per_month: int) -> float:
+    return DAYS_A_MONTH / max(sessions_per_month, 1)
+
+
+@dataclass(frozen=True)
+class Cadence:
+    status: str
+    held: int
+    expected: int
+    planned: int
+    last_session: datetime | None
+    quiet_since: datetime  # the last session held, else the day the pair began
+
+    @property
+    def label(self) -> str:
+        return LABELS[self.status]
+
+
+def cadence(
+    *,
+    now: datetime,
+    paired_at: datetime,
+    held_starts: list[datetime],
+    next_scheduled: datetime | None,
+    sessions_per_month: int,
+    planned: int,
+) -> Cadence:
+    """A pair is *quiet* when nothing was held for twice the program's interval and
+    nothing is booked; *behind* when it has held more than one session fewer than the
+    time since pairing calls for; otherwise *on track*."""
+    interval = days_between_sessions(sessions_per_month)
+    held = sorted(held_starts)
+    last = held[-1] if held else None
+    since = last or paired_at
+    elapsed_days = max((now - paired_at).total_seconds() / 86400, 0)
+    expected = min(int(elapsed_days / interval), planned)
+    if now - since > timedelta(days=2 * interval) and next_scheduled is None:
+        status = QUIET
+    elif len(held) < expected - 1:
+        status = BEHIND
+    else:
+        status = ON_TRACK
+    return Cadence(status, len(held), expected, planned, last, since)

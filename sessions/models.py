@@ -1,0 +1,293 @@
+"""The pair's workspace: sessions (scheduled and logged), each person's reflection and
+notes, goals, commitments; mentor support circles; and the notifications that remind
+people of all of it."""
+
+import uuid
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from matching.models import Pair
+from organizations.models import Membership
+from organizations.tenancy import TenantModel
+from programs.models import Participant, Program
+
+
+def new_uid() -> str:
+    return f"{uuid.uuid4().hex}@upturn"
+
+
+class MentoringSession(TenantModel):
+    class Status(models.TextChoices):
+        SCHEDULED = "scheduled", _("Scheduled")
+        HELD = "held", _("Held")
+        NOT_HELD = "not_held", _("Did not take place")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    pair = models.ForeignKey(Pair, on_delete=models.CASCADE, related_name="sessions")
+    starts_at = models.DateTimeField(_("starts"))
+    duration_minutes = models.PositiveSmallIntegerField(
+        _("minutes"), default=60, validators=[MinValueValidator(15), MaxValueValidator(240)]
+    )
+    location = models.CharField(_("place"), max_length=200, blank=True)
+    video_link = models.URLField(_("video link"), blank=True)
+    agenda = models.TextField(_("agenda"), blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.SCHEDULED)
+    scheduled_by = models.ForeignKey(
+        Participant, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # The calendar event: one UID for the session's life, a higher SEQUENCE per change.
+    uid = models.CharField(max_length=64, unique=True, default=new_uid, editable=False)
+    sequence = models.PositiveIntegerField(default=0)
+    # The log, once it took place (or did not).
+    held_minutes = models.PositiveSmallIntegerField(
+        _("how long it lasted (minutes)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(5), MaxValueValidator(480)],
+    )
+    topic_ids = models.JSONField(default=list, blank=True)  # the program's topics covered
+    logged_at = models.DateTimeField(null=True, blank=True)
+    logged_by = models.ForeignKey(
+        Participant, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-starts_at"]
+        indexes = [
+            models.Index(fields=["pair", "starts_at"]),
+            models.Index(fields=["status", "starts_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.pair} {self.starts_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def ends_at(self):
+        from datetime import timedelta
+
+        return self.starts_at + timedelta(minutes=self.duration_minutes)
+
+
+class SessionChange(TenantModel):
+    """Who moved or cancelled a session, and how close to it: the pair's reliability."""
+
+    append_only = True
+
+    class Kind(models.TextChoices):
+        RESCHEDULED = "rescheduled", _("Rescheduled")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    LATE_HOURS = 24  # a change with less notice than this counts as late
+
+    session = models.ForeignKey(MentoringSession, on_delete=models.CASCADE, related_name="changes")
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    requested_by_role = models.CharField(max_length=10)  # mentor, mentee or manager
+    requested_by = models.ForeignKey(
+        Participant, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    hours_notice = models.FloatField()
+    previous_starts_at = models.DateTimeField()
+    new_starts_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    @property
+    def is_late(self) -> bool:
+        return self.hours_notice < self.LATE_HOURS
+
+
+class Reflection(TenantModel):
+    """One person's log of a session: what they learned and taught, and a rating."""
+
+    session = models.ForeignKey(
+        MentoringSession, on_delete=models.CASCADE, related_name="reflections"
+    )
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="+")
+    rating = models.PositiveSmallIntegerField(
+        _("how useful was it (1 to 5)"), validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    learned = models.TextField(_("what I learned"), blank=True)
+    taught = models.TextField(_("what I taught"), blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "participant"], name="mentoring_reflection_once_per_person"
+            )
+        ]
+
+
+class Note(TenantModel):
+    """A note on a session. Private: its author only; shared: the pair only. Nobody else
+    reads either, program managers included.
+
+    The private rule also holds inside PostgreSQL: a restrictive row-level policy hides a
+    private note from every query not made on its author's behalf."""
+
+    class Visibility(models.TextChoices):
+        PRIVATE = "private", _("Only me")
+        SHARED = "shared", _("Both of us")
+
+    session = models.ForeignKey(MentoringSession, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="+")
+    author_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    visibility = models.CharField(max_length=10, choices=Visibility.choices)
+    text = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    rls_restrictive_read_policies = {
+        "note_private_to_author": (
+            "visibility <> 'private' OR author_user_id = upturn_current_user()"
+        )
+    }
+
+    class Meta:
+        ordering = ["created_at"]
+
+
+class Goal(TenantModel):
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        DONE = "done", _("Done")
+        DROPPED = "dropped", _("Dropped")
+
+    pair = models.ForeignKey(Pair, on_delete=models.CASCADE, related_name="goals")
+    title = models.CharField(_("goal or action"), max_length=300)
+    owner = models.ForeignKey(
+        Participant,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("whose"),
+    )  # empty: both of them
+    due_date = models.DateField(_("due"), null=True, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    created_at = models.DateTimeField(auto_now_add=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["status", "due_date", "pk"]
+
+
+class Commitment(TenantModel):
+    """What the senior person commits to change: the outcome reverse mentoring is for."""
+
+    class Theme(models.TextChoices):
+        TOOL = "tool", _("A tool to adopt")
+        HABIT = "habit", _("A habit")
+        PRACTICE = "practice", _("A policy or practice to revisit")
+        OTHER = "other", _("Something else")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        DONE = "done", _("Done")
+        DROPPED = "dropped", _("Dropped")
+
+    pair = models.ForeignKey(Pair, on_delete=models.CASCADE, related_name="commitments")
+    session = models.ForeignKey(
+        MentoringSession, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="+")
+    text = models.CharField(_("I commit to"), max_length=300)
+    theme = models.CharField(_("theme"), max_length=10, choices=Theme.choices)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["status", "-created_at"]
+
+
+class SupportCircle(TenantModel):
+    """A program's group meeting for mentors only: they compare notes and support each other."""
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="circles")
+    title = models.CharField(_("title"), max_length=200)
+    starts_at = models.DateTimeField(_("starts"))
+    duration_minutes = models.PositiveSmallIntegerField(
+        _("minutes"), default=45, validators=[MinValueValidator(15), MaxValueValidator(240)]
+    )
+    location = models.CharField(_("place or video link"), max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-starts_at"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class CircleAttendance(TenantModel):
+    circle = models.ForeignKey(SupportCircle, on_delete=models.CASCADE, related_name="attendance")
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="+")
+    attended = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["circle", "participant"], name="mentoring_circleattendance_unique"
+            )
+        ]
+
+
+class Notification(TenantModel):
+    """One reminder or notice for one person: in the app, and by email unless muted,
+    capped (then in the weekly digest) or deferred out of their night.
+
+    ``key`` names the occasion (kind, object, occasion): the unique constraint makes a
+    rule that runs twice, or two workers at once, create it once."""
+
+    class Kind(models.TextChoices):
+        SESSION_UPCOMING = "session_upcoming", _("A session tomorrow")
+        SESSION_UNLOGGED = "session_unlogged", _("A session nobody logged")
+        PAIR_QUIET = "pair_quiet", _("Your pair has gone quiet")
+        PAIR_QUIET_ALERT = "pair_quiet_alert", _("A pair has gone quiet (program managers)")
+        TRAINING_DUE = "training_due", _("Training to finish")
+        MILESTONE = "milestone", _("Cohort milestones")
+        DIGEST = "digest", _("Weekly digest")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting to be sent")
+        SENT = "sent", _("Emailed")
+        DIGEST = "digest", _("Folded into the weekly digest")
+        MUTED = "muted", _("In the app only (muted)")
+
+    recipient = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    key = models.CharField(max_length=200)
+    title = models.CharField(max_length=200)
+    body = models.TextField()
+    url = models.CharField(max_length=300, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    send_after = models.DateTimeField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    digested_at = models.DateTimeField(null=True, blank=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "recipient", "key"], name="mentoring_notification_once"
+            )
+        ]
+        indexes = [models.Index(fields=["status", "send_after"])]
+
+
+class NotificationSettings(TenantModel):
+    membership = models.OneToOneField(Membership, on_delete=models.CASCADE, related_name="+")
+    muted_kinds = models.JSONField(default=list, blank=True)
+    weekly_digest = models.BooleanField(
+        _("send me one weekly digest instead of separate emails"), default=False
+    )

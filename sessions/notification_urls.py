@@ -1,0 +1,5 @@
+"""Each person's notifications and their settings."""
+
+app_name = "notifications"
+
+urlpatterns = []

@@ -1,0 +1,305 @@
+"""Writes for the pair's workspace. Every function takes the person acting (one of the
+pair, as a Participant) and checks they may."""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from matching.models import Pair
+from programs.models import Participant, Program, ProgramTopic
+from sessions.models import (
+    Commitment,
+    Goal,
+    MentoringSession,
+    Note,
+    Reflection,
+    SessionChange,
+)
+
+
+def _ensure_member(pair: Pair, person: Participant) -> None:
+    if person.pk not in (pair.mentor_id, pair.mentee_id):
+        raise ValidationError(_("Only the two people of the pair can do this."))
+
+
+def _ensure_active(pair: Pair) -> None:
+    if pair.status != Pair.Status.ACTIVE:
+        raise ValidationError(_("This pair has ended."))
+
+
+def _send_invites(session: MentoringSession, kind: str) -> None:
+    from sessions.tasks import send_session_invite_task
+
+    transaction.on_commit(
+        lambda: send_session_invite_task.delay(
+            organization_id=session.organization_id,
+            session_id=session.pk,
+            kind=kind,
+            sequence=session.sequence,
+        )
+    )
+
+
+@dataclass
+class Plan:
+    """When and where a session takes place."""
+
+    starts_at: datetime
+    duration_minutes: int
+    location: str = ""
+    video_link: str = ""
+    agenda: str = ""
+
+
+def _check_plan(plan: Plan) -> None:
+    problems = []
+    if plan.starts_at < timezone.now() - timedelta(minutes=5):
+        problems.append(_("Choose a time that has not passed; log past sessions instead."))
+    if not 15 <= plan.duration_minutes <= 240:
+        problems.append(_("A session lasts from 15 to 240 minutes."))
+    if problems:
+        raise ValidationError(problems)
+
+
+@transaction.atomic
+def session_schedule(*, pair: Pair, by: Participant, plan: Plan) -> MentoringSession:
+    """Book a session; both people get a calendar invitation."""
+    pair = Pair.objects.select_for_update().get(pk=pair.pk)
+    _ensure_member(pair, by)
+    _ensure_active(pair)
+    _check_plan(plan)
+    session = MentoringSession.objects.create(
+        organization=pair.organization,
+        pair=pair,
+        scheduled_by=by,
+        starts_at=plan.starts_at,
+        duration_minutes=plan.duration_minutes,
+        location=plan.location,
+        video_link=plan.video_link,
+        agenda=plan.agenda,
+    )
+    _send_invites(session, "scheduled")
+    return session
+
+
+def _role(pair: Pair, person: Participant) -> str:
+    return "mentor" if person.pk == pair.mentor_id else "mentee"
+
+
+def _record_change(session, by, kind, new_starts_at=None) -> SessionChange:
+    notice = (session.starts_at - timezone.now()).total_seconds() / 3600
+    return SessionChange.objects.create(
+        organization=session.organization,
+        session=session,
+        kind=kind,
+        requested_by=by,
+        requested_by_role=_role(session.pair, by),
+        hours_notice=round(notice, 2),
+        previous_starts_at=session.starts_at,
+        new_starts_at=new_starts_at,
+    )
+
+
+def _scheduled(session: MentoringSession, by: Participant) -> MentoringSession:
+    session = MentoringSession.objects.select_for_update().select_related("pair").get(pk=session.pk)
+    _ensure_member(session.pair, by)
+    if session.status != MentoringSession.Status.SCHEDULED:
+        raise ValidationError(
+            _("This session is %(status)s.") % {"status": session.get_status_display().lower()}
+        )
+    return session
+
+
+@transaction.atomic
+def session_reschedule(*, session: MentoringSession, by: Participant, plan: Plan):
+    """Move a session: the same calendar event, updated (a higher SEQUENCE)."""
+    session = _scheduled(session, by)
+    _check_plan(plan)
+    _record_change(session, by, SessionChange.Kind.RESCHEDULED, plan.starts_at)
+    session.starts_at = plan.starts_at
+    session.duration_minutes = plan.duration_minutes
+    session.location, session.video_link = plan.location, plan.video_link
+    session.agenda = plan.agenda
+    session.sequence += 1
+    session.save()
+    _send_invites(session, "rescheduled")
+    return session
+
+
+@transaction.atomic
+def session_cancel(*, session: MentoringSession, by: Participant) -> MentoringSession:
+    session = _scheduled(session, by)
+    _record_change(session, by, SessionChange.Kind.CANCELLED)
+    session.status = MentoringSession.Status.CANCELLED
+    session.sequence += 1
+    session.save(update_fields=["status", "sequence"])
+    _send_invites(session, "cancelled")
+    return session
+
+
+@dataclass
+class Log:
+    """What one person records about a session."""
+
+    held: bool
+    held_minutes: int | None = None
+    topic_ids: tuple[int, ...] = ()
+    rating: int | None = None
+    learned: str = ""
+    taught: str = ""
+    shared_note: str = ""
+    private_note: str = ""
+
+
+def _check_log(pair: Pair, log: Log) -> None:
+    problems = []
+    if log.held:
+        if log.rating is None or not 1 <= log.rating <= 5:
+            problems.append(_("Rate the session from 1 to 5."))
+        if log.held_minutes is None or not 5 <= log.held_minutes <= 480:
+            problems.append(_("Say how long it lasted, from 5 to 480 minutes."))
+        offered = set(
+            ProgramTopic.objects.filter(program=pair.program_id).values_list("topic_id", flat=True)
+        )
+        if not set(log.topic_ids) <= offered:
+            problems.append(_("Choose topics from the program's list."))
+    if problems:
+        raise ValidationError(problems)
+
+
+@transaction.atomic
+def session_log(
+    *,
+    pair: Pair,
+    by: Participant,
+    user,
+    log: Log,
+    session: MentoringSession | None = None,
+    starts_at: datetime | None = None,
+) -> MentoringSession:
+    """Log a session (a scheduled one, or one never scheduled: then ``starts_at``).
+    The first to log records whether it took place, how long and what it covered; each
+    person adds their own reflection and notes."""
+    pair = Pair.objects.select_for_update().get(pk=pair.pk)
+    _ensure_member(pair, by)
+    _check_log(pair, log)
+    if session is None:
+        if starts_at is None or starts_at > timezone.now():
+            raise ValidationError(_("Say when the session took place (not in the future)."))
+        _ensure_active(pair)
+        session = MentoringSession.objects.create(
+            organization=pair.organization, pair=pair, starts_at=starts_at, duration_minutes=60
+        )
+    else:
+        session = MentoringSession.objects.select_for_update().get(pk=session.pk, pair=pair)
+        if session.status == MentoringSession.Status.CANCELLED:
+            raise ValidationError(_("This session was cancelled."))
+        if session.starts_at > timezone.now():
+            raise ValidationError(_("This session has not started yet."))
+    if session.logged_at is None:
+        session.status = (
+            MentoringSession.Status.HELD if log.held else MentoringSession.Status.NOT_HELD
+        )
+        session.held_minutes = log.held_minutes if log.held else None
+        session.topic_ids = list(log.topic_ids) if log.held else []
+        session.logged_at, session.logged_by = timezone.now(), by
+        session.save()
+    if log.held and session.status == MentoringSession.Status.HELD:
+        Reflection.objects.update_or_create(
+            organization=pair.organization,
+            session=session,
+            participant=by,
+            defaults={"rating": log.rating, "learned": log.learned, "taught": log.taught},
+        )
+    for visibility, text in (
+        (Note.Visibility.SHARED, log.shared_note),
+        (Note.Visibility.PRIVATE, log.private_note),
+    ):
+        if text.strip():
+            Note.objects.create(
+                organization=pair.organization,
+                session=session,
+                author=by,
+                author_user=user,
+                visibility=visibility,
+                text=text.strip(),
+            )
+    return session
+
+
+@transaction.atomic
+def goal_add(*, pair: Pair, by: Participant, title: str, owner=None, due_date=None) -> Goal:
+    _ensure_member(pair, by)
+    if not title.strip():
+        raise ValidationError(_("Say what the goal or action is."))
+    if owner is not None:
+        _ensure_member(pair, owner)
+    return Goal.objects.create(
+        organization=pair.organization,
+        pair=pair,
+        title=title.strip(),
+        owner=owner,
+        due_date=due_date,
+    )
+
+
+@transaction.atomic
+def goal_set_status(*, goal: Goal, by: Participant, status: str) -> Goal:
+    _ensure_member(goal.pair, by)
+    if status not in Goal.Status.values:
+        raise ValidationError(_("Unknown status."))
+    goal.status = status
+    goal.done_at = timezone.now() if status == Goal.Status.DONE else None
+    goal.save(update_fields=["status", "done_at"])
+    return goal
+
+
+def senior_of(pair: Pair) -> Participant | None:
+    """Who commits to change: the mentee in a reverse program, the mentor in a
+    traditional one; in a mutual one, either (None)."""
+    direction = pair.program.direction
+    if direction == Program.Direction.REVERSE:
+        return pair.mentee
+    if direction == Program.Direction.TRADITIONAL:
+        return pair.mentor
+    return None
+
+
+@transaction.atomic
+def commitment_add(
+    *, pair: Pair, by: Participant, text: str, theme: str, session=None
+) -> Commitment:
+    _ensure_member(pair, by)
+    senior = senior_of(pair)
+    if senior is not None and senior.pk != by.pk:
+        raise ValidationError(_("Commitments are the senior colleague's to make."))
+    problems = []
+    if not text.strip():
+        problems.append(_("Say what you commit to change."))
+    if theme not in Commitment.Theme.values:
+        problems.append(_("Choose a theme."))
+    if problems:
+        raise ValidationError(problems)
+    return Commitment.objects.create(
+        organization=pair.organization,
+        pair=pair,
+        participant=by,
+        session=session,
+        text=text.strip(),
+        theme=theme,
+    )
+
+
+@transaction.atomic
+def commitment_set_status(*, commitment: Commitment, by: Participant, status: str):
+    if commitment.participant_id != by.pk:
+        raise ValidationError(_("Only the person who made a commitment can update it."))
+    if status not in Commitment.Status.values:
+        raise ValidationError(_("Unknown status."))
+    commitment.status = status
+    commitment.save(update_fields=["status", "updated_at"])
+    return commitment

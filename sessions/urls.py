@@ -1,0 +1,28 @@
+from django.urls import path
+
+from sessions import views
+
+app_name = "mentoring"
+
+pair = "pairs/<int:pair_id>/"
+urlpatterns = [
+    path(pair, views.pair_workspace, name="pair"),
+    path(pair + "sessions/new/", views.session_new, name="session_new"),
+    path(pair + "sessions/log/", views.session_log, name="session_log_unscheduled"),
+    path(pair + "sessions/<int:session_id>/", views.session_detail, name="session"),
+    path(
+        pair + "sessions/<int:session_id>/reschedule/",
+        views.session_reschedule,
+        name="session_reschedule",
+    ),
+    path(pair + "sessions/<int:session_id>/cancel/", views.session_cancel, name="session_cancel"),
+    path(pair + "sessions/<int:session_id>/log/", views.session_log, name="session_log"),
+    path(pair + "goals/", views.goal_add, name="goal_add"),
+    path(pair + "goals/<int:goal_id>/", views.goal_status, name="goal_status"),
+    path(pair + "commitments/", views.commitment_add, name="commitment_add"),
+    path(
+        pair + "commitments/<int:commitment_id>/",
+        views.commitment_status,
+        name="commitment_status",
+    ),
+]

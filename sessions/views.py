@@ -1,0 +1,264 @@
+"""The pair's workspace, for its two people only."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from organizations.decorators import permission_required
+from organizations.http import post_only, posted, run_reporting
+from programs.models import Resource, Topic
+from programs.training import for_role
+from sessions import services
+from sessions.emails import person_zone
+from sessions.forms import CommitmentForm, GoalForm, LogForm, PlanForm
+from sessions.models import Commitment, Goal, MentoringSession
+from sessions.selectors import (
+    my_pair,
+    pair_commitments,
+    pair_goals,
+    pair_sessions,
+    reflections,
+    visible_notes,
+)
+
+
+def _pair(request, pair_id):
+    return my_pair(organization=request.organization, user=request.user, pair_id=pair_id)
+
+
+def _back(pair):
+    return redirect("mentoring:pair", org_slug=pair.organization.slug, pair_id=pair.pk)
+
+
+@permission_required("program.participate")
+def pair_workspace(request, org_slug, pair_id):
+    pair, me, partner = _pair(request, pair_id)
+    upcoming, past = pair_sessions(pair)
+    held = sum(1 for s in past if s.status == MentoringSession.Status.HELD)
+    senior = services.senior_of(pair)
+    context = {
+        "pair": pair,
+        "program": pair.program,
+        "me": me,
+        "partner": partner,
+        "my_zone": person_zone(me).key,
+        "partner_zone": person_zone(partner).key,
+        "upcoming": upcoming,
+        "past": past,
+        "held": held,
+        "goals": pair_goals(pair),
+        "goal_form": GoalForm(pair=pair),
+        "commitments": pair_commitments(pair),
+        "can_commit": pair.status == "active" and (senior is None or senior.pk == me.pk),
+        "commitment_form": CommitmentForm(),
+        "guides": for_role(
+            Resource.objects.filter(program=pair.program_id, kind__in=["guide", "agenda"]),
+            me.role,
+        ),
+    }
+    return render(request, "sessions/pair.html", context)
+
+
+def _agenda_default(pair) -> str:
+    """The first session gets the program's first-session agenda; later ones the regular one."""
+    agendas = list(
+        Resource.objects.filter(program=pair.program_id, kind=Resource.Kind.AGENDA).order_by(
+            "position", "pk"
+        )
+    )
+    if not agendas:
+        return ""
+    first = not MentoringSession.objects.filter(pair=pair).exclude(status="cancelled").exists()
+    return agendas[0].body if first or len(agendas) == 1 else agendas[1].body
+
+
+@permission_required("program.participate")
+def session_new(request, org_slug, pair_id):
+    pair, me, partner = _pair(request, pair_id)
+    zone = person_zone(me)
+    initial = {**PlanForm.next_slot(zone), "agenda": _agenda_default(pair)}
+    form = PlanForm(posted(request), zone=zone, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.session_schedule(pair=pair, by=me, plan=form.plan())
+        except ValidationError as error:
+            for message in error.messages:
+                form.add_error(None, message)
+        else:
+            messages.success(
+                request,
+                _("Session booked. You and %(name)s have a calendar invitation by email.")
+                % {"name": partner.employee.name},
+            )
+            return _back(pair)
+    context = {"pair": pair, "partner": partner, "form": form, "agendas": _agendas(pair)}
+    return render(request, "sessions/session_form.html", context)
+
+
+def _agendas(pair):
+    return Resource.objects.filter(program=pair.program_id, kind=Resource.Kind.AGENDA)
+
+
+def _session(pair, session_id) -> MentoringSession:
+    return get_object_or_404(MentoringSession, pk=session_id, pair=pair)
+
+
+@permission_required("program.participate")
+def session_detail(request, org_slug, pair_id, session_id):
+    pair, me, partner = _pair(request, pair_id)
+    session = _session(pair, session_id)
+    zone = person_zone(me)
+    context = {
+        "pair": pair,
+        "me": me,
+        "partner": partner,
+        "session": session,
+        "my_zone": zone.key,
+        "partner_zone": person_zone(partner).key,
+        "notes": visible_notes(session, me),
+        "reflections": reflections(session),
+        "mine_logged": reflections(session).filter(participant=me).exists(),
+        "plan_form": PlanForm(initial=PlanForm.initial_for(session, zone), zone=zone),
+        "log_form": LogForm(
+            topics=Topic.objects.filter(programtopic__program=pair.program_id),
+            zone=zone,
+            needs_when=False,
+        ),
+        "topics": Topic.objects.filter(pk__in=session.topic_ids),
+        "changes": session.changes.all(),
+    }
+    return render(request, "sessions/session_detail.html", context)
+
+
+@permission_required("program.participate")
+def session_reschedule(request, org_slug, pair_id, session_id):
+    pair, me, _partner = _pair(request, pair_id)
+    session = _session(pair, session_id)
+    if request.method != "POST":
+        return post_only()
+    form = PlanForm(request.POST, zone=person_zone(me))
+    if not form.is_valid():
+        for errors in form.errors.values():
+            messages.error(request, " ".join(errors))
+    else:
+        run_reporting(
+            request,
+            lambda: services.session_reschedule(session=session, by=me, plan=form.plan()),
+            _("Session moved. Both calendars get the update."),
+        )
+    return redirect("mentoring:session", org_slug=org_slug, pair_id=pair.pk, session_id=session.pk)
+
+
+@permission_required("program.participate")
+def session_cancel(request, org_slug, pair_id, session_id):
+    pair, me, _partner = _pair(request, pair_id)
+    session = _session(pair, session_id)
+    if request.method != "POST":
+        return post_only()
+    run_reporting(
+        request,
+        lambda: services.session_cancel(session=session, by=me),
+        _("Session cancelled. Both calendars get the update."),
+    )
+    return _back(pair)
+
+
+@permission_required("program.participate")
+def session_log(request, org_slug, pair_id, session_id=None):
+    """Log a scheduled session, or one that was never scheduled (no id)."""
+    pair, me, _partner = _pair(request, pair_id)
+    session = _session(pair, session_id) if session_id else None
+    zone = person_zone(me)
+    form = LogForm(
+        posted(request),
+        topics=Topic.objects.filter(programtopic__program=pair.program_id),
+        zone=zone,
+        needs_when=session is None,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            logged = services.session_log(
+                pair=pair,
+                by=me,
+                user=request.user,
+                log=form.log(),
+                session=session,
+                starts_at=form.starts_at(),
+            )
+        except ValidationError as error:
+            for message in error.messages:
+                form.add_error(None, message)
+        else:
+            messages.success(request, _("Logged. Thank you."))
+            return redirect(
+                "mentoring:session", org_slug=org_slug, pair_id=pair.pk, session_id=logged.pk
+            )
+    context = {"pair": pair, "session": session, "form": form}
+    return render(request, "sessions/log_form.html", context)
+
+
+@permission_required("program.participate")
+def goal_add(request, org_slug, pair_id):
+    pair, me, _partner = _pair(request, pair_id)
+    if request.method != "POST":
+        return post_only()
+    form = GoalForm(request.POST, pair=pair)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            messages.error(request, " ".join(errors))
+        return _back(pair)
+    run_reporting(
+        request,
+        lambda: services.goal_add(pair=pair, by=me, **form.cleaned_data),
+        _("Goal added."),
+    )
+    return _back(pair)
+
+
+@permission_required("program.participate")
+def goal_status(request, org_slug, pair_id, goal_id):
+    pair, me, _partner = _pair(request, pair_id)
+    goal = get_object_or_404(Goal, pk=goal_id, pair=pair)
+    if request.method != "POST":
+        return post_only()
+    run_reporting(
+        request,
+        lambda: services.goal_set_status(goal=goal, by=me, status=request.POST.get("status", "")),
+        None,
+    )
+    return _back(pair)
+
+
+@permission_required("program.participate")
+def commitment_add(request, org_slug, pair_id):
+    pair, me, _partner = _pair(request, pair_id)
+    if request.method != "POST":
+        return post_only()
+    form = CommitmentForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            messages.error(request, " ".join(errors))
+        return _back(pair)
+    run_reporting(
+        request,
+        lambda: services.commitment_add(pair=pair, by=me, **form.cleaned_data),
+        _("Commitment recorded."),
+    )
+    return _back(pair)
+
+
+@permission_required("program.participate")
+def commitment_status(request, org_slug, pair_id, commitment_id):
+    pair, me, _partner = _pair(request, pair_id)
+    commitment = get_object_or_404(Commitment, pk=commitment_id, pair=pair)
+    if request.method != "POST":
+        return post_only()
+    run_reporting(
+        request,
+        lambda: services.commitment_set_status(
+            commitment=commitment, by=me, status=request.POST.get("status", "")
+        ),
+        None,
+    )
+    return _back(pair)

@@ -1,0 +1,220 @@
+"""The pair's workspace: scheduling with calendar invitations, logging, notes that stay
+private, goals and commitments."""
+
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+from icalendar import Calendar
+
+from matching import services as matching
+from matching.models import Pair
+from organizations.tenancy import tenant_context
+from programs.models import Topic
+from sessions.models import Commitment, MentoringSession, Note, SessionChange
+from tests.accounts.factories import UserFactory
+from tests.organizations.factories import MembershipFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def pair(acme, world):
+    """Ann (mentor, Europe/Berlin) and Dan (mentee), published; both can sign in."""
+    with tenant_context(organization=acme):
+        run = matching.matching_run(cohort=world["cohort"], actor=None)
+        matching.run_publish(run=run)
+        pair = Pair.objects.get(run=run, mentee=world["Dan"])
+    for name in ("ann", "dan", "eve"):
+        MembershipFactory(organization=acme, user=UserFactory(email=f"{name}@acme.example"))
+    mail.outbox.clear()
+    return pair
+
+
+def _login(client, name):
+    from accounts.models import User
+
+    client.force_login(User.objects.get(email=f"{name}@acme.example"))
+
+
+def _invites(to):
+    """The calendar events emailed to one address, in order."""
+    events = []
+    for message in mail.outbox:
+        if message.to == [to]:
+            for _name, content, mimetype in message.attachments:
+                if mimetype.startswith("text/calendar"):
+                    calendar = Calendar.from_ical(content)
+                    (event,) = calendar.walk("VEVENT")
+                    events.append((str(calendar["METHOD"]), event))
+    return events
+
+
+def _schedule(client, pair, days=7, hour="10:00"):
+    day = (timezone.localdate() + timedelta(days=days)).isoformat()
+    return client.post(
+        f"/o/acme/programs/pairs/{pair.pk}/sessions/new/",
+        {"date": day, "time": hour, "duration_minutes": "60", "video_link": "meet.example/ann"},
+        follow=True,
+    )
+
+
+def test_scheduling_emails_both_a_calendar_invitation_in_their_own_time(
+    client, acme, pair, django_capture_on_commit_callbacks
+):
+    _login(client, "ann")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _schedule(client, pair)
+
+    assert "Session booked" in response.content.decode()
+    ((method, event),) = _invites("dan@acme.example")
+    assert method == "REQUEST"
+    assert event["SEQUENCE"] == 0
+    assert event.decoded("DTSTART").astimezone(timezone.get_fixed_timezone(60)).hour == 10
+    with tenant_context(organization=acme):
+        session = MentoringSession.objects.get()
+    assert str(event["UID"]) == session.uid
+    assert "https://meet.example/ann" in str(event["LOCATION"])
+    # The first session's agenda defaults to getting to know each other.
+    assert "getting to know each other" in session.agenda.lower() or session.agenda == ""
+
+
+def test_moving_and_cancelling_update_the_same_event_and_count_against_reliability(
+    client, acme, pair, django_capture_on_commit_callbacks
+):
+    _login(client, "dan")
+    _schedule(client, pair, days=1, hour="09:00")
+    with tenant_context(organization=acme):
+        session = MentoringSession.objects.get()
+    day = (timezone.localdate() + timedelta(days=9)).isoformat()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            f"/o/acme/programs/pairs/{pair.pk}/sessions/{session.pk}/reschedule/",
+            {"date": day, "time": "11:00", "duration_minutes": "45"},
+        )
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/o/acme/programs/pairs/{pair.pk}/sessions/{session.pk}/cancel/")
+
+    events = _invites("ann@acme.example")
+    assert [(m, e["SEQUENCE"]) for m, e in events] == [("REQUEST", 1), ("CANCEL", 2)]
+    assert {str(e["UID"]) for _m, e in events} == {session.uid}
+    with tenant_context(organization=acme):
+        changes = list(SessionChange.objects.order_by("pk"))
+    assert [(c.kind, c.requested_by_role, c.is_late) for c in changes] == [
+        ("rescheduled", "mentee", True),
+        ("cancelled", "mentee", False),
+    ]
+
+
+def _past_session(acme, pair, hours_ago=3):
+    with tenant_context(organization=acme):
+        return MentoringSession.objects.create(
+            organization=acme, pair=pair, starts_at=timezone.now() - timedelta(hours=hours_ago)
+        )
+
+
+def test_both_log_a_session_and_private_notes_stay_private(client, acme, pair):
+    session = _past_session(acme, pair)
+    with tenant_context(organization=acme):
+        topic = Topic.objects.get()
+    url = f"/o/acme/programs/pairs/{pair.pk}/sessions/{session.pk}/log/"
+    _login(client, "ann")
+    client.post(
+        url,
+        {
+            "held": "yes",
+            "held_minutes": "55",
+            "topics": [topic.pk],
+            "rating": "5",
+            "learned": "How budgets are set",
+            "shared_note": "Next: try Copilot on the Q3 deck",
+            "private_note": "Dan seemed tired",
+        },
+    )
+    _login(client, "dan")
+    client.post(url, {"held": "yes", "held_minutes": "60", "rating": "4", "taught": "Budgets"})
+
+    dan_sees = client.get(f"/o/acme/programs/pairs/{pair.pk}/sessions/{session.pk}/")
+    page = dan_sees.content.decode()
+    assert "Next: try Copilot on the Q3 deck" in page
+    assert "Dan seemed tired" not in page
+    assert "How budgets are set" in page and "4 / 5" in page
+    _login(client, "ann")
+    assert (
+        "Dan seemed tired"
+        in client.get(f"/o/acme/programs/pairs/{pair.pk}/sessions/{session.pk}/").content.decode()
+    )
+    with tenant_context(organization=acme):
+        session.refresh_from_db()
+        assert Note.objects.count() == 2
+    assert (session.status, session.held_minutes, session.topic_ids) == ("held", 55, [topic.pk])
+
+
+def test_a_log_without_a_rating_is_refused_and_saves_nothing(client, acme, pair):
+    session = _past_session(acme, pair)
+    _login(client, "ann")
+
+    response = client.post(
+        f"/o/acme/programs/pairs/{pair.pk}/sessions/{session.pk}/log/",
+        {"held": "yes", "held_minutes": "50", "private_note": "Keep this?"},
+    )
+
+    assert "Rate the session from 1 to 5." in response.content.decode()
+    with tenant_context(organization=acme):
+        session.refresh_from_db()
+        assert not Note.objects.exists()
+    assert session.status == "scheduled"
+
+
+def test_a_session_never_scheduled_can_be_logged_afterwards(client, acme, pair):
+    _login(client, "dan")
+    when = (timezone.localtime() - timedelta(days=2)).strftime("%Y-%m-%dT%H:%M")
+
+    client.post(
+        f"/o/acme/programs/pairs/{pair.pk}/sessions/log/",
+        {"held": "yes", "when": when, "held_minutes": "30", "rating": "3"},
+    )
+
+    with tenant_context(organization=acme):
+        session = MentoringSession.objects.get()
+    assert (session.status, session.scheduled_by_id) == ("held", None)
+
+
+def test_only_the_pair_reaches_its_workspace(client, acme, pair, world):
+    outsiders = {"eve": world["Eve"]}
+    manager = MembershipFactory(organization=acme, is_program_manager=True).user
+    for user in [manager]:
+        client.force_login(user)
+        assert client.get(f"/o/acme/programs/pairs/{pair.pk}/").status_code == 404
+    _login(client, "eve")
+    assert client.get(f"/o/acme/programs/pairs/{pair.pk}/").status_code == 404
+    _login(client, "ann")
+    assert client.get(f"/o/acme/programs/pairs/{pair.pk}/").status_code == 200
+    assert outsiders
+
+
+def test_goals_are_ticked_off_and_commitments_are_the_seniors(client, acme, pair):
+    _login(client, "ann")
+    client.post(f"/o/acme/programs/pairs/{pair.pk}/goals/", {"title": "Try Copilot weekly"})
+    refused = client.post(
+        f"/o/acme/programs/pairs/{pair.pk}/commitments/",
+        {"text": "Adopt a tool", "theme": "tool"},
+        follow=True,
+    )
+    _login(client, "dan")
+    client.post(
+        f"/o/acme/programs/pairs/{pair.pk}/commitments/",
+        {"text": "Use Copilot for first drafts", "theme": "tool"},
+    )
+    with tenant_context(organization=acme):
+        goal = pair.goals.get()
+    client.post(f"/o/acme/programs/pairs/{pair.pk}/goals/{goal.pk}/", {"status": "done"})
+
+    assert "the senior colleague" in refused.content.decode()
+    with tenant_context(organization=acme):
+        goal.refresh_from_db()
+        (commitment,) = Commitment.objects.all()
+    assert goal.status == "done" and goal.done_at
+    assert (commitment.participant_id, commitment.theme) == (pair.mentee_id, "tool")
