@@ -16,6 +16,7 @@ all pairs at once (``rows``/``cols`` None) or a list of pairs (index arrays of o
 length), so the solver and the explanation of a single pair cannot disagree.
 """
 
+import heapq
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 
@@ -436,13 +437,24 @@ def evaluate_pairs(f: Features, rows, cols) -> tuple[np.ndarray, dict, dict]:
 # --- Solving --------------------------------------------------------------------------
 
 
+def _usable_locks(f: Features, problem: Problem) -> list[tuple[int, int]]:
+    """Locked pairs as (column, row), each mentee once and no mentor beyond capacity;
+    the first lock wins, later conflicting ones are ignored."""
+    room = {j: p.capacity for j, p in enumerate(problem.mentors)}
+    rows, locks = set(), []
+    for a, b in dict.fromkeys(problem.locked):
+        j, i = f.mentor_index.get(a), f.mentee_index.get(b)
+        if j is None or i is None or i in rows or room[j] <= 0:
+            continue
+        rows.add(i)
+        room[j] -= 1
+        locks.append((j, i))
+    return locks
+
+
 def solve(problem: Problem) -> Result:
     f = Features(problem)
-    locked = [
-        (f.mentor_index[a], f.mentee_index[b])
-        for a, b in problem.locked
-        if a in f.mentor_index and b in f.mentee_index
-    ]
+    locked = _usable_locks(f, problem)
     capacity = np.array([p.capacity for p in problem.mentors], dtype=np.int64)
     for j, _i in locked:
         capacity[j] -= 1
@@ -455,36 +467,66 @@ def solve(problem: Problem) -> Result:
     if f.n and f.m:
         total, allowed = score_matrix(f)
         if len(free_rows) and len(slots):
-            matrix = np.where(allowed, total, 0.0)[np.ix_(free_rows, slots)]
-            row_index, slot_index = linear_sum_assignment(matrix, maximize=True)
+            gain = np.where(allowed, total, np.float32(0))[np.ix_(free_rows, slots)]
+            # Minimise a non-negative cost. Subtracting a constant from every cell of a
+            # line that is always assigned moves every assignment's total alike, and gives
+            # the solver a far better start (5,000 x 5,000: about twice as fast).
+            cost = np.float64(gain.max()) - gain.astype(np.float64)
+            del gain
+            if cost.shape[0] >= cost.shape[1]:
+                cost -= cost.min(axis=0, keepdims=True)  # every place is filled
+            if cost.shape[0] <= cost.shape[1]:
+                cost -= cost.min(axis=1, keepdims=True)  # every mentee is placed
+            row_index, slot_index = linear_sum_assignment(cost)
+            del cost
             for r, s in zip(row_index, slot_index, strict=True):
                 i, j = int(free_rows[r]), int(slots[s])
                 if allowed[i, j]:
                     chosen.append((i, j, False))
+        # An allowed pair scoring 0 ties with a forbidden cell (also 0 to the solver),
+        # which may have been taken instead. Such pairs add nothing to the total; make
+        # them wherever a place is left, so nobody is left out while a place is free.
+        used = np.bincount([c[1] for c in chosen], minlength=f.m) if chosen else 0
+        room = np.array([p.capacity for p in problem.mentors], dtype=np.int64) - used
+        placed = {c[0] for c in chosen}
+        for i in range(f.n):
+            if i not in placed:
+                options = np.flatnonzero(allowed[i] & (room > 0))
+                if len(options):
+                    chosen.append((i, int(options[0]), False))
+                    room[options[0]] -= 1
     return _result(f, chosen, allowed)
 
 
 def greedy(problem: Problem) -> Result:
-    """The baseline the optimum is measured against: best pairs first, while there is room."""
+    """The baseline the optimum is measured against: best pairs first, while there is
+    room (locked pairs are not its concern). Each mentee's mentors are sorted once and a
+    heap hands out the best remaining pair, so it runs at 5,000 x 5,000 in seconds."""
     f = Features(problem)
     if not (f.n and f.m):
         return _result(f, [], np.zeros((f.n, f.m), dtype=bool))
     total, allowed = score_matrix(f)
-    capacity = np.array([p.capacity for p in problem.mentors], dtype=np.int64)
-    left = capacity.copy()
-    taken = np.zeros(f.n, dtype=bool)
-    flat = np.where(allowed, total, -1).ravel()
-    order = np.argsort(-flat, kind="stable")
+    left = np.array([p.capacity for p in problem.mentors], dtype=np.int64)
+    value = np.where(allowed, total, -1)
+    order = np.argsort(-value, axis=1, kind="stable")  # each mentee's mentors, best first
+    best = value[np.arange(f.n), order[:, 0]]
+    heap = [(-float(best[i]), i, int(order[i, 0])) for i in range(f.n) if best[i] >= 0]
+    heapq.heapify(heap)
+    position = np.zeros(f.n, dtype=np.int64)
     chosen = []
-    most = min(f.n, int(capacity.sum()))
-    for cell in order:
-        if flat[cell] < 0 or len(chosen) == most:
-            break
-        i, j = divmod(int(cell), f.m)
-        if not taken[i] and left[j] > 0:
-            taken[i] = True
+    while heap:
+        _score, i, j = heapq.heappop(heap)
+        if left[j] > 0:
             left[j] -= 1
             chosen.append((i, j, False))
+            continue
+        # That mentor is full for good: this mentee's next mentor with a place.
+        k, row = position[i] + 1, order[i]
+        while k < f.m and left[row[k]] == 0:
+            k += 1
+        position[i] = k
+        if k < f.m and value[i, row[k]] >= 0:
+            heapq.heappush(heap, (-float(value[i, row[k]]), i, int(row[k])))
     return _result(f, chosen, allowed)
 
 

@@ -80,7 +80,7 @@ def measure(mentees: int, mentors: int, capacity: int, seed: int) -> dict:
         "capacity": capacity,
         "build s": f"{build:.2f}",
         "solve s": f"{solve:.2f}",
-        "peak MB": f"{peak / 1024 / 1024:.0f}",
+        "peak MB": f"{peak / 1024 / 1024:.1f}",
         "pairs": len(result.pairs),
         "optimum": f"{optimum:.2f}",
         "greedy": f"{baseline:.2f}",
@@ -104,13 +104,14 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=0, help="Seed of the synthetic data.")
 
     def handle(self, *args, sizes: str, seed: int, **options):
+        mentee_counts = _sizes(sizes)
         header = " ".join(f"{name:>{width}}" for name, width in COLUMNS)
         self.stdout.write(header)
         self.stdout.write("-" * len(header))
         with ExitStack() as stack:
             for alias in connections:
                 stack.enter_context(connections[alias].execute_wrapper(_no_queries))
-            for size in _sizes(sizes):
+            for size in mentee_counts:
                 for mentors, capacity in ((size, 1), (size // 2, 2)):
                     row = measure(size, mentors, capacity, seed)
                     self.stdout.write(
