@@ -1,5 +1,15 @@
 """Program managers' views of the pairs' activity and the mentor support circles."""
 
+from django.urls import path
+
+from sessions import manager_views as views
+
 app_name = "mentoring_manager"
 
-urlpatterns = []
+program = "<int:program_id>/"
+urlpatterns = [
+    path(program + "pairs/", views.pairs, name="pairs"),
+    path(program + "pairs.csv", views.pairs_export, name="pairs_export"),
+    path(program + "circles/", views.circle_list, name="circles"),
+    path(program + "circles/<int:circle_id>/", views.circle_detail, name="circle"),
+]

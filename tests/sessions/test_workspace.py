@@ -5,15 +5,18 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
+from django.db import connection
 from django.utils import timezone
 from icalendar import Calendar
 
+from accounts.models import User
 from matching import services as matching
 from matching.models import Pair
 from organizations.tenancy import tenant_context
 from programs.models import Topic
 from sessions.models import Commitment, MentoringSession, Note, SessionChange
 from tests.accounts.factories import UserFactory
+from tests.conftest import is_postgresql, require
 from tests.organizations.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db
@@ -33,8 +36,6 @@ def pair(acme, world):
 
 
 def _login(client, name):
-    from accounts.models import User
-
     client.force_login(User.objects.get(email=f"{name}@acme.example"))
 
 
@@ -146,10 +147,35 @@ def test_both_log_a_session_and_private_notes_stay_private(client, acme, pair):
         "Dan seemed tired"
         in client.get(f"/o/acme/programs/pairs/{pair.pk}/sessions/{session.pk}/").content.decode()
     )
-    with tenant_context(organization=acme):
+    ann = User.objects.get(email="ann@acme.example")
+    with tenant_context(organization=acme, user=ann):
         session.refresh_from_db()
         assert Note.objects.count() == 2
     assert (session.status, session.held_minutes, session.topic_ids) == ("held", 55, [topic.pk])
+
+
+def test_postgresql_itself_hides_a_private_note_from_everyone_but_its_author(acme, pair, world):
+    require(is_postgresql(), "row-level security needs PostgreSQL")
+    session = _past_session(acme, pair)
+    ann = User.objects.get(email="ann@acme.example")
+    dan = User.objects.get(email="dan@acme.example")
+    # Written on Ann's behalf: even the insert's returned row must pass the policy.
+    with tenant_context(organization=acme, user=ann):
+        Note.objects.create(
+            organization=acme,
+            session=session,
+            author=world["Ann"],
+            author_user=ann,
+            visibility="private",
+            text="Only Ann",
+        )
+    seen = {}
+    for name, user in (("ann", ann), ("dan", dan), ("nobody", None)):
+        with tenant_context(organization=acme, user=user), connection.cursor() as cursor:
+            # Raw SQL, past every ORM filter: only the policy stands in the way.
+            cursor.execute("SELECT text FROM mentoring_note")
+            seen[name] = [row[0] for row in cursor.fetchall()]
+    assert seen == {"ann": ["Only Ann"], "dan": [], "nobody": []}
 
 
 def test_a_log_without_a_rating_is_refused_and_saves_nothing(client, acme, pair):

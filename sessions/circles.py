@@ -1,0 +1,97 @@
+"""Mentor support circles: a program's group meetings for its mentors only, and who came.
+
+Writes for program managers; each function is one transaction."""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from programs.models import Program
+from sessions.manager_selectors import circle_mentors
+from sessions.models import CircleAttendance, SupportCircle
+
+# Attendance can be taken from shortly before a circle starts (the roll call at the door).
+ATTENDANCE_OPENS_BEFORE = timedelta(minutes=15)
+
+
+def attendance_open(circle: SupportCircle, now=None) -> bool:
+    return circle.starts_at <= (now or timezone.now()) + ATTENDANCE_OPENS_BEFORE
+
+
+@dataclass
+class CirclePlan:
+    title: str
+    starts_at: datetime
+    duration_minutes: int = 45
+    location: str = ""
+
+
+def _check(plan: CirclePlan) -> None:
+    problems = []
+    if not plan.title.strip():
+        problems.append(_("Give the circle a title."))
+    if not 15 <= plan.duration_minutes <= 240:
+        problems.append(_("A circle lasts from 15 to 240 minutes."))
+    if timezone.is_naive(plan.starts_at):
+        problems.append(_("Say when the circle starts, with its time zone."))
+    if problems:
+        raise ValidationError(problems)
+
+
+@transaction.atomic
+def circle_create(*, program: Program, plan: CirclePlan) -> SupportCircle:
+    """Add a support circle to a program (a past one too: circles held before are logged)."""
+    program = Program.objects.select_for_update().get(pk=program.pk)
+    if program.status == Program.Status.CLOSED:
+        raise ValidationError(_("The program is closed."))
+    _check(plan)
+    return SupportCircle.objects.create(
+        organization=program.organization,
+        program=program,
+        title=plan.title.strip(),
+        starts_at=plan.starts_at,
+        duration_minutes=plan.duration_minutes,
+        location=plan.location.strip(),
+    )
+
+
+@transaction.atomic
+def circle_attendance_save(*, circle: SupportCircle, attended_ids) -> int:
+    """Record who came: every mentor the circle is for gets a row, attended or not.
+    Anyone else (a mentee, another program's mentor) is refused. Returns how many came."""
+    circle = SupportCircle.objects.select_for_update().select_related("program").get(pk=circle.pk)
+    if not attendance_open(circle):
+        raise ValidationError(_("Attendance can be taken once the circle has started."))
+    try:
+        chosen = {int(pk) for pk in attended_ids}
+    except (TypeError, ValueError) as error:
+        raise ValidationError(_("Choose mentors from the list.")) from error
+    # The mentors the circle's page lists, including any recorded before who have since
+    # withdrawn: their row stays as it was unless the manager changes it.
+    mentors = set(circle_mentors(circle.program, circle).values_list("pk", flat=True))
+    if chosen - mentors:
+        raise ValidationError(_("Support circles are for the program's mentors only."))
+    existing = {row.participant_id: row for row in CircleAttendance.objects.filter(circle=circle)}
+    changed, added = [], []
+    for participant_id in mentors:
+        attended = participant_id in chosen
+        row = existing.get(participant_id)
+        if row is None:
+            added.append(
+                CircleAttendance(
+                    organization=circle.organization,
+                    circle=circle,
+                    participant_id=participant_id,
+                    attended=attended,
+                )
+            )
+        elif row.attended != attended:
+            row.attended = attended
+            changed.append(row)
+    CircleAttendance.objects.bulk_create(added)
+    CircleAttendance.objects.bulk_update(changed, ["attended"])
+    return len(chosen)

@@ -1,0 +1,237 @@
+"""Program managers' views of the pairs' activity (dates, counts, ratings and statuses,
+never what anyone wrote) and the mentor support circles."""
+
+import csv
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django import forms
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+
+from organizations.decorators import permission_required
+from organizations.http import posted, run_reporting
+from organizations.permissions import has_permission
+from programs.models import Program
+from sessions import circles
+from sessions.cadence import LABELS as CADENCE_LABELS
+from sessions.manager_selectors import (
+    CADENCE_STATUSES,
+    cadence_counts,
+    circle_attendance,
+    circle_mentors,
+    commitment_counts,
+    pair_activity,
+    program_circles,
+)
+from sessions.models import SupportCircle
+
+PAIRS_PER_PAGE = 50
+
+
+def _program(request, program_id) -> Program:
+    return get_object_or_404(Program, pk=program_id, organization=request.organization)
+
+
+def _zone(request) -> ZoneInfo:
+    return ZoneInfo(request.organization.time_zone)
+
+
+def _filters(request, program) -> tuple[list, int | None, str]:
+    """The program's cohorts, and the cohort and cadence status chosen (if valid)."""
+    cohorts = list(program.cohorts.only("pk", "name", "program_id"))
+    try:
+        cohort_id = int(request.GET.get("cohort", ""))
+    except ValueError:
+        cohort_id = None
+    if cohort_id not in {c.pk for c in cohorts}:
+        cohort_id = None
+    status = request.GET.get("cadence", "")
+    if status not in CADENCE_LABELS:
+        status = ""
+    return cohorts, cohort_id, status
+
+
+def _activity(request, program):
+    cohorts, cohort_id, status = _filters(request, program)
+    rows = pair_activity(program, cohort_id=cohort_id)
+    shown = [row for row in rows if not status or row.cadence.status == status]
+    return cohorts, cohort_id, status, rows, shown
+
+
+@permission_required("program.view")
+def pairs(request, org_slug, program_id):
+    """The program's pairs, each with its rhythm, ratings, goals and reliability."""
+    program = _program(request, program_id)
+    cohorts, cohort_id, status, rows, shown = _activity(request, program)
+    context = {
+        "program": program,
+        "cohorts": cohorts,
+        "cohort_id": cohort_id,
+        "cadence": status,
+        "cadence_statuses": CADENCE_STATUSES,
+        "cadence_counts": cadence_counts(rows),
+        "pair_count": len(rows),
+        "ended_count": sum(1 for row in rows if row.status == "ended"),
+        "commitments": commitment_counts(program, cohort_id=cohort_id),
+        "page": Paginator(shown, PAIRS_PER_PAGE).get_page(request.GET.get("page")),
+        "shown_count": len(shown),
+        "filtered": bool(cohort_id or status),
+    }
+    return render(request, "sessions/manager/pairs.html", context)
+
+
+def _cell(value: str) -> str:
+    """A spreadsheet must not run a name as a formula."""
+    return f"'{value}" if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+def _day(value, zone) -> str:
+    return timezone.localtime(value, zone).date().isoformat() if value else ""
+
+
+@permission_required("program.view")
+def pairs_export(request, org_slug, program_id):
+    """The rows the pair list shows (with its filters), as CSV: dates, counts, ratings and
+    statuses only."""
+    program = _program(request, program_id)
+    _cohorts, _cohort_id, _status, _rows, shown = _activity(request, program)
+    zone = _zone(request)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="program-{program.pk}-pairs.csv"'
+    writer = csv.writer(response)
+    writer.writerow(
+        [
+            "mentor", "mentee", "cohort", "pair_status", "paired_on", "ended_on",
+            "sessions_held", "sessions_planned", "last_held_on", "average_rating", "ratings",
+            "cadence", "goals_done", "goals_total", "sessions",
+            "mentor_cancelled_or_moved_late", "mentee_cancelled_or_moved_late",
+        ]
+    )  # fmt: skip
+    for row in shown:
+        by_role = {r.role: r.count for r in row.reliability}
+        writer.writerow(
+            [
+                _cell(row.mentor_name), _cell(row.mentee_name), _cell(row.cohort_name),
+                row.status, _day(row.paired_at, zone), _day(row.ended_at, zone),
+                row.held, row.planned, _day(row.last_held, zone),
+                f"{row.average_rating:.1f}" if row.average_rating is not None else "",
+                row.ratings, row.cadence.status, row.goals_done, row.goals_total, row.sessions,
+                by_role.get("mentor", 0), by_role.get("mentee", 0),
+            ]
+        )  # fmt: skip
+    return response
+
+
+class CircleForm(forms.Form):
+    """When and where, in the organisation's time zone."""
+
+    title = forms.CharField(label=gettext_lazy("Title"), max_length=200)
+    date = forms.DateField(
+        label=gettext_lazy("Date"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    time = forms.TimeField(
+        label=gettext_lazy("Time"), widget=forms.TimeInput(attrs={"type": "time"})
+    )
+    duration_minutes = forms.IntegerField(
+        label=gettext_lazy("Minutes"), min_value=15, max_value=240, initial=45
+    )
+    location = forms.CharField(
+        label=gettext_lazy("Place or video link"), required=False, max_length=300
+    )
+
+    def __init__(self, *args, zone: ZoneInfo, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.zone = zone
+        self.fields["time"].help_text = _("The organisation's time: %(zone)s.") % {"zone": zone.key}
+
+    def plan(self) -> circles.CirclePlan:
+        data = self.cleaned_data
+        return circles.CirclePlan(
+            title=data["title"],
+            starts_at=datetime.combine(data["date"], data["time"], tzinfo=self.zone),
+            duration_minutes=data["duration_minutes"],
+            location=data.get("location", ""),
+        )
+
+    @staticmethod
+    def suggestion(zone: ZoneInfo) -> dict:
+        day = (timezone.localtime(timezone.now(), zone) + timedelta(days=14)).date()
+        return {"date": day, "time": time(12, 0), "duration_minutes": 45}
+
+
+def _may_manage(request) -> None:
+    if not has_permission(request.membership, "program.manage"):
+        raise PermissionDenied
+
+
+@permission_required("program.view")
+def circle_list(request, org_slug, program_id):
+    """The program's support circles, and a form to add one."""
+    program = _program(request, program_id)
+    zone = _zone(request)
+    form = CircleForm(posted(request), zone=zone, initial=CircleForm.suggestion(zone))
+    if request.method == "POST":
+        _may_manage(request)
+        if form.is_valid() and run_reporting(
+            request,
+            lambda: circles.circle_create(program=program, plan=form.plan()),
+            _("Support circle “%(title)s” added.") % {"title": form.cleaned_data["title"]},
+        ):
+            return redirect("mentoring_manager:circles", org_slug=org_slug, program_id=program.pk)
+    now = timezone.now()
+    all_circles = list(program_circles(program))
+    context = {
+        "program": program,
+        "form": form,
+        "zone": zone.key,
+        "upcoming": sorted(
+            (c for c in all_circles if c.starts_at >= now), key=lambda c: c.starts_at
+        ),
+        "past": [c for c in all_circles if c.starts_at < now],
+        "mentor_count": circle_mentors(program).count(),
+    }
+    return render(request, "sessions/manager/circles.html", context)
+
+
+@permission_required("program.view")
+def circle_detail(request, org_slug, program_id, circle_id):
+    """A circle's details and who came: a tick per mentor."""
+    program = _program(request, program_id)
+    circle = get_object_or_404(
+        SupportCircle, pk=circle_id, program=program, organization=request.organization
+    )
+    if request.method == "POST":
+        _may_manage(request)
+        came = set(request.POST.getlist("attended"))
+        if run_reporting(
+            request,
+            lambda: circles.circle_attendance_save(circle=circle, attended_ids=came),
+            ngettext(
+                "Attendance saved: %(count)s mentor came.",
+                "Attendance saved: %(count)s mentors came.",
+                len(came),
+            )
+            % {"count": len(came)},
+        ):
+            return redirect(
+                "mentoring_manager:circle",
+                org_slug=org_slug,
+                program_id=program.pk,
+                circle_id=circle.pk,
+            )
+    people = circle_attendance(circle, circle_mentors(program, circle))
+    context = {
+        "program": program,
+        "circle": circle,
+        "zone": _zone(request).key,
+        "people": people,
+        "attended_count": sum(1 for _m, came, _n in people if came),
+        "can_take_attendance": circles.attendance_open(circle),
+    }
+    return render(request, "sessions/manager/circle.html", context)

@@ -1,0 +1,545 @@
+"""The program manager's view of the pairs (activity, never what anyone wrote) and the
+mentor support circles."""
+
+import csv
+import io
+import re
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+from django.utils.dateformat import format as date_format
+
+from matching import services as matching
+from matching.models import Pair
+from organizations.models import Employee
+from organizations.tenancy import tenant_context
+from programs.models import Participant, Program
+from sessions import circles
+from sessions.models import (
+    CircleAttendance,
+    Commitment,
+    Goal,
+    MentoringSession,
+    Note,
+    Reflection,
+    SessionChange,
+    SupportCircle,
+)
+from tests.accounts.factories import UserFactory
+from tests.organizations.factories import MembershipFactory
+
+pytestmark = pytest.mark.django_db
+UTC = ZoneInfo("UTC")  # the organisation's time zone unless a test sets another
+
+# Words only their writers and partners may read: none may reach a manager's page or export.
+SECRETS = [
+    "PRIVATE-NOTE-Dan-seemed-tired",
+    "SHARED-NOTE-try-Copilot",
+    "LEARNED-how-budgets-are-set",
+    "TAUGHT-prompting-basics",
+    "COMMITMENT-use-Copilot-for-drafts",
+    "GOAL-TITLE-weekly-practice",
+    "AGENDA-getting-to-know-you",
+]
+
+
+def _days_ago(days, hours=0):
+    return timezone.now() - timedelta(days=days, hours=hours)
+
+
+def _session(pair, days, status="held", agenda=""):
+    return MentoringSession.objects.create(
+        organization=pair.organization,
+        pair=pair,
+        starts_at=_days_ago(days),
+        status=status,
+        agenda=agenda,
+    )
+
+
+def _change(session, kind, role, hours_notice):
+    return SessionChange.objects.create(
+        organization=session.organization,
+        session=session,
+        kind=kind,
+        requested_by_role=role,
+        hours_notice=hours_notice,
+        previous_starts_at=session.starts_at,
+    )
+
+
+def _reflect(session, participant, rating, learned="", taught=""):
+    return Reflection.objects.create(
+        organization=session.organization,
+        session=session,
+        participant=participant,
+        rating=rating,
+        learned=learned,
+        taught=taught,
+    )
+
+
+def _extra_pair(acme, run, n, *, days_ago=100):
+    """A further active pair of the world's cohort: new mentor and mentee number ``n``."""
+    people = []
+    for role in ("mentor", "mentee"):
+        employee = Employee.objects.create(
+            organization=acme,
+            employee_number=f"X{role}{n}",
+            name=f"Extra {role.title()} {n}",
+            email=f"x{role}{n}@acme.example",
+        )
+        people.append(
+            Participant.objects.create(
+                organization=acme,
+                program=run.cohort.program,
+                cohort=run.cohort,
+                employee=employee,
+                role=role,
+                status=Participant.Status.APPROVED,
+            )
+        )
+    return Pair.objects.create(
+        organization=acme,
+        run=run,
+        program=run.cohort.program,
+        cohort=run.cohort,
+        mentor=people[0],
+        mentee=people[1],
+        status=Pair.Status.ACTIVE,
+        score=1.0,
+        explanation="",
+        published_at=_days_ago(days_ago),
+    )
+
+
+def _busy(pair, users):
+    """A pair's full history: every kind of row the list aggregates, and text in each."""
+    held = _session(pair, 40, agenda=SECRETS[6])
+    cancelled = _session(pair, 20, status="cancelled")
+    _change(cancelled, "cancelled", "mentee", 5)
+    _change(held, "rescheduled", "mentor", 2)
+    _reflect(held, pair.mentor, 5, learned=SECRETS[2])
+    _reflect(held, pair.mentee, 3, taught=SECRETS[3])
+    Goal.objects.create(organization=pair.organization, pair=pair, title=SECRETS[5])
+    Commitment.objects.create(
+        organization=pair.organization,
+        pair=pair,
+        participant=pair.mentee,
+        text=SECRETS[4],
+        theme="tool",
+    )
+    for visibility, text in (("private", SECRETS[0]), ("shared", SECRETS[1])):
+        with tenant_context(organization=pair.organization, user=users[pair.mentor_id]):
+            Note.objects.create(
+                organization=pair.organization,
+                session=held,
+                author=pair.mentor,
+                author_user=users[pair.mentor_id],
+                visibility=visibility,
+                text=text,
+            )
+
+
+@pytest.fixture
+def manager(acme):
+    return MembershipFactory(organization=acme, is_program_manager=True, is_participant=False).user
+
+
+@pytest.fixture
+def published(acme, world):
+    """The world's cohort matched and published: two pairs (Dan's and Eve's), paired 100
+    days ago."""
+    with tenant_context(organization=acme):
+        run = matching.matching_run(cohort=world["cohort"], actor=None)
+        matching.run_publish(run=run)
+        Pair.objects.filter(run=run).update(published_at=_days_ago(100))
+        return {
+            "run": run,
+            "dan": Pair.objects.select_related("mentor", "mentee").get(mentee=world["Dan"]),
+            "eve": Pair.objects.select_related("mentor", "mentee").get(mentee=world["Eve"]),
+        }
+
+
+@pytest.fixture
+def history(acme, world, published):
+    """Three pairs with a constructed history (the program: one session a month, 6 planned;
+    100 days in, 3 sessions are due).
+
+    Dan's pair, on track: held 80, 50 and 10 days ago; two more sessions cancelled, one by
+    the mentee at 5 hours' notice (after moving it late), one by the mentor with 4 days'
+    notice; the mentee moved the last held one at 3 hours' notice, the mentor moved the
+    middle one with 3 days' notice (not late). Ratings 5, 4, 4. Goals: one of two done.
+    Eve's pair, behind: one session held 20 days ago. A third pair, gone quiet: one session
+    held 90 days ago, nothing booked since."""
+    dan, eve = published["dan"], published["eve"]
+    users = {}
+    with tenant_context(organization=acme):
+        for participant in (dan.mentor, dan.mentee):
+            users[participant.pk] = UserFactory(email=participant.employee.email)
+        first = _session(dan, 80)
+        middle = _session(dan, 50)
+        last = _session(dan, 10)
+        by_mentee = _session(dan, 30, status="cancelled")
+        by_mentor = _session(dan, 60, status="cancelled")
+        _change(by_mentee, "rescheduled", "mentee", 20)
+        _change(by_mentee, "cancelled", "mentee", 5)
+        _change(by_mentor, "cancelled", "mentor", 100)
+        _change(last, "rescheduled", "mentee", 3)
+        _change(middle, "rescheduled", "mentor", 72)
+        _change(middle, "rescheduled", "manager", 1)  # neither of the pair
+        _reflect(first, dan.mentor, 5, learned=SECRETS[2])
+        _reflect(first, dan.mentee, 4, taught=SECRETS[3])
+        _reflect(last, dan.mentee, 4)
+        Goal.objects.create(organization=acme, pair=dan, title=SECRETS[5], status="done")
+        Goal.objects.create(organization=acme, pair=dan, title="Another goal")
+        for theme, status in (("tool", "open"), ("tool", "open"), ("habit", "done")):
+            Commitment.objects.create(
+                organization=acme,
+                pair=dan,
+                participant=dan.mentee,
+                session=first,
+                text=SECRETS[4],
+                theme=theme,
+                status=status,
+            )
+        for visibility, author in (("private", dan.mentor), ("shared", dan.mentee)):
+            with tenant_context(organization=acme, user=users[author.pk]):
+                Note.objects.create(
+                    organization=acme,
+                    session=last,
+                    author=author,
+                    author_user=users[author.pk],
+                    visibility=visibility,
+                    text=SECRETS[0] if visibility == "private" else SECRETS[1],
+                )
+
+        _session(eve, 20)
+        Commitment.objects.create(
+            organization=acme, pair=eve, participant=eve.mentee, text="x", theme="tool",
+            status="done",
+        )  # fmt: skip
+
+        quiet = _extra_pair(acme, published["run"], 1)
+        _session(quiet, 90, agenda=SECRETS[6])
+    return {"dan": dan, "eve": eve, "quiet": quiet, "last": last}
+
+
+def _url(world, suffix="pairs/"):
+    return f"/o/acme/programs/{world['program'].pk}/{suffix}"
+
+
+def _row(html, name):
+    """The table row that names ``name``."""
+    (row,) = [r for r in re.findall(r"<tr>.*?</tr>", html, re.S) if name in r]
+    return re.sub(r"\s+", " ", row)
+
+
+def test_the_pair_list_shows_each_pairs_rhythm_ratings_and_reliability(
+    client, manager, world, history
+):
+    client.force_login(manager)
+    response = client.get(_url(world))
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    dan = _row(html, "Dan Senior")
+    assert "3 of 6" in dan
+    assert date_format(timezone.localtime(history["last"].starts_at, UTC), "j M Y") in dan
+    assert "4.3 / 5" in dan and "(3 ratings)" in dan
+    assert "On track" in dan
+    assert "1 of 2" in dan
+    assert "Mentor: 1 of 5 cancelled or moved late" in dan
+    assert "Mentee: 2 of 5 cancelled or moved late" in dan
+    eve = _row(html, "Eve Senior")
+    assert "1 of 6" in eve and "Behind" in eve and "No goals yet" in eve
+    assert "Mentor: 0 of 1 cancelled or moved late" in eve
+    assert "Gone quiet" in _row(html, "Extra Mentee 1")
+    assert response.context["cadence_counts"] == [
+        ("on_track", "On track", 1),
+        ("behind", "Behind", 1),
+        ("quiet", "Gone quiet", 1),
+    ]
+
+
+def test_the_list_filters_by_cadence_status_and_cohort(client, acme, manager, world, history):
+    client.force_login(manager)
+
+    quiet = client.get(_url(world), {"cadence": "quiet"})
+    other_cohort = client.get(_url(world), {"cohort": world["cohort"].pk, "cadence": "behind"})
+
+    assert [r.mentee_name for r in quiet.context["page"].object_list] == ["Extra Mentee 1"]
+    assert [r.mentee_name for r in other_cohort.context["page"].object_list] == ["Eve Senior"]
+    # The counts above the table still count every status of the chosen cohort.
+    assert [n for _s, _l, n in quiet.context["cadence_counts"]] == [1, 1, 1]
+
+
+def test_commitments_are_counted_by_theme_and_status(client, manager, world, history):
+    client.force_login(manager)
+
+    commitments = client.get(_url(world)).context["commitments"]
+
+    assert commitments["statuses"] == ["Open", "Done", "Dropped"]
+    assert commitments["themes"] == [
+        ("A tool to adopt", [2, 1, 0], 3),
+        ("A habit", [0, 1, 0], 1),
+        ("A policy or practice to revisit", [0, 0, 0], 0),
+        ("Something else", [0, 0, 0], 0),
+    ]
+    assert commitments["totals"] == [2, 2, 0] and commitments["total"] == 4
+
+
+def test_the_export_has_the_same_rows_and_no_text(client, manager, world, history):
+    client.force_login(manager)
+
+    response = client.get(_url(world, "pairs.csv"))
+
+    assert response["Content-Type"].startswith("text/csv")
+    rows = {r["mentee"]: r for r in csv.DictReader(io.StringIO(response.content.decode()))}
+    assert set(rows) == {"Dan Senior", "Eve Senior", "Extra Mentee 1"}
+    dan = rows["Dan Senior"]
+    assert (dan["sessions_held"], dan["sessions_planned"], dan["sessions"]) == ("3", "6", "5")
+    assert (dan["average_rating"], dan["ratings"], dan["cadence"]) == ("4.3", "3", "on_track")
+    assert (dan["goals_done"], dan["goals_total"]) == ("1", "2")
+    assert (dan["mentor_cancelled_or_moved_late"], dan["mentee_cancelled_or_moved_late"]) == (
+        "1",
+        "2",
+    )
+    assert (
+        dan["last_held_on"] == timezone.localtime(history["last"].starts_at, UTC).date().isoformat()
+    )
+    assert rows["Extra Mentee 1"]["cadence"] == "quiet"
+    filtered = client.get(_url(world, "pairs.csv"), {"cadence": "behind"}).content.decode()
+    assert [r["mentee"] for r in csv.DictReader(io.StringIO(filtered))] == ["Eve Senior"]
+
+
+def test_no_note_reflection_or_commitment_text_reaches_the_manager(
+    client, acme, manager, world, history
+):
+    admin = MembershipFactory(organization=acme, is_admin=True, is_participant=False).user
+    for user in (manager, admin):
+        client.force_login(user)
+        page = client.get(_url(world)).content.decode()
+        export = client.get(_url(world, "pairs.csv")).content.decode()
+        for secret in SECRETS:
+            assert secret not in page
+            assert secret not in export
+
+
+def test_an_ended_pair_is_listed_and_a_dropped_one_is_not(client, acme, manager, world, history):
+    with tenant_context(organization=acme):
+        Pair.objects.filter(pk=history["eve"].pk).update(
+            status=Pair.Status.ENDED, ended_at=_days_ago(1)
+        )
+        Pair.objects.filter(pk=history["quiet"].pk).update(status=Pair.Status.DROPPED)
+    client.force_login(manager)
+
+    html = client.get(_url(world)).content.decode()
+
+    assert "ended" in _row(html, "Eve Senior")
+    assert "Extra Mentee 1" not in html
+
+
+def _queries(client, url) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
+def test_the_list_takes_the_same_number_of_queries_for_2_or_6_pairs(
+    client, acme, manager, world, published
+):
+    client.force_login(manager)
+    with tenant_context(organization=acme):
+        users = {
+            p.pk: UserFactory(email=f"u{p.pk}@acme.example")
+            for pair in (published["dan"], published["eve"])
+            for p in (pair.mentor, pair.mentee)
+        }
+        for pair in (published["dan"], published["eve"]):
+            _busy(pair, users)
+    client.get(_url(world))  # the first request of a sign-in writes its session
+    two = (_queries(client, _url(world)), _queries(client, _url(world, "pairs.csv")))
+
+    with tenant_context(organization=acme):
+        for n in range(1, 5):
+            pair = _extra_pair(acme, published["run"], n)
+            users[pair.mentor_id] = UserFactory(email=f"m{n}@acme.example")
+            _busy(pair, users)
+    six = (_queries(client, _url(world)), _queries(client, _url(world, "pairs.csv")))
+
+    assert client.get(_url(world)).context["pair_count"] == 6
+    assert six == two
+
+
+# Support circles.
+
+
+def test_a_manager_adds_a_circle_in_the_organisations_time_zone(client, acme, manager, world):
+    acme.time_zone = "Europe/Berlin"
+    acme.save()
+    client.force_login(manager)
+
+    response = client.post(
+        _url(world, "circles/"),
+        {
+            "title": "Mentors' circle",
+            "date": "2027-03-02",
+            "time": "18:30",
+            "duration_minutes": "60",
+            "location": "https://meet.example/circle",
+        },
+        follow=True,
+    )
+
+    assert "Support circle “Mentors&#x27; circle” added." in response.content.decode()
+    with tenant_context(organization=acme):
+        circle = SupportCircle.objects.get()
+    assert circle.starts_at == datetime(2027, 3, 2, 18, 30, tzinfo=ZoneInfo("Europe/Berlin"))
+    assert (circle.program_id, circle.duration_minutes) == (world["program"].pk, 60)
+    assert circle.location == "https://meet.example/circle"
+    assert "Mentors&#x27; circle" in client.get(_url(world, "circles/")).content.decode()
+
+
+def test_a_circle_without_a_title_is_refused(client, acme, manager, world):
+    client.force_login(manager)
+
+    response = client.post(
+        _url(world, "circles/"), {"date": "2027-03-02", "time": "18:30", "duration_minutes": "60"}
+    )
+
+    assert response.status_code == 200
+    assert response.context["form"].errors["title"]
+    with tenant_context(organization=acme):
+        assert not SupportCircle.objects.exists()
+
+
+@pytest.fixture
+def circle(acme, world):
+    with tenant_context(organization=acme):
+        Participant.objects.create(
+            organization=acme,
+            program=world["program"],
+            cohort=world["cohort"],
+            employee=Employee.objects.create(
+                organization=acme, employee_number="G", name="Gus Withdrawn", email="g@x.example"
+            ),
+            role="mentor",
+            status=Participant.Status.WITHDRAWN,
+        )
+        return SupportCircle.objects.create(
+            organization=acme, program=world["program"], title="March circle",
+            starts_at=_days_ago(2),
+        )  # fmt: skip
+
+
+def test_the_circle_lists_the_programs_mentors_only(client, manager, world, circle):
+    client.force_login(manager)
+
+    response = client.get(_url(world, f"circles/{circle.pk}/"))
+
+    listed = [mentor.employee.name for mentor, _came, _n in response.context["people"]]
+    assert listed == ["Ann Junior", "Bea Junior", "Cy Junior"]
+    html = response.content.decode()
+    for name in ("Dan Senior", "Eve Senior", "Gus Withdrawn"):
+        assert name not in html
+
+
+def test_attendance_is_saved_and_counted(client, acme, manager, world, circle):
+    client.force_login(manager)
+    url = _url(world, f"circles/{circle.pk}/")
+
+    client.post(url, {"attended": [world["Ann"].pk, world["Cy"].pk]})
+    response = client.post(url, {"attended": [world["Ann"].pk]}, follow=True)
+
+    assert "Attendance saved: 1 mentor came." in response.content.decode()
+    with tenant_context(organization=acme):
+        rows = dict(
+            CircleAttendance.objects.filter(circle=circle).values_list(
+                "participant__employee__name", "attended"
+            )
+        )
+    assert rows == {"Ann Junior": True, "Bea Junior": False, "Cy Junior": False}
+    assert response.context["attended_count"] == 1
+    people = {m.employee.name: (came, n) for m, came, n in response.context["people"]}
+    assert people["Ann Junior"] == (True, 1) and people["Cy Junior"] == (False, 0)
+    listing = client.get(_url(world, "circles/"))
+    assert [c.attended for c in listing.context["past"]] == [1]
+
+
+def test_a_mentee_cannot_be_marked_as_attending(client, acme, manager, world, circle):
+    client.force_login(manager)
+
+    response = client.post(
+        _url(world, f"circles/{circle.pk}/"),
+        {"attended": [world["Ann"].pk, world["Dan"].pk]},
+        follow=True,
+    )
+
+    assert "for the program&#x27;s mentors only" in response.content.decode()
+    with tenant_context(organization=acme):
+        assert not CircleAttendance.objects.exists()
+
+
+def test_attendance_waits_for_the_circle_to_start(acme, world):
+    with tenant_context(organization=acme):
+        later = SupportCircle.objects.create(
+            organization=acme, program=world["program"], title="Later",
+            starts_at=timezone.now() + timedelta(days=3),
+        )  # fmt: skip
+        with pytest.raises(circles.ValidationError):
+            circles.circle_attendance_save(circle=later, attended_ids=[world["Ann"].pk])
+        assert not CircleAttendance.objects.exists()
+
+
+# Who may see any of it.
+
+
+@pytest.mark.parametrize(
+    "roles",
+    [
+        {"is_executive": True, "is_participant": False},
+        {"is_participant": True},
+    ],
+    ids=["executive", "participant"],
+)
+def test_executives_and_participants_are_refused(client, acme, world, circle, roles):
+    client.force_login(MembershipFactory(organization=acme, **roles).user)
+    for suffix in ("pairs/", "pairs.csv", "circles/", f"circles/{circle.pk}/"):
+        assert client.get(_url(world, suffix)).status_code == 403
+    assert client.post(_url(world, "circles/"), {"title": "Mine"}).status_code == 403
+    attend = client.post(_url(world, f"circles/{circle.pk}/"), {"attended": [world["Ann"].pk]})
+    assert attend.status_code == 403
+    with tenant_context(organization=acme):
+        assert SupportCircle.objects.count() == 1
+        assert not CircleAttendance.objects.exists()
+
+
+def test_another_organisations_program_or_member_gets_404(
+    client, acme, globex, acme_admin, globex_admin, world, circle
+):
+    with tenant_context(organization=globex):
+        theirs = Program.objects.create(
+            organization=globex, name="Theirs", start_date=world["program"].start_date,
+            end_date=world["program"].end_date,
+        )  # fmt: skip
+    client.force_login(acme_admin)
+    for suffix in ("pairs/", "pairs.csv", "circles/"):
+        assert client.get(f"/o/acme/programs/{theirs.pk}/{suffix}").status_code == 404
+    client.force_login(globex_admin)
+    for suffix in ("pairs/", "pairs.csv", "circles/", f"circles/{circle.pk}/"):
+        assert client.get(_url(world, suffix)).status_code == 404
+        assert client.get(f"/o/globex/programs/{world['program'].pk}/{suffix}").status_code == 404
+
+
+def test_the_program_page_links_to_pairs_and_circles(client, manager, world):
+    client.force_login(manager)
+
+    html = client.get(f"/o/acme/programs/{world['program'].pk}/").content.decode()
+
+    assert f'href="{_url(world)}"' in html
+    assert f'href="{_url(world, "circles/")}"' in html
