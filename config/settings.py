@@ -8,6 +8,7 @@ ALLOWED_HOSTS; README.md has the full table.
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -145,6 +146,16 @@ CELERY_BEAT_SCHEDULE = {
     "heartbeat": {
         "task": "config.celery.heartbeat",
         "schedule": float(env_int("HEARTBEAT_SECONDS", 60)),
+    },
+    # Reminders: rules, new notifications, the emails due (sessions/tasks.py).
+    "reminders": {
+        "task": "sessions.tasks.reminders_tick",
+        "schedule": crontab(minute="*/15"),
+    },
+    # Hourly, because each person's digest goes out on their own Monday morning.
+    "weekly-digest": {
+        "task": "sessions.tasks.weekly_digest_task",
+        "schedule": crontab(minute=5),
     },
 }
 

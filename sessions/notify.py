@@ -1,0 +1,380 @@
+"""Notifications: created once from the reminder rules' candidates, emailed one at a
+time (unless muted, capped into the weekly digest, or in the person's night), and the
+weekly digest itself.
+
+Exactly one effect however often, and however many workers, run this:
+
+- creating inserts with the notification's unique key and ignores conflicts, so a rule
+  that fires on every tick creates its notification once;
+- delivering takes each due notification in its own transaction, locked with
+  ``SKIP LOCKED`` and re-read as still pending, so two workers never take the same one,
+  and marks it sent in the transaction that sends it: a worker that dies before the
+  commit leaves it pending for the next tick (at worst an email goes twice if it dies in
+  the instant between handing the email over and committing, never zero times);
+- the digest is itself a notification, keyed by the person's ISO week.
+"""
+
+import logging
+from collections import Counter
+from collections.abc import Iterable
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.db.models.functions import Lower
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import ngettext
+
+from organizations.emails import absolute_url, send_templated_email
+from organizations.models import Employee, Membership, Organization
+from organizations.tenancy import tenant_context
+from programs.models import Participant
+from sessions import reminders
+from sessions.models import Notification, NotificationSettings
+
+logger = logging.getLogger(__name__)
+
+Kind, Status = Notification.Kind, Notification.Status
+
+# Reminder fatigue is the most common complaint about mentoring tools: past this many
+# reminder emails in seven days, the rest of a person's week goes into their digest.
+WEEKLY_EMAIL_CAP = 3
+NIGHT_STARTS, NIGHT_ENDS = time(21), time(7)  # in the person's own time zone
+DIGEST_WEEKDAY = 0  # Monday morning, in the person's own time zone
+MUTABLE_KINDS = [kind.value for kind in Kind if kind != Kind.DIGEST]
+
+
+# --- The tick ---------------------------------------------------------------------------
+
+
+def run_reminders(*, organization: Organization, now: datetime) -> Counter:
+    """One pass for one organisation: the rules, then creating, then delivering."""
+    with translation.override(organization.locale), tenant_context(organization=organization):
+        create(reminders.all_rules(organization, now), now)
+    return deliver(organization, now)
+
+
+# --- Creating ---------------------------------------------------------------------------
+
+
+def create(candidates: Iterable[reminders.Candidate], now: datetime) -> None:
+    """Insert a notification per candidate, once: an existing key is left alone. Each is
+    to be emailed from ``now``, or from the end of the recipient's night. Runs inside the
+    candidates' organisation."""
+    candidates = list({(c.recipient.pk, c.key): c for c in candidates}.values())
+    if not candidates:
+        return
+    zones = recipient_zones(candidates[0].recipient.organization, [c.recipient for c in candidates])
+    rows = []
+    for candidate in candidates:
+        send_after = outside_night(now, zones[candidate.recipient.pk])
+        if candidate.deadline is not None and send_after >= candidate.deadline:
+            continue
+        rows.append(
+            Notification(
+                organization_id=candidate.recipient.organization_id,
+                recipient=candidate.recipient,
+                kind=candidate.kind,
+                key=candidate.key,
+                title=candidate.title[:200],
+                body=candidate.body,
+                url=candidate.url,
+                send_after=send_after,
+            )
+        )
+    Notification.objects.bulk_create(rows, ignore_conflicts=True)
+
+
+def outside_night(moment: datetime, zone: ZoneInfo) -> datetime:
+    """``moment``, or the next 07:00 in ``zone`` if ``moment`` falls in the night there."""
+    local = moment.astimezone(zone)
+    if not is_night(moment, zone):
+        return moment
+    day = local.date() + timedelta(days=1 if local.time() >= NIGHT_STARTS else 0)
+    return datetime.combine(day, NIGHT_ENDS, zone).astimezone(UTC)
+
+
+def is_night(moment: datetime, zone: ZoneInfo) -> bool:
+    local = moment.astimezone(zone).time()
+    return not NIGHT_ENDS <= local < NIGHT_STARTS
+
+
+def recipient_zones(organization: Organization, memberships) -> dict[int, ZoneInfo]:
+    """Each member's time zone: the one they gave as a participant (their latest place
+    that has one), else their directory entry's, else the organisation's."""
+    memberships = list(memberships)
+    emails = {m.user.email.lower() for m in memberships}
+    found: dict[str, str] = {}
+    for model, order in ((Employee, "pk"), (Participant, "invited_at")):
+        # Participants last and latest last: their zone overrides the directory's.
+        rows = (
+            model.objects.filter(organization=organization)
+            .exclude(time_zone="")
+            .annotate(email_key=Lower("employee__email" if model is Participant else "email"))
+            .filter(email_key__in=emails)
+            .order_by(order, "pk")
+            .values_list("email_key", "time_zone")
+        )
+        found.update(rows)
+    return {m.pk: _zone(found.get(m.user.email.lower()), organization) for m in memberships}
+
+
+def _zone(name: str | None, organization: Organization) -> ZoneInfo:
+    for candidate in (name, organization.time_zone, "UTC"):
+        try:
+            return ZoneInfo(candidate)
+        except (KeyError, ValueError, TypeError):
+            continue
+    return ZoneInfo("UTC")
+
+
+# --- Delivering -------------------------------------------------------------------------
+
+
+def deliver(organization: Organization, now: datetime) -> Counter:
+    """Email the organisation's due notifications, one per transaction. Returns what
+    happened to them, by outcome (sent, digest, muted, deferred, withdrawn, failed)."""
+    with tenant_context(organization=organization):
+        due = list(
+            Notification.objects.filter(
+                organization=organization, status=Status.PENDING, send_after__lte=now
+            )
+            .order_by("send_after", "pk")
+            .values_list("pk", flat=True)
+        )
+    outcomes: Counter = Counter()
+    for notification_id in due:
+        try:
+            with (
+                translation.override(organization.locale),
+                tenant_context(organization=organization),
+            ):
+                outcome = _deliver_one(organization, notification_id, now)
+        except Exception:
+            # It stays pending (its transaction rolled back) and the next tick retries it.
+            logger.exception("Notification %s could not be delivered", notification_id)
+            outcome = "failed"
+        if outcome:
+            outcomes[outcome] += 1
+    return outcomes
+
+
+def _deliver_one(organization: Organization, notification_id: int, now: datetime) -> str | None:
+    notification = (
+        Notification.objects.select_for_update(skip_locked=True, of=("self",))
+        .filter(pk=notification_id, status=Status.PENDING)
+        .first()
+    )
+    if notification is None:
+        return None  # another worker has it, or had it: nothing to do
+    # One person's deliveries one at a time, so that two workers cannot both squeeze
+    # under the weekly cap.
+    member = (
+        Membership.objects.select_for_update(of=("self",))
+        .select_related("user")
+        .get(pk=notification.recipient_id)
+    )
+    if not reminders.still_due(notification, now):
+        notification.delete()
+        return "withdrawn"
+    preferences = NotificationSettings.objects.filter(membership=member).first()
+    if not member.is_active or (preferences and notification.kind in preferences.muted_kinds):
+        return _set_status(notification, Status.MUTED)
+    if (preferences and preferences.weekly_digest) or _emails_this_week(member, now) >= (
+        WEEKLY_EMAIL_CAP
+    ):
+        return _set_status(notification, Status.DIGEST)
+    zone = recipient_zones(organization, [member])[member.pk]
+    if is_night(now, zone):  # late: the tick that was due ran into their night
+        notification.send_after = outside_night(now, zone)
+        notification.save(update_fields=["send_after"])
+        return "deferred"
+    notification.status, notification.sent_at = Status.SENT, now
+    notification.save(update_fields=["status", "sent_at"])
+    _email(
+        "sessions/email/reminder",
+        organization,
+        member,
+        {"notification": notification, "heading": notification.title},
+        url=notification.url,
+    )
+    return Status.SENT
+
+
+def _set_status(notification: Notification, status: str) -> str:
+    notification.status = status
+    notification.save(update_fields=["status"])
+    return status
+
+
+def _emails_this_week(member: Membership, now: datetime) -> int:
+    return (
+        Notification.objects.filter(
+            recipient=member, status=Status.SENT, sent_at__gt=now - timedelta(days=7)
+        )
+        .exclude(kind=Kind.DIGEST)
+        .count()
+    )
+
+
+def _email(template: str, organization, member: Membership, context: dict, url: str) -> None:
+    slug = organization.slug
+    send_templated_email(
+        template=template,
+        context={
+            **context,
+            "organization": organization,
+            "greeting_name": _name(organization, member),
+            "url": absolute_url(url or reverse("notifications:list", kwargs={"org_slug": slug})),
+            "settings_url": absolute_url(
+                reverse("notifications:settings", kwargs={"org_slug": slug})
+            ),
+        },
+        to=[member.user.email],
+    )
+
+
+def _name(organization: Organization, member: Membership) -> str:
+    if member.user.name:
+        return member.user.name
+    employee = (
+        Employee.objects.filter(organization=organization, email__iexact=member.user.email)
+        .order_by("pk")
+        .first()
+    )
+    return employee.name if employee else member.user.email
+
+
+# --- The weekly digest ------------------------------------------------------------------
+
+
+def weekly_digest(organization: Organization, now: datetime) -> int:
+    """On Monday morning in their own time zone, each person with reminders folded into
+    the digest gets one email listing them; once per person per ISO week. Meant to run
+    hourly: each person's Monday morning comes at a different hour. Returns how many
+    digests went out."""
+    with tenant_context(organization=organization):
+        waiting = Membership.objects.filter(
+            pk__in=_undigested(organization, now).values("recipient_id")
+        ).select_related("user")
+        zones = recipient_zones(organization, waiting)
+    sent = 0
+    for member_id, zone in zones.items():
+        local = now.astimezone(zone)
+        if local.weekday() != DIGEST_WEEKDAY or is_night(now, zone):
+            continue
+        year, week, _day = local.isocalendar()
+        key = f"{Kind.DIGEST}:week:{year}-W{week:02d}"
+        try:
+            with (
+                translation.override(organization.locale),
+                tenant_context(organization=organization),
+            ):
+                sent += _send_digest(organization, member_id, key, now)
+        except Exception:
+            logger.exception("The digest for membership %s could not be sent", member_id)
+    return sent
+
+
+def _undigested(organization: Organization, now: datetime):
+    return Notification.objects.filter(
+        organization=organization,
+        status=Status.DIGEST,
+        digested_at__isnull=True,
+        send_after__lte=now,
+    )
+
+
+def _send_digest(organization: Organization, member_id: int, key: str, now: datetime) -> bool:
+    member = (
+        Membership.objects.select_for_update(of=("self",)).select_related("user").get(pk=member_id)
+    )
+    if not member.is_active or Notification.objects.filter(recipient=member, key=key).exists():
+        return False  # sent already this week: the rest waits for next week's
+    items = list(_undigested(organization, now).filter(recipient=member).order_by("send_after"))
+    if not items:
+        return False
+    title = ngettext(
+        "Your week in Upturn: %(count)s reminder",
+        "Your week in Upturn: %(count)s reminders",
+        len(items),
+    ) % {"count": len(items)}
+    Notification.objects.create(
+        organization=organization,
+        recipient=member,
+        kind=Kind.DIGEST,
+        key=key,
+        title=title,
+        body="\n".join(item.title for item in items),
+        status=Status.SENT,
+        send_after=now,
+        sent_at=now,
+    )
+    Notification.objects.filter(pk__in=[item.pk for item in items]).update(digested_at=now)
+    _email(
+        "sessions/email/digest",
+        organization,
+        member,
+        {
+            "items": [
+                {"title": item.title, "body": item.body, "url": absolute_url(item.url)}
+                for item in items
+            ],
+            "heading": title,
+        },
+        url="",
+    )
+    return True
+
+
+# --- The person's own -------------------------------------------------------------------
+
+
+def notification_list(*, organization: Organization, membership: Membership):
+    """A member's notifications, newest first (the digest is a copy of others: left out)."""
+    return Notification.objects.filter(organization=organization, recipient=membership).exclude(
+        kind=Kind.DIGEST
+    )
+
+
+def notifications_mark_read(
+    *, organization: Organization, membership: Membership, notification_id: int | None = None
+) -> int:
+    unread = notification_list(organization=organization, membership=membership).filter(
+        read_at__isnull=True
+    )
+    if notification_id is not None:
+        unread = unread.filter(pk=notification_id)
+    return unread.update(read_at=timezone.now())
+
+
+def unread_count(*, organization: Organization, membership: Membership) -> int:
+    return (
+        notification_list(organization=organization, membership=membership)
+        .filter(read_at__isnull=True)
+        .count()
+    )
+
+
+def settings_get(*, organization: Organization, membership: Membership) -> NotificationSettings:
+    return NotificationSettings.objects.filter(
+        organization=organization, membership=membership
+    ).first() or NotificationSettings(organization=organization, membership=membership)
+
+
+def settings_save(
+    *,
+    organization: Organization,
+    membership: Membership,
+    muted_kinds: list[str],
+    weekly_digest: bool,
+) -> NotificationSettings:
+    preferences, _created = NotificationSettings.objects.update_or_create(
+        organization=organization,
+        membership=membership,
+        defaults={
+            "muted_kinds": sorted(set(muted_kinds) & set(MUTABLE_KINDS)),
+            "weekly_digest": weekly_digest,
+        },
+    )
+    return preferences
