@@ -44,8 +44,10 @@ def pair_sessions(pair: Pair) -> tuple[list, list]:
 def visible_notes(session: MentoringSession, me: Participant) -> QuerySet[Note]:
     """Shared notes of the pair and the reader's own private ones (PostgreSQL's policy
     hides other people's private notes as well)."""
-    return Note.objects.filter(session=session).select_related("author__employee").filter(
-        Q(visibility=Note.Visibility.SHARED) | Q(author=me)
+    return (
+        Note.objects.filter(session=session)
+        .select_related("author__employee")
+        .filter(Q(visibility=Note.Visibility.SHARED) | Q(author=me))
     )
 
 
