@@ -8,6 +8,7 @@ Later features add their own demo data by extending ``seed_demo``.
 from dataclasses import dataclass
 
 from allauth.account.models import EmailAddress
+from celery import current_app
 from django.db import transaction
 from django.test.utils import override_settings
 
@@ -68,10 +69,16 @@ class DemoData:
 
 
 def seed_demo(*, password: str) -> DemoData:
-    # Demo people have no inbox behind their addresses: the invitations and decisions
-    # the demo data goes through are not sent (they would bury the printed logins).
-    with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
-        return _seed_demo(password=password)
+    # Demo people have no inbox behind their addresses: the invitations, decisions and
+    # calendar invitations the demo data goes through are not sent (they would bury the
+    # printed logins). Tasks run here, in-process, so that a worker does not send them.
+    eager = current_app.conf.task_always_eager
+    current_app.conf.task_always_eager = True
+    try:
+        with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
+            return _seed_demo(password=password)
+    finally:
+        current_app.conf.task_always_eager = eager
 
 
 @transaction.atomic
@@ -79,6 +86,7 @@ def _seed_demo(*, password: str) -> DemoData:
     # Later apps build on organizations: their demo data comes after its own.
     from matching.demo import seed_matching_demo
     from programs.demo import seed_programs_demo
+    from sessions.demo import seed_sessions_demo
 
     logins, api_keys = [], {}
     for slug, name, time_zone, people in DEMO_ORGANIZATIONS:
@@ -94,6 +102,7 @@ def _seed_demo(*, password: str) -> DemoData:
             _demo_directory(organization, people)
             seed_programs_demo(organization)
             seed_matching_demo(organization)
+            seed_sessions_demo(organization)
             api_keys[name] = _demo_api_key(organization)
     return DemoData(logins, api_keys)
 

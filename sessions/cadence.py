@@ -4,8 +4,10 @@ program manager's pair list, the reminders and the reports."""
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.utils.translation import gettext_lazy as _
+
 ON_TRACK, BEHIND, QUIET = "on_track", "behind", "quiet"
-LABELS = {ON_TRACK: "On track", BEHIND: "Behind", QUIET: "Gone quiet"}
+LABELS = {ON_TRACK: _("On track"), BEHIND: _("Behind"), QUIET: _("Gone quiet")}
 DAYS_A_MONTH = 30.44
 
 

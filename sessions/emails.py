@@ -46,12 +46,11 @@ def send_session_invites(*, session: MentoringSession, kind: str) -> None:
             "heading": title,
         }
         template = "sessions/email/invite"
-        subject = " ".join(render_to_string(f"{template}_subject.txt", context).split())
-        message = EmailMultiAlternatives(
-            subject=subject,
-            body=render_to_string(f"{template}.txt", context),
-            to=[person.employee.email],
-        )
-        message.attach_alternative(render_to_string(f"{template}.html", context), "text/html")
+        with timezone.override(zone):  # dates render in the reader's own time zone
+            subject = " ".join(render_to_string(f"{template}_subject.txt", context).split())
+            body = render_to_string(f"{template}.txt", context)
+            html = render_to_string(f"{template}.html", context)
+        message = EmailMultiAlternatives(subject=subject, body=body, to=[person.employee.email])
+        message.attach_alternative(html, "text/html")
         message.attach("invite.ics", ics, f"text/calendar; charset=utf-8; method={method}")
         message.send()

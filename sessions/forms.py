@@ -107,10 +107,15 @@ class LogForm(forms.Form):
         help_text=_("Only you can read it: not your partner, not the program manager."),
     )
 
-    def __init__(self, *args, topics, zone: ZoneInfo, needs_when: bool, **kwargs):
+    def __init__(
+        self, *args, topics, zone: ZoneInfo, needs_when: bool, facts_known=False, **kwargs
+    ):
         super().__init__(*args, **kwargs)
         self.fields["topics"].queryset = topics
         self.zone = zone
+        if facts_known:  # the other person said what happened; this one adds their part
+            for name in ("held", "held_minutes", "topics"):
+                del self.fields[name]
         if not needs_when:
             del self.fields["when"]
         else:
@@ -123,7 +128,7 @@ class LogForm(forms.Form):
     def log(self) -> Log:
         data = self.cleaned_data
         return Log(
-            held=data["held"],
+            held=data.get("held", True),
             held_minutes=data.get("held_minutes"),
             topic_ids=tuple(t.pk for t in data.get("topics") or []),
             rating=data.get("rating"),

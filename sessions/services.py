@@ -155,11 +155,12 @@ class Log:
     private_note: str = ""
 
 
-def _check_log(pair: Pair, log: Log) -> None:
+def _check_log(pair: Pair, log: Log, *, held: bool, first: bool) -> None:
+    """The first person to log says what happened; each person who was there rates it."""
     problems = []
-    if log.held:
-        if log.rating is None or not 1 <= log.rating <= 5:
-            problems.append(_("Rate the session from 1 to 5."))
+    if held and (log.rating is None or not 1 <= log.rating <= 5):
+        problems.append(_("Rate the session from 1 to 5."))
+    if first and log.held:
         if log.held_minutes is None or not 5 <= log.held_minutes <= 480:
             problems.append(_("Say how long it lasted, from 5 to 480 minutes."))
         offered = set(
@@ -183,32 +184,40 @@ def session_log(
 ) -> MentoringSession:
     """Log a session (a scheduled one, or one never scheduled: then ``starts_at``).
     The first to log records whether it took place, how long and what it covered; each
-    person adds their own reflection and notes."""
-    pair = Pair.objects.select_for_update().get(pk=pair.pk)
+    person adds their own reflection and notes. All or nothing."""
+    pair = Pair.objects.select_for_update().select_related("program").get(pk=pair.pk)
     _ensure_member(pair, by)
-    _check_log(pair, log)
-    if session is None:
-        if starts_at is None or starts_at > timezone.now():
-            raise ValidationError(_("Say when the session took place (not in the future)."))
-        _ensure_active(pair)
-        session = MentoringSession.objects.create(
-            organization=pair.organization, pair=pair, starts_at=starts_at, duration_minutes=60
-        )
-    else:
+    # Notes carry their author's login (private ones are read back by it alone).
+    if user is not None and user.email.lower() != by.employee.email.lower():
+        raise ValidationError(_("A log is written by the person it belongs to."))
+    if user is None and (log.shared_note.strip() or log.private_note.strip()):
+        raise ValidationError(_("Notes are written by a signed-in person."))
+    if session is not None:
         session = MentoringSession.objects.select_for_update().get(pk=session.pk, pair=pair)
         if session.status == MentoringSession.Status.CANCELLED:
             raise ValidationError(_("This session was cancelled."))
         if session.starts_at > timezone.now():
             raise ValidationError(_("This session has not started yet."))
-    if session.logged_at is None:
-        session.status = (
-            MentoringSession.Status.HELD if log.held else MentoringSession.Status.NOT_HELD
+    elif starts_at is None or starts_at > timezone.now():
+        raise ValidationError(_("Say when the session took place (not in the future)."))
+    first = session is None or session.logged_at is None
+    held = log.held if first else session.status == MentoringSession.Status.HELD
+    _check_log(pair, log, held=held, first=first)
+    if session is None:
+        _ensure_active(pair)
+        session = MentoringSession.objects.create(
+            organization=pair.organization,
+            pair=pair,
+            starts_at=starts_at,
+            duration_minutes=pair.program.session_minutes,
         )
-        session.held_minutes = log.held_minutes if log.held else None
-        session.topic_ids = list(log.topic_ids) if log.held else []
+    if first:
+        session.status = MentoringSession.Status.HELD if held else MentoringSession.Status.NOT_HELD
+        session.held_minutes = log.held_minutes if held else None
+        session.topic_ids = list(log.topic_ids) if held else []
         session.logged_at, session.logged_by = timezone.now(), by
         session.save()
-    if log.held and session.status == MentoringSession.Status.HELD:
+    if held:
         Reflection.objects.update_or_create(
             organization=pair.organization,
             session=session,

@@ -118,12 +118,15 @@ def session_detail(request, org_slug, pair_id, session_id):
         "partner_zone": person_zone(partner).key,
         "notes": visible_notes(session, me),
         "reflections": reflections(session),
-        "mine_logged": reflections(session).filter(participant=me).exists(),
+        # Nothing more to add once they reflected, or once it is logged as not held.
+        "mine_logged": session.status == MentoringSession.Status.NOT_HELD
+        or reflections(session).filter(participant=me).exists(),
         "plan_form": PlanForm(initial=PlanForm.initial_for(session, zone), zone=zone),
         "log_form": LogForm(
             topics=Topic.objects.filter(programtopic__program=pair.program_id),
             zone=zone,
             needs_when=False,
+            facts_known=session.logged_at is not None,
         ),
         "topics": Topic.objects.filter(pk__in=session.topic_ids),
         "changes": session.changes.all(),
@@ -175,6 +178,7 @@ def session_log(request, org_slug, pair_id, session_id=None):
         topics=Topic.objects.filter(programtopic__program=pair.program_id),
         zone=zone,
         needs_when=session is None,
+        facts_known=session is not None and session.logged_at is not None,
     )
     if request.method == "POST" and form.is_valid():
         try:

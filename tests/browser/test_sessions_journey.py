@@ -1,0 +1,297 @@
+"""A pair's sessions, in the browser: the mentor schedules a session, both get a calendar
+invitation and the mentee sees it booked; once it has taken place, both log it (the
+mentee reads the mentor's shared note, never her private one), a goal is agreed and
+ticked off, and the program manager's pair list shows the pair on track without a word
+of what either wrote."""
+
+from contextlib import contextmanager
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.core import mail
+from django.utils import dateformat, timezone
+from icalendar import Calendar
+
+from matching import services as matching
+from matching.models import Pair
+from organizations.tenancy import tenant_context
+from sessions.models import Goal, MentoringSession, Note, Reflection
+from tests.accounts.factories import PASSWORD, UserFactory
+from tests.browser.helpers import sign_in
+from tests.organizations.factories import MembershipFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+ANN, DAN = "ann@acme.example", "dan@acme.example"
+MANAGER = "pm@acme.example"
+UTC = ZoneInfo("UTC")
+BERLIN = ZoneInfo("Europe/Berlin")  # Ann's and Dan's time zone in the world fixture
+TOPIC = "Generative AI tools"
+SHARED_NOTE = "Next time: Dan drafts the Q3 deck with Copilot"
+PRIVATE_NOTE = "Ann only: Dan seemed wary of the AI pilot"
+ANN_LEARNED = "How the budget round really works"
+DAN_TAUGHT = "How the budget round works"
+DAN_LEARNED = "Prompting for first drafts"
+GOAL = "Dan tries Copilot on one deck a week"
+
+
+@pytest.fixture
+def pair(acme, world) -> Pair:
+    """Ann mentoring Dan, published; Ann, Dan and a program manager can sign in."""
+    with tenant_context(organization=acme):
+        run = matching.matching_run(cohort=world["cohort"], actor=None)
+        matching.run_publish(run=run)
+        pair = Pair.objects.get(run=run, mentee=world["Dan"])
+    assert pair.mentor_id == world["Ann"].pk, "the world fixture pairs Ann with Dan"
+    for email, name in ((ANN, "Ann Junior"), (DAN, "Dan Senior")):
+        MembershipFactory(organization=acme, user=UserFactory(email=email, name=name))
+    MembershipFactory(
+        organization=acme,
+        user=UserFactory(email=MANAGER, name="Priya Manager"),
+        is_program_manager=True,
+        is_participant=False,
+    )
+    mail.outbox.clear()
+    return pair
+
+
+@contextmanager
+def _signed_in(chromium, live_server, email: str):
+    """A browser of one's own, signed in as ``email``."""
+    context = chromium.new_context(
+        base_url=live_server.url, viewport={"width": 1280, "height": 800}
+    )
+    try:
+        page = context.new_page()
+        page.set_default_timeout(10_000)
+        sign_in(page, email, PASSWORD)
+        page.wait_for_url("**/o/acme/")
+        yield page
+    finally:
+        context.close()
+
+
+def _open_pair_page(page, program: str, partner: str) -> None:
+    """From the organisation's home to the pair's workspace, as a participant gets there."""
+    page.get_by_role("navigation", name="Organisation").get_by_role(
+        "link", name="My programs"
+    ).click()
+    page.get_by_role("link", name=program).click()
+    page.get_by_role("heading", name=program).wait_for()
+    page.get_by_role("link", name="Open your pair's page").click()
+    page.get_by_role("heading", name=f"You and {partner}").wait_for()
+
+
+def _invites(to: str) -> list:
+    """The calendar events emailed to one address: (subject, METHOD, VEVENT)."""
+    found = []
+    for message in mail.outbox:
+        if message.to != [to]:
+            continue
+        for _name, content, mimetype in message.attachments:
+            if mimetype.startswith("text/calendar"):
+                calendar = Calendar.from_ical(content)
+                (event,) = calendar.walk("VEVENT")
+                found.append((message.subject, str(calendar["METHOD"]), event))
+    return found
+
+
+def _row(page, mentor: str, mentee: str):
+    return page.get_by_role("row").filter(has_text=mentor).filter(has_text=mentee)
+
+
+def test_a_pair_schedules_logs_and_ticks_off_a_goal_and_the_manager_sees_only_counts(
+    chromium, live_server, acme, world, pair, screenshot
+):
+    program = world["program"].name
+
+    # Ann books a session a week ahead at 10:00, her time (Berlin).
+    day = timezone.localtime(timezone.now(), BERLIN).date() + timedelta(days=7)
+    starts_at = datetime.combine(day, time(10, 0), tzinfo=BERLIN)
+    when = dateformat.format(starts_at, "D j M, H:i")
+    with _signed_in(chromium, live_server, ANN) as ann:
+        _open_pair_page(ann, program, "Dan Senior")
+        assert (
+            ann.get_by_role("region", name="Upcoming").get_by_text("Nothing booked.").is_visible()
+        )
+        screenshot(ann, "sessions-pair-empty")
+        ann.get_by_role("link", name="Schedule a session").click()
+        ann.get_by_role("heading", name="Schedule a session with Dan Senior").wait_for()
+        assert ann.get_by_text("Your time: Europe/Berlin.").is_visible()
+        ann.get_by_label("Date").fill(day.isoformat())
+        ann.get_by_label("Time").fill("10:00")
+        ann.get_by_label("Minutes").fill("60")
+        ann.get_by_label("Video link").fill("meet.example/ann-dan")
+        screenshot(ann, "sessions-schedule-form")
+        ann.get_by_role("button", name="Book and send invitations").click()
+        ann.get_by_text(
+            "Session booked. You and Dan Senior have a calendar invitation by email."
+        ).wait_for()
+        upcoming = ann.get_by_role("region", name="Upcoming")
+        assert upcoming.get_by_role("link", name=when).is_visible()
+        assert upcoming.get_by_text("your time (Europe/Berlin)").is_visible()
+        assert upcoming.get_by_role("link", name="Video link").get_attribute("href") == (
+            "https://meet.example/ann-dan"
+        )
+        screenshot(ann, "sessions-booked")
+
+    with tenant_context(organization=acme):
+        session = MentoringSession.objects.get(pair=pair)
+    assert session.starts_at == starts_at
+    assert (session.status, session.scheduled_by_id) == ("scheduled", world["Ann"].pk)
+
+    # Both have the invitation: the same event, in the calendar's own format.
+    for to, partner in ((ANN, "Dan Senior"), (DAN, "Ann Junior")):
+        ((subject, method, event),) = _invites(to)
+        # Titled with the time in the reader's own zone (both are in Berlin here).
+        assert subject == f"Session with {partner}, {when}"
+        assert method == "REQUEST"
+        assert str(event["UID"]) == session.uid
+        assert event.decoded("DTSTART") == starts_at
+        assert "https://meet.example/ann-dan" in str(event["LOCATION"])
+
+    # Dan sees it booked, in his own time.
+    with _signed_in(chromium, live_server, DAN) as dan:
+        _open_pair_page(dan, program, "Ann Junior")
+        assert (
+            dan.get_by_role("region", name="Upcoming").get_by_role("link", name=when).is_visible()
+        )
+        screenshot(dan, "sessions-mentee-sees-booking")
+
+    # A week passes: the session took place two hours ago.
+    with tenant_context(organization=acme):
+        MentoringSession.objects.filter(pk=session.pk).update(
+            starts_at=timezone.now() - timedelta(hours=2)
+        )
+
+    # Ann logs it, with a note for both and one for herself.
+    with _signed_in(chromium, live_server, ANN) as ann:
+        _open_pair_page(ann, program, "Dan Senior")
+        assert (
+            ann.get_by_role("region", name="Upcoming").get_by_text("Nothing booked.").is_visible()
+        )
+        past = ann.get_by_role("region", name="Past sessions")
+        assert past.get_by_text("Not logged yet").is_visible()
+        screenshot(ann, "sessions-to-log")
+        past.get_by_role("link", name="Log it").click()
+        ann.get_by_role("heading", name="Log", exact=True).wait_for()
+        ann.get_by_label("Yes").check()
+        ann.get_by_label("How long (minutes)").fill("55")
+        ann.get_by_label(TOPIC).check()
+        ann.get_by_label("How useful was it for you?").select_option("5")
+        ann.get_by_label("What I learned").fill(ANN_LEARNED)
+        ann.get_by_label("A note for both of us").fill(SHARED_NOTE)
+        ann.get_by_label("A private note").fill(PRIVATE_NOTE)
+        screenshot(ann, "sessions-mentor-log-form")
+        ann.get_by_role("button", name="Save the log").click()
+        ann.get_by_text("Logged. Thank you.").wait_for()
+        log = ann.get_by_role("region", name="Log", exact=True)
+        assert log.get_by_text("Ann Junior · 5 / 5").is_visible()
+        notes = ann.get_by_role("region", name="Notes")
+        assert notes.get_by_text(SHARED_NOTE).is_visible()
+        assert notes.get_by_text(PRIVATE_NOTE).is_visible()
+        assert ann.get_by_role("region", name="Plan").get_by_text(TOPIC).is_visible()
+        assert ann.get_by_role("button", name="Add my log").count() == 0
+        screenshot(ann, "sessions-mentor-logged")
+
+        # A goal for the pair, agreed in the session.
+        ann.get_by_role("link", name="← You and Dan Senior").click()
+        ann.get_by_text("Add a goal or action…").click()
+        ann.get_by_label("Goal or action").fill(GOAL)
+        ann.get_by_label("Whose").select_option(label="Dan Senior")
+        ann.get_by_role("button", name="Add", exact=True).click()
+        ann.get_by_text("Goal added.").wait_for()
+        goals = ann.get_by_role("region", name="Goals and actions")
+        assert goals.get_by_text(GOAL).is_visible()
+        progress = ann.get_by_role("progressbar", name="Sessions held")
+        assert (progress.get_attribute("value"), progress.get_attribute("max")) == ("1", "6")
+        assert ann.locator(".page-header .lead").inner_text() == "1 of 6 planned sessions held"
+        screenshot(ann, "sessions-goal-added")
+
+    # Dan logs his own reflection: he reads Ann's shared note, never her private one.
+    with _signed_in(chromium, live_server, DAN) as dan:
+        _open_pair_page(dan, program, "Ann Junior")
+        past = dan.get_by_role("region", name="Past sessions")
+        assert past.get_by_text("Held").is_visible()
+        past.get_by_role("link", name="Open").click()
+        dan.get_by_role("heading", name="Notes").wait_for()
+        assert dan.get_by_role("region", name="Notes").get_by_text(SHARED_NOTE).is_visible()
+        assert PRIVATE_NOTE not in dan.content()
+        dan.get_by_text("Add my log").click()
+        # Ann already said what happened: Dan adds only his own part.
+        assert dan.get_by_text("Ann Junior logged this session as held (55 min).").is_visible()
+        assert dan.get_by_label("How long (minutes)").count() == 0
+        dan.get_by_label("How useful was it for you?").select_option("4")
+        dan.get_by_label("What I learned").fill(DAN_LEARNED)
+        dan.get_by_label("What I taught").fill(DAN_TAUGHT)
+        screenshot(dan, "sessions-mentee-log-form")
+        dan.get_by_role("button", name="Save the log").click()
+        dan.get_by_text("Logged. Thank you.").wait_for()
+        log = dan.get_by_role("region", name="Log", exact=True)
+        assert log.get_by_text("Ann Junior · 5 / 5").is_visible()
+        assert log.get_by_text("Dan Senior · 4 / 5").is_visible()
+        assert log.get_by_text(DAN_TAUGHT).is_visible()
+        assert dan.get_by_role("region", name="Notes").get_by_text(SHARED_NOTE).is_visible()
+        assert PRIVATE_NOTE not in dan.content()
+        screenshot(dan, "sessions-mentee-logged")
+
+        # Dan ticks the goal off.
+        dan.get_by_role("link", name="← You and Ann Junior").click()
+        dan.get_by_role("button", name=f"Mark “{GOAL}” done").click()
+        goals = dan.get_by_role("region", name="Goals and actions")
+        goals.get_by_role("button", name=f"Reopen “{GOAL}”").wait_for()
+        assert goals.get_by_text("done", exact=True).is_visible()
+        screenshot(dan, "sessions-goal-done")
+
+    with tenant_context(organization=acme):
+        session.refresh_from_db()
+        goal = Goal.objects.get(pair=pair)
+        ratings = sorted(
+            Reflection.objects.filter(session=session).values_list("rating", flat=True)
+        )
+        notes = Note.objects.filter(session=session).count()
+    assert (session.status, session.held_minutes, session.logged_by_id) == (
+        "held",
+        55,
+        world["Ann"].pk,
+    )
+    assert ratings == [4, 5] and notes == 2
+    assert (goal.status, goal.owner_id) == ("done", world["Dan"].pk) and goal.done_at
+
+    # The program manager: the pair on track, counted, and nothing of what they wrote.
+    with _signed_in(chromium, live_server, MANAGER) as manager:
+        manager.get_by_role("navigation", name="Organisation").get_by_role(
+            "link", name="Programs", exact=True
+        ).click()
+        manager.get_by_role("link", name=program).click()
+        manager.get_by_role("heading", name=program).wait_for()
+        manager.get_by_role("link", name="Pairs", exact=True).click()
+        manager.get_by_role("heading", name="Pairs", exact=True).wait_for()
+        assert manager.url.endswith(f"/o/acme/programs/{world['program'].pk}/pairs/")
+        cells = _row(manager, "Ann Junior", "Dan Senior").get_by_role("cell")
+        assert [cell.inner_text() for cell in cells.all()] == [
+            "Ann Junior",
+            "Dan Senior",
+            "Pilot",
+            "1 of 6",
+            # In the organisation's time zone (Acme's is UTC).
+            dateformat.format(timezone.localtime(session.starts_at, UTC), "j M Y"),
+            "4.5 / 5 (2 ratings)",
+            "On track",
+            "1 of 1",
+            "Mentor: 0 of 1 cancelled or moved late\nMentee: 0 of 1 cancelled or moved late",
+        ]
+        cadence = manager.get_by_role("region", name="Cadence")
+        counts = {}
+        for link in cadence.get_by_role("link").all():
+            count = link.locator(".count").inner_text()
+            counts[link.inner_text().replace(count, "", 1).strip()] = int(count)
+        # Every pair of the world was published just now: all of them on track.
+        assert counts["On track"] == counts["All pairs"] >= 1, counts
+        html = manager.content()
+        for text in (SHARED_NOTE, PRIVATE_NOTE, ANN_LEARNED, DAN_LEARNED, DAN_TAUGHT, GOAL):
+            assert text not in html, text
+        screenshot(manager, "sessions-manager-pairs")
+
+    # Last, so that everything above is checked either way.
