@@ -15,6 +15,7 @@ from programs import enrolment, training
 from programs.forms import ApplicationForm, NominationForm, OptionalDemographicsForm
 from programs.models import Cohort, Participant, ProgramQuestion, Resource, TrainingModule
 from programs.selectors import open_cohorts_for_nomination, participations_of, program_topics
+from sessions.circles import upcoming_circles
 
 
 def _own(request, participant_id) -> Participant:
@@ -63,6 +64,7 @@ def participation(request, org_slug, participant_id):
         "resources": resources,
         "topics": participant.topics.select_related("topic").order_by("kind", "topic__name"),
         "pairs": pairs,
+        "circles": upcoming_circles(participant),
         "suggestions": [] if any(p.is_live for p in pairs) else suggestions(participant),
     }
     return render(request, "programs/participation.html", context)

@@ -95,3 +95,12 @@ def circle_attendance_save(*, circle: SupportCircle, attended_ids) -> int:
     CircleAttendance.objects.bulk_create(added)
     CircleAttendance.objects.bulk_update(changed, ["attended"])
     return len(chosen)
+
+
+def upcoming_circles(participant):
+    """The support circles still to come in a mentor's program (mentors only)."""
+    if participant.role != "mentor" or participant.status != "approved":
+        return SupportCircle.objects.none()
+    return SupportCircle.objects.filter(
+        program=participant.program_id, starts_at__gte=timezone.now() - timedelta(hours=2)
+    ).order_by("starts_at")

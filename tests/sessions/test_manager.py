@@ -543,3 +543,26 @@ def test_the_program_page_links_to_pairs_and_circles(client, manager, world):
 
     assert f'href="{_url(world)}"' in html
     assert f'href="{_url(world, "circles/")}"' in html
+
+
+def test_approved_mentors_see_the_programs_upcoming_circles(client, acme, world):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from sessions.models import SupportCircle
+
+    with tenant_context(organization=acme):
+        SupportCircle.objects.create(
+            organization=acme,
+            program=world["program"],
+            title="Mentors compare notes",
+            starts_at=timezone.now() + timedelta(days=4),
+        )
+    for name, expected in (("ann", True), ("dan", False)):
+        user = UserFactory(email=f"{name}@acme.example")
+        MembershipFactory(organization=acme, user=user)
+        client.force_login(user)
+        participant = world[name.title()]
+        page = client.get(f"/o/acme/programs/mine/{participant.pk}/").content.decode()
+        assert ("Mentors compare notes" in page) is expected, name
