@@ -19,6 +19,9 @@ urlpatterns = [
     path("o/<slug:org_slug>/programs/", include("sessions.urls")),
     path("o/<slug:org_slug>/programs/", include("sessions.manager_urls")),
     path("o/<slug:org_slug>/notifications/", include("sessions.notification_urls")),
+    path("o/<slug:org_slug>/surveys/", include("surveys.builder_urls")),
+    path("o/<slug:org_slug>/surveys/", include("surveys.results_urls")),
+    path("o/<slug:org_slug>/surveys/", include("surveys.respond_urls")),
     # Not under /o/<slug>/: whoever follows the link is not a member yet.
     path(
         "invitations/<slug:organization_slug>/<str:token>/",

@@ -43,6 +43,8 @@ from sessions.models import (
     Notification,
     SupportCircle,
 )
+from surveys.models import Answer, Assignment, Concern, Response, Schedule, Story, Survey
+from surveys.models import Question as SurveyQuestion
 from tests.organizations.factories import MembershipFactory, OrganizationFactory
 
 OUR_APPS = {
@@ -184,6 +186,38 @@ def _build_world() -> dict[str, object]:
             body="The pilot starts today.",
             send_after=timezone.now(),
         )
+        survey = Survey.objects.create(organization=organization, program=program, title="Pulse")
+        survey_question = SurveyQuestion.objects.create(
+            organization=organization, survey=survey, type="agreement", text="Worth it?"
+        )
+        schedule = Schedule.objects.create(
+            organization=organization, survey=survey, cohort=cohort, anchor="cohort_start"
+        )
+        assignment = Assignment.objects.create(
+            organization=organization,
+            schedule=schedule,
+            participant=participant,
+            occasion="cohort_start",
+            opens_at=timezone.now(),
+            closes_at=timezone.now() + timedelta(days=14),
+        )
+        response = Response.objects.create(
+            organization=organization,
+            schedule=schedule,
+            cohort=cohort,
+            role="mentor",
+            week="2027-W01",
+        )
+        story = Story.objects.create(
+            organization=organization,
+            program=program,
+            answer=Answer.objects.create(
+                organization=organization, response=response, question=survey_question, value="Yes"
+            ),
+        )
+        concern = Concern.objects.create(
+            organization=organization, program=program, text="Worried", week="2027-W01"
+        )
         question = ProgramQuestion.objects.create(
             organization=organization, program=program, text="Why?"
         )
@@ -209,6 +243,12 @@ def _build_world() -> dict[str, object]:
         "commitment_id": commitment,
         "circle_id": circle,  # SupportCircle
         "notification_id": notification,
+        "survey_id": survey,
+        "survey_question_id": survey_question,  # surveys.Question
+        "schedule_id": schedule,
+        "assignment_id": assignment,
+        "story_id": story,
+        "concern_id": concern,
     }
 
 

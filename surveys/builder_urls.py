@@ -1,0 +1,5 @@
+"""Survey routes: builder."""
+
+app_name = "surveys_builder"
+
+urlpatterns = []

@@ -1,0 +1,5 @@
+"""Survey routes: respond."""
+
+app_name = "surveys_respond"
+
+urlpatterns = []

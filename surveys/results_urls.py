@@ -1,0 +1,5 @@
+"""Survey routes: results."""
+
+app_name = "surveys_results"
+
+urlpatterns = []

@@ -1,0 +1,250 @@
+"""Sending surveys and answering them, and the mentors' safe channel for concerns."""
+
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from matching.models import Pair
+from organizations.models import Membership, Organization
+from programs.models import Cohort, Participant
+from sessions.models import MentoringSession
+from surveys.models import Answer, Assignment, Concern, Question, Response, Schedule, Story, Survey
+
+
+def iso_week(moment: datetime) -> str:
+    year, week, _day = moment.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+@transaction.atomic
+def schedule_create(
+    *,
+    survey: Survey,
+    cohort: Cohort,
+    anchor: str,
+    offset_days: int,
+    audience: str,
+    open_days: int,
+    actor: Membership | None,
+) -> Schedule:
+    problems = []
+    if survey.program_id != cohort.program_id:
+        problems.append(_("The survey and the cohort belong to different programs."))
+    if not survey.questions.exists():
+        problems.append(_("The survey has no questions yet."))
+    if anchor not in Schedule.Anchor.values or audience not in Schedule.Audience.values:
+        problems.append(_("Choose when and to whom."))
+    if not 1 <= open_days <= 90:
+        problems.append(_("A survey stays open from 1 to 90 days."))
+    if problems:
+        raise ValidationError(problems)
+    return Schedule.objects.create(
+        organization=cohort.organization,
+        survey=survey,
+        cohort=cohort,
+        anchor=anchor,
+        offset_days=offset_days,
+        audience=audience,
+        open_days=open_days,
+        created_by=actor,
+    )
+
+
+def _audience(schedule: Schedule):
+    people = Participant.objects.filter(cohort=schedule.cohort, status=Participant.Status.APPROVED)
+    if schedule.audience == Schedule.Audience.MENTORS:
+        people = people.filter(role=Participant.Role.MENTOR)
+    elif schedule.audience == Schedule.Audience.MENTEES:
+        people = people.filter(role=Participant.Role.MENTEE)
+    return people
+
+
+def _day_start(day, organization: Organization) -> datetime:
+    return datetime.combine(day, time(8, 0), tzinfo=ZoneInfo(organization.time_zone))
+
+
+def assignments_create(*, organization: Organization, now: datetime) -> int:
+    """Ask whoever a schedule says, once per occasion (the unique constraint holds it
+    even if two runs overlap). Returns how many new assignments were made."""
+    rows = []
+    for schedule in Schedule.objects.filter(organization=organization).select_related("cohort"):
+        cohort, window = schedule.cohort, timedelta(days=schedule.open_days)
+        people = list(_audience(schedule))
+        if schedule.anchor == Schedule.Anchor.EACH_SESSION:
+            sessions = MentoringSession.objects.filter(
+                pair__cohort=cohort,
+                status=MentoringSession.Status.HELD,
+                logged_at__isnull=False,
+                logged_at__gte=schedule.created_at,
+            ).select_related("pair")
+            for session in sessions:
+                opens = session.logged_at
+                for person in people:
+                    if person.pk in (session.pair.mentor_id, session.pair.mentee_id):
+                        rows.append((schedule, person, f"session:{session.pk}", opens, window))
+            continue
+        base = (
+            cohort.start_date
+            if schedule.anchor == Schedule.Anchor.COHORT_START
+            else cohort.end_date
+        )
+        opens = _day_start(base + timedelta(days=schedule.offset_days), organization)
+        if opens > now:
+            continue
+        for person in people:
+            rows.append((schedule, person, schedule.anchor, opens, window))
+    created = Assignment.objects.bulk_create(
+        [
+            Assignment(
+                organization=organization,
+                schedule=schedule,
+                participant=person,
+                occasion=occasion,
+                opens_at=opens,
+                closes_at=opens + window,
+            )
+            for schedule, person, occasion, opens, window in rows
+            if opens + window > now
+        ],
+        ignore_conflicts=True,
+    )
+    return len(created)
+
+
+def _clean_value(question: Question, raw, topic_ids: set[int]):
+    """The answer as stored, or None if empty; ValidationError names what is wrong."""
+    kind = question.type
+    if raw in (None, "", [], {}):
+        return None
+    try:
+        if kind == Question.Type.AGREEMENT:
+            value = int(raw)
+            if not 1 <= value <= 5:
+                raise ValueError
+            return value
+        if kind == Question.Type.NPS:
+            value = int(raw)
+            if not 0 <= value <= 10:
+                raise ValueError
+            return value
+        if kind == Question.Type.SINGLE:
+            if raw not in question.choices:
+                raise ValueError
+            return raw
+        if kind == Question.Type.MULTIPLE:
+            chosen = list(dict.fromkeys(raw))
+            if not set(chosen) <= set(question.choices):
+                raise ValueError
+            return chosen
+        if kind == Question.Type.SKILLS:
+            levels = {str(int(k)): int(v) for k, v in raw.items() if v not in (None, "")}
+            if not levels:
+                return None
+            if not {int(k) for k in levels} <= topic_ids or not all(
+                1 <= v <= 5 for v in levels.values()
+            ):
+                raise ValueError
+            return levels
+        text = str(raw).strip()
+        return text[:4000] or None
+    except (TypeError, ValueError, AttributeError):
+        raise ValidationError(
+            _("“%(question)s”: that answer is not one of the options.")
+            % {"question": question.text}
+        ) from None
+
+
+@transaction.atomic
+def response_submit(
+    *, assignment: Assignment, answers: dict[int, object], story_consent: bool = False, now=None
+) -> Response:
+    """Record the answers and that the person answered, in two rows nothing links: all or
+    nothing, once per assignment."""
+    now = now or timezone.now()
+    assignment = (
+        Assignment.objects.select_for_update()
+        .select_related("schedule__survey", "schedule__cohort", "participant__employee__department")
+        .get(pk=assignment.pk)
+    )
+    if assignment.answered:
+        raise ValidationError(_("You have already answered this survey."))
+    if not assignment.opens_at <= now <= assignment.closes_at:
+        raise ValidationError(_("This survey is closed."))
+    survey = assignment.schedule.survey
+    questions = list(survey.questions.all())
+    topic_ids = set(
+        survey.program.programtopic_set.values_list("topic_id", flat=True) if survey.program else []
+    )
+    values, problems = {}, []
+    for question in questions:
+        try:
+            value = _clean_value(question, answers.get(question.pk), topic_ids)
+        except ValidationError as error:
+            problems.extend(error.messages)
+            continue
+        if value is None and question.required:
+            problems.append(_("“%(question)s” needs an answer.") % {"question": question.text})
+        elif value is not None:
+            values[question] = value
+    if problems:
+        raise ValidationError(problems)
+    participant = assignment.participant
+    employee = participant.employee
+    attributed = not survey.anonymous
+    response = Response.objects.create(
+        organization=assignment.organization,
+        schedule=assignment.schedule,
+        cohort=assignment.schedule.cohort,
+        role=participant.role,
+        week=iso_week(now),
+        participant=participant if attributed else None,
+        department=(employee.department.name if attributed and employee.department else ""),
+        level=employee.job_level if attributed else None,
+        story_consent=story_consent,
+    )
+    created = Answer.objects.bulk_create(
+        Answer(organization=response.organization, response=response, question=q, value=v)
+        for q, v in values.items()
+    )
+    if story_consent and survey.program_id:
+        for answer in created:
+            if answer.question.type == Question.Type.TEXT and answer.question.section == _(
+                "Your story"
+            ):
+                Story.objects.create(
+                    organization=response.organization, program_id=survey.program_id, answer=answer
+                )
+    assignment.answered = True
+    assignment.save(update_fields=["answered"])
+    return response
+
+
+@transaction.atomic
+def concern_raise(*, pair: Pair, by: Participant, text: str, anonymous: bool, now=None) -> Concern:
+    """A mentor tells the program manager something about their pair. Named, it keeps the
+    author and the pair; anonymous, only the program."""
+    if by.pk != pair.mentor_id:
+        raise ValidationError(_("Concerns are for the mentor of the pair to raise."))
+    if not text.strip():
+        raise ValidationError(_("Say what worries you."))
+    return Concern.objects.create(
+        organization=pair.organization,
+        program=pair.program,
+        pair=None if anonymous else pair,
+        author=None if anonymous else by,
+        text=text.strip(),
+        week=iso_week(now or timezone.now()),
+    )
+
+
+@transaction.atomic
+def concern_follow_up(*, concern: Concern, status: str, follow_up: str) -> Concern:
+    if status not in Concern.Status.values:
+        raise ValidationError(_("Unknown status."))
+    concern.status, concern.follow_up = status, follow_up.strip()
+    concern.save(update_fields=["status", "follow_up", "updated_at"])
+    return concern
