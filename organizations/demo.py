@@ -87,6 +87,7 @@ def _seed_demo(*, password: str) -> DemoData:
     from matching.demo import seed_matching_demo
     from programs.demo import seed_programs_demo
     from sessions.demo import seed_sessions_demo
+    from surveys.demo import seed_surveys_demo
 
     logins, api_keys = [], {}
     for slug, name, time_zone, people in DEMO_ORGANIZATIONS:
@@ -103,6 +104,7 @@ def _seed_demo(*, password: str) -> DemoData:
             seed_programs_demo(organization)
             seed_matching_demo(organization)
             seed_sessions_demo(organization)
+            seed_surveys_demo(organization)
             api_keys[name] = _demo_api_key(organization)
     return DemoData(logins, api_keys)
 

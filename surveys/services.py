@@ -166,7 +166,7 @@ def response_submit(
     nothing, once per assignment."""
     now = now or timezone.now()
     assignment = (
-        Assignment.objects.select_for_update()
+        Assignment.objects.select_for_update(of=("self",))
         .select_related("schedule__survey", "schedule__cohort", "participant__employee__department")
         .get(pk=assignment.pk)
     )
