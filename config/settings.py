@@ -160,6 +160,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "sessions.tasks.weekly_digest_task",
         "schedule": crontab(minute=5),
     },
+    # Hourly: the survey assignments the schedules call for (surveys/tasks.py).
+    "surveys": {
+        "task": "surveys.tasks.surveys_tick",
+        "schedule": crontab(minute=20),
+    },
 }
 
 # --- Accounts and sign-in -----------------------------------------------------------

@@ -90,6 +90,15 @@ class Organization(models.Model):
         validators=[MinValueValidator(5), MaxValueValidator(60 * 24 * 30)],
         help_text=_("Between 5 minutes and 30 days."),
     )
+    survey_min_group = models.PositiveSmallIntegerField(
+        _("smallest group shown in survey results"),
+        default=5,
+        validators=[MinValueValidator(3), MaxValueValidator(50)],
+        help_text=_(
+            "Figures of any smaller group are hidden. 5 by default; at least 3, so that "
+            "nobody's answers can be singled out."
+        ),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

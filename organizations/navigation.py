@@ -19,6 +19,7 @@ NAV_ITEMS: list[NavItem] = [
     NavItem(_("Overview"), "organizations:overview", "organization.view"),
     NavItem(_("Programs"), "programs:list", "program.view"),
     NavItem(_("My programs"), "programs:mine", "program.participate"),
+    NavItem(_("My surveys"), "surveys_respond:mine", "program.participate"),
     NavItem(_("Notifications"), "notifications:list", "program.participate"),
     NavItem(_("Directory"), "organizations:directory", "directory.view"),
     NavItem(_("Members"), "organizations:member_list", "member.view"),

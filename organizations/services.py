@@ -378,6 +378,7 @@ ORGANIZATION_SETTINGS_FIELDS = [
     "logo",
     "require_mfa_for_staff",
     "session_idle_minutes",
+    "survey_min_group",
 ]
 
 

@@ -46,7 +46,12 @@ from programs.models import Cohort, Participant, Topic
 from sessions.models import MentoringSession
 from surveys.library import library_seed, survey_from_template
 from surveys.models import Assignment, Question, Schedule, Survey
-from surveys.services import assignments_create, response_submit, schedule_create
+from surveys.services import (
+    assignments_create,
+    response_submit,
+    responses_release,
+    schedule_create,
+)
 
 MENTOR, MENTEE = Participant.Role.MENTOR, Participant.Role.MENTEE
 BASELINE_ANSWERED = 0.85
@@ -142,6 +147,8 @@ def seed_surveys_demo(organization: Organization) -> None:
     pulse_assignments = [a for a in assignments if a.schedule.survey_id == pulse.pk]
     _answer_baseline(rng, baseline, baseline_assignments, topics, demo, now)
     _answer_pulse(rng, pulse, pulse_assignments, demo, now)
+    # The beat releases held anonymous answers in batches; past weeks go at once.
+    responses_release(organization=organization, now=now)
 
 
 def _set_up(organization: Organization, pilot: Cohort, first_logged, now) -> tuple[Survey, Survey]:

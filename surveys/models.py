@@ -2,8 +2,11 @@
 
 Anonymity is structural. Whether someone answered (``Assignment.answered``) lives apart
 from what was answered (``Response``): an anonymous response carries its cohort and
-role and nothing else about the person, a random id (so insertion order reveals
-nothing) and no time finer than the ISO week; nothing links the two tables.
+role and nothing else about the person, a random id and no time finer than the ISO
+week; nothing links the two tables. Anonymous answers are first held (``HeldResponse``)
+and released into ``Response`` in shuffled batches by another transaction, so that not
+even the database's own bookkeeping (a row's transaction id, its physical order) ties
+an answer to the moment, and so to the person, who gave it.
 """
 
 import uuid
@@ -151,6 +154,15 @@ class Response(TenantModel):
     story_consent = models.BooleanField(default=False)
 
 
+class HeldResponse(TenantModel):
+    """An anonymous answer waiting to be released into Response with others (see
+    ``surveys.services.responses_release``): the role, the week and the answers."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    schedule = models.ForeignKey(Schedule, on_delete=models.CASCADE, related_name="+")
+    payload = models.JSONField()
+
+
 class Answer(TenantModel):
     response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="answers")
     question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="answers")
@@ -164,7 +176,6 @@ class Story(TenantModel):
     program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="stories")
     answer = models.OneToOneField(Answer, on_delete=models.CASCADE, related_name="story")
     featured = models.BooleanField(default=False)
-    created_at = models.DateTimeField(auto_now_add=True)
 
 
 class Concern(TenantModel):
@@ -188,4 +199,4 @@ class Concern(TenantModel):
     status = models.CharField(max_length=14, choices=Status.choices, default=Status.NEW)
     follow_up = models.TextField(_("follow-up (program managers)"), blank=True)
     week = models.CharField(max_length=8)
-    updated_at = models.DateTimeField(auto_now=True)
+    followed_up_at = models.DateTimeField(null=True, blank=True)

@@ -1,5 +1,15 @@
 """Survey routes: respond."""
 
+from django.urls import path
+
+from surveys import respond_views as views
+
 app_name = "surveys_respond"
 
-urlpatterns = []
+urlpatterns = [
+    path("mine/", views.my_surveys, name="mine"),
+    path("mine/<int:assignment_id>/", views.answer, name="answer"),
+    path("pairs/<int:pair_id>/concern/", views.concern, name="concern"),
+    path("programs/<int:program_id>/concerns/", views.concerns, name="concerns"),
+    path("concerns/<int:concern_id>/", views.concern_follow_up, name="concern_follow_up"),
+]

@@ -1,5 +1,6 @@
 """Sending surveys and answering them, and the mentors' safe channel for concerns."""
 
+import random
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -12,7 +13,17 @@ from matching.models import Pair
 from organizations.models import Membership, Organization
 from programs.models import Cohort, Participant
 from sessions.models import MentoringSession
-from surveys.models import Answer, Assignment, Concern, Question, Response, Schedule, Story, Survey
+from surveys.models import (
+    Answer,
+    Assignment,
+    Concern,
+    HeldResponse,
+    Question,
+    Response,
+    Schedule,
+    Story,
+    Survey,
+)
 
 
 def iso_week(moment: datetime) -> str:
@@ -161,7 +172,7 @@ def _clean_value(question: Question, raw, topic_ids: set[int]):
 @transaction.atomic
 def response_submit(
     *, assignment: Assignment, answers: dict[int, object], story_consent: bool = False, now=None
-) -> Response:
+) -> Response | None:
     """Record the answers and that the person answered, in two rows nothing links: all or
     nothing, once per assignment."""
     now = now or timezone.now()
@@ -186,41 +197,104 @@ def response_submit(
         except ValidationError as error:
             problems.extend(error.messages)
             continue
-        if value is None and question.required:
+        unanswerable = question.type == Question.Type.SKILLS and not topic_ids
+        if value is None and question.required and not unanswerable:
             problems.append(_("“%(question)s” needs an answer.") % {"question": question.text})
         elif value is not None:
             values[question] = value
     if problems:
         raise ValidationError(problems)
     participant = assignment.participant
-    employee = participant.employee
-    attributed = not survey.anonymous
-    response = Response.objects.create(
-        organization=assignment.organization,
-        schedule=assignment.schedule,
-        cohort=assignment.schedule.cohort,
-        role=participant.role,
-        week=iso_week(now),
-        participant=participant if attributed else None,
-        department=(employee.department.name if attributed and employee.department else ""),
-        level=employee.job_level if attributed else None,
-        story_consent=story_consent,
-    )
-    created = Answer.objects.bulk_create(
-        Answer(organization=response.organization, response=response, question=q, value=v)
-        for q, v in values.items()
-    )
-    if story_consent and survey.program_id:
-        for answer in created:
-            if answer.question.type == Question.Type.TEXT and answer.question.section == _(
-                "Your story"
-            ):
-                Story.objects.create(
-                    organization=response.organization, program_id=survey.program_id, answer=answer
-                )
+    answers_by_id = {str(q.pk): v for q, v in values.items()}
     assignment.answered = True
     assignment.save(update_fields=["answered"])
+    if survey.anonymous:
+        # Held, then released with others by another transaction (responses_release).
+        HeldResponse.objects.create(
+            organization=assignment.organization,
+            schedule=assignment.schedule,
+            payload={
+                "role": participant.role,
+                "week": iso_week(now),
+                "answers": answers_by_id,
+                "story_consent": story_consent,
+            },
+        )
+        return None
+    employee = participant.employee
+    return _record(
+        schedule=assignment.schedule,
+        role=participant.role,
+        week=iso_week(now),
+        answers=answers_by_id,
+        story_consent=story_consent,
+        participant=participant,
+        department=employee.department.name if employee.department else "",
+        level=employee.job_level,
+    )
+
+
+def _record(*, schedule: Schedule, role, week, answers, story_consent, **attributed) -> Response:
+    response = Response.objects.create(
+        organization=schedule.organization,
+        schedule=schedule,
+        cohort_id=schedule.cohort_id,
+        role=role,
+        week=week,
+        story_consent=story_consent,
+        **attributed,
+    )
+    questions = {str(q.pk): q for q in Question.objects.filter(survey_id=schedule.survey_id)}
+    created = Answer.objects.bulk_create(
+        Answer(
+            organization=response.organization, response=response, question=questions[k], value=v
+        )
+        for k, v in answers.items()
+        if k in questions
+    )
+    program_id = schedule.survey.program_id
+    if story_consent and program_id:
+        Story.objects.bulk_create(
+            Story(organization=response.organization, program_id=program_id, answer=answer)
+            for answer in created
+            if answer.question.story
+        )
     return response
+
+
+def responses_release(*, organization: Organization, now=None) -> int:
+    """Move held anonymous answers into Response, schedule by schedule, in a shuffled
+    batch: once a schedule holds as many as the smallest group results may show, or once
+    its oldest is from an earlier week. Returns how many were released."""
+    from surveys.results import min_group
+
+    now = now or timezone.now()
+    week, smallest, released = iso_week(now), min_group(organization), 0
+    schedule_ids = set(
+        HeldResponse.objects.filter(organization=organization).values_list("schedule_id", flat=True)
+    )
+    for schedule_id in sorted(schedule_ids):
+        with transaction.atomic():
+            held = list(
+                HeldResponse.objects.select_for_update(skip_locked=True).filter(
+                    schedule_id=schedule_id
+                )
+            )
+            if not held or (len(held) < smallest and all(h.payload["week"] >= week for h in held)):
+                continue
+            schedule = Schedule.objects.select_related("survey").get(pk=schedule_id)
+            random.SystemRandom().shuffle(held)
+            for item in held:
+                _record(
+                    schedule=schedule,
+                    role=item.payload["role"],
+                    week=item.payload["week"],
+                    answers=item.payload["answers"],
+                    story_consent=item.payload["story_consent"],
+                )
+            HeldResponse.objects.filter(pk__in=[h.pk for h in held]).delete()
+            released += len(held)
+    return released
 
 
 @transaction.atomic
@@ -246,5 +320,6 @@ def concern_follow_up(*, concern: Concern, status: str, follow_up: str) -> Conce
     if status not in Concern.Status.values:
         raise ValidationError(_("Unknown status."))
     concern.status, concern.follow_up = status, follow_up.strip()
-    concern.save(update_fields=["status", "follow_up", "updated_at"])
+    concern.followed_up_at = timezone.now()
+    concern.save(update_fields=["status", "follow_up", "followed_up_at"])
     return concern

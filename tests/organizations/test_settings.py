@@ -15,6 +15,7 @@ VALID = {
     "locale": "en",
     "accent_color": "#123456",
     "session_idle_minutes": "60",
+    "survey_min_group": "5",
 }
 
 

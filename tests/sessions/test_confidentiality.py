@@ -255,6 +255,7 @@ def worlds(acme, world, pair, written):
             "api_key_id": api_key_create(
                 organization=acme, actor=None, name="Listed", roles={Role.ADMIN}
             )[0],
+            **_survey_objects(acme, program, world),
         }
     variants = []
     for who, session in itertools.product(("Ann", "Dan"), ("logged", "scheduled")):
@@ -394,3 +395,46 @@ def test_the_author_sees_the_private_note_on_the_session_page_and_the_partner_do
     assert DAN_PRIVATE not in ann_sees
     assert DAN_PRIVATE in dan_sees and PAIR_ONLY["shared note (Ann)"] in dan_sees
     assert ANN_PRIVATE not in dan_sees
+
+
+def _survey_objects(acme, program, world) -> dict:
+    """One of each survey object the routes point at (the pair's notes are not in them)."""
+    from surveys.models import (
+        Answer,
+        Assignment,
+        Concern,
+        Question,
+        Response,
+        Schedule,
+        Story,
+        Survey,
+    )
+
+    survey = Survey.objects.create(organization=acme, program=program, title="Pulse")
+    question = Question.objects.create(
+        organization=acme, survey=survey, type="agreement", text="Worth it?"
+    )
+    schedule = Schedule.objects.create(
+        organization=acme, survey=survey, cohort=world["cohort"], anchor="cohort_start"
+    )
+    response = Response.objects.create(
+        organization=acme, schedule=schedule, cohort=world["cohort"], role="mentor", week="2027-W01"
+    )
+    answer = Answer.objects.create(organization=acme, response=response, question=question, value=4)
+    return {
+        "survey_id": survey,
+        "survey_question_id": question,
+        "schedule_id": schedule,
+        "assignment_id": Assignment.objects.create(
+            organization=acme,
+            schedule=schedule,
+            participant=world["Ann"],
+            occasion="cohort_start",
+            opens_at=timezone.now(),
+            closes_at=timezone.now() + timedelta(days=14),
+        ),
+        "story_id": Story.objects.create(organization=acme, program=program, answer=answer),
+        "concern_id": Concern.objects.create(
+            organization=acme, program=program, text="Worried", week="2027-W01"
+        ),
+    }

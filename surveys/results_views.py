@@ -1,0 +1,137 @@
+"""Program managers' view of a survey's results (figures by group, small groups hidden),
+its CSV export, and the success stories they curate."""
+
+import csv
+
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from organizations.decorators import permission_required
+from organizations.http import post_only
+from programs.models import Program
+from surveys import stories as story_service
+from surveys.models import Story, Survey
+from surveys.results import SurveyResults, shown_groups, survey_results
+
+
+def _survey(request, survey_id) -> Survey:
+    """A program's survey of this organisation (library templates have no results)."""
+    return get_object_or_404(
+        Survey.objects.select_related("program"),
+        pk=survey_id,
+        organization=request.organization,
+        program__isnull=False,
+    )
+
+
+def _cohort_id(request) -> int | None:
+    try:
+        return int(request.GET.get("cohort", ""))
+    except ValueError:
+        return None
+
+
+def _results(request, survey) -> SurveyResults:
+    return survey_results(survey, organization=request.organization, cohort_id=_cohort_id(request))
+
+
+@permission_required("program.view")
+def survey_results_page(request, org_slug, survey_id):
+    survey = _survey(request, survey_id)
+    results = _results(request, survey)
+    context = {
+        "survey": survey,
+        "program": survey.program,
+        "results": results,
+        "query": request.GET.urlencode() if results.cohort_id else "",
+    }
+    return render(request, "surveys/results/survey.html", context)
+
+
+def _cell(value) -> str:
+    """A spreadsheet must not run an answer as a formula."""
+    value = "" if value is None else str(value)
+    return f"'{value}" if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+def _number(value, digits=1) -> str:
+    return "" if value is None else f"{value:.{digits}f}"
+
+
+def _percent(value) -> str:
+    return "" if value is None else str(round(value * 100))
+
+
+@permission_required("program.view")
+def survey_results_export(request, org_slug, survey_id):
+    """The aggregates the page shows (with its cohort filter): one row per question and
+    group, hidden groups marked and empty, never a row per person."""
+    survey = _survey(request, survey_id)
+    results = _results(request, survey)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="survey-{survey.pk}-results.csv"'
+    writer = csv.writer(response)
+    writer.writerow(
+        [
+            "question_number", "question", "type", "breakdown", "group", "status", "answered",
+            "response_rate_percent", "mean", "satisfied_percent", "nps", "promoters_percent",
+            "detractors_percent", "counts", "topic_means", "texts",
+        ]
+    )  # fmt: skip
+    hidden_label = _("fewer than %(n)s") % {"n": results.min_group}
+    for question, cell in shown_groups(results):
+        base = [
+            question.number, _cell(question.text), question.type, cell.group.dimension,
+            _cell(cell.group.label),
+        ]  # fmt: skip
+        if cell.hidden:
+            writer.writerow([*base, hidden_label] + [""] * 10)
+            continue
+        f = cell.figures
+        counts = "; ".join(f"{bar.label}: {bar.count}" for bar in f.bars)
+        topics = "; ".join(
+            f"{t.topic}: {hidden_label if t.hidden else _number(t.mean)}" for t in f.topics
+        )
+        writer.writerow(
+            [
+                *base, "no answers" if cell.empty else "shown", f.answered,
+                _percent(f.response_rate), _number(f.mean), _percent(f.satisfaction),
+                "" if f.nps is None else f.nps, _percent(f.promoters), _percent(f.detractors),
+                _cell(counts), _cell(topics), _cell("\n".join(f.texts or [])),
+            ]
+        )  # fmt: skip
+    return response
+
+
+@permission_required("program.view")
+def program_stories(request, org_slug, program_id):
+    program = get_object_or_404(Program, pk=program_id, organization=request.organization)
+    featured_only = request.GET.get("featured") == "1"
+    every = story_service.program_stories(program)
+    context = {
+        "program": program,
+        "stories": [
+            (story, story_service.story_text(story))
+            for story in every
+            if story.featured or not featured_only
+        ],
+        "featured_only": featured_only,
+        "featured_count": sum(1 for story in every if story.featured),
+    }
+    return render(request, "surveys/results/stories.html", context)
+
+
+@permission_required("program.manage")
+def story_feature(request, org_slug, story_id):
+    story = get_object_or_404(Story, pk=story_id, organization=request.organization)
+    if request.method != "POST":
+        return post_only()
+    featured = request.POST.get("featured") == "1"
+    story_service.story_feature(story=story, featured=featured)
+    messages.success(
+        request,
+        _("The story is featured.") if featured else _("The story is no longer featured."),
+    )
+    return redirect("surveys_results:stories", org_slug=org_slug, program_id=story.program_id)
