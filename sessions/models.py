@@ -254,6 +254,7 @@ class Notification(TenantModel):
         PAIR_QUIET_ALERT = "pair_quiet_alert", _("A pair has gone quiet (program managers)")
         TRAINING_DUE = "training_due", _("Training to finish")
         MILESTONE = "milestone", _("Cohort milestones")
+        SURVEY_DUE = "survey_due", _("A survey to answer")
         DIGEST = "digest", _("Weekly digest")
 
     class Status(models.TextChoices):

@@ -467,6 +467,12 @@ def still_due(notification: Notification, now: datetime) -> bool:
         if session.status != MentoringSession.Status.SCHEDULED:
             return False
         return session.starts_at > now if kind == Kind.SESSION_UPCOMING else True
+    if kind == Kind.SURVEY_DUE:
+        from surveys.models import Assignment  # surveys builds on sessions
+
+        return Assignment.objects.filter(
+            pk=object_id, answered=False, opens_at__lte=now, closes_at__gt=now
+        ).exists()
     if kind in (Kind.PAIR_QUIET, Kind.PAIR_QUIET_ALERT):
         if not Pair.objects.filter(pk=object_id, status=Pair.Status.ACTIVE).exists():
             return False

@@ -10,7 +10,8 @@ from django.utils import timezone
 
 from organizations.models import Organization
 from organizations.tenancy import tenant_context
-from surveys import services
+from sessions import notify
+from surveys import notices, services
 
 logger = logging.getLogger(__name__)
 
@@ -27,6 +28,8 @@ def surveys_tick() -> int:
             with tenant_context(organization=organization):
                 created += services.assignments_create(organization=organization, now=now)
                 services.responses_release(organization=organization, now=now)
+                # Emailed by the reminders' next delivery, under their cap and night rules.
+                notify.create(notices.survey_due(organization, now), now)
         except Exception:
             logger.exception("Survey assignments for organisation %s failed", organization.slug)
             failed.append(organization.slug)

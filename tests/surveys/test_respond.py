@@ -562,3 +562,26 @@ def test_held_answers_are_released_in_batches_of_the_smallest_group_or_a_week_la
         assert (four, five, lone_from_last_week) == (0, 5, 1)
         assert Response.objects.filter(schedule=schedule, participant=None).count() == 6
         assert not HeldResponse.objects.exists()
+
+
+def test_the_hourly_task_tells_people_a_survey_waits_once_and_not_after_they_answer(
+    client, acme, world, survey, ann_asked, django_capture_on_commit_callbacks
+):
+    from sessions.models import Notification
+    from sessions.reminders import still_due
+    from surveys.tasks import surveys_tick
+
+    surveys_tick()
+    surveys_tick()  # again: still one notice
+
+    with tenant_context(organization=acme):
+        notice = Notification.objects.get(kind="survey_due")
+    assert notice.recipient.user.email == world["Ann"].employee.email
+    assert notice.url == answer_url(ann_asked)
+    with tenant_context(organization=acme):
+        assert still_due(notice, timezone.now())
+    login(client, "ann")
+    client.post(answer_url(ann_asked), full_answer(survey))
+    with tenant_context(organization=acme):
+        # Answered before the email went out: withdrawn rather than sent.
+        assert not still_due(notice, timezone.now())
