@@ -151,6 +151,11 @@ def hidden_groups(
         except _Undecided:
             return {g for g in groups if g != ROOT and members[g]} | hidden
         if combination is None:
+            # Under a hidden group even an empty cell is hidden: "none here" would say
+            # where the few answers came from.
+            for parent, cells in breakdowns:
+                if parent in hidden:
+                    hidden.update(cells)
             return hidden
         candidates = [visible[i] for i in combination if members[visible[i]] != members[ROOT]]
         if not candidates:  # cannot happen: everyone alone is at least the threshold
