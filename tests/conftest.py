@@ -1,6 +1,7 @@
 """Fixtures shared by the whole suite: named personas, infrastructure guards, and a real
 Chromium driven by Playwright against Django's live server."""
 
+import io
 import os
 from datetime import date
 from pathlib import Path
@@ -250,3 +251,19 @@ def world(acme):
             )
             people[first] = participant
     return {"program": program, "cohort": cohort, **people}
+
+
+@pytest.fixture(scope="module")
+def demo_module(django_db_setup, django_db_blocker):
+    """The demo data (seed_demo takes a while), seeded once for a module's tests: each
+    test still runs in its own transaction, rolled back; the module's end empties the
+    database again."""
+    from django.core.management import call_command
+
+    with django_db_blocker.unblock():
+        call_command("seed_demo", stdout=io.StringIO())
+    yield
+    with django_db_blocker.unblock():
+        # As a transactional test case does: the app role may empty tables, not reset
+        # their sequences (it owns neither).
+        call_command("flush", interactive=False, verbosity=0, reset_sequences=False)

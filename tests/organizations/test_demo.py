@@ -40,8 +40,7 @@ def test_seed_demo_twice_gives_the_same_data():
     assert len(first[1]) == 10
 
 
-def test_every_demo_login_signs_in_with_the_demo_password(client):
-    call_command("seed_demo")
+def test_every_demo_login_signs_in_with_the_demo_password(client, demo_module):
 
     for org in ("acme", "globex"):
         for role in ROLES:
@@ -52,8 +51,7 @@ def test_every_demo_login_signs_in_with_the_demo_password(client):
             assert client.get("/").url == f"/o/{org}/", email
 
 
-def test_demo_directories_are_realistic_rosters_with_the_demo_people_on_them():
-    call_command("seed_demo")
+def test_demo_directories_are_realistic_rosters_with_the_demo_people_on_them(demo_module):
 
     for slug, size in (("acme", 600), ("globex", 150)):
         organization = Organization.objects.get(slug=slug)
@@ -78,8 +76,7 @@ def test_demo_password_can_be_chosen_by_environment(client, monkeypatch):
     assert response.status_code == 302
 
 
-def test_demo_roles_match_the_login_names():
-    call_command("seed_demo")
+def test_demo_roles_match_the_login_names(demo_module):
 
     with tenant_context(organization=Organization.objects.get(slug="globex")):
         admin = Membership.objects.get(user__email="admin@globex.example")

@@ -27,8 +27,7 @@ MENTOR, MENTEE = Participant.Role.MENTOR, Participant.Role.MENTEE
 
 
 @pytest.fixture
-def seeded():
-    call_command("seed_demo")
+def seeded(demo_module):
     return {slug: Organization.objects.get(slug=slug) for slug in ("acme", "globex")}
 
 

@@ -31,8 +31,7 @@ def _seed():
 
 
 @pytest.fixture
-def seeded():
-    _seed()
+def seeded(demo_module):
     return Organization.objects.get(slug="acme")
 
 
