@@ -250,6 +250,10 @@ def test_a_pair_schedules_logs_and_ticks_off_a_goal_and_the_manager_sees_only_co
         ratings = sorted(
             Reflection.objects.filter(session=session).values_list("rating", flat=True)
         )
+    # Ann's private note shows only on her behalf (on PostgreSQL, by its row policy).
+    from accounts.models import User
+
+    with tenant_context(organization=acme, user=User.objects.get(email=ANN)):
         notes = Note.objects.filter(session=session).count()
     assert (session.status, session.held_minutes, session.logged_by_id) == (
         "held",

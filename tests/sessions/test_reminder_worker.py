@@ -110,10 +110,12 @@ def _database_url() -> str:
 
 
 def _other_connections() -> int:
+    """Other sessions still holding the notifications table: the killed worker's open
+    transaction, until PostgreSQL notices it is gone and rolls it back."""
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT count(*) FROM pg_stat_activity"
-            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            "SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation"
+            " WHERE c.relname = 'mentoring_notification' AND l.pid <> pg_backend_pid()"
         )
         return cursor.fetchone()[0]
 

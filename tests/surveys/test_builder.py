@@ -227,7 +227,11 @@ def test_a_survey_is_sent_to_a_cohort_and_then_keeps_its_anonymity(
     client.post(f"/o/acme/surveys/{survey.pk}/settings/", {"title": "Check-in"})
 
     schedule = _in(acme, lambda: Schedule.objects.get(survey=survey))
-    assert (schedule.cohort, schedule.anchor, schedule.open_days) == (cohort, "cohort_end", 14)
+    assert (schedule.cohort_id, schedule.anchor, schedule.open_days) == (
+        cohort.pk,
+        "cohort_end",
+        14,
+    )
     assert "Scheduled for Pilot" in page and "When the cohort ends" in page
     assert _in(acme, lambda: Survey.objects.get(pk=survey.pk).anonymous) is True
 
