@@ -165,6 +165,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "surveys.tasks.surveys_tick",
         "schedule": crontab(minute=20),
     },
+    # Nightly, after midnight UTC: each organisation's KPI snapshots (reports/tasks.py).
+    "nightly-snapshots": {
+        "task": "reports.tasks.nightly_snapshots_task",
+        "schedule": crontab(minute=30, hour=2),
+    },
 }
 
 # --- Accounts and sign-in -----------------------------------------------------------

@@ -86,6 +86,7 @@ def _seed_demo(*, password: str) -> DemoData:
     # Later apps build on organizations: their demo data comes after its own.
     from matching.demo import seed_matching_demo
     from programs.demo import seed_programs_demo
+    from reports.demo import seed_reports_demo
     from sessions.demo import seed_sessions_demo
     from surveys.demo import seed_surveys_demo
 
@@ -105,6 +106,7 @@ def _seed_demo(*, password: str) -> DemoData:
             seed_matching_demo(organization)
             seed_sessions_demo(organization)
             seed_surveys_demo(organization)
+            seed_reports_demo(organization)
             api_keys[name] = _demo_api_key(organization)
     return DemoData(logins, api_keys)
 

@@ -381,6 +381,26 @@ class Employee(TenantModel):
         return self.termination_date is None or self.termination_date > timezone.localdate()
 
 
+class JobLevelChange(TenantModel):
+    """A change of an employee's job level, recorded when the directory takes it in.
+
+    The roster holds only today's level; this history is what tells a promotion (a rise in
+    level) after a date, for participants and non-participants alike (reports.kpis).
+    """
+
+    employee = models.ForeignKey(Employee, on_delete=models.CASCADE, related_name="level_changes")
+    from_level = models.PositiveSmallIntegerField(null=True)
+    to_level = models.PositiveSmallIntegerField(null=True)
+    changed_on = models.DateField()
+
+    class Meta:
+        ordering = ["changed_on", "pk"]
+        indexes = [models.Index(fields=["employee", "changed_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.employee_id}: {self.from_level} → {self.to_level} on {self.changed_on}"
+
+
 class DirectoryImport(TenantModel):
     """One upload of the HR file: checked first (the preview), then applied or discarded.
 

@@ -17,6 +17,7 @@ class NavItem:
 
 NAV_ITEMS: list[NavItem] = [
     NavItem(_("Overview"), "organizations:overview", "organization.view"),
+    NavItem(_("Dashboard"), "reports:dashboard", "report.view"),
     NavItem(_("Programs"), "programs:list", "program.view"),
     NavItem(_("My programs"), "programs:mine", "program.participate"),
     NavItem(_("My surveys"), "surveys_respond:mine", "program.participate"),

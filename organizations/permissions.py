@@ -32,6 +32,9 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     # Taking part: anyone may be invited from the directory (an executive as a mentee);
     # the views show each person only their own places.
     "program.participate":             frozenset({ADMIN, MANAGER, EXECUTIVE, PARTICIPANT}),
+    # The KPI dashboards: aggregates only, small groups hidden (reports/dashboard.py).
+    "report.view":                     frozenset({ADMIN, MANAGER, EXECUTIVE}),
+    "report.refresh":                  frozenset({ADMIN, MANAGER}),
     # A person's own answers are theirs to see; per person, only admins see anyone's.
     "demographics.view":               frozenset({ADMIN}),
 }

@@ -59,3 +59,21 @@ def apply_directory_import_task(*, organization_id: int, import_id: int, actor_i
                 message="Applying failed because of an error on our side; nothing was changed.",
             )
         raise
+
+
+def each_organization(work, *, what: str) -> list:
+    """Run ``work(organization)`` for every organisation and return what each gave;
+    ``work`` enters the tenant context itself, as its transactions need. One
+    organisation's failure does not hold up the others; the task still fails afterwards,
+    so that it shows. ``what`` names the work in the log."""
+    results, failed = [], []
+    # Organization is the tenant itself (not tenant-owned): listing them needs no scope.
+    for organization in Organization.objects.order_by("pk"):
+        try:
+            results.append(work(organization))
+        except Exception:
+            logger.exception("%s for organisation %s failed", what, organization.slug)
+            failed.append(organization.slug)
+    if failed:
+        raise RuntimeError(f"{what} failed for: {', '.join(failed)}")
+    return results

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from organizations.decorators import permission_required
 from organizations.http import posted, run_reporting
 from organizations.permissions import has_permission
+from organizations.spreadsheet import safe_cell
 from programs.models import Program
 from sessions import circles
 from sessions.cadence import LABELS as CADENCE_LABELS
@@ -86,11 +87,6 @@ def pairs(request, org_slug, program_id):
     return render(request, "sessions/manager/pairs.html", context)
 
 
-def _cell(value: str) -> str:
-    """A spreadsheet must not run a name as a formula."""
-    return f"'{value}" if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
-
-
 def _day(value, zone) -> str:
     return timezone.localtime(value, zone).date().isoformat() if value else ""
 
@@ -117,7 +113,7 @@ def pairs_export(request, org_slug, program_id):
         by_role = {r.role: r.count for r in row.reliability}
         writer.writerow(
             [
-                _cell(row.mentor_name), _cell(row.mentee_name), _cell(row.cohort_name),
+                safe_cell(row.mentor_name), safe_cell(row.mentee_name), safe_cell(row.cohort_name),
                 row.status, _day(row.paired_at, zone), _day(row.ended_at, zone),
                 row.held, row.planned, _day(row.last_held, zone),
                 f"{row.average_rating:.1f}" if row.average_rating is not None else "",

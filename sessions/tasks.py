@@ -3,18 +3,15 @@ runs (CELERY_BEAT_SCHEDULE). Thin: each calls the app's functions. The reminder 
 are idempotent (unique keys, rows locked and re-checked), so a run repeated after a
 worker died mid-batch (tasks are acknowledged late) sends nothing twice."""
 
-import logging
-
 from celery import shared_task
 from django.utils import timezone
 
 from organizations.models import Organization
+from organizations.tasks import each_organization
 from organizations.tenancy import tenant_context
 from sessions import notify
 from sessions.emails import send_session_invites
 from sessions.models import MentoringSession
-
-logger = logging.getLogger(__name__)
 
 
 @shared_task
@@ -31,27 +28,13 @@ def send_session_invite_task(
         send_session_invites(session=session, kind=kind)
 
 
-def _each_organization(work) -> None:
-    """Run ``work`` for every organisation; one organisation's failure does not hold up
-    the others, and the task still fails afterwards so that it shows."""
-    failed = []
-    # Organization is the tenant itself (not tenant-owned): listing them needs no scope.
-    for organization in Organization.objects.order_by("pk"):
-        try:
-            work(organization)
-        except Exception:
-            logger.exception("Reminders for organisation %s failed", organization.slug)
-            failed.append(organization.slug)
-    if failed:
-        raise RuntimeError(f"Reminders failed for: {', '.join(failed)}")
-
-
 @shared_task
 def reminders_tick() -> None:
     """Every 15 minutes: the rules, new notifications, and the emails that are due."""
     now = timezone.now()
-    _each_organization(
-        lambda organization: notify.run_reminders(organization=organization, now=now)
+    each_organization(
+        lambda organization: notify.run_reminders(organization=organization, now=now),
+        what="Reminders",
     )
 
 
@@ -59,4 +42,6 @@ def reminders_tick() -> None:
 def weekly_digest_task() -> None:
     """Hourly: the weekly digest of whoever's Monday morning it is now."""
     now = timezone.now()
-    _each_organization(lambda organization: notify.weekly_digest(organization, now))
+    each_organization(
+        lambda organization: notify.weekly_digest(organization, now), what="Weekly digests"
+    )

@@ -9,10 +9,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from organizations.directory.csv_format import EMPLOYEE_FIELDS, Rejection, check_row
-from organizations.models import Department, Employee, Organization
+from organizations.models import Department, Employee, JobLevelChange, Organization
 
 BATCH_SIZE = 2000
 # What a new employee gets for a column the file does not have.
@@ -301,7 +302,28 @@ def apply_plan(
             Employee.objects.bulk_update(records[start : start + BATCH_SIZE], fields)
             advance(len(records[start : start + BATCH_SIZE]))
     changed = sum(len(records) for records in by_columns.values())
+    _record_level_changes(organization, plan, current)
     return ApplyResult(created, changed, plan.unchanged, plan.rejected_rows)
+
+
+def _record_level_changes(
+    organization: Organization, plan: ImportPlan, current: dict[str, _Current]
+) -> None:
+    """Keep the history of job levels: promotions are read from it (reports.kpis)."""
+    today = timezone.localdate()
+    changes = [
+        JobLevelChange(
+            organization=organization,
+            employee_id=current[number].id,
+            from_level=current[number].values["job_level"],
+            to_level=plan.rows[number]["job_level"],
+            changed_on=today,
+        )
+        for number in plan.to_update
+        if "job_level" in plan.rows[number]
+        and plan.rows[number]["job_level"] != current[number].values["job_level"]
+    ]
+    JobLevelChange.objects.bulk_create(changes, batch_size=BATCH_SIZE)
 
 
 def lock_directory(organization: Organization) -> None:

@@ -1,0 +1,621 @@
+"""The KPIs: what each one counts, as of the end of one day, per cohort.
+
+Every function here returns raw, additive figures per cohort (numerators and
+denominators, never percentages), so a program's or the organisation's figure is the sum
+of its cohorts' and a percentage is taken only when a figure is shown
+(``reports.figures``). Each reads only rows dated on or before the day, so computing a
+past day again gives the same numbers, except where a docstring says it reads a current
+state the database keeps no history of.
+
+The period of every KPI is "everything up to the end of the day" unless its docstring
+says otherwise; "the day" is a date in the organisation's time zone.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
+
+from matching.models import Pair
+from organizations.models import Employee, EmployeeDemographics, JobLevelChange, Organization
+from programs.models import Audience, Participant, TrainingCompletion, TrainingModule
+from sessions.cadence import ON_TRACK, cadence
+from sessions.models import Commitment, Goal, MentoringSession
+from surveys.models import Answer, Concern, Question, Survey
+from surveys.services import iso_week
+
+Figures = dict  # name -> number, or name -> Figures (nested, summed alike)
+RETENTION_DAYS = 365
+PROMOTERS, DETRACTORS_BELOW = 9, 7  # NPS: 9-10 promote, 0-6 detract
+INCLUSION_DIMENSIONS = ("gender", "ethnicity", "disability", "lgbtq", "first_generation")
+GENERATIONS = (  # by birth year, the usual cut-offs
+    (1997, "gen_z"),
+    (1981, "millennials"),
+    (1965, "gen_x"),
+    (1946, "boomers"),
+)
+
+
+@dataclass(frozen=True)
+class AsOf:
+    """The end of ``day`` in the organisation's time zone: rows stamped before ``until``
+    count."""
+
+    organization: Organization
+    day: date
+
+    @property
+    def until(self) -> datetime:
+        zone = ZoneInfo(self.organization.time_zone or "UTC")
+        return datetime.combine(self.day + timedelta(days=1), time.min, tzinfo=zone)
+
+    @property
+    def week(self) -> str:
+        return iso_week(self.until - timedelta(seconds=1))
+
+
+def add(into: Figures, more: Figures) -> Figures:
+    """Sum ``more`` into ``into``: numbers add, nested figures add key by key."""
+    for name, value in more.items():
+        if isinstance(value, dict):
+            add(into.setdefault(name, {}), value)
+        else:
+            into[name] = into.get(name, 0) + value
+    return into
+
+
+def generation(birth_year: int | None) -> str:
+    if birth_year is None:
+        return "unknown"
+    for first_year, name in GENERATIONS:
+        if birth_year >= first_year:
+            return name
+    return "silent"
+
+
+def _per_cohort() -> defaultdict:
+    return defaultdict(dict)
+
+
+def _started_pairs(asof: AsOf):
+    """Pairs published by the day (active then, or ended since)."""
+    return Pair.objects.filter(
+        organization=asof.organization,
+        published_at__lt=asof.until,
+        status__in=[Pair.Status.ACTIVE, Pair.Status.ENDED],
+    )
+
+
+def _active_pairs(asof: AsOf):
+    return _started_pairs(asof).filter(Q(ended_at__isnull=True) | Q(ended_at__gte=asof.until))
+
+
+# --- Enrolment and pairs ------------------------------------------------------------------
+
+
+def enrolment(asof: AsOf) -> dict[int, Figures]:
+    """Enrolment funnel. ``invited``: people who entered the cohort's funnel (invited by a
+    program manager or nominating themselves) by the day; ``applied``: of them, those who
+    sent their profile by the day; ``approved``: those approved by the day and still
+    approved now (a withdrawal or rejection keeps no date of its own); ``active``: people
+    in a pair that was active at the end of the day."""
+    figures = _per_cohort()
+    rows = (
+        Participant.objects.filter(organization=asof.organization)
+        .values("cohort_id")
+        .annotate(
+            invited=Count("id", filter=Q(invited_at__lt=asof.until)),
+            applied=Count("id", filter=Q(applied_at__lt=asof.until)),
+            approved=Count(
+                "id",
+                filter=Q(status=Participant.Status.APPROVED, decided_at__lt=asof.until),
+            ),
+        )
+    )
+    for row in rows:
+        cohort = row.pop("cohort_id")
+        figures[cohort].update(row)
+    active = _active_pairs(asof).values("cohort_id", "mentor_id", "mentee_id")
+    people = defaultdict(set)
+    for pair in active:
+        people[pair["cohort_id"]].update((pair["mentor_id"], pair["mentee_id"]))
+    for cohort, ids in people.items():
+        figures[cohort]["active"] = len(ids)
+    return figures
+
+
+def pairs(asof: AsOf) -> dict[int, Figures]:
+    """``pairs_active``: pairs active at the end of the day. ``pairs_started``: pairs
+    published by the day. ``pairs_cross_department``: of the started pairs, those whose
+    two people work in different departments (both known). ``network``: started pairs
+    across departments, counted per pair of departments ("A|B", alphabetical)."""
+    figures = _per_cohort()
+    rows = _started_pairs(asof).values(
+        "cohort_id",
+        "ended_at",
+        "mentor__employee__department__name",
+        "mentee__employee__department__name",
+    )
+    for row in rows:
+        cohort = figures[row["cohort_id"]]
+        ended = row["ended_at"]
+        active = ended is None or ended >= asof.until
+        one = row["mentor__employee__department__name"]
+        other = row["mentee__employee__department__name"]
+        crossing = bool(one and other and one != other)
+        add(
+            cohort,
+            {
+                "pairs_started": 1,
+                "pairs_active": int(active),
+                "pairs_cross_department": int(crossing),
+            },
+        )
+        if crossing:
+            edge = "|".join(sorted((one, other)))
+            add(cohort, {"network": {edge: 1}})
+    return figures
+
+
+# --- Sessions, cadence, training ----------------------------------------------------------
+
+
+def sessions(asof: AsOf) -> dict[int, Figures]:
+    """``sessions_held``: sessions logged as held that started by the end of the day.
+    ``sessions_planned``: the program's planned number of sessions for every pair started
+    by the day."""
+    figures = _per_cohort()
+    held = (
+        MentoringSession.objects.filter(
+            organization=asof.organization,
+            status=MentoringSession.Status.HELD,
+            starts_at__lt=asof.until,
+        )
+        .values("pair__cohort_id")
+        .annotate(n=Count("id"))
+    )
+    for row in held:
+        figures[row["pair__cohort_id"]]["sessions_held"] = row["n"]
+    planned = (
+        _started_pairs(asof)
+        .values("cohort_id", "program__planned_sessions")
+        .annotate(n=Count("id"))
+    )
+    for row in planned:
+        add(
+            figures[row["cohort_id"]],
+            {"sessions_planned": row["n"] * row["program__planned_sessions"]},
+        )
+    return figures
+
+
+def cadence_kept(asof: AsOf) -> dict[int, Figures]:
+    """``cadence_judged``: pairs active at the end of the day and paired for at least one
+    of the program's intervals between sessions. ``cadence_kept``: of them, those on
+    track by ``sessions.cadence.cadence`` as of that moment: no more than one session
+    behind the program's rhythm, and a session held within two intervals (a booking
+    does not count here: a past day's bookings are not kept)."""
+    figures = _per_cohort()
+    active = list(
+        _active_pairs(asof).values(
+            "id",
+            "cohort_id",
+            "published_at",
+            "program__sessions_per_month",
+            "program__planned_sessions",
+        )
+    )
+    held = defaultdict(list)
+    for pair_id, starts_at in MentoringSession.objects.filter(
+        organization=asof.organization,
+        status=MentoringSession.Status.HELD,
+        starts_at__lt=asof.until,
+        pair__in=[pair["id"] for pair in active],
+    ).values_list("pair_id", "starts_at"):
+        held[pair_id].append(starts_at)
+    for pair in active:
+        per_month = pair["program__sessions_per_month"]
+        if (asof.until - pair["published_at"]).days < 30.44 / per_month:
+            continue
+        state = cadence(
+            now=asof.until,
+            paired_at=pair["published_at"],
+            held_starts=held[pair["id"]],
+            next_scheduled=None,
+            sessions_per_month=per_month,
+            planned=pair["program__planned_sessions"],
+        )
+        add(
+            figures[pair["cohort_id"]],
+            {"cadence_judged": 1, "cadence_kept": int(state.status == ON_TRACK)},
+        )
+    return figures
+
+
+def training(asof: AsOf) -> dict[int, Figures]:
+    """``training_people``: participants approved by the day whose program has training
+    for their role. ``training_complete``: of them, those who had completed every one of
+    their role's modules by the day (modules as the program has them now)."""
+    figures = _per_cohort()
+    modules = defaultdict(int)  # (program, audience) -> how many
+    for row in (
+        TrainingModule.objects.filter(organization=asof.organization)
+        .values("program_id", "audience")
+        .annotate(n=Count("id"))
+    ):
+        modules[row["program_id"], row["audience"]] = row["n"]
+    done = dict(
+        TrainingCompletion.objects.filter(
+            organization=asof.organization, completed_at__lt=asof.until
+        )
+        .values("participant_id")
+        .annotate(n=Count("id"))
+        .values_list("participant_id", "n")
+    )
+    approved = Participant.objects.filter(
+        organization=asof.organization,
+        status=Participant.Status.APPROVED,
+        decided_at__lt=asof.until,
+    ).values_list("id", "cohort_id", "program_id", "role")
+    for participant, cohort, program, role in approved:
+        audience = Audience.MENTORS if role == Participant.Role.MENTOR else Audience.MENTEES
+        required = modules[program, Audience.EVERYONE] + modules[program, audience]
+        if required:
+            add(
+                figures[cohort],
+                {
+                    "training_people": 1,
+                    "training_complete": int(done.get(participant, 0) >= required),
+                },
+            )
+    return figures
+
+
+# --- Goals and commitments ----------------------------------------------------------------
+
+
+def goals(asof: AsOf) -> dict[int, Figures]:
+    """``goals_set``: goals and action items created by the day; ``goals_done``: of
+    them, those marked done by the day."""
+    figures = _per_cohort()
+    rows = (
+        Goal.objects.filter(organization=asof.organization, created_at__lt=asof.until)
+        .values("pair__cohort_id")
+        .annotate(
+            goals_set=Count("id"),
+            goals_done=Count("id", filter=Q(status=Goal.Status.DONE, done_at__lt=asof.until)),
+        )
+    )
+    for row in rows:
+        figures[row.pop("pair__cohort_id")].update(row)
+    return figures
+
+
+def commitments(asof: AsOf) -> dict[int, Figures]:
+    """Per theme: ``made``, commitments the senior people recorded by the day; ``kept``,
+    of them those done, ``dropped`` those dropped (their current status: a commitment
+    keeps no date for its status)."""
+    figures = _per_cohort()
+    rows = (
+        Commitment.objects.filter(organization=asof.organization, created_at__lt=asof.until)
+        .values("pair__cohort_id", "theme")
+        .annotate(
+            made=Count("id"),
+            kept=Count("id", filter=Q(status=Commitment.Status.DONE)),
+            dropped=Count("id", filter=Q(status=Commitment.Status.DROPPED)),
+        )
+    )
+    for row in rows:
+        theme = row["theme"]
+        add(
+            figures[row["pair__cohort_id"]],
+            {"commitments": {theme: {k: row[k] for k in ("made", "kept", "dropped")}}},
+        )
+    return figures
+
+
+# --- Surveys ------------------------------------------------------------------------------
+
+
+def _answers(asof: AsOf, kinds, question_type):
+    return Answer.objects.filter(
+        organization=asof.organization,
+        question__survey__kind__in=kinds,
+        question__type=question_type,
+        response__week__lte=asof.week,
+    )
+
+
+def satisfaction(asof: AsOf) -> dict[int, Figures]:
+    """``satisfaction_answers``: answers to the end-of-program survey's first agreement
+    question ("Overall, I am satisfied"), received in weeks up to the day's (anonymous
+    answers carry only their week); ``satisfied``: of them, those at 4 or 5 of 5."""
+    firsts = {}
+    for question_id, survey_id in (
+        Question.objects.filter(
+            organization=asof.organization,
+            survey__kind=Survey.Kind.END,
+            type=Question.Type.AGREEMENT,
+        )
+        .order_by("survey_id", "position", "pk")
+        .values_list("pk", "survey_id")
+    ):
+        firsts.setdefault(survey_id, question_id)
+    figures = _per_cohort()
+    rows = (
+        _answers(asof, [Survey.Kind.END], Question.Type.AGREEMENT)
+        .filter(question_id__in=firsts.values())
+        .values("response__cohort_id", "value")
+        .annotate(n=Count("id"))
+    )
+    for row in rows:
+        if isinstance(row["value"], int):
+            add(
+                figures[row["response__cohort_id"]],
+                {"satisfaction_answers": row["n"], "satisfied": row["n"] * (row["value"] >= 4)},
+            )
+    return figures
+
+
+def nps(asof: AsOf) -> dict[int, Figures]:
+    """Net promoter score from the end-of-program survey's 0 to 10 question, answers
+    received in weeks up to the day's: ``nps_answers``, ``promoters`` (9 or 10) and
+    ``detractors`` (0 to 6). NPS is promoters' share minus detractors' share, x100."""
+    figures = _per_cohort()
+    rows = (
+        _answers(asof, [Survey.Kind.END], Question.Type.NPS)
+        .values("response__cohort_id", "value")
+        .annotate(n=Count("id"))
+    )
+    for row in rows:
+        value = row["value"]
+        if isinstance(value, int):
+            add(
+                figures[row["response__cohort_id"]],
+                {
+                    "nps_answers": row["n"],
+                    "promoters": row["n"] * (value >= PROMOTERS),
+                    "detractors": row["n"] * (value < DETRACTORS_BELOW),
+                },
+            )
+    return figures
+
+
+def skills(asof: AsOf) -> dict[int, Figures]:
+    """Skill self-ratings (1 to 5) per role and topic, from the baseline and the
+    end-of-program surveys' skill grids, answers received in weeks up to the day's:
+    ``skills[role][topic id]`` holds ``baseline_sum``, ``baseline_n``, ``end_sum``,
+    ``end_n``. Growth is the mean at the end minus the mean at the baseline: anonymous
+    answers cannot be paired person by person, so it compares the two groups."""
+    figures = _per_cohort()
+    stage = {Survey.Kind.BASELINE: "baseline", Survey.Kind.END: "end"}
+    rows = _answers(asof, list(stage), Question.Type.SKILLS).values_list(
+        "response__cohort_id", "response__role", "question__survey__kind", "value"
+    )
+    for cohort, role, kind, value in rows.iterator(chunk_size=5000):
+        if not isinstance(value, dict):
+            continue
+        for topic, level in value.items():
+            if isinstance(level, int) and 1 <= level <= 5:
+                name = stage[kind]
+                add(
+                    figures[cohort],
+                    {"skills": {role: {str(topic): {f"{name}_sum": level, f"{name}_n": 1}}}},
+                )
+    return figures
+
+
+def concerns(asof: AsOf) -> dict[int, Figures]:
+    """Per program (a concern names no cohort): ``concerns_raised`` by the day's week,
+    ``concerns_resolved`` of them (their current status)."""
+    figures = defaultdict(dict)
+    rows = (
+        Concern.objects.filter(organization=asof.organization, week__lte=asof.week)
+        .values("program_id")
+        .annotate(
+            concerns_raised=Count("id"),
+            concerns_resolved=Count("id", filter=Q(status=Concern.Status.RESOLVED)),
+        )
+    )
+    for row in rows:
+        figures[row.pop("program_id")].update(row)
+    return figures
+
+
+# --- People: retention, promotion, inclusion, breakdowns ----------------------------------
+
+
+def _employed_on(day: date) -> Q:
+    return Q(hire_date__lte=day) & (Q(termination_date__isnull=True) | Q(termination_date__gt=day))
+
+
+def _level_on(day: date):
+    """An employee's job level on ``day``: the level the first later change started from,
+    else today's level."""
+    first_later = JobLevelChange.objects.filter(
+        employee=OuterRef("pk"), changed_on__gt=day
+    ).order_by("changed_on", "pk")
+    return Coalesce(
+        Subquery(first_later.values("from_level")[:1]),
+        "job_level",
+        Value(-1),
+        output_field=IntegerField(),
+    )
+
+
+def _promoted_between(start: date, end: date):
+    return Exists(
+        JobLevelChange.objects.filter(
+            employee=OuterRef("pk"),
+            changed_on__gt=start,
+            changed_on__lte=end,
+            to_level__gt=Coalesce("from_level", Value(-1)),
+        )
+    )
+
+
+def _people_on(organization, start: date, end: date, employees=None):
+    """Employees employed on ``start``: their department and level then, whether they
+    were still employed on ``end`` and whether their level rose in between."""
+    people = Employee.objects.filter(organization=organization).filter(_employed_on(start))
+    if employees is not None:
+        people = people.filter(pk__in=employees)
+    return people.annotate(
+        level_then=_level_on(start),
+        promoted=_promoted_between(start, end),
+    )
+
+
+def retention(asof: AsOf) -> dict[int, Figures]:
+    """Retention and promotion against non-participants, per cohort that has started.
+
+    The window runs from the cohort's start date for 12 months, or to the day if that
+    comes first. People: approved participants employed on the start date. The
+    comparison group: employees of the same department and job level on the start date
+    who are not approved participants of any program. ``retention_people``: the
+    participants who have comparison colleagues in their department and level;
+    ``retention_kept``: of them, those still employed at the window's end;
+    ``retention_expected``: how many of them the comparison group's rate, department by
+    department and level by level, would have kept (a directly standardised rate);
+    ``retention_comparison``: the size of that comparison group. ``promotion_*``: the
+    same for mentors, counting a rise in job level inside the window (from the
+    directory's level history)."""
+    organization = asof.organization
+    figures = _per_cohort()
+    participants = Participant.objects.filter(
+        organization=organization, status=Participant.Status.APPROVED
+    )
+    taking_part = participants.filter(employee=OuterRef("pk"))
+    by_cohort = defaultdict(list)
+    for cohort, start, employee, role in participants.filter(
+        cohort__start_date__lte=asof.day
+    ).values_list("cohort_id", "cohort__start_date", "employee_id", "role"):
+        by_cohort[cohort, start].append((employee, role))
+    comparison_by_start = {}
+    for cohort, start in by_cohort:
+        end = min(start + timedelta(days=RETENTION_DAYS), asof.day)
+        if start not in comparison_by_start:
+            cells = {}
+            rows = (
+                _people_on(organization, start, end)
+                .exclude(Exists(taking_part))
+                .values("department_id", "level_then")
+                .annotate(
+                    n=Count("id"),
+                    kept=Count("id", filter=~Q(termination_date__lte=end)),
+                    promoted_n=Count("id", filter=Q(promoted=True)),
+                )
+            )
+            for row in rows:
+                cells[row["department_id"], row["level_then"]] = row
+            comparison_by_start[start] = cells
+        cells = comparison_by_start[start]
+        roles = dict(by_cohort[cohort, start])
+        people = list(
+            _people_on(organization, start, end, employees=list(roles)).values(
+                "id", "department_id", "level_then", "termination_date", "promoted"
+            )
+        )
+        for person in people:
+            cell = cells.get((person["department_id"], person["level_then"]))
+            if not cell:
+                continue
+            kept = person["termination_date"] is None or person["termination_date"] > end
+            found = {
+                "retention_people": 1,
+                "retention_kept": int(kept),
+                "retention_expected": cell["kept"] / cell["n"],
+            }
+            if roles[person["id"]] == Participant.Role.MENTOR:
+                found |= {
+                    "promotion_people": 1,
+                    "promotion_promoted": int(person["promoted"]),
+                    "promotion_expected": cell["promoted_n"] / cell["n"],
+                }
+            add(figures[cohort], found)
+        matched = {(p["department_id"], p["level_then"]) for p in people} & cells.keys()
+        add(
+            figures[cohort],
+            {"retention_comparison": sum(cells[key]["n"] for key in matched)},
+        )
+    return figures
+
+
+def people(asof: AsOf) -> dict[int, Figures]:
+    """Participation by group, counting approved participants (by the day) once per
+    cohort: ``by_department``, ``by_level``, ``by_generation`` (from the birth year),
+    each ``{group: {"mentor": n, "mentee": n}}``; and ``inclusion``, per voluntarily
+    self-identified dimension, ``{answer: n}`` over the participants who consented to
+    record it. Small groups are hidden where these are shown, not here."""
+    figures = _per_cohort()
+    rows = Participant.objects.filter(
+        organization=asof.organization,
+        status=Participant.Status.APPROVED,
+        decided_at__lt=asof.until,
+    ).values_list(
+        "cohort_id",
+        "role",
+        "employee__department__name",
+        "employee__job_level",
+        "employee__birth_year",
+        "employee_id",
+    )
+    demographics = {}
+    listed = list(rows)
+    for row in EmployeeDemographics.objects.filter(
+        organization=asof.organization,
+        employee__in={row[-1] for row in listed},
+    ).values("employee_id", *INCLUSION_DIMENSIONS):
+        demographics[row.pop("employee_id")] = row
+    for cohort, role, department, level, birth_year, employee in listed:
+        found = {
+            "by_department": {department or "unknown": {role: 1}},
+            "by_level": {str(level) if level is not None else "unknown": {role: 1}},
+            "by_generation": {generation(birth_year): {role: 1}},
+        }
+        answers = demographics.get(employee)
+        if answers:
+            found["inclusion"] = {
+                dimension: {answer: 1} for dimension, answer in answers.items() if answer
+            }
+        add(figures[cohort], found)
+    return figures
+
+
+def workforce(organization: Organization, day: date) -> Figures:
+    """The organisation's employees on the day, for comparison with who takes part:
+    ``workforce`` (employed), and ``workforce_inclusion`` per self-identified dimension
+    over those who consented."""
+    employed = Employee.objects.filter(organization=organization).filter(_employed_on(day))
+    found: Figures = {"workforce": employed.count(), "workforce_inclusion": {}}
+    for dimension in INCLUSION_DIMENSIONS:
+        rows = (
+            EmployeeDemographics.objects.filter(
+                organization=organization, employee__in=employed.values("pk")
+            )
+            .exclude(**{dimension: ""})
+            .values(dimension)
+            .annotate(n=Count("id"))
+        )
+        found["workforce_inclusion"][dimension] = {row[dimension]: row["n"] for row in rows}
+    return found
+
+
+COHORT_KPIS = (
+    enrolment,
+    pairs,
+    sessions,
+    cadence_kept,
+    training,
+    goals,
+    commitments,
+    satisfaction,
+    nps,
+    skills,
+    retention,
+    people,
+)
+PROGRAM_KPIS = (concerns,)

@@ -1,0 +1,31 @@
+"""Nightly KPI snapshots: one row per organisation, scope and day."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from organizations.tenancy import TenantModel
+from programs.models import Cohort, Program
+
+
+class Snapshot(TenantModel):
+    """The KPIs' raw figures (numerators and denominators, see reports.kpis) for one scope
+    on one day. ``scope`` is "organization", "program:<id>" or "cohort:<id>"; the nightly
+    job upserts on (organisation, scope, day), so writing a day twice leaves one row."""
+
+    scope = models.CharField(max_length=40)
+    program = models.ForeignKey(Program, null=True, on_delete=models.CASCADE, related_name="+")
+    cohort = models.ForeignKey(Cohort, null=True, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField(_("day"))
+    figures = models.JSONField(default=dict)
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["day"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "scope", "day"], name="reports_snapshot_unique_day"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scope} on {self.day}"

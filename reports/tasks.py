@@ -1,0 +1,29 @@
+"""Celery tasks of the reports (CELERY_BEAT_SCHEDULE). Thin: they call reports' functions.
+Idempotent: a snapshot is an upsert per (organisation, scope, day); a digest is a
+notification with a unique key per program manager and week."""
+
+from celery import shared_task
+
+from organizations.models import Organization
+from organizations.tasks import each_organization
+from organizations.tenancy import tenant_context
+from reports import snapshots
+
+
+@shared_task
+def nightly_snapshots_task() -> int:
+    """Nightly: every organisation's snapshots of its last complete day."""
+
+    def work(organization) -> int:
+        with tenant_context(organization=organization):
+            return snapshots.snapshot_write(organization, snapshots.last_complete_day(organization))
+
+    return sum(each_organization(work, what="Nightly snapshots"))
+
+
+@shared_task
+def snapshot_today_task(*, organization_id: int) -> int:
+    """On demand, from the dashboard: today's figures so far."""
+    organization = Organization.objects.get(pk=organization_id)
+    with tenant_context(organization=organization):
+        return snapshots.snapshot_write(organization, snapshots.today(organization))

@@ -1,0 +1,97 @@
+"""The executive dashboard (per organisation and per program), its CSV export, and
+building today's figures on demand. Thin: reports.dashboard does the reading."""
+
+import csv
+
+from django.contrib import messages
+from django.db import transaction
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from organizations.decorators import permission_required
+from organizations.http import post_only
+from organizations.permissions import has_permission
+from organizations.spreadsheet import safe_cell
+from programs.selectors import program_list
+from reports.dashboard import cohort_columns, dashboard, threshold, trend_rows
+from reports.forms import DateRangeForm
+from reports.measures import MEASURES, shown
+from reports.snapshots import ORGANIZATION_SCOPE, program_scope, today
+from reports.tasks import snapshot_today_task
+
+
+def _program(request, program_id):
+    if program_id is None:
+        return None
+    return get_object_or_404(program_list(organization=request.organization), pk=program_id)
+
+
+def _period(request):
+    form = DateRangeForm(request.GET or None, today=today(request.organization))
+    start, end = form.period()
+    if not form.is_bound:
+        form.initial = {"start": start, "end": end}
+    return form, start, end
+
+
+@permission_required("report.view")
+def dashboard_page(request, org_slug, program_id=None):
+    program = _program(request, program_id)
+    form, start, end = _period(request)
+    board = dashboard(request.organization, program=program, start=start, end=end)
+    context = {
+        "board": board,
+        "program": program,
+        "form": form,
+        "programs": program_list(organization=request.organization).order_by("name"),
+        "cohort_columns": cohort_columns(),
+        "can_refresh": has_permission(request.membership, "report.refresh"),
+        "query": request.GET.urlencode(),
+    }
+    return render(request, "reports/dashboard.html", context)
+
+
+@permission_required("report.view")
+def dashboard_export(request, org_slug, program_id=None):
+    """The period's trend, a row a day, as the dashboard shows it: hidden figures blank."""
+    program = _program(request, program_id)
+    _form, start, end = _period(request)
+    scope = ORGANIZATION_SCOPE if program is None else program_scope(program.pk)
+    least = threshold(request.organization)
+    name = request.organization.slug if program is None else f"program-{program.pk}"
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="{name}-kpis-{start.isoformat()}-{end.isoformat()}.csv"'
+    )
+    writer = csv.writer(response)
+    columns = ["invited", "applied", "approved", "active"]
+    writer.writerow(["day", "scope", *columns, *[m.key for m in MEASURES]])
+    label = request.organization.name if program is None else program.name
+    for row in trend_rows(request.organization, scope, start, end):
+        values = []
+        for measure in MEASURES:
+            figure = shown(measure, row, least)
+            values.append("" if figure.value is None else f"{figure.value:.1f}")
+        writer.writerow(
+            [row["day"].isoformat(), safe_cell(label), *[row[c] or 0 for c in columns], *values]
+        )
+    return response
+
+
+@permission_required("report.refresh")
+def refresh(request, org_slug):
+    """Count today's figures now rather than wait for the night (a task: it can take a
+    while on a large organisation)."""
+    if request.method != "POST":
+        return post_only()
+    organization = request.organization
+    transaction.on_commit(lambda: snapshot_today_task.delay(organization_id=organization.pk))
+    messages.success(
+        request, _("Today's figures are being counted; they appear here when they are ready.")
+    )
+    target = request.POST.get("next", "")
+    if not target.startswith(f"/o/{organization.slug}/reports/"):
+        target = reverse("reports:dashboard", kwargs={"org_slug": organization.slug})
+    return redirect(target)
