@@ -165,6 +165,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "surveys.tasks.surveys_tick",
         "schedule": crontab(minute=20),
     },
+    # Hourly: each program manager's weekly digest, on their own Monday morning.
+    "manager-digest": {
+        "task": "reports.tasks.manager_digest_task",
+        "schedule": crontab(minute=10),
+    },
     # Nightly, after midnight UTC: each organisation's KPI snapshots (reports/tasks.py).
     "nightly-snapshots": {
         "task": "reports.tasks.nightly_snapshots_task",

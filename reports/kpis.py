@@ -22,7 +22,7 @@ from django.db.models.functions import Coalesce
 from matching.models import Pair
 from organizations.models import Employee, EmployeeDemographics, JobLevelChange, Organization
 from programs.models import Audience, Participant, TrainingCompletion, TrainingModule
-from sessions.cadence import ON_TRACK, cadence
+from sessions.cadence import ON_TRACK, cadence, days_between_sessions
 from sessions.models import Commitment, Goal, MentoringSession
 from surveys.models import Answer, Concern, Question, Survey
 from surveys.services import iso_week
@@ -193,8 +193,9 @@ def sessions(asof: AsOf) -> dict[int, Figures]:
 
 
 def cadence_kept(asof: AsOf) -> dict[int, Figures]:
-    """``cadence_judged``: pairs active at the end of the day and paired for at least one
-    of the program's intervals between sessions. ``cadence_kept``: of them, those on
+    """``cadence_judged``: pairs active at the end of the day and paired (from the later
+    of publishing and the cohort's start) for at least one of the program's intervals
+    between sessions. ``cadence_kept``: of them, those on
     track by ``sessions.cadence.cadence`` as of that moment: no more than one session
     behind the program's rhythm, and a session held within two intervals (a booking
     does not count here: a past day's bookings are not kept)."""
@@ -204,6 +205,7 @@ def cadence_kept(asof: AsOf) -> dict[int, Figures]:
             "id",
             "cohort_id",
             "published_at",
+            "cohort__start_date",
             "program__sessions_per_month",
             "program__planned_sessions",
         )
@@ -216,13 +218,18 @@ def cadence_kept(asof: AsOf) -> dict[int, Figures]:
         pair__in=[pair["id"] for pair in active],
     ).values_list("pair_id", "starts_at"):
         held[pair_id].append(starts_at)
+    zone = asof.until.tzinfo
     for pair in active:
         per_month = pair["program__sessions_per_month"]
-        if (asof.until - pair["published_at"]).days < 30.44 / per_month:
+        # As the reminders count it: a pair published before its cohort starts begins
+        # with the cohort.
+        start = datetime.combine(pair["cohort__start_date"], time.min, tzinfo=zone)
+        paired_at = max(pair["published_at"], start)
+        if (asof.until - paired_at).days < days_between_sessions(per_month):
             continue
         state = cadence(
             now=asof.until,
-            paired_at=pair["published_at"],
+            paired_at=paired_at,
             held_starts=held[pair["id"]],
             next_scheduled=None,
             sessions_per_month=per_month,

@@ -3,11 +3,12 @@ Idempotent: a snapshot is an upsert per (organisation, scope, day); a digest is 
 notification with a unique key per program manager and week."""
 
 from celery import shared_task
+from django.utils import timezone
 
 from organizations.models import Organization
 from organizations.tasks import each_organization
 from organizations.tenancy import tenant_context
-from reports import snapshots
+from reports import digest, snapshots
 
 
 @shared_task
@@ -27,3 +28,15 @@ def snapshot_today_task(*, organization_id: int) -> int:
     organization = Organization.objects.get(pk=organization_id)
     with tenant_context(organization=organization):
         return snapshots.snapshot_write(organization, snapshots.today(organization))
+
+
+@shared_task
+def manager_digest_task() -> int:
+    """Hourly: the weekly digest of each program manager whose Monday morning it is."""
+    now = timezone.now()
+    return sum(
+        each_organization(
+            lambda organization: digest.manager_digests_send(organization, now),
+            what="Program managers' digests",
+        )
+    )

@@ -22,6 +22,8 @@ EXPECTED = {
     "program.manage": {A, M},
     "topic.manage": {A, M},
     "program.participate": {A, M, E, P},
+    "report.view": {A, M, E},
+    "report.refresh": {A, M},
     "demographics.view": {A},
 }
 

@@ -1,0 +1,236 @@
+"""Snapshots (idempotent, backfilled, summed up), the dashboard and its export (aggregates
+only, small groups hidden, a fixed number of queries), and the managers' weekly digest."""
+
+from datetime import date, datetime, timedelta
+
+import pytest
+from django.core import mail
+from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from organizations.tenancy import tenant_context
+from programs.models import Cohort, Program, ProgramManager
+from reports import digest, snapshots
+from reports.dashboard import hide_small
+from reports.models import Snapshot
+from reports.tasks import nightly_snapshots_task
+from sessions.models import MentoringSession, Reflection
+from surveys.models import Assignment, Schedule
+from tests.organizations.factories import MembershipFactory
+from tests.reports.conftest import DAY, at
+
+pytestmark = pytest.mark.django_db
+PERIOD = "?start=2026-06-01&end=2026-06-30"
+
+
+def _rows(acme):
+    with tenant_context(organization=acme):
+        return {
+            (row.scope, row.day): row.figures for row in Snapshot.objects.filter(organization=acme)
+        }
+
+
+def test_a_day_written_twice_is_one_row_per_scope_with_the_same_figures(acme, hand):
+    with tenant_context(organization=acme):
+        assert snapshots.snapshot_write(acme, DAY) == 3  # organisation, program, cohort
+        first = _rows(acme)
+        snapshots.snapshot_write(acme, DAY)
+    assert _rows(acme) == first
+    program, cohort = hand["program"].pk, hand["cohort"].pk
+    whole = first["organization", DAY]
+    assert whole["workforce"] == 14
+    assert whole["sessions_held"] == first[f"cohort:{cohort}", DAY]["sessions_held"] == 8
+    # Concerns name no cohort: they count for the program and the organisation.
+    assert first[f"program:{program}", DAY]["concerns_raised"] == 2
+    assert "concerns_raised" not in first[f"cohort:{cohort}", DAY]
+
+
+def test_the_backfill_command_rebuilds_a_range_the_same_way(acme, hand):
+    call_command("snapshots_backfill", "acme", "2026-06-01", "2026-06-30", "--every", "7")
+    rows = _rows(acme)
+    days = sorted({day for _scope, day in rows})
+    assert days == [date(2026, 6, d) for d in (1, 8, 15, 22, 29, 30)]
+    with tenant_context(organization=acme):
+        again = snapshots.figures_on(acme, date(2026, 6, 8))
+    assert rows["organization", date(2026, 6, 8)] == again["organization"][2]
+    # June 1st: pair b (ended in May) no longer active, a and c are.
+    assert rows["organization", date(2026, 6, 1)]["pairs_active"] == 2
+
+    with pytest.raises(CommandError, match="No organisation"):
+        call_command("snapshots_backfill", "nope", "2026-06-01", "2026-06-30")
+    with pytest.raises(CommandError, match="before the first"):
+        call_command("snapshots_backfill", "acme", "2026-06-30", "2026-06-01")
+
+
+def test_the_nightly_task_writes_every_organisations_last_complete_day(acme, globex, hand):
+    assert nightly_snapshots_task() == 3 + 1  # Globex has no program: its own row only
+    for organization in (acme, globex):
+        with tenant_context(organization=organization):
+            yesterday = snapshots.last_complete_day(organization)
+            assert Snapshot.objects.filter(scope="organization", day=yesterday).exists()
+
+
+def test_small_groups_are_hidden_with_the_next_smallest_when_alone():
+    assert hide_small({"a": 3, "b": 10, "c": 12}, 5) == {"a": True, "b": True, "c": False}
+    assert hide_small({"a": 3, "b": 2, "c": 9}, 5) == {"a": True, "b": True, "c": False}
+    assert hide_small({"a": 6, "b": 7}, 5) == {"a": False, "b": False}
+    assert hide_small({"a": 0, "b": 7}, 5) == {"a": False, "b": False}  # nobody: nothing
+
+
+@pytest.fixture
+def reported(acme, hand):
+    call_command("snapshots_backfill", "acme", "2026-06-01", "2026-06-30", "--every", "7")
+    return hand
+
+
+def _as(client, acme, **roles):
+    member = MembershipFactory(organization=acme, **{"is_participant": False, **roles})
+    client.force_login(member.user)
+    return member
+
+
+def _tile(html: str, key: str) -> str:
+    start = html.index(f'data-kpi="{key}"')
+    return html[start : html.index("</article>", start)]
+
+
+def test_an_executive_sees_figures_and_never_a_small_group(client, acme, reported):
+    _as(client, acme, is_executive=True)
+    html = client.get(f"/o/acme/reports/{PERIOD}").content.decode()
+    assert "Figures as of 30 June 2026" in html
+    assert "8 of 18" in _tile(html, "sessions")  # 44%
+    assert "44%" in _tile(html, "sessions")
+    # Four end-of-program answers, four retained participants: under five, hidden.
+    for key in ("satisfaction", "nps", "retention", "promotion"):
+        assert "fewer than 5" in _tile(html, key), key
+        assert "%" not in _tile(html, key).split("</h3>")[1].split('<p class="kpi-definition')[0]
+    # No person's name anywhere: participants are m1..e3, comparison c1..c9.
+    for name in ("m1", "e1", "c1", "p5"):
+        assert f">{name}<" not in html
+    # Breakdowns: Sales has 4 participants (hidden), Engineering 2: all hidden.
+    assert html.count("data-suppressed") >= 2
+
+
+def test_the_program_dashboard_and_the_organisation_agree(client, acme, reported):
+    _as(client, acme, is_program_manager=True)
+    program = reported["program"]
+    html = client.get(f"/o/acme/reports/programs/{program.pk}/{PERIOD}").content.decode()
+    assert program.name in html
+    assert "8 of 18" in _tile(html, "sessions")
+    assert "target 80%" in _tile(html, "cadence")
+
+
+def test_participants_cannot_open_the_dashboard(client, acme, reported):
+    _as(client, acme, is_participant=True)
+    assert client.get("/o/acme/reports/").status_code == 403
+    assert client.get("/o/acme/reports/export.csv").status_code == 403
+
+
+def test_without_snapshots_the_dashboard_says_so_and_a_manager_can_count_now(
+    client, acme, hand, django_capture_on_commit_callbacks
+):
+    _as(client, acme, is_program_manager=True)
+    html = client.get("/o/acme/reports/").content.decode()
+    assert "No figures yet" in html
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/o/acme/reports/refresh/", {"next": "/o/acme/reports/"})
+    assert response.status_code == 302
+    with tenant_context(organization=acme):
+        assert Snapshot.objects.filter(day=snapshots.today(acme)).count() == 3
+    assert "Figures as of" in client.get("/o/acme/reports/").content.decode()
+
+
+def test_executives_cannot_trigger_a_count(client, acme, hand):
+    _as(client, acme, is_executive=True)
+    assert client.post("/o/acme/reports/refresh/").status_code == 403
+
+
+def test_a_bad_period_is_named_and_the_default_shown(client, acme, reported):
+    _as(client, acme, is_executive=True)
+    html = client.get("/o/acme/reports/?start=2026-06-30&end=2026-06-01").content.decode()
+    assert "The start must come before the end." in html
+    html = client.get("/o/acme/reports/?end=2099-01-01").content.decode()
+    assert "The end cannot be after today." in html
+
+
+def test_the_csv_has_a_row_a_day_and_leaves_hidden_figures_blank(client, acme, reported):
+    _as(client, acme, is_executive=True)
+    response = client.get(f"/o/acme/reports/export.csv{PERIOD}")
+    lines = response.content.decode().strip().splitlines()
+    header = lines[0].split(",")
+    assert header[:2] == ["day", "scope"]
+    assert [line.split(",")[0] for line in lines[1:]] == [
+        "2026-06-01", "2026-06-08", "2026-06-15", "2026-06-22", "2026-06-29", "2026-06-30",
+    ]  # fmt: skip
+    last = dict(zip(header, lines[-1].split(","), strict=True))
+    assert last["sessions"] == "44.4"
+    assert last["satisfaction"] == last["retention"] == ""  # hidden: fewer than five
+
+
+def test_the_dashboard_reads_a_fixed_number_of_queries(client, acme, reported):
+    _as(client, acme, is_executive=True)
+    client.get(f"/o/acme/reports/{PERIOD}")  # warm the session and the site caches
+    with CaptureQueriesContext(connection) as small:
+        client.get(f"/o/acme/reports/{PERIOD}")
+    with tenant_context(organization=acme):
+        program = reported["program"]
+        for n in range(3):
+            Cohort.objects.create(
+                organization=acme, program=program, name=f"Wave {n}",
+                start_date=date(2026, 3, 1), end_date=date(2026, 9, 1),
+            )  # fmt: skip
+        Program.objects.create(
+            organization=acme, name="Second", start_date=date(2026, 1, 1),
+            end_date=date(2026, 12, 1),
+        )  # fmt: skip
+    call_command("snapshots_backfill", "acme", "2026-05-01", "2026-06-30", "--every", "1")
+    with CaptureQueriesContext(connection) as large:
+        client.get(f"/o/acme/reports/{PERIOD}")
+    assert len(large) == len(small)
+
+
+def _monday_morning():
+    return datetime(2026, 6, 29, 9, 0, tzinfo=at("2026-06-29").tzinfo)
+
+
+def test_the_managers_digest_names_what_needs_attention_once_a_week(acme, reported):
+    program, cohort = reported["program"], reported["cohort"]
+    manager = MembershipFactory(organization=acme, is_program_manager=True, is_participant=False)
+    now = _monday_morning()
+    with tenant_context(organization=acme):
+        program.status = Program.Status.ACTIVE
+        program.save()
+        ProgramManager.objects.create(organization=acme, program=program, membership=manager)
+        # A low rating on pair a's June session.
+        session = MentoringSession.objects.get(pair__mentor__employee__name="m1",
+                                               starts_at=at("2026-06-01"))  # fmt: skip
+        Reflection.objects.create(
+            organization=acme, session=session, participant=session.pair.mentor, rating=1
+        )
+        schedule = Schedule.objects.get(survey__kind="end")
+        Assignment.objects.create(
+            organization=acme, schedule=schedule, participant=session.pair.mentee,
+            occasion="end", opens_at=now - timedelta(days=3), closes_at=now + timedelta(days=2),
+        )  # fmt: skip
+        # The cadence fell: 9 of 10 pairs on track four weeks ago, 6 of 10 now.
+        for day, kept in [(date(2026, 6, 1), 9), (date(2026, 6, 29), 6)]:
+            Snapshot.objects.filter(scope=f"cohort:{cohort.pk}", day=day).update(
+                figures={"cadence_judged": 10, "cadence_kept": kept}
+            )
+    mail.outbox.clear()
+
+    assert digest.manager_digests_send(acme, now) == 1
+    assert digest.manager_digests_send(acme, now + timedelta(hours=1)) == 0  # once a week
+    assert digest.manager_digests_send(acme, now + timedelta(days=1)) == 0  # not Monday
+    (message,) = mail.outbox
+    assert message.to == [manager.user.email]
+    assert message.subject == "Reverse: your week"
+    body = message.body
+    assert "m3 and e3: gone quiet, nothing held since 2026-02-01" in body
+    assert "m1 and e1: low ratings, 1.0 of 5 over 1" in body
+    assert "End (Pilot): 0 of 1 answered, closes this week" in body
+    assert "cadence kept fell from 90% to 60% in four weeks, in the cohort's month 6" in body
+    assert "2 concern(s) from mentors wait for a follow-up." in body
+    html = message.alternatives[0][0]
+    assert "Open the program&#x27;s dashboard" in html or "Open the program's dashboard" in html
