@@ -1,0 +1,160 @@
+"""Timing the reports on a large organisation (``manage.py benchmark_reports``): the
+nightly job and the dashboard page, each next to the plain SQL that reads the same
+numbers, so the gap to the floor is visible."""
+
+# ruff: noqa: S608 - the plain SQL's table and column names come from the models
+
+import statistics
+import time
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from accounts.models import User
+from matching.models import Pair
+from organizations.models import Employee, Membership, Organization
+from organizations.tenancy import tenant_context
+from reports import kpis, snapshots
+from reports.forms import DEFAULT_DAYS
+from reports.measures import TREND_FIGURES
+from reports.models import Snapshot
+from sessions.models import MentoringSession
+from surveys.models import Answer, Question, Response, Survey
+
+BENCH_EXECUTIVE = "benchmark-executive@{slug}.example"
+
+
+@dataclass
+class Timing:
+    seconds: list[float]
+    queries: int
+
+    @property
+    def median_ms(self) -> float:
+        return statistics.median(self.seconds) * 1000
+
+
+def _timed(work, repeat: int) -> Timing:
+    seconds, queries = [], 0
+    for _ in range(repeat):
+        with CaptureQueriesContext(connection) as captured:
+            started = time.perf_counter()
+            work()
+            seconds.append(time.perf_counter() - started)
+        queries = len(captured)
+    return Timing(seconds, queries)
+
+
+def nightly(organization: Organization, repeat: int = 1) -> Timing:
+    day = snapshots.last_complete_day(organization)
+
+    def work():
+        with tenant_context(organization=organization):
+            snapshots.snapshot_write(organization, day)
+
+    return _timed(work, repeat)
+
+
+def nightly_floor(organization: Organization, repeat: int = 3) -> Timing:
+    """Plain SQL for the counts that read the most rows (sessions held, pairs, and the
+    end-of-program and baseline answers per cohort): no KPI logic, just the scans."""
+    until = kpis.AsOf(organization, snapshots.last_complete_day(organization)).until
+    session, pair = MentoringSession._meta.db_table, Pair._meta.db_table
+    answer, response = Answer._meta.db_table, Response._meta.db_table
+    question, survey = Question._meta.db_table, Survey._meta.db_table
+    employee = Employee._meta.db_table
+    statements = [
+        (
+            f"SELECT p.cohort_id, count(*) FROM {session} s JOIN {pair} p ON p.id = s.pair_id "
+            "WHERE s.organization_id = %s AND s.status = 'held' AND s.starts_at < %s "
+            "GROUP BY p.cohort_id",
+            [organization.pk, until],
+        ),
+        (
+            f"SELECT cohort_id, count(*) FROM {pair} WHERE organization_id = %s "
+            "AND published_at < %s GROUP BY cohort_id",
+            [organization.pk, until],
+        ),
+        (
+            f"SELECT r.cohort_id, a.value, count(*) FROM {answer} a "
+            f"JOIN {response} r ON r.id = a.response_id "
+            f"JOIN {question} q ON q.id = a.question_id "
+            f"JOIN {survey} v ON v.id = q.survey_id WHERE a.organization_id = %s "
+            "AND v.kind IN ('end', 'baseline') GROUP BY r.cohort_id, a.value",
+            [organization.pk],
+        ),
+        (
+            f"SELECT department_id, job_level, count(*) FROM {employee} "
+            "WHERE organization_id = %s GROUP BY department_id, job_level",
+            [organization.pk],
+        ),
+    ]
+
+    def work():
+        with tenant_context(organization=organization), connection.cursor() as cursor:
+            for sql, params in statements:
+                cursor.execute(sql, params)
+                cursor.fetchall()
+
+    return _timed(work, repeat)
+
+
+def _executive(organization: Organization) -> User:
+    email = BENCH_EXECUTIVE.format(slug=organization.slug)
+    user, _ = User.objects.get_or_create(email=email)
+    with tenant_context(organization=organization):
+        Membership.objects.get_or_create(
+            organization=organization,
+            user=user,
+            defaults={"is_executive": True, "is_participant": False},
+        )
+    return user
+
+
+def dashboard(organization: Organization, repeat: int = 20) -> Timing:
+    """The page's server time, through Django's whole stack (middleware, view, template)."""
+    client = Client(HTTP_HOST="127.0.0.1")
+    client.force_login(_executive(organization))
+    url = f"/o/{organization.slug}/reports/"
+    client.get(url)  # warm up: the session, caches, templates
+
+    def work():
+        response = client.get(url)
+        assert response.status_code == 200, response.status_code
+
+    return _timed(work, repeat)
+
+
+def dashboard_floor(organization: Organization, repeat: int = 20) -> Timing:
+    """Plain SQL for the rows the dashboard reads: the period's trend figures, the latest
+    snapshot and the cohorts' rows of that day."""
+    keys = ", ".join(f"figures -> '{name}'" for name in TREND_FIGURES)
+    table = Snapshot._meta.db_table
+    today = snapshots.today(organization)
+    start = today - timedelta(days=DEFAULT_DAYS)
+
+    def work():
+        with tenant_context(organization=organization), connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT day, {keys} FROM {table} WHERE organization_id = %s "
+                "AND scope = 'organization' AND day BETWEEN %s AND %s ORDER BY day",
+                [organization.pk, start, today],
+            )
+            cursor.fetchall()
+            cursor.execute(
+                f"SELECT day, figures FROM {table} WHERE organization_id = %s "
+                "AND scope = 'organization' AND day <= %s ORDER BY day DESC LIMIT 1",
+                [organization.pk, today],
+            )
+            (day, _figures) = cursor.fetchone()
+            cursor.execute(
+                f"SELECT cohort_id, {keys} FROM {table} "
+                "WHERE organization_id = %s AND day = %s AND cohort_id IS NOT NULL",
+                [organization.pk, day],
+            )
+            cursor.fetchall()
+
+    return _timed(work, repeat)
