@@ -597,9 +597,11 @@ class _Computation:
         return sum(n for cell, n in self.asked.items() if _matches(cell, key))
 
     def status(self, key: Key, hidden: set[Key], empty: set[Key]) -> str:
-        if key in empty:
-            return "empty"
-        return "hidden" if key in hidden else "shown"
+        # Hidden before empty: under a hidden group even a cell with no answers is hidden
+        # (see hidden_groups), since "no answers here" would say where the few came from.
+        if key in hidden:
+            return "hidden"
+        return "empty" if key in empty else "shown"
 
     def figures(self, question: Question, key: Key, answers, topic_status) -> Figures:
         values = [value for row, value in answers if _matches(row.atom, key)]

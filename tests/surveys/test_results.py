@@ -512,6 +512,32 @@ def test_a_difference_across_two_breakdowns_is_closed_too(acme, world, anonymous
 
 
 @pytest.mark.django_db
+def test_under_a_hidden_group_a_cell_without_answers_is_hidden_not_empty(
+    client, acme, world, manager, anonymous
+):
+    """Four mentors answered and no mentee: "no answers" from mentees would say the four
+    are mentors, on the whole survey's page and on the cohort's."""
+    survey, schedule = anonymous
+    with tenant_context(organization=acme):
+        _many(schedule, "mentor", 4)
+    client.force_login(manager)
+
+    for cohort_id in (None, world["cohort"].pk):
+        question = _question(_results(acme, survey, cohort_id), "agreement")
+        assert question.overall.hidden
+        assert _cell(question, "role", "Mentee").hidden
+        query = f"?cohort={cohort_id}" if cohort_id else ""
+        html = client.get(_results_url(survey) + query).content.decode()
+        (role_table,) = re.findall(
+            rf'aria-labelledby="question-{question.question_id}-role".*?</table>', html, re.S
+        )
+        assert "No answers" not in role_table
+        rows = _csv(client.get(_results_url(survey, "results.csv") + query))
+        mentee = [r for r in rows if r["type"] == "agreement" and r["group"] == "Mentee"]
+        assert [r["status"] for r in mentee] == ["fewer than 5"]
+
+
+@pytest.mark.django_db
 def test_a_raised_threshold_of_seven_hides_a_group_of_six(monkeypatch, acme, anonymous):
     survey, schedule = anonymous
     with tenant_context(organization=acme):
