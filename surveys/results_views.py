@@ -14,16 +14,12 @@ from programs.models import Program
 from surveys import stories as story_service
 from surveys.models import Story, Survey
 from surveys.results import SurveyResults, shown_groups, survey_results
+from surveys.selectors import survey_list
 
 
 def _survey(request, survey_id) -> Survey:
     """A program's survey of this organisation (library templates have no results)."""
-    return get_object_or_404(
-        Survey.objects.select_related("program"),
-        pk=survey_id,
-        organization=request.organization,
-        program__isnull=False,
-    )
+    return get_object_or_404(survey_list(organization=request.organization), pk=survey_id)
 
 
 def _cohort_id(request) -> int | None:

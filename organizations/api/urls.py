@@ -2,6 +2,7 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from organizations.api import views
+from surveys import api as surveys_api
 
 urlpatterns = [
     path("employees/", views.EmployeeList.as_view(), name="api_employee_list"),
@@ -14,6 +15,12 @@ urlpatterns = [
     path("departments/", views.DepartmentList.as_view(), name="api_department_list"),
     path("members/", views.MemberList.as_view(), name="api_member_list"),
     path("members/<int:pk>/", views.MemberDetail.as_view(), name="api_member_detail"),
+    path("surveys/", surveys_api.SurveyList.as_view(), name="api_survey_list"),
+    path(
+        "surveys/<int:survey_id>/results/",
+        surveys_api.SurveyResultsDetail.as_view(),
+        name="api_survey_results",
+    ),
     path("schema/", SpectacularAPIView.as_view(), name="api_schema"),
     path(
         "docs/",
