@@ -64,11 +64,9 @@ def _promotions(organization, rng, employees, mentors, day) -> None:
 
 def _leavers(rng, employees, taking_part, day) -> None:
     """A few recent leavers among the colleagues who did not take part (the roster file
-    only has older ones), and one among the participants: retention is never perfect."""
+    only has older ones): the comparison group for retention."""
     others = [e for e in employees if e.pk not in taking_part and e.termination_date is None]
     leaving = rng.sample(others, k=min(len(others), max(1, len(employees) // 12)))
-    participants = [e for e in employees if e.pk in taking_part and e.termination_date is None]
-    leaving += rng.sample(participants, k=min(1, len(participants)))
     for employee in leaving:
         employee.termination_date = day - timedelta(days=rng.randint(3, 40))
     Employee.objects.bulk_update(leaving, ["termination_date"])
