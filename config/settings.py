@@ -298,7 +298,10 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Upturn API",
-    "DESCRIPTION": "The directory and members of one organisation, reached with its API key.",
+    "DESCRIPTION": (
+        "One organisation's directory, members and survey results (small groups hidden), "
+        "reached with its API key."
+    ),
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],

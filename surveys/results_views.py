@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from organizations.decorators import permission_required
 from organizations.http import post_only
+from organizations.spreadsheet import safe_cell
 from programs.models import Program
 from surveys import stories as story_service
 from surveys.models import Story, Survey
@@ -46,12 +47,6 @@ def survey_results_page(request, org_slug, survey_id):
     return render(request, "surveys/results/survey.html", context)
 
 
-def _cell(value) -> str:
-    """A spreadsheet must not run an answer as a formula."""
-    value = "" if value is None else str(value)
-    return f"'{value}" if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
-
-
 def _number(value, digits=1) -> str:
     return "" if value is None else f"{value:.{digits}f}"
 
@@ -79,8 +74,8 @@ def survey_results_export(request, org_slug, survey_id):
     hidden_label = _("fewer than %(n)s") % {"n": results.min_group}
     for question, cell in shown_groups(results):
         base = [
-            question.number, _cell(question.text), question.type, cell.group.dimension,
-            _cell(cell.group.label),
+            question.number, safe_cell(question.text), question.type, cell.group.dimension,
+            safe_cell(cell.group.label),
         ]  # fmt: skip
         if cell.hidden:
             writer.writerow([*base, hidden_label] + [""] * 10)
@@ -95,7 +90,7 @@ def survey_results_export(request, org_slug, survey_id):
                 *base, "no answers" if cell.empty else "shown", f.answered,
                 _percent(f.response_rate), _number(f.mean), _percent(f.satisfaction),
                 "" if f.nps is None else f.nps, _percent(f.promoters), _percent(f.detractors),
-                _cell(counts), _cell(topics), _cell("\n".join(f.texts or [])),
+                safe_cell(counts), safe_cell(topics), safe_cell("\n".join(f.texts or [])),
             ]
         )  # fmt: skip
     return response
