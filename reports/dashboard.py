@@ -16,15 +16,14 @@ from django.utils.translation import gettext_lazy as _
 from organizations.models import EmployeeDemographics
 from programs.models import Program, Topic
 from reports import charts
-from reports.kpis import INCLUSION_DIMENSIONS
+from reports.kpis import CATEGORY_DIMENSIONS
 from reports.measures import MEASURES, TREND_FIGURES, Measure, Shown, shown
 from reports.models import Snapshot
+from reports.privacy import hide_small, threshold
 from reports.snapshots import ORGANIZATION_SCOPE, program_scope
 from sessions.models import Commitment
-from surveys.results import min_group
 from surveys.stories import featured_stories, story_text
 
-REPORTS_MIN_GROUP = 5
 STORIES_SHOWN = 6
 GENERATION_LABELS = {
     "gen_z": _("Generation Z (born 1997 or later)"),
@@ -36,7 +35,6 @@ GENERATION_LABELS = {
 }
 DIMENSION_LABELS = {
     "gender": _("Gender"),
-    "ethnicity": _("Ethnic or cultural background"),
     "disability": _("Disability"),
     "lgbtq": _("LGBTQ+"),
     "first_generation": _("First generation"),
@@ -46,18 +44,12 @@ ANSWER_LABELS = dict(EmployeeDemographics.Gender.choices) | dict(
 )
 
 
-def threshold(organization) -> int:
-    """The smallest group a report shows: five, or the organisation's higher threshold."""
-    return max(REPORTS_MIN_GROUP, min_group(organization))
-
-
 @dataclass
 class Tile:
     measure: Measure
     shown: Shown
     target: int | None
     spark: str
-    detail: dict
 
     @property
     def met(self) -> bool | None:
@@ -73,16 +65,6 @@ class Group:
     hidden: bool = False
     share: int | None = None  # percent of the shown total
     extra: dict = field(default_factory=dict)
-
-
-def hide_small(counts: dict[str, int], least: int) -> dict[str, bool]:
-    """Which groups to hide: those under ``least``, and, when exactly one is, the next
-    smallest as well (else a total minus the others would reveal it)."""
-    hidden = {name: 0 < count < least for name, count in counts.items()}
-    if sum(hidden.values()) == 1 and len(counts) > 1:
-        others = sorted((count, name) for name, count in counts.items() if not hidden[name])
-        hidden[others[0][1]] = True
-    return hidden
 
 
 def _groups(counts: dict[str, int], least: int, label=lambda key: key) -> list[Group]:
@@ -146,7 +128,6 @@ class Dashboard:
     skills: dict[str, list[SkillRow]] = field(default_factory=dict)
     commitments: list[dict] = field(default_factory=list)
     network: charts.Network | None = None
-    links_hidden: int = 0
     links: list[charts.Edge] = field(default_factory=list)
     stories: list[str] = field(default_factory=list)
     concerns: dict = field(default_factory=dict)
@@ -208,7 +189,6 @@ def dashboard(organization, *, program: Program | None, start: date, end: date) 
                 shown(measure, figures, least),
                 targets.get(measure.target) if measure.target else None,
                 charts.sparkline(points),
-                measure.detail(figures) if measure.detail else {},
             )
         )
     days = [row["day"] for row in trend]
@@ -234,13 +214,15 @@ def dashboard(organization, *, program: Program | None, start: date, end: date) 
     board.breakdowns = _breakdowns(figures, least)
     board.inclusion = _inclusion(figures, least)
     board.skills = _skills(organization, figures, least)
-    board.commitments = _commitments(figures)
+    board.commitments = _commitments(figures, least)
     _network(board, figures, least)
     stories = featured_stories(organization, program=program)[:STORIES_SHOWN]
     board.stories = [text for text in map(story_text, stories) if text]
+    raised = figures.get("concerns_raised", 0)
     board.concerns = {
-        "raised": figures.get("concerns_raised", 0),
+        "raised": raised,
         "resolved": figures.get("concerns_resolved", 0),
+        "hidden": 0 < raised < least,
     }
     return board
 
@@ -248,7 +230,7 @@ def dashboard(organization, *, program: Program | None, start: date, end: date) 
 def _cohorts(organization, program, day: date, least: int) -> list[dict]:
     snapshots = Snapshot.objects.filter(
         organization=organization, day=day, cohort__isnull=False
-    ).order_by("cohort__start_date", "cohort__name")
+    ).order_by("cohort__start_date", "cohort__name")  # the (organisation, day) index
     if program is not None:
         snapshots = snapshots.filter(program=program)
     rows = snapshots.values(
@@ -315,7 +297,7 @@ def _inclusion(figures: dict, least: int) -> list[Inclusion]:
     found = []
     taking_part = figures.get("inclusion", {})
     workforce = figures.get("workforce_inclusion", {})
-    for dimension in INCLUSION_DIMENSIONS:
+    for dimension in CATEGORY_DIMENSIONS:
         part, whole = taking_part.get(dimension, {}), workforce.get(dimension, {})
         answers = sorted(set(part) | set(whole))
         if not answers:
@@ -368,22 +350,28 @@ def _skills(organization, figures: dict, least: int) -> dict[str, list[SkillRow]
     return found
 
 
-def _commitments(figures: dict) -> list[dict]:
-    """Anonymous counts per theme: a count names nobody, so none is hidden."""
+def _commitments(figures: dict, least: int) -> list[dict]:
+    """Counts per theme; a theme with fewer commitments than the threshold shows none
+    (in a small program, "one dropped" would point at a known senior leader)."""
     labels = dict(Commitment.Theme.choices)
     by_theme = figures.get("commitments", {})
-    return [{"theme": labels[theme], **by_theme[theme]} for theme in labels if theme in by_theme]
+    made = {theme: counts.get("made", 0) for theme, counts in by_theme.items()}
+    hidden = hide_small(made, least)
+    return [
+        {"theme": labels[theme], "hidden": hidden[theme], **by_theme[theme]}
+        for theme in labels
+        if theme in by_theme
+    ]
 
 
 def _network(board: Dashboard, figures: dict, least: int) -> None:
-    """Links between departments of at least ``least`` pairs; the rest only counted."""
-    shown_edges, hidden = {}, 0
+    """Links between departments of at least ``least`` pairs. The others are neither
+    drawn nor counted: with the share of pairs across departments, a count of them
+    would give their pairs away by subtraction."""
+    shown_edges = {}
     for key, count in figures.get("network", {}).items():
         one, _sep, other = key.partition("|")
         if count >= least:
             shown_edges[one, other] = count
-        else:
-            hidden += 1
     board.network = charts.network(shown_edges)
     board.links = sorted(board.network.edges, key=lambda edge: -edge.pairs)
-    board.links_hidden = hidden

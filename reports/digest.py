@@ -18,9 +18,9 @@ from organizations.emails import absolute_url, send_templated_email
 from organizations.models import Membership, Organization
 from organizations.tenancy import tenant_context
 from programs.models import Program, ProgramManager
-from reports.dashboard import threshold
 from reports.measures import BY_KEY, shown
 from reports.models import Snapshot
+from reports.privacy import threshold
 from reports.snapshots import cohort_scope, zone_of
 from sessions.models import Notification, Reflection
 from sessions.notify import DIGEST_WEEKDAY, is_night, recipient_zones
@@ -101,16 +101,21 @@ def manager_digest(program: Program, now: datetime, quiet=None) -> ManagerDigest
         .annotate(asked=Count("id"), answered=Count("id", filter=Q(answered=True)))
         .order_by("schedule__survey__title")
     )
+    least = threshold(organization)
     for row in closing:
-        digest.closing.append(
-            _("%(survey)s (%(cohort)s): %(answered)s of %(asked)s answered, closes this week")
-            % {
-                "survey": row["schedule__survey__title"],
-                "cohort": row["schedule__cohort__name"],
-                "answered": row["answered"],
-                "asked": row["asked"],
-            }
-        )
+        values = {
+            "survey": row["schedule__survey__title"],
+            "cohort": row["schedule__cohort__name"],
+            "answered": row["answered"],
+            "asked": row["asked"],
+            "least": least,
+        }
+        if 0 < row["answered"] < least:
+            # How many answered, one by one, would tell who answered an anonymous survey.
+            line = _("%(survey)s (%(cohort)s): fewer than %(least)s of %(asked)s answered")
+        else:
+            line = _("%(survey)s (%(cohort)s): %(answered)s of %(asked)s answered")
+        digest.closing.append(line % values + _(", closes this week"))
     digest.observations = _observations(program, now)
     return digest
 

@@ -16,12 +16,13 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from matching.models import Pair
 from organizations.models import Employee, EmployeeDemographics, JobLevelChange, Organization
 from programs.models import Audience, Participant, TrainingCompletion, TrainingModule
+from reports.privacy import threshold
 from sessions.cadence import ON_TRACK, cadence, days_between_sessions
 from sessions.models import Commitment, Goal, MentoringSession
 from surveys.models import Answer, Concern, Question, Survey
@@ -30,7 +31,9 @@ from surveys.services import iso_week
 Figures = dict  # name -> number, or name -> Figures (nested, summed alike)
 RETENTION_DAYS = 365
 PROMOTERS, DETRACTORS_BELOW = 9, 7  # NPS: 9-10 promote, 0-6 detract
-INCLUSION_DIMENSIONS = ("gender", "ethnicity", "disability", "lgbtq", "first_generation")
+# The self-identified dimensions answered from a fixed list (ethnicity, in the person's
+# own words, would name people: it is never counted).
+CATEGORY_DIMENSIONS = ("gender", "disability", "lgbtq", "first_generation")
 GENERATIONS = (  # by birth year, the usual cut-offs
     (1997, "gen_z"),
     (1981, "millennials"),
@@ -54,6 +57,9 @@ class AsOf:
 
     @property
     def week(self) -> str:
+        """The ISO week of the day (in UTC, as answers are stamped). Survey KPIs count the
+        weeks before it: an anonymous answer keeps only its week, so only complete weeks
+        give the same numbers when the day is computed again."""
         return iso_week(self.until - timedelta(seconds=1))
 
 
@@ -332,13 +338,13 @@ def _answers(asof: AsOf, kinds, question_type):
         organization=asof.organization,
         question__survey__kind__in=kinds,
         question__type=question_type,
-        response__week__lte=asof.week,
+        response__week__lt=asof.week,
     )
 
 
 def satisfaction(asof: AsOf) -> dict[int, Figures]:
     """``satisfaction_answers``: answers to the end-of-program survey's first agreement
-    question ("Overall, I am satisfied"), received in weeks up to the day's (anonymous
+    question ("Overall, I am satisfied"), received in the weeks before the day's (anonymous
     answers carry only their week); ``satisfied``: of them, those at 4 or 5 of 5."""
     firsts = {}
     for question_id, survey_id in (
@@ -369,7 +375,7 @@ def satisfaction(asof: AsOf) -> dict[int, Figures]:
 
 def nps(asof: AsOf) -> dict[int, Figures]:
     """Net promoter score from the end-of-program survey's 0 to 10 question, answers
-    received in weeks up to the day's: ``nps_answers``, ``promoters`` (9 or 10) and
+    received in the weeks before the day's: ``nps_answers``, ``promoters`` (9 or 10) and
     ``detractors`` (0 to 6). NPS is promoters' share minus detractors' share, x100."""
     figures = _per_cohort()
     rows = (
@@ -393,7 +399,7 @@ def nps(asof: AsOf) -> dict[int, Figures]:
 
 def skills(asof: AsOf) -> dict[int, Figures]:
     """Skill self-ratings (1 to 5) per role and topic, from the baseline and the
-    end-of-program surveys' skill grids, answers received in weeks up to the day's:
+    end-of-program surveys' skill grids, answers received in the weeks before the day's:
     ``skills[role][topic id]`` holds ``baseline_sum``, ``baseline_n``, ``end_sum``,
     ``end_n``. Growth is the mean at the end minus the mean at the baseline: anonymous
     answers cannot be paired person by person, so it compares the two groups."""
@@ -416,11 +422,11 @@ def skills(asof: AsOf) -> dict[int, Figures]:
 
 
 def concerns(asof: AsOf) -> dict[int, Figures]:
-    """Per program (a concern names no cohort): ``concerns_raised`` by the day's week,
+    """Per program (a concern names no cohort): ``concerns_raised`` in the weeks before the day's,
     ``concerns_resolved`` of them (their current status)."""
     figures = defaultdict(dict)
     rows = (
-        Concern.objects.filter(organization=asof.organization, week__lte=asof.week)
+        Concern.objects.filter(organization=asof.organization, week__lt=asof.week)
         .values("program_id")
         .annotate(
             concerns_raised=Count("id"),
@@ -436,7 +442,9 @@ def concerns(asof: AsOf) -> dict[int, Figures]:
 
 
 def _employed_on(day: date) -> Q:
-    return Q(hire_date__lte=day) & (Q(termination_date__isnull=True) | Q(termination_date__gt=day))
+    """On the roster that day: hired by then (or hire date unknown) and not yet gone."""
+    hired = Q(hire_date__lte=day) | Q(hire_date__isnull=True)
+    return hired & (Q(termination_date__isnull=True) | Q(termination_date__gt=day))
 
 
 def _level_on(day: date):
@@ -459,7 +467,8 @@ def _promoted_between(start: date, end: date):
             employee=OuterRef("pk"),
             changed_on__gt=start,
             changed_on__lte=end,
-            to_level__gt=Coalesce("from_level", Value(-1)),
+            from_level__isnull=False,  # a first recorded level is no promotion
+            to_level__gt=F("from_level"),
         )
     )
 
@@ -480,20 +489,25 @@ def retention(asof: AsOf) -> dict[int, Figures]:
     """Retention and promotion against non-participants, per cohort that has started.
 
     The window runs from the cohort's start date for 12 months, or to the day if that
-    comes first. People: approved participants employed on the start date. The
-    comparison group: employees of the same department and job level on the start date
-    who are not approved participants of any program. ``retention_people``: the
-    participants who have comparison colleagues in their department and level;
-    ``retention_kept``: of them, those still employed at the window's end;
-    ``retention_expected``: how many of them the comparison group's rate, department by
-    department and level by level, would have kept (a directly standardised rate);
-    ``retention_comparison``: the size of that comparison group. ``promotion_*``: the
-    same for mentors, counting a rise in job level inside the window (from the
-    directory's level history)."""
+    comes first. People: participants approved by the day and employed on the start
+    date. The comparison group: employees of the same department and job level on the
+    start date who were not approved participants of any program by the day; a
+    department-and-level cell counts only with at least the reports' threshold of such
+    colleagues (a smaller one would describe a handful of people).
+    ``retention_people``: the participants whose cell counts; ``retention_kept``: of
+    them, those still employed at the window's end; ``retention_expected``: how many of
+    them the comparison group's rate, cell by cell, would have kept (a directly
+    standardised rate); ``retention_comparison``: the comparison colleagues in those
+    cells. ``promotion_*``: the same for mentors, counting a rise in job level inside the
+    window (from the directory's level history). Departments are today's: the directory
+    keeps no history of them."""
     organization = asof.organization
+    least = threshold(organization)
     figures = _per_cohort()
     participants = Participant.objects.filter(
-        organization=organization, status=Participant.Status.APPROVED
+        organization=organization,
+        status=Participant.Status.APPROVED,
+        decided_at__lt=asof.until,
     )
     taking_part = participants.filter(employee=OuterRef("pk"))
     by_cohort = defaultdict(list)
@@ -505,7 +519,6 @@ def retention(asof: AsOf) -> dict[int, Figures]:
     for cohort, start in by_cohort:
         end = min(start + timedelta(days=RETENTION_DAYS), asof.day)
         if start not in comparison_by_start:
-            cells = {}
             rows = (
                 _people_on(organization, start, end)
                 .exclude(Exists(taking_part))
@@ -516,20 +529,21 @@ def retention(asof: AsOf) -> dict[int, Figures]:
                     promoted_n=Count("id", filter=Q(promoted=True)),
                 )
             )
-            for row in rows:
-                cells[row["department_id"], row["level_then"]] = row
-            comparison_by_start[start] = cells
+            comparison_by_start[start] = {
+                (row["department_id"], row["level_then"]): row for row in rows if row["n"] >= least
+            }
         cells = comparison_by_start[start]
         roles = dict(by_cohort[cohort, start])
-        people = list(
-            _people_on(organization, start, end, employees=list(roles)).values(
-                "id", "department_id", "level_then", "termination_date", "promoted"
-            )
+        people = _people_on(organization, start, end, employees=list(roles)).values(
+            "id", "department_id", "level_then", "termination_date", "promoted"
         )
+        matched = set()
         for person in people:
-            cell = cells.get((person["department_id"], person["level_then"]))
+            key = (person["department_id"], person["level_then"])
+            cell = cells.get(key)
             if not cell:
                 continue
+            matched.add(key)
             kept = person["termination_date"] is None or person["termination_date"] > end
             found = {
                 "retention_people": 1,
@@ -543,62 +557,92 @@ def retention(asof: AsOf) -> dict[int, Figures]:
                     "promotion_expected": cell["promoted_n"] / cell["n"],
                 }
             add(figures[cohort], found)
-        matched = {(p["department_id"], p["level_then"]) for p in people} & cells.keys()
-        add(
-            figures[cohort],
-            {"retention_comparison": sum(cells[key]["n"] for key in matched)},
-        )
+        add(figures[cohort], {"retention_comparison": sum(cells[key]["n"] for key in matched)})
     return figures
 
 
-def people(asof: AsOf) -> dict[int, Figures]:
-    """Participation by group, counting approved participants (by the day) once per
-    cohort: ``by_department``, ``by_level``, ``by_generation`` (from the birth year),
-    each ``{group: {"mentor": n, "mentee": n}}``; and ``inclusion``, per voluntarily
-    self-identified dimension, ``{answer: n}`` over the participants who consented to
-    record it. Small groups are hidden where these are shown, not here."""
-    figures = _per_cohort()
-    rows = Participant.objects.filter(
+@dataclass(frozen=True)
+class Taking:
+    """One approved participation, for the breakdowns (reports.kpis.participation)."""
+
+    cohort: int
+    program: int
+    employee: int
+    role: str
+    department: str
+    level: str
+    generation: str
+    answers: tuple  # ((dimension, answer), ...) the person chose to give
+
+
+def taking_part(asof: AsOf) -> list[Taking]:
+    """Every participation approved by the day, with the person's department and level
+    today (the directory keeps no history of departments) and self-identified answers."""
+    approved = Participant.objects.filter(
         organization=asof.organization,
         status=Participant.Status.APPROVED,
         decided_at__lt=asof.until,
-    ).values_list(
+    )
+    answers = {}
+    for row in EmployeeDemographics.objects.filter(
+        organization=asof.organization, employee__in=approved.values("employee_id")
+    ).values("employee_id", *CATEGORY_DIMENSIONS):
+        employee = row.pop("employee_id")
+        answers[employee] = tuple((name, value) for name, value in row.items() if value)
+    rows = approved.values_list(
         "cohort_id",
+        "program_id",
+        "employee_id",
         "role",
         "employee__department__name",
         "employee__job_level",
         "employee__birth_year",
-        "employee_id",
     )
-    demographics = {}
-    listed = list(rows)
-    for row in EmployeeDemographics.objects.filter(
-        organization=asof.organization,
-        employee__in={row[-1] for row in listed},
-    ).values("employee_id", *INCLUSION_DIMENSIONS):
-        demographics[row.pop("employee_id")] = row
-    for cohort, role, department, level, birth_year, employee in listed:
-        found = {
-            "by_department": {department or "unknown": {role: 1}},
-            "by_level": {str(level) if level is not None else "unknown": {role: 1}},
-            "by_generation": {generation(birth_year): {role: 1}},
-        }
-        answers = demographics.get(employee)
-        if answers:
-            found["inclusion"] = {
-                dimension: {answer: 1} for dimension, answer in answers.items() if answer
-            }
-        add(figures[cohort], found)
-    return figures
+    return [
+        Taking(
+            cohort,
+            program,
+            employee,
+            role,
+            department or "unknown",
+            str(level) if level is not None else "unknown",
+            generation(birth_year),
+            answers.get(employee, ()),
+        )
+        for cohort, program, employee, role, department, level, birth_year in rows
+    ]
+
+
+def participation(rows: list[Taking]) -> Figures:
+    """Who takes part, each person counted once per role however many cohorts they are
+    in: ``by_department``, ``by_level``, ``by_generation``, each ``{group: {role: n}}``;
+    and ``inclusion``, per self-identified dimension (categories only: free-text answers
+    would name people), ``{answer: n}`` over those who chose to answer. Small groups are
+    hidden where these are shown, not here."""
+    found: Figures = {}
+    for row in {(row.employee, row.role): row for row in rows}.values():
+        add(
+            found,
+            {
+                "by_department": {row.department: {row.role: 1}},
+                "by_level": {row.level: {row.role: 1}},
+                "by_generation": {row.generation: {row.role: 1}},
+            },
+        )
+    people = {row.employee: row.answers for row in rows}
+    for answers in people.values():
+        for dimension, answer in answers:
+            add(found, {"inclusion": {dimension: {answer: 1}}})
+    return found
 
 
 def workforce(organization: Organization, day: date) -> Figures:
     """The organisation's employees on the day, for comparison with who takes part:
     ``workforce`` (employed), and ``workforce_inclusion`` per self-identified dimension
-    over those who consented."""
+    (categories only) over those who chose to answer."""
     employed = Employee.objects.filter(organization=organization).filter(_employed_on(day))
     found: Figures = {"workforce": employed.count(), "workforce_inclusion": {}}
-    for dimension in INCLUSION_DIMENSIONS:
+    for dimension in CATEGORY_DIMENSIONS:
         rows = (
             EmployeeDemographics.objects.filter(
                 organization=organization, employee__in=employed.values("pk")
@@ -623,6 +667,5 @@ COHORT_KPIS = (
     nps,
     skills,
     retention,
-    people,
 )
 PROGRAM_KPIS = (concerns,)

@@ -26,7 +26,6 @@ class Measure:
     percent: bool = True
     target: str | None = None  # the Program field holding its target, in percent
     comparison: Callable[[dict], float | None] | None = None
-    detail: Callable[[dict], dict] | None = None  # figures for the tile's sentence
 
     def group_size(self, figures: dict) -> int | None:
         return None if self.group is None else (self.group(figures) or 0)
@@ -34,6 +33,11 @@ class Measure:
 
 def _get(name):
     return lambda f: f.get(name) or 0
+
+
+def _pairs_people(figures: dict) -> int:
+    """The people behind a figure about the pairs started: two a pair."""
+    return 2 * (figures.get("pairs_started") or 0)
 
 
 MEASURES = (
@@ -49,7 +53,7 @@ MEASURES = (
         _("Sessions held"),
         _("Sessions logged as held, against the planned sessions of every pair started."),
         value=lambda f: ratio(f.get("sessions_held"), f.get("sessions_planned")),
-        detail=lambda f: {"n": _get("sessions_held")(f), "of": _get("sessions_planned")(f)},
+        group=_pairs_people,
     ),
     Measure(
         "cadence",
@@ -59,15 +63,15 @@ MEASURES = (
             "and a session within two intervals."
         ),
         value=lambda f: ratio(f.get("cadence_kept"), f.get("cadence_judged")),
+        group=lambda f: 2 * (f.get("cadence_judged") or 0),
         target="cadence_target",
-        detail=lambda f: {"n": _get("cadence_kept")(f), "of": _get("cadence_judged")(f)},
     ),
     Measure(
         "training",
         _("Training completed"),
         _("Share of approved participants who completed every module for their role."),
         value=lambda f: ratio(f.get("training_complete"), f.get("training_people")),
-        detail=lambda f: {"n": _get("training_complete")(f), "of": _get("training_people")(f)},
+        group=_get("training_people"),
     ),
     Measure(
         "satisfaction",
@@ -76,7 +80,6 @@ MEASURES = (
         value=lambda f: ratio(f.get("satisfied"), f.get("satisfaction_answers")),
         group=_get("satisfaction_answers"),
         target="satisfaction_target",
-        detail=lambda f: {"n": _get("satisfied")(f), "of": _get("satisfaction_answers")(f)},
     ),
     Measure(
         "nps",
@@ -89,24 +92,20 @@ MEASURES = (
         ),
         group=_get("nps_answers"),
         percent=False,
-        detail=lambda f: {"of": _get("nps_answers")(f)},
     ),
     Measure(
         "goals",
         _("Goals completed"),
         _("Goals and action items marked done, of all the pairs set."),
         value=lambda f: ratio(f.get("goals_done"), f.get("goals_set")),
-        detail=lambda f: {"n": _get("goals_done")(f), "of": _get("goals_set")(f)},
+        group=_pairs_people,
     ),
     Measure(
         "cross_department",
         _("Across departments"),
         _("Share of pairs whose two people work in different departments."),
         value=lambda f: ratio(f.get("pairs_cross_department"), f.get("pairs_started")),
-        detail=lambda f: {
-            "n": _get("pairs_cross_department")(f),
-            "of": _get("pairs_started")(f),
-        },
+        group=_pairs_people,
     ),
     Measure(
         "retention",
@@ -118,7 +117,6 @@ MEASURES = (
         value=lambda f: ratio(f.get("retention_kept"), f.get("retention_people")),
         group=lambda f: min(_get("retention_people")(f), _get("retention_comparison")(f)),
         comparison=lambda f: ratio(f.get("retention_expected"), f.get("retention_people")),
-        detail=lambda f: {"of": _get("retention_people")(f)},
     ),
     Measure(
         "promotion",
@@ -128,9 +126,8 @@ MEASURES = (
             "non-participants of the same department and job level."
         ),
         value=lambda f: ratio(f.get("promotion_promoted"), f.get("promotion_people")),
-        group=_get("promotion_people"),
+        group=lambda f: min(_get("promotion_people")(f), _get("retention_comparison")(f)),
         comparison=lambda f: ratio(f.get("promotion_expected"), f.get("promotion_people")),
-        detail=lambda f: {"of": _get("promotion_people")(f)},
     ),
 )
 BY_KEY = {measure.key: measure for measure in MEASURES}

@@ -26,6 +26,8 @@ class Snapshot(TenantModel):
                 fields=["organization", "scope", "day"], name="reports_snapshot_unique_day"
             )
         ]
+        # A day's rows across scopes: the dashboard's cohort comparison.
+        indexes = [models.Index(fields=["organization", "day"])]
 
     def __str__(self) -> str:
         return f"{self.scope} on {self.day}"

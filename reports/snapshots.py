@@ -14,6 +14,7 @@ from reports import kpis
 from reports.models import Snapshot
 
 ORGANIZATION_SCOPE = "organization"
+CATCH_UP_DAYS = 31
 
 
 def program_scope(program_id: int) -> str:
@@ -43,6 +44,18 @@ def figures_on(organization: Organization, day: date) -> dict[str, tuple]:
     whole = kpis.workforce(organization, day)
     for found in per_program.values():
         kpis.add(whole, found)
+    # Who takes part is counted per scope, not summed: one person in two cohorts is
+    # still one person.
+    taking = kpis.taking_part(asof)
+    in_cohort, in_program = defaultdict(list), defaultdict(list)
+    for one in taking:
+        in_cohort[one.cohort].append(one)
+        in_program[one.program].append(one)
+    for cohort in cohorts:
+        per_cohort[cohort].update(kpis.participation(in_cohort[cohort]))
+    for program in set(cohorts.values()):
+        per_program[program].update(kpis.participation(in_program[program]))
+    whole.update(kpis.participation(taking))
     scopes = {ORGANIZATION_SCOPE: (None, None, whole)}
     for program in set(cohorts.values()):
         scopes[program_scope(program)] = (program, None, per_program[program])
@@ -86,6 +99,22 @@ def snapshots_backfill(
         day += timedelta(days=every_days)
     days.append(end)
     return sum(snapshot_write(organization, one) for one in days)
+
+
+def snapshots_catch_up(organization: Organization) -> int:
+    """The last complete day, and every day since the latest snapshot before it (up to
+    ``CATCH_UP_DAYS``), so that a night the job missed leaves no gap in the trends."""
+    day = last_complete_day(organization)
+    latest = (
+        Snapshot.objects.filter(organization=organization, scope=ORGANIZATION_SCOPE, day__lt=day)
+        .order_by("-day")
+        .values_list("day", flat=True)
+        .first()
+    )
+    start = day
+    if latest is not None:
+        start = max(latest + timedelta(days=1), day - timedelta(days=CATCH_UP_DAYS))
+    return snapshots_backfill(organization, start, day)
 
 
 def zone_of(organization: Organization) -> ZoneInfo:

@@ -13,11 +13,12 @@ from reports import digest, snapshots
 
 @shared_task
 def nightly_snapshots_task() -> int:
-    """Nightly: every organisation's snapshots of its last complete day."""
+    """Nightly: every organisation's snapshots of its last complete day, and of any day
+    since its last snapshot that a missed night left out."""
 
     def work(organization) -> int:
         with tenant_context(organization=organization):
-            return snapshots.snapshot_write(organization, snapshots.last_complete_day(organization))
+            return snapshots.snapshots_catch_up(organization)
 
     return sum(each_organization(work, what="Nightly snapshots"))
 

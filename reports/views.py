@@ -15,9 +15,10 @@ from organizations.http import post_only
 from organizations.permissions import has_permission
 from organizations.spreadsheet import safe_cell
 from programs.selectors import program_list
-from reports.dashboard import cohort_columns, dashboard, threshold, trend_rows
+from reports.dashboard import cohort_columns, dashboard, trend_rows
 from reports.forms import DateRangeForm
 from reports.measures import MEASURES, shown
+from reports.privacy import threshold
 from reports.snapshots import ORGANIZATION_SCOPE, program_scope, today
 from reports.tasks import snapshot_today_task
 
@@ -73,7 +74,8 @@ def dashboard_export(request, org_slug, program_id=None):
         values = []
         for measure in MEASURES:
             figure = shown(measure, row, least)
-            values.append("" if figure.value is None else f"{figure.value:.1f}")
+            # Whole numbers: a decimal more tells day-to-day changes of one person apart.
+            values.append("" if figure.value is None else str(figure.rounded))
         writer.writerow(
             [row["day"].isoformat(), safe_cell(label), *[row[c] or 0 for c in columns], *values]
         )

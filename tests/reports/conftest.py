@@ -81,6 +81,13 @@ def _build(acme):
         # hired after the start: in no one's comparison group
         "c9": employee("c9", sales, 2, hired="2026-02-01"),
     }
+    # More colleagues who stayed, so that each comparison cell has at least five people
+    # (a smaller cell does not count): Sales 2 has six, Engineering 2, Sales 8 and
+    # Engineering 8 five each.
+    for n, (department, level) in enumerate(
+        [(sales, 2)] * 2 + [(eng, 2)] * 3 + [(sales, 8)] * 4 + [(eng, 8)] * 4, start=10
+    ):
+        e[f"c{n}"] = employee(f"c{n}", department, level)
     for key, old, new, on in [
         ("m1", 2, 3, "2026-03-01"),
         ("c2", 2, 3, "2026-04-01"),

@@ -5,6 +5,8 @@ from datetime import date
 
 import pytest
 
+from organizations.models import Employee, EmployeeDemographics
+from organizations.tenancy import tenant_context
 from reports import kpis
 from tests.reports.conftest import DAY
 
@@ -102,34 +104,54 @@ def test_skill_growth_compares_the_end_with_the_baseline_per_role(acme, hand):
 
 def test_retention_and_promotion_against_the_same_department_and_level(acme, hand):
     # Employed on 1 January, by (department, level then):
-    #   m1 (Sales, 2: promoted to 3 later)  comparison c1-c4: 3 of 4 stayed, 1 promoted
-    #   m2 (Engineering, 2), left in May     comparison c5, c6: both stayed, none promoted
-    #   e1 (Engineering, 8)                  comparison c8, who left: 0 of 1
-    #   e2 (Sales, 8)                        comparison c7: 1 of 1
+    #   m1 (Sales, 2: promoted to 3 later)  comparison c1-c4, c10, c11: 5 of 6 stayed,
+    #                                       1 of 6 promoted (c2)
+    #   m2 (Engineering, 2), left in May     comparison c5, c6, c12-c14: 5 of 5 stayed
+    #   e1 (Engineering, 8)                  comparison c8 (left), c19-c22: 4 of 5
+    #   e2 (Sales, 8)                        comparison c7, c15-c18: 5 of 5
     #   m3 (Sales, 1), e3 (Sales, 9): nobody to compare with, left out of both sides.
     # c9 was hired after the start; c5's promotion came before it.
     found = _cohort_figures(kpis.retention, acme, hand)
     assert found["retention_people"] == 4
     assert found["retention_kept"] == 3  # 75%
-    assert found["retention_expected"] == pytest.approx(0.75 + 1 + 0 + 1)  # 68.75%
-    assert found["retention_comparison"] == 4 + 2 + 1 + 1
+    assert found["retention_expected"] == pytest.approx(5 / 6 + 1 + 4 / 5 + 1)  # 65.8%
+    assert found["retention_comparison"] == 6 + 5 + 5 + 5
     assert found["promotion_people"] == 2
     assert found["promotion_promoted"] == 1  # m1: 50%
-    assert found["promotion_expected"] == pytest.approx(0.25 + 0)  # 12.5%
+    assert found["promotion_expected"] == pytest.approx(1 / 6 + 0)  # 8.3%
 
 
-def test_participation_by_group_and_self_identified_inclusion(acme, hand):
-    found = _cohort_figures(kpis.people, acme, hand)
+def test_a_comparison_cell_smaller_than_five_does_not_count(acme, hand):
+    with tenant_context(organization=acme):
+        Employee.objects.filter(employee_number__in=["c10", "c11"]).delete()  # Sales 2: 4
+        found = _cohort_figures(kpis.retention, acme, hand)
+    # m1 has no comparison now: only m2, e1, e2 remain, and m2 is the only mentor.
+    assert found["retention_people"] == 3
+    assert found["retention_expected"] == pytest.approx(1 + 4 / 5 + 1)
+    assert found["promotion_people"] == 1
+
+
+def test_participation_counts_each_person_once_and_categories_only(acme, hand):
+    with tenant_context(organization=acme):
+        EmployeeDemographics.objects.filter(employee=hand["employees"]["e1"]).update(
+            ethnicity="Sami"
+        )
+        taking = kpis.taking_part(kpis.AsOf(acme, DAY))
+    found = kpis.participation(taking + taking)  # the same people, as if in two cohorts
     assert found["by_department"] == {
         "Sales": {"mentor": 2, "mentee": 2},
         "Engineering": {"mentor": 1, "mentee": 1},
     }
-    assert found["by_generation"] == {"gen_z": {"mentor": 3}, "gen_x": {"mentee": 2},
-                                      "millennials": {"mentee": 1}}  # fmt: skip
+    assert found["by_generation"] == {
+        "gen_z": {"mentor": 3},
+        "gen_x": {"mentee": 2},
+        "millennials": {"mentee": 1},
+    }
     assert found["by_level"] == {
         "3": {"mentor": 1}, "2": {"mentor": 1}, "1": {"mentor": 1},
         "8": {"mentee": 2}, "9": {"mentee": 1},
     }  # fmt: skip
+    # Gender only: the free-text background is never counted.
     assert found["inclusion"] == {"gender": {"woman": 1, "man": 1}}
 
 
@@ -139,7 +161,7 @@ def test_concerns_are_counted_per_program(acme, hand):
 
 
 def test_workforce_counts_the_people_employed_on_the_day(acme, hand):
-    # 17 on the roster; m2, c1 and c8 had left by 30 June.
+    # 30 on the roster; m2, c1 and c8 had left by 30 June.
     found = kpis.workforce(acme, DAY)
-    assert found["workforce"] == 14
+    assert found["workforce"] == 27
     assert found["workforce_inclusion"]["gender"] == {"woman": 1, "man": 1}

@@ -12,8 +12,8 @@ from django.test.utils import CaptureQueriesContext
 from organizations.tenancy import tenant_context
 from programs.models import Cohort, Program, ProgramManager
 from reports import digest, snapshots
-from reports.dashboard import hide_small
 from reports.models import Snapshot
+from reports.privacy import hide_small
 from reports.tasks import nightly_snapshots_task
 from sessions.models import MentoringSession, Reflection
 from surveys.models import Assignment, Schedule
@@ -39,7 +39,7 @@ def test_a_day_written_twice_is_one_row_per_scope_with_the_same_figures(acme, ha
     assert _rows(acme) == first
     program, cohort = hand["program"].pk, hand["cohort"].pk
     whole = first["organization", DAY]
-    assert whole["workforce"] == 14
+    assert whole["workforce"] == 27
     assert whole["sessions_held"] == first[f"cohort:{cohort}", DAY]["sessions_held"] == 8
     # Concerns name no cohort: they count for the program and the organisation.
     assert first[f"program:{program}", DAY]["concerns_raised"] == 2
@@ -76,6 +76,14 @@ def test_small_groups_are_hidden_with_the_next_smallest_when_alone():
     assert hide_small({"a": 3, "b": 2, "c": 9}, 5) == {"a": True, "b": True, "c": False}
     assert hide_small({"a": 6, "b": 7}, 5) == {"a": False, "b": False}
     assert hide_small({"a": 0, "b": 7}, 5) == {"a": False, "b": False}  # nobody: nothing
+    # An empty group cannot cover a lone hidden one: the next smallest with people does.
+    assert hide_small({"man": 10, "woman": 3, "non_binary": 0}, 5) == {
+        "man": True, "woman": True, "non_binary": False,
+    }  # fmt: skip
+    # Hidden groups together must reach the threshold too, else total - shown = 2.
+    assert hide_small({"a": 1, "b": 1, "c": 20, "d": 30}, 5) == {
+        "a": True, "b": True, "c": True, "d": False,
+    }  # fmt: skip
 
 
 @pytest.fixture
@@ -99,10 +107,11 @@ def test_an_executive_sees_figures_and_never_a_small_group(client, acme, reporte
     _as(client, acme, is_executive=True)
     html = client.get(f"/o/acme/reports/{PERIOD}").content.decode()
     assert "Figures as of 30 June 2026" in html
-    assert "8 of 18" in _tile(html, "sessions")  # 44%
-    assert "44%" in _tile(html, "sessions")
-    # Four end-of-program answers, four retained participants: under five, hidden.
-    for key in ("satisfaction", "nps", "retention", "promotion"):
+    assert "44%" in _tile(html, "sessions")  # 8 of 18, from three pairs' six people
+    assert "33%" in _tile(html, "training")  # 2 of 6
+    # Four end-of-program answers, four participants with comparison colleagues, two
+    # active pairs judged on cadence: under five people each, hidden.
+    for key in ("satisfaction", "nps", "retention", "promotion", "cadence"):
         assert "fewer than 5" in _tile(html, key), key
         assert "%" not in _tile(html, key).split("</h3>")[1].split('<p class="kpi-definition')[0]
     # No person's name anywhere: participants are m1..e3, comparison c1..c9.
@@ -117,8 +126,9 @@ def test_the_program_dashboard_and_the_organisation_agree(client, acme, reported
     program = reported["program"]
     html = client.get(f"/o/acme/reports/programs/{program.pk}/{PERIOD}").content.decode()
     assert program.name in html
-    assert "8 of 18" in _tile(html, "sessions")
-    assert "target 80%" in _tile(html, "cadence")
+    assert "44%" in _tile(html, "sessions")
+    assert "fewer than 5" in _tile(html, "cadence")  # its target is not shown either
+    assert "target" not in _tile(html, "cadence")
 
 
 def test_participants_cannot_open_the_dashboard(client, acme, reported):
@@ -164,7 +174,7 @@ def test_the_csv_has_a_row_a_day_and_leaves_hidden_figures_blank(client, acme, r
         "2026-06-01", "2026-06-08", "2026-06-15", "2026-06-22", "2026-06-29", "2026-06-30",
     ]  # fmt: skip
     last = dict(zip(header, lines[-1].split(","), strict=True))
-    assert last["sessions"] == "44.4"
+    assert last["sessions"] == "44"  # whole numbers only
     assert last["satisfaction"] == last["retention"] == ""  # hidden: fewer than five
 
 
