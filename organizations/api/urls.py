@@ -2,6 +2,7 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from organizations.api import views
+from reports import api as reports_api
 from surveys import api as surveys_api
 
 urlpatterns = [
@@ -21,6 +22,7 @@ urlpatterns = [
         surveys_api.SurveyResultsDetail.as_view(),
         name="api_survey_results",
     ),
+    path("reports/kpis/", reports_api.KpiTrendList.as_view(), name="api_report_kpis"),
     path("schema/", SpectacularAPIView.as_view(), name="api_schema"),
     path(
         "docs/",

@@ -1,0 +1,80 @@
+"""The KPI trend through the API: the rows of the dashboard's CSV export (a row per
+snapshot day), read by the same functions (reports.dashboard.trend_rows and
+reports.measures.shown), so a figure hidden there is hidden here."""
+
+from dataclasses import replace
+from datetime import date
+
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics
+
+from organizations.api.views import OrganizationScoped, _errors
+from programs.models import Program
+from programs.selectors import program_list
+from reports.dashboard import trend_rows
+from reports.measures import MEASURES, Shown, shown
+from reports.privacy import threshold
+from reports.serializers import KpiRowSerializer, KpiTrendQuerySerializer
+from reports.snapshots import ORGANIZATION_SCOPE, program_scope, today
+
+FUNNEL = ("invited", "applied", "approved", "active")
+
+
+def _rounded(figure: Shown) -> Shown:
+    """Whole numbers, as the export writes them: a decimal more tells day-to-day changes
+    of one person apart."""
+    return replace(figure, value=figure.rounded, comparison=figure.comparison_rounded)
+
+
+def _kpi_rows(organization, program: Program | None, start: date, end: date) -> list[dict]:
+    """The period's trend as the export writes it: the funnel's counts, and each measure
+    as it may be shown, in whole numbers. Only these leave here, never the raw figures."""
+    scope = ORGANIZATION_SCOPE if program is None else program_scope(program.pk)
+    least = threshold(organization)
+    return [
+        {
+            "day": row["day"],
+            "scope": "organization" if program is None else "program",
+            "program": None if program is None else program.pk,
+            **{name: row[name] or 0 for name in FUNNEL},
+            **{measure.key: _rounded(shown(measure, row, least)) for measure in MEASURES},
+        }
+        for row in trend_rows(organization, scope, start, end)
+    ]
+
+
+@extend_schema(
+    tags=["reports"],
+    parameters=[KpiTrendQuerySerializer],
+    responses={200: KpiRowSerializer(many=True), **_errors(400, 401, 403, 404, 429)},
+    description=(
+        "The KPI trend, a row per day with a snapshot (the nightly figures), oldest first: "
+        "the rows of the dashboard's CSV export. The period defaults to the last 180 days "
+        "to today in the organisation's time zone and spans at most three years. Rates are "
+        "in whole numbers, as in the export. A measure "
+        "whose group is smaller than the organisation's minimum is `hidden: true` with "
+        "`value` (and `comparison`) null, exactly as on the dashboard. A program of another "
+        "organisation, or none, answers 404."
+    ),
+)
+class KpiTrendList(OrganizationScoped, generics.ListAPIView):
+    permission = "report.view"
+    serializer_class = KpiRowSerializer
+    filter_backends = []  # the query serializer reads the parameters
+
+    def list(self, request, *args, **kwargs):
+        organization = self.organization()
+        query = KpiTrendQuerySerializer(
+            data=request.query_params, context={"today": today(organization)}
+        )
+        query.is_valid(raise_exception=True)
+        program_id = query.validated_data.get("program")
+        program = None
+        if program_id is not None:
+            program = get_object_or_404(program_list(organization=organization), pk=program_id)
+        rows = _kpi_rows(
+            organization, program, query.validated_data["start"], query.validated_data["end"]
+        )
+        page = self.paginate_queryset(rows)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
