@@ -299,8 +299,8 @@ REST_FRAMEWORK = {
 SPECTACULAR_SETTINGS = {
     "TITLE": "Upturn API",
     "DESCRIPTION": (
-        "One organisation's directory, members and survey results (small groups hidden), "
-        "reached with its API key."
+        "One organisation's directory, members, survey results and KPI trends (small "
+        "groups hidden), reached with its API key."
     ),
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
