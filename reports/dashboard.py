@@ -25,6 +25,7 @@ from sessions.models import Commitment
 from surveys.stories import featured_stories, story_text
 
 STORIES_SHOWN = 6
+NETWORK_LINKS = 30  # the strongest links: more make neither a readable picture nor a fast page
 GENERATION_LABELS = {
     "gen_z": _("Generation Z (born 1997 or later)"),
     "millennials": _("Millennials (1981–1996)"),
@@ -129,6 +130,7 @@ class Dashboard:
     commitments: list[dict] = field(default_factory=list)
     network: charts.Network | None = None
     links: list[charts.Edge] = field(default_factory=list)
+    network_links: int = NETWORK_LINKS
     stories: list[str] = field(default_factory=list)
     concerns: dict = field(default_factory=dict)
 
@@ -365,11 +367,12 @@ def _commitments(figures: dict, least: int) -> list[dict]:
 
 
 def _network(board: Dashboard, figures: dict, least: int) -> None:
-    """Links between departments of at least ``least`` pairs. The others are neither
-    drawn nor counted: with the share of pairs across departments, a count of them
-    would give their pairs away by subtraction."""
+    """The strongest links between departments, each of at least ``least`` pairs. The
+    small ones are neither drawn nor counted: with the share of pairs across
+    departments, a count of them would give their pairs away by subtraction."""
     shown_edges = {}
-    for key, count in figures.get("network", {}).items():
+    strongest = sorted(figures.get("network", {}).items(), key=lambda item: (-item[1], item[0]))
+    for key, count in strongest[:NETWORK_LINKS]:
         one, _sep, other = key.partition("|")
         if count >= least:
             shown_edges[one, other] = count
