@@ -19,7 +19,6 @@ from organizations.models import Employee, Membership, Organization
 from organizations.tenancy import tenant_context
 from reports import kpis, snapshots
 from reports.forms import DEFAULT_DAYS
-from reports.measures import TREND_FIGURES
 from reports.models import Snapshot
 from sessions.models import MentoringSession
 from surveys.models import Answer, Question, Response, Survey
@@ -131,7 +130,6 @@ def dashboard(organization: Organization, repeat: int = 20) -> Timing:
 def dashboard_floor(organization: Organization, repeat: int = 20) -> Timing:
     """Plain SQL for the rows the dashboard reads: the period's trend figures, the latest
     snapshot and the cohorts' rows of that day."""
-    keys = ", ".join(f"figures -> '{name}'" for name in TREND_FIGURES)
     table = Snapshot._meta.db_table
     today = snapshots.today(organization)
     start = today - timedelta(days=DEFAULT_DAYS)
@@ -139,7 +137,7 @@ def dashboard_floor(organization: Organization, repeat: int = 20) -> Timing:
     def work():
         with tenant_context(organization=organization), connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT day, {keys} FROM {table} WHERE organization_id = %s "
+                f"SELECT day, headline FROM {table} WHERE organization_id = %s "
                 "AND scope = 'organization' AND day BETWEEN %s AND %s ORDER BY day",
                 [organization.pk, start, today],
             )
@@ -151,7 +149,7 @@ def dashboard_floor(organization: Organization, repeat: int = 20) -> Timing:
             )
             (day, _figures) = cursor.fetchone()
             cursor.execute(
-                f"SELECT cohort_id, {keys} FROM {table} "
+                f"SELECT cohort_id, headline FROM {table} "
                 "WHERE organization_id = %s AND day = %s AND cohort_id IS NOT NULL",
                 [organization.pk, day],
             )

@@ -17,6 +17,9 @@ class Snapshot(TenantModel):
     cohort = models.ForeignKey(Cohort, null=True, on_delete=models.CASCADE, related_name="+")
     day = models.DateField(_("day"))
     figures = models.JSONField(default=dict)
+    # The flat figures the measures read (reports.measures.TREND_FIGURES), kept apart:
+    # a trend of months reads a few hundred bytes a day instead of whole snapshots.
+    headline = models.JSONField(default=dict)
     computed_at = models.DateTimeField()
 
     class Meta:

@@ -11,6 +11,7 @@ from django.utils import timezone
 from organizations.models import Organization
 from programs.models import Cohort
 from reports import kpis
+from reports.measures import TREND_FIGURES
 from reports.models import Snapshot
 
 ORGANIZATION_SCOPE = "organization"
@@ -64,6 +65,11 @@ def figures_on(organization: Organization, day: date) -> dict[str, tuple]:
     return scopes
 
 
+def headline(figures: dict) -> dict:
+    """The figures a trend or a comparison table reads, from a whole snapshot."""
+    return {name: figures[name] for name in TREND_FIGURES if name in figures}
+
+
 @transaction.atomic
 def snapshot_write(organization: Organization, day: date) -> int:
     """Upsert ``day``'s snapshots for every scope; returns how many rows it wrote."""
@@ -76,6 +82,7 @@ def snapshot_write(organization: Organization, day: date) -> int:
             cohort_id=cohort,
             day=day,
             figures=figures,
+            headline=headline(figures),
             computed_at=now,
         )
         for scope, (program, cohort, figures) in figures_on(organization, day).items()
@@ -84,7 +91,7 @@ def snapshot_write(organization: Organization, day: date) -> int:
         rows,
         update_conflicts=True,
         unique_fields=["organization", "scope", "day"],
-        update_fields=["program", "cohort", "figures", "computed_at"],
+        update_fields=["program", "cohort", "figures", "headline", "computed_at"],
     )
     return len(rows)
 
