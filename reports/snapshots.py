@@ -108,6 +108,27 @@ def snapshots_backfill(
     return sum(snapshot_write(organization, one) for one in days)
 
 
+INCLUSION_KEYS = ("inclusion", "workforce_inclusion")
+
+
+def snapshots_forget_inclusion(organization: Organization) -> int:
+    """Drop the self-identification counts from every stored snapshot of the
+    organisation, then count today's again (the dashboard shows the latest day's)."""
+    forgotten, batch = 0, []
+    stored = Snapshot.objects.filter(organization=organization).only("figures")
+    for snapshot in stored.iterator(chunk_size=200):
+        if any(key in snapshot.figures for key in INCLUSION_KEYS):
+            for key in INCLUSION_KEYS:
+                snapshot.figures.pop(key, None)
+            batch.append(snapshot)
+        if len(batch) == 200:
+            forgotten += Snapshot.objects.bulk_update(batch, ["figures"])
+            batch = []
+    forgotten += Snapshot.objects.bulk_update(batch, ["figures"])
+    snapshot_write(organization, today(organization))
+    return forgotten
+
+
 def snapshots_catch_up(organization: Organization) -> int:
     """The last complete day, and every day since the latest snapshot before it (up to
     ``CATCH_UP_DAYS``), so that a night the job missed leaves no gap in the trends."""

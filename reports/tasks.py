@@ -41,3 +41,11 @@ def manager_digest_task() -> int:
             what="Program managers' digests",
         )
     )
+
+
+@shared_task
+def forget_inclusion_task(*, organization_id: int) -> int:
+    """After a withdrawal of consent: the snapshots forget the inclusion counts."""
+    organization = Organization.objects.get(pk=organization_id)
+    with tenant_context(organization=organization):
+        return snapshots.snapshots_forget_inclusion(organization)

@@ -244,3 +244,22 @@ def test_the_managers_digest_names_what_needs_attention_once_a_week(acme, report
     assert "2 concern(s) from mentors wait for a follow-up." in body
     html = message.alternatives[0][0]
     assert "Open the program&#x27;s dashboard" in html or "Open the program's dashboard" in html
+
+
+def test_withdrawn_consent_leaves_no_stored_day_to_compare_with(
+    acme, hand, django_capture_on_commit_callbacks
+):
+    from organizations.directory.demographics import demographics_withdraw
+
+    with tenant_context(organization=acme):
+        snapshots.snapshot_write(acme, DAY)
+    assert _rows(acme)["organization", DAY]["inclusion"] == {"gender": {"woman": 1, "man": 1}}
+    with django_capture_on_commit_callbacks(execute=True), tenant_context(organization=acme):
+        demographics_withdraw(organization=acme, employee=hand["employees"]["e1"])
+
+    rows = _rows(acme)
+    assert "inclusion" not in rows["organization", DAY]
+    assert "workforce_inclusion" not in rows["organization", DAY]
+    with tenant_context(organization=acme):
+        today = snapshots.today(acme)
+    assert rows["organization", today]["inclusion"] == {"gender": {"woman": 1}}

@@ -1,0 +1,26 @@
+"""When someone withdraws or changes their self-identified answers, the snapshots forget
+the inclusion counts they were part of: comparing a stored day before the change with
+one after it would otherwise give their answer away."""
+
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+
+from organizations.models import EmployeeDemographics
+
+
+def _forget(organization_id: int) -> None:
+    from reports.tasks import forget_inclusion_task
+
+    transaction.on_commit(lambda: forget_inclusion_task.delay(organization_id=organization_id))
+
+
+@receiver(post_delete, sender=EmployeeDemographics, dispatch_uid="reports_consent_withdrawn")
+def _withdrawn(sender, instance, **kwargs):
+    _forget(instance.organization_id)
+
+
+@receiver(post_save, sender=EmployeeDemographics, dispatch_uid="reports_answers_changed")
+def _changed(sender, instance, created, **kwargs):
+    if not created:  # a first answer changes no stored day: it was in none of them
+        _forget(instance.organization_id)
