@@ -5,25 +5,47 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('organizations', '0010_survey_min_group'),
+        ("organizations", "0010_survey_min_group"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='JobLevelChange',
+            name="JobLevelChange",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('from_level', models.PositiveSmallIntegerField(null=True)),
-                ('to_level', models.PositiveSmallIntegerField(null=True)),
-                ('changed_on', models.DateField()),
-                ('employee', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='level_changes', to='organizations.employee')),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='organizations.organization')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("from_level", models.PositiveSmallIntegerField(null=True)),
+                ("to_level", models.PositiveSmallIntegerField(null=True)),
+                ("changed_on", models.DateField()),
+                (
+                    "employee",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="level_changes",
+                        to="organizations.employee",
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="organizations.organization",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['changed_on', 'pk'],
-                'indexes': [models.Index(fields=['employee', 'changed_on'], name='organizatio_employe_df43e9_idx')],
+                "ordering": ["changed_on", "pk"],
+                "indexes": [
+                    models.Index(
+                        fields=["employee", "changed_on"], name="organizatio_employe_df43e9_idx"
+                    )
+                ],
             },
         ),
     ]
