@@ -6,7 +6,7 @@ figures themselves are always also in a table next to the chart.
 
 import math
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 WIDTH, HEIGHT = 640, 220
 PAD_LEFT, PAD_RIGHT, PAD_TOP, PAD_BOTTOM = 44, 12, 12, 28
@@ -79,8 +79,9 @@ def line_chart(
         (y(bottom + (top - bottom) * i / 4), _tick(bottom + (top - bottom) * i / 4, percent))
         for i in range(5)
     ]
-    step = max(1, len(days) // 5)
-    x_ticks = [(x(day), day.strftime("%d %b")) for day in days[::step]]
+    # Five evenly spaced dates along the axis (the data's days may bunch up).
+    ticks = sorted({days[0] + timedelta(days=round(span_x * i / 4)) for i in range(5)})
+    x_ticks = [(x(day), day.strftime("%d %b")) for day in ticks]
     return LineChart(lines, y_ticks, x_ticks)
 
 

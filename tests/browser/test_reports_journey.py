@@ -46,6 +46,14 @@ def test_the_demo_executive_reads_narrows_and_downloads_the_dashboard(
     page.wait_for_url(f"**start={start.isoformat()}**")
     assert f"trends from {start:%-d %b %Y}" in page.locator(".lead").inner_text()
 
+    # The print layout: no navigation or filters, the figures on the page (a clean PDF).
+    page.emulate_media(media="print")
+    assert page.locator(".site-header").is_hidden()
+    assert page.locator("form.filters").is_hidden()
+    assert page.locator("[data-kpi]").first.is_visible()
+    page.pdf(path=str(screenshot(page, "reports-dashboard-print").with_suffix(".pdf")))
+    page.emulate_media(media="screen")
+
     with page.expect_download() as download:
         page.get_by_role("link", name="Download CSV").click()
     rows = list(csv.DictReader(io.StringIO(Path(download.value.path()).read_text())))
