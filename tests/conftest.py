@@ -257,10 +257,12 @@ def world(acme):
 def demo_module(django_db_setup, django_db_blocker):
     """The demo data (seed_demo takes a while), seeded once for a module's tests: each
     test still runs in its own transaction, rolled back; the module's end empties the
-    database again."""
+    database again. Without the reports' months of snapshots, which none of these
+    modules reads (the dashboard's browser journey seeds them)."""
     from django.core.management import call_command
 
-    with django_db_blocker.unblock():
+    with django_db_blocker.unblock(), pytest.MonkeyPatch.context() as patch:
+        patch.setattr("reports.demo.seed_reports_demo", lambda organization: None)
         call_command("seed_demo", stdout=io.StringIO())
     yield
     with django_db_blocker.unblock():
