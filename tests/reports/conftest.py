@@ -4,9 +4,11 @@ The day reported is 30 June 2026, in an organisation on UTC. Cohort "Pilot" of p
 "Reverse" (monthly sessions, 6 planned) started on 1 January 2026.
 """
 
+import io
 from datetime import UTC, date, datetime
 
 import pytest
+from django.core.management import call_command
 
 from matching.models import MatchRun, Pair
 from organizations.models import Department, Employee, EmployeeDemographics, JobLevelChange
@@ -22,6 +24,7 @@ from programs.models import (
 )
 from sessions.models import Commitment, Goal, MentoringSession
 from surveys.models import Answer, Concern, Question, Response, Schedule, Survey
+from tests.organizations.factories import OrganizationFactory
 
 DAY = date(2026, 6, 30)
 START = date(2026, 1, 1)
@@ -31,12 +34,34 @@ def at(day: str) -> datetime:
     return datetime.fromisoformat(day).replace(hour=12, tzinfo=UTC)
 
 
+@pytest.fixture(scope="module")
+def hand_module(django_db_setup, django_db_blocker):
+    """The organisation and its June snapshots (a weekly backfill), built once for a
+    module's tests (each test still runs in its own transaction, rolled back); the
+    module's end empties the database again, as the demo fixture does."""
+    with django_db_blocker.unblock():
+        acme = OrganizationFactory(slug="acme", name="Acme", time_zone="UTC")
+        with tenant_context(organization=acme):
+            built = _build(acme)
+        call_command(
+            "snapshots_backfill", "acme", "2026-06-01", "2026-06-30", "--every", "7",
+            stdout=io.StringIO(),
+        )  # fmt: skip
+    yield {key: value.pk for key, value in built.items() if key != "employees"}
+    with django_db_blocker.unblock():
+        call_command("flush", interactive=False, verbosity=0, reset_sequences=False)
+
+
 @pytest.fixture
-def hand(acme):
-    acme.time_zone = "UTC"
-    acme.save()
+def hand(hand_module, acme):
+    """The hand-worked organisation, read afresh for each test (inside its tenant)."""
     with tenant_context(organization=acme):
-        yield _build(acme)
+        yield {
+            "program": Program.objects.get(pk=hand_module["program"]),
+            "cohort": Cohort.objects.get(pk=hand_module["cohort"]),
+            "topic": Topic.objects.get(pk=hand_module["topic"]),
+            "employees": {e.employee_number: e for e in Employee.objects.all()},
+        }
 
 
 def _build(acme):

@@ -63,12 +63,24 @@ def test_the_backfill_command_rebuilds_a_range_the_same_way(acme, hand):
         call_command("snapshots_backfill", "acme", "2026-06-30", "2026-06-01")
 
 
-def test_the_nightly_task_writes_every_organisations_last_complete_day(acme, globex, hand):
+def test_the_nightly_task_writes_the_last_complete_day_and_fills_missed_nights(acme, globex, hand):
+    with tenant_context(organization=acme):
+        Snapshot.objects.filter(organization=acme).delete()
+    # A first night: each organisation's last complete day.
     assert nightly_snapshots_task() == 3 + 1  # Globex has no program: its own row only
     for organization in (acme, globex):
         with tenant_context(organization=organization):
             yesterday = snapshots.last_complete_day(organization)
             assert Snapshot.objects.filter(scope="organization", day=yesterday).exists()
+    # Two nights missed since a snapshot of four days ago: they are filled in too.
+    with tenant_context(organization=acme):
+        yesterday = snapshots.last_complete_day(acme)
+        Snapshot.objects.filter(organization=acme).delete()
+        snapshots.snapshot_write(acme, yesterday - timedelta(days=3))
+    assert nightly_snapshots_task() == 3 * 3 + 1
+    with tenant_context(organization=acme):
+        days = Snapshot.objects.filter(scope="organization").values_list("day", flat=True)
+        assert sorted(days) == [yesterday - timedelta(days=n) for n in (3, 2, 1, 0)]
 
 
 def test_small_groups_are_hidden_with_the_next_smallest_when_alone():
@@ -87,8 +99,8 @@ def test_small_groups_are_hidden_with_the_next_smallest_when_alone():
 
 
 @pytest.fixture
-def reported(acme, hand):
-    call_command("snapshots_backfill", "acme", "2026-06-01", "2026-06-30", "--every", "7")
+def reported(hand):
+    """The organisation with its June snapshots (written once for the module)."""
     return hand
 
 
@@ -141,6 +153,7 @@ def test_without_snapshots_the_dashboard_says_so_and_a_manager_can_count_now(
     client, acme, hand, django_capture_on_commit_callbacks
 ):
     _as(client, acme, is_program_manager=True)
+    Snapshot.objects.filter(organization=acme).delete()
     html = client.get("/o/acme/reports/").content.decode()
     assert "No figures yet" in html
     with django_capture_on_commit_callbacks(execute=True):
