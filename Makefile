@@ -10,7 +10,8 @@ PORT ?= 8000
 
 help:
 	@echo "make run    - set up and serve Upturn with demo data on http://$(HOST):$(PORT)"
-	@echo "make test   - run the whole test suite (DATABASE_URL / REDIS_URL pick PostgreSQL / Redis)"
+	@echo "make test   - run the whole test suite (DATABASE_URL / REDIS_URL pick PostgreSQL / Redis;"
+	@echo "              COVERAGE=1 adds the coverage report)"
 	@echo "make lint   - ruff lint and format checks"
 	@echo "make worker / make beat - run a Celery worker / beat (needs REDIS_URL)"
 
@@ -36,8 +37,10 @@ run: $(VENV)/.runtime
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 # Exit code 5 means pytest collected no tests: that is a failure, and says so.
+# COVERAGE=1 adds the coverage report (it slows the suite by a fifth or so).
+COVERAGE ?=
 test: $(VENV)/.dev
-	@$(PY) -m pytest --cov --cov-report=term:skip-covered $(PYTEST_ARGS); status=$$?; \
+	@$(PY) -m pytest $(if $(COVERAGE),--cov --cov-report=term:skip-covered) $(PYTEST_ARGS); status=$$?; \
 		if [ $$status -eq 5 ]; then echo "make test: pytest collected no tests"; fi; \
 		exit $$status
 

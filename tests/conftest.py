@@ -121,6 +121,14 @@ def globex_admin(globex):
     return MembershipFactory(organization=globex, is_admin=True, is_participant=False).user
 
 
+@pytest.fixture(autouse=True)
+def _demo_without_report_history(request, monkeypatch):
+    """seed_demo leaves out the reports' months of snapshots unless a test is marked
+    ``reports_demo``: only the dashboard reads them, and they take a while to count."""
+    if request.node.get_closest_marker("reports_demo") is None:
+        monkeypatch.setattr("reports.demo.seed_reports_demo", lambda organization: None)
+
+
 # --- Browser ------------------------------------------------------------------------
 
 

@@ -11,7 +11,11 @@ from django.core.management import call_command
 
 from tests.browser.helpers import sign_in
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.reports_demo,
+    pytest.mark.django_db(transaction=True),
+]
 
 
 @pytest.fixture
