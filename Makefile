@@ -11,7 +11,7 @@ PORT ?= 8000
 help:
 	@echo "make run    - set up and serve Upturn with demo data on http://$(HOST):$(PORT)"
 	@echo "make test   - run the whole test suite (DATABASE_URL / REDIS_URL pick PostgreSQL / Redis;"
-	@echo "              COVERAGE=1 adds the coverage report)"
+	@echo "              COVERAGE=1 adds the coverage report; TEST_WORKERS=N, default one per core)"
 	@echo "make lint   - ruff lint and format checks"
 	@echo "make worker / make beat - run a Celery worker / beat (needs REDIS_URL)"
 
@@ -38,9 +38,13 @@ run: $(VENV)/.runtime
 
 # Exit code 5 means pytest collected no tests: that is a failure, and says so.
 # COVERAGE=1 adds the coverage report (it slows the suite by a fifth or so).
+# Tests run in parallel, one process per core (TEST_WORKERS=0 runs them in one process);
+# each test module stays on one worker, so its module-scoped fixtures are built once.
 COVERAGE ?=
+TEST_WORKERS ?= auto
 test: $(VENV)/.dev
-	@$(PY) -m pytest $(if $(COVERAGE),--cov --cov-report=term:skip-covered) $(PYTEST_ARGS); status=$$?; \
+	@$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile \
+		$(if $(COVERAGE),--cov --cov-report=term:skip-covered) $(PYTEST_ARGS); status=$$?; \
 		if [ $$status -eq 5 ]; then echo "make test: pytest collected no tests"; fi; \
 		exit $$status
 

@@ -2,6 +2,7 @@
 Redis (CI runs on PostgreSQL and Redis), everything else is made quick and quiet."""
 
 import os
+from urllib.parse import urlsplit, urlunsplit
 
 os.environ.setdefault("DEBUG", "true")
 
@@ -24,3 +25,25 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     # A throwaway database needs no durability: skip the disk syncs.
     DATABASES["default"]["OPTIONS"] = {"init_command": "PRAGMA synchronous=OFF;"}  # noqa: F405
     VAR_DIR.mkdir(exist_ok=True)  # noqa: F405
+
+
+def _redis_for_this_worker(url: str, worker: str) -> str:
+    """Parallel runs (pytest-xdist) give each worker a Redis database of its own, as they
+    get a database of their own: every test's cache.clear() empties its whole database.
+    Worker gwN takes REDIS_URL's database + N. Computed from the environment, not written
+    back to it, so a Celery worker a test starts (same environment) lands on the same."""
+    parts = urlsplit(url)
+    database = int(parts.path.strip("/") or 0) + int(worker.removeprefix("gw"))
+    # 14 and 15 are the reminder-worker test's broker (tests/sessions/test_reminder_worker.py).
+    if database >= 14:
+        raise RuntimeError(f"Too many test workers for REDIS_URL {url}: use fewer (-n).")
+    return urlunsplit(parts._replace(path=f"/{database}"))
+
+
+if REDIS_URL and (_WORKER := os.environ.get("PYTEST_XDIST_WORKER")):  # noqa: F405
+    _REDIS = _redis_for_this_worker(REDIS_URL, _WORKER)  # noqa: F405
+    CACHES["default"]["LOCATION"] = _REDIS  # noqa: F405
+    if CELERY_BROKER_URL == REDIS_URL:  # noqa: F405
+        CELERY_BROKER_URL = _REDIS
+    if CELERY_RESULT_BACKEND == REDIS_URL:  # noqa: F405
+        CELERY_RESULT_BACKEND = _REDIS

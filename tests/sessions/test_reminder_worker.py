@@ -116,6 +116,8 @@ def _other_connections() -> int:
         cursor.execute(
             "SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation"
             " WHERE c.relname = 'mentoring_notification' AND l.pid <> pg_backend_pid()"
+            # Parallel test runs each have a database of their own: count only ours.
+            " AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())"
         )
         return cursor.fetchone()[0]
 
