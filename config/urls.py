@@ -1,5 +1,4 @@
 from allauth.account.decorators import secure_admin_login
-from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
@@ -36,7 +35,6 @@ urlpatterns = [
 handler404 = "config.errors.not_found"
 handler500 = "config.errors.server_error"
 
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# Uploads are never served from /media/, not even with DEBUG on: each is the organisation's
+# own, and a view under /o/<slug>/ checks who may download it (organizations:logo,
+# programs:training_file, programs:resource_file).

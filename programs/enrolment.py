@@ -8,12 +8,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from organizations.directory.demographics import demographics_record
+from organizations.directory.demographics import demographics_record, demographics_withdraw
 from organizations.models import Employee, Membership
 from organizations.roles import Role
 from organizations.services import invitation_create_many
 from programs.eligibility import eligibility_problems
 from programs.models import Cohort, Participant, ParticipantTopic, Program, ProgramQuestion
+from programs.selectors import cohort_approved_count
 
 OPEN = (Participant.Status.INVITED, Participant.Status.APPLIED, Participant.Status.APPROVED)
 
@@ -22,6 +23,45 @@ OPEN = (Participant.Status.INVITED, Participant.Status.APPLIED, Participant.Stat
 class InviteOutcome:
     invited: list[Participant] = field(default_factory=list)
     skipped: list[tuple[Employee, str]] = field(default_factory=list)  # (person, why)
+    # With a size limit: the places not yet taken by approvals, and how many people were
+    # already invited or waiting for a decision before these invitations.
+    places_left: int | None = None
+    waiting: int = 0
+
+    @property
+    def beyond_places(self) -> bool:
+        """More people in the running than places left. Allowed, since not everyone
+        invited applies; approval stops at the limit."""
+        return self.places_left is not None and self.waiting + len(self.invited) > self.places_left
+
+
+def _ensure_open_for_enrolment(program: Program) -> None:
+    if program.open_for_enrolment:
+        return
+    if program.status == Program.Status.DRAFT:
+        raise ValidationError(
+            _("The program is still a draft: move it to Recruiting before enrolling anyone.")
+        )
+    raise ValidationError(
+        _("The program is %(status)s: it takes no new people.")
+        % {"status": program.get_status_display().lower()}
+    )
+
+
+def _locked_places(cohort_id: int) -> tuple[Cohort, int]:
+    """The cohort, locked so that places are counted once at a time, and how many of its
+    people are approved."""
+    cohort = Cohort.objects.select_for_update().get(pk=cohort_id)
+    return cohort, cohort_approved_count(cohort)
+
+
+def _full(cohort: Cohort, approved: int) -> str | None:
+    if cohort.size_limit is not None and approved >= cohort.size_limit:
+        return _("%(cohort)s is full: %(limit)s people are approved already.") % {
+            "cohort": cohort.name,
+            "limit": cohort.size_limit,
+        }
+    return None
 
 
 def _notify(participant: Participant, kind: str) -> None:
@@ -48,11 +88,10 @@ def participants_invite(
     participants; members get an email that takes them to their application.
     """
     program = cohort.program
-    if program.status in (Program.Status.CLOSING, Program.Status.CLOSED):
-        raise ValidationError(
-            _("The program is %(status)s: it takes no new people.")
-            % {"status": program.get_status_display().lower()}
-        )
+    _ensure_open_for_enrolment(program)
+    cohort, approved = _locked_places(cohort.pk)
+    if full := _full(cohort, approved):
+        raise ValidationError(full)
     employees = list(employees)
     existing = {
         p.employee_id: p
@@ -68,6 +107,11 @@ def participants_invite(
         if m.user.email.lower() in wanted
     }
     outcome, joining = InviteOutcome(), []
+    if cohort.size_limit is not None:
+        outcome.places_left = cohort.size_limit - approved
+        outcome.waiting = cohort.participants.filter(
+            status__in=(Participant.Status.INVITED, Participant.Status.APPLIED)
+        ).count()
     for employee in employees:
         earlier = existing.get(employee.pk)
         if earlier is not None and earlier.status in OPEN:
@@ -136,6 +180,9 @@ def participant_nominate(*, cohort: Cohort, employee: Employee, role: str) -> Pa
     program = cohort.program
     if not cohort.self_nomination_open or not program.open_for_enrolment:
         raise ValidationError(_("This cohort is not open to self-nomination."))
+    cohort, approved = _locked_places(cohort.pk)
+    if full := _full(cohort, approved):
+        raise ValidationError(full)
     if role not in Participant.Role.values:
         raise ValidationError(_("Choose to take part as a mentor or as a mentee."))
     earlier = (
@@ -175,6 +222,7 @@ class Application:
     answers: dict[str, str]
     accepts_ground_rules: bool
     demographics: dict | None = None  # only when the person ticked the consent box
+    withdraw_demographics: bool = False  # they cleared every answer they had given
     asks_for: list[int] = field(default_factory=list)  # employee ids
     avoids: list[int] = field(default_factory=list)
 
@@ -197,6 +245,7 @@ def participant_apply(*, participant: Participant, application: Application) -> 
         raise ValidationError(_("Matching has started: the profile can no longer be changed."))
     problems = []
     if participant.status == Participant.Status.INVITED:
+        _ensure_open_for_enrolment(program)
         problems += eligibility_problems(
             program=program, employee=participant.employee, role=participant.role
         )
@@ -237,6 +286,8 @@ def participant_apply(*, participant: Participant, application: Application) -> 
             employee=participant.employee,
             answers=application.demographics,
         )
+    elif application.withdraw_demographics:
+        demographics_withdraw(organization=participant.organization, employee=participant.employee)
     return participant
 
 
@@ -280,20 +331,26 @@ def participant_decide(
     *, participant: Participant, approve: bool, message: str = "", actor: Membership
 ) -> Participant:
     """Approve an application, or decline it with a message to the person."""
-    participant = Participant.objects.select_for_update().get(pk=participant.pk)
+    participant = (
+        Participant.objects.select_for_update()
+        .select_related("program", "employee")
+        .get(pk=participant.pk)
+    )
     if participant.status != Participant.Status.APPLIED:
         raise ValidationError(
             _("Only an application can be decided on; this place is %(status)s.")
             % {"status": participant.get_status_display()}
         )
     if approve:
-        cohort = Cohort.objects.select_for_update().get(pk=participant.cohort_id)
-        approved = cohort.participants.filter(status=Participant.Status.APPROVED).count()
-        if cohort.size_limit is not None and approved >= cohort.size_limit:
-            raise ValidationError(
-                _("%(cohort)s is full: %(limit)s people are approved already.")
-                % {"cohort": cohort.name, "limit": cohort.size_limit}
-            )
+        # The rules may have changed since the person applied: approve by today's.
+        problems = eligibility_problems(
+            program=participant.program, employee=participant.employee, role=participant.role
+        )
+        if problems:
+            raise ValidationError(problems)
+        cohort, approved = _locked_places(participant.cohort_id)
+        if full := _full(cohort, approved):
+            raise ValidationError(full)
     elif not message.strip():
         raise ValidationError(_("Tell the person why, in a sentence: they will read it."))
     participant.status = Participant.Status.APPROVED if approve else Participant.Status.REJECTED

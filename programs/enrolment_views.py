@@ -15,6 +15,7 @@ from django.utils.translation import ngettext
 
 from organizations.decorators import permission_required
 from organizations.http import post_only, run_reporting
+from organizations.spreadsheet import safe_cell
 from programs import enrolment
 from programs.forms import DecisionForm, InviteByFilterForm, InviteOneForm
 from programs.models import Cohort, Participant, ParticipantTopic, ProgramQuestion
@@ -86,9 +87,11 @@ def cohort_export(request, org_slug, program_id, cohort_id):
     )  # fmt: skip
     for p in shown:
         e = p.employee
+        # Names and numbers come from the directory: a cell must not run as a formula.
         writer.writerow(
             [
-                e.employee_number, e.name, e.email, e.department or "", e.job_level or "",
+                safe_cell(e.employee_number), safe_cell(e.name), safe_cell(e.email),
+                safe_cell(e.department or ""), e.job_level or "",
                 p.role, p.status, p.source, p.invited_at.isoformat(),
                 p.applied_at.isoformat() if p.applied_at else "",
                 p.decided_at.isoformat() if p.decided_at else "",
@@ -98,6 +101,16 @@ def cohort_export(request, org_slug, program_id, cohort_id):
     return response
 
 
+def _beyond_places(outcome: enrolment.InviteOutcome) -> str:
+    return ngettext(
+        "%(people)s people are now invited or waiting for a decision, and %(left)s place is "
+        "left. Not everyone applies; once the cohort is full, nobody more can be approved.",
+        "%(people)s people are now invited or waiting for a decision, and %(left)s places "
+        "are left. Not everyone applies; once the cohort is full, nobody more can be approved.",
+        outcome.places_left,
+    ) % {"people": outcome.waiting + len(outcome.invited), "left": outcome.places_left}
+
+
 def _report_invites(request, outcome: enrolment.InviteOutcome) -> None:
     if outcome.invited:
         messages.success(
@@ -105,6 +118,8 @@ def _report_invites(request, outcome: enrolment.InviteOutcome) -> None:
             ngettext("Invited %(count)s person.", "Invited %(count)s people.", len(outcome.invited))
             % {"count": len(outcome.invited)},
         )
+    if outcome.beyond_places:
+        messages.warning(request, _beyond_places(outcome))
     for employee, why in outcome.skipped[:20]:
         messages.warning(
             request, _("Not invited: %(name)s, %(why)s") % {"name": employee.name, "why": why}
@@ -169,7 +184,13 @@ def cohort_invite(request, org_slug, program_id, cohort_id):
             for message in error.messages:
                 messages.error(request, message)
             return back
-        context = {"program": cohort.program, "cohort": cohort, "form": form, "outcome": outcome}
+        context = {
+            "program": cohort.program,
+            "cohort": cohort,
+            "form": form,
+            "outcome": outcome,
+            "beyond_places": _beyond_places(outcome) if outcome.beyond_places else "",
+        }
         return render(request, "programs/invite_preview.html", context)
     try:
         outcome = invite()

@@ -1,4 +1,8 @@
+from pathlib import PurePosixPath
+
 from django import forms
+from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from matching.engine import Weights
@@ -10,10 +14,12 @@ from programs.models import (
     Participant,
     Program,
     ProgramQuestion,
+    ProgramTopic,
     Resource,
     Topic,
     TrainingModule,
 )
+from programs.selectors import cohort_approved_count
 
 WEIGHT_LABELS = {
     "topic_fit": _("Matching weight: topic fit"),
@@ -80,9 +86,12 @@ class ProgramForm(forms.ModelForm):
         for name in later:
             if not name.startswith("weight_"):
                 self.fields[name].help_text = _("Leave empty for no limit.")
-        self.fields["topics"].queryset = Topic.objects.filter(
-            organization=organization, is_active=True
-        )
+        # Retired topics are not offered to new programs, but a program keeps the ones it
+        # has: leaving them out of the choices would drop them silently on the next save.
+        offered = Q(is_active=True)
+        if self.instance.pk:
+            offered |= Q(pk__in=ProgramTopic.objects.filter(program=self.instance).values("topic"))
+        self.fields["topics"].queryset = Topic.objects.filter(offered, organization=organization)
         self.fields["managers"].queryset = (
             Membership.objects.filter(
                 organization=organization, is_active=True, is_program_manager=True
@@ -142,6 +151,21 @@ class CohortForm(forms.ModelForm):
                 _("This program already has a cohort “%(name)s”.") % {"name": name}
             )
         return name
+
+    def clean_size_limit(self) -> int | None:
+        limit = self.cleaned_data["size_limit"]
+        if limit is None or self.instance.pk is None:
+            return limit
+        approved = cohort_approved_count(self.instance)
+        if limit < approved:
+            raise forms.ValidationError(
+                _(
+                    "%(approved)s people are approved in this cohort already: the limit cannot "
+                    "be lower. Withdraw someone first, or choose at least %(approved)s."
+                )
+                % {"approved": approved}
+            )
+        return limit
 
 
 class InviteOneForm(forms.Form):
@@ -263,9 +287,15 @@ class OptionalDemographicsForm(DemographicsForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, prefix="demographics", **kwargs)
         self.fields["consent"].required = False
+        # Answers are only ever kept with consent: answers on file mean the box was ticked.
+        self.fields["consent"].initial = self.instance.pk is not None
 
     def answered(self) -> bool:
         return any(self.cleaned_data.get(name) for name in self._meta.fields)
+
+    def withdraws(self) -> bool:
+        """Every answer cleared where some were kept: the person withdraws them."""
+        return self.instance.pk is not None and not self.answered()
 
     def clean(self):
         data = super().clean()
@@ -419,7 +449,9 @@ class ApplicationForm(forms.Form):
         parts = [part.strip() for part in self.cleaned_data["languages"].split(",")]
         return list(dict.fromkeys(part for part in parts if part))
 
-    def application(self, demographics: dict | None) -> Application:
+    def application(
+        self, demographics: dict | None, *, withdraw_demographics: bool = False
+    ) -> Application:
         data = self.cleaned_data
 
         def chosen(kind):
@@ -441,6 +473,7 @@ class ApplicationForm(forms.Form):
             answers={str(q.pk): data.get(f"question_{q.pk}", "") for q in self.questions},
             accepts_ground_rules=data["accepts_ground_rules"],
             demographics=demographics,
+            withdraw_demographics=withdraw_demographics,
             asks_for=data.get("asks_for", []),
             avoids=data.get("avoids", []),
         )
@@ -454,13 +487,56 @@ class NominationForm(forms.Form):
     )
 
 
+class _StoredFile:
+    """The uploaded file as the widget shows it: its name, linked to our download view."""
+
+    def __init__(self, name: str, url: str):
+        self.name, self.url = name, url
+
+    def __str__(self) -> str:
+        return PurePosixPath(self.name).name
+
+
+class StoredFileInput(forms.ClearableFileInput):
+    """Links the current file to ``download_url`` rather than to /media/, which nothing
+    serves: uploads are for the program's own people only."""
+
+    download_url = ""
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        if context["widget"]["is_initial"] and self.download_url:
+            context["widget"]["value"] = _StoredFile(value.name, self.download_url)
+        return context
+
+
+class _WithFileForm(forms.ModelForm):
+    download_route: tuple[str, str]  # the download URL's name and its id keyword
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        widget = StoredFileInput()
+        if self.instance.pk and self.instance.file:
+            route, id_name = self.download_route
+            widget.download_url = reverse(
+                route,
+                kwargs={
+                    "org_slug": self.instance.organization.slug,
+                    "program_id": self.instance.program_id,
+                    id_name: self.instance.pk,
+                },
+            )
+        self.fields["file"].widget = widget
+
+
 def _link_field():
     # Django 6 will assume https for a pasted address without a scheme; so do we, now.
     return forms.URLField(label=_("Link"), required=False, assume_scheme="https")
 
 
-class TrainingModuleForm(forms.ModelForm):
+class TrainingModuleForm(_WithFileForm):
     link = _link_field()
+    download_route = ("programs:training_file", "module_id")
 
     class Meta:
         model = TrainingModule
@@ -476,8 +552,9 @@ class TrainingModuleForm(forms.ModelForm):
         widgets = {"body": forms.Textarea(attrs={"rows": 6})}
 
 
-class ResourceForm(forms.ModelForm):
+class ResourceForm(_WithFileForm):
     link = _link_field()
+    download_route = ("programs:resource_file", "resource_id")
 
     class Meta:
         model = Resource

@@ -140,6 +140,20 @@ class Program(TenantModel):
         super().clean()
         if self.start_date and self.end_date and self.end_date <= self.start_date:
             raise ValidationError({"end_date": _("The program must end after it starts.")})
+        if self.pk and self.start_date and self.end_date:
+            # Cohorts run within their program (Cohort.clean): new dates must keep them in.
+            outside = self.cohorts.filter(
+                models.Q(start_date__lt=self.start_date) | models.Q(end_date__gt=self.end_date)
+            )
+            if outside:
+                raise ValidationError(
+                    _("The dates must include every cohort of the program: %(cohorts)s.")
+                    % {
+                        "cohorts": "; ".join(
+                            f"{c.name} ({c.start_date} – {c.end_date})" for c in outside
+                        )
+                    }
+                )
 
     @property
     def objective_labels(self) -> list[str]:

@@ -14,7 +14,12 @@ from organizations.http import post_only, posted, run_reporting
 from programs import enrolment, training
 from programs.forms import ApplicationForm, NominationForm, OptionalDemographicsForm
 from programs.models import Cohort, Participant, ProgramQuestion, Resource, TrainingModule
-from programs.selectors import open_cohorts_for_nomination, participations_of, program_topics
+from programs.selectors import (
+    cohort_is_full,
+    open_cohorts_for_nomination,
+    participations_of,
+    program_topics,
+)
 from sessions.circles import upcoming_circles
 
 
@@ -90,11 +95,10 @@ def apply(request, org_slug, participant_id):
     )
     if request.method == "POST" and form.is_valid() & demographics.is_valid():
         answers = demographics.cleaned_data if demographics.answered() else None
+        application = form.application(answers, withdraw_demographics=demographics.withdraws())
         first_time = participant.status == Participant.Status.INVITED
         try:
-            enrolment.participant_apply(
-                participant=participant, application=form.application(answers)
-            )
+            enrolment.participant_apply(participant=participant, application=application)
         except ValidationError as error:
             for message in error.messages:
                 form.add_error(None, message)
@@ -167,5 +171,11 @@ def nominate(request, org_slug, cohort_id):
                 form.add_error(None, message)
         else:
             return redirect("programs:apply", org_slug=org_slug, participant_id=participant.pk)
-    context = {"cohort": cohort, "program": cohort.program, "form": form, "employee": employee}
+    context = {
+        "cohort": cohort,
+        "program": cohort.program,
+        "form": form,
+        "employee": employee,
+        "full": cohort_is_full(cohort),
+    }
     return render(request, "programs/nominate.html", context)

@@ -1,9 +1,12 @@
-from django.db.models import Count, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from organizations.models import Organization
-from programs.models import Cohort, Participant, Program, Topic
-from programs.training import trained_ids
+from organizations.models import Membership, Organization
+from organizations.permissions import has_permission
+from programs.models import Audience, Cohort, Participant, Program, Resource, Topic, TrainingModule
+from programs.training import AUDIENCE_OF_ROLE, trained_ids
+
+OPEN_PLACES = (Participant.Status.INVITED, Participant.Status.APPLIED, Participant.Status.APPROVED)
 
 
 def program_list(*, organization: Organization) -> QuerySet[Program]:
@@ -81,12 +84,54 @@ def participations_of(*, organization: Organization, user) -> QuerySet[Participa
 
 
 def open_cohorts_for_nomination(*, organization: Organization) -> QuerySet[Cohort]:
-    return Cohort.objects.filter(
-        organization=organization,
-        self_nomination_open=True,
-        program__status__in=[
-            Program.Status.RECRUITING,
-            Program.Status.MATCHING,
-            Program.Status.ACTIVE,
-        ],
-    ).select_related("program")
+    """Cohorts taking self-nominations that still have a place (a full one would only
+    refuse the person at the next step)."""
+    return (
+        Cohort.objects.filter(
+            organization=organization,
+            self_nomination_open=True,
+            program__status__in=[
+                Program.Status.RECRUITING,
+                Program.Status.MATCHING,
+                Program.Status.ACTIVE,
+            ],
+        )
+        .annotate(
+            approved=Count("participants", filter=Q(participants__status="approved")),
+        )
+        .filter(Q(size_limit__isnull=True) | Q(approved__lt=F("size_limit")))
+        .select_related("program")
+    )
+
+
+def cohort_approved_count(cohort: Cohort) -> int:
+    return cohort.participants.filter(status=Participant.Status.APPROVED).count()
+
+
+def cohort_is_full(cohort: Cohort) -> bool:
+    """No place left: as many people approved as the size limit allows."""
+    return cohort.size_limit is not None and cohort_approved_count(cohort) >= cohort.size_limit
+
+
+def program_material(
+    model: type[TrainingModule] | type[Resource],
+    *,
+    organization: Organization,
+    membership: Membership,
+    user,
+    program_id: int,
+) -> QuerySet:
+    """A program's training modules or resources that this member may open: all of them
+    for program staff; for a participant, those meant for their role while their place is
+    open (invited, applied or approved); for anyone else, none."""
+    items = model.objects.filter(organization=organization, program_id=program_id)
+    if has_permission(membership, "program.view"):
+        return items
+    roles = set(
+        participations_of(organization=organization, user=user)
+        .filter(program_id=program_id, status__in=OPEN_PLACES)
+        .values_list("role", flat=True)
+    )
+    if not roles:
+        return items.none()
+    return items.filter(audience__in={Audience.EVERYONE, *(AUDIENCE_OF_ROLE[r] for r in roles)})

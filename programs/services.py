@@ -90,16 +90,27 @@ def program_save(*, program: Program, topics, managers: list[Membership]) -> Pro
     return program
 
 
+def _copy_name(name: str) -> str:
+    """ "<name> (copy)", the name shortened (with an ellipsis) where both would not fit."""
+    limit = Program._meta.get_field("name").max_length
+    copy_name = _("%(name)s (copy)") % {"name": name}
+    overflow = len(copy_name) - limit
+    if overflow > 0:
+        copy_name = _("%(name)s (copy)") % {"name": name[: -(overflow + 1)].rstrip() + "…"}
+    return copy_name
+
+
 @transaction.atomic
 def program_copy(*, program: Program) -> Program:
     """A new draft like ``program``, starting the day after it ends, for the next wave."""
     length = program.end_date - program.start_date
     copy = Program.objects.get(pk=program.pk)
     copy.pk = None
-    copy.name = _("%(name)s (copy)") % {"name": program.name}
+    copy.name = _copy_name(program.name)
     copy.status = Program.Status.DRAFT
     copy.start_date = program.end_date + timedelta(days=1)
     copy.end_date = copy.start_date + length
+    copy.full_clean()
     copy.save()
     _set_links(
         copy,
@@ -122,6 +133,13 @@ def program_change_status(*, program: Program, to: str) -> Program:
         raise ValidationError(
             _("A program cannot go from %(current)s to %(to)s.")
             % {"current": program.get_status_display(), "to": Program.Status(to).label}
+        )
+    if to == Program.Status.DRAFT and Participant.objects.filter(program=program).exists():
+        raise ValidationError(
+            _(
+                "People have been invited to this program already, so it cannot go back to "
+                "draft. Its details can still be changed while it recruits."
+            )
         )
     if to == Program.Status.RECRUITING:
         missing = []

@@ -48,11 +48,21 @@ urlpatterns = [
         content_views.training_edit,
         name="training_edit",
     ),
+    path(
+        "<int:program_id>/training/<int:module_id>/file/",
+        content_views.training_file,
+        name="training_file",
+    ),
     path("<int:program_id>/resources/new/", content_views.resource_edit, name="resource_new"),
     path(
         "<int:program_id>/resources/<int:resource_id>/",
         content_views.resource_edit,
         name="resource_edit",
+    ),
+    path(
+        "<int:program_id>/resources/<int:resource_id>/file/",
+        content_views.resource_file,
+        name="resource_file",
     ),
     path("<int:program_id>/questions/new/", content_views.question_edit, name="question_new"),
     path(

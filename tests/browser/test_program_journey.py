@@ -1,7 +1,8 @@
 """A program from design to a trained mentor, in the browser: the program manager builds
-the topic catalogue, a program and a cohort, invites an employee from the directory, the
-employee applies (once refused for not accepting the ground rules), is approved and
-completes the required training, and the cohort's funnel counts them at every stage."""
+the topic catalogue, a program (opened for recruiting) and a cohort, invites an employee
+from the directory, the employee applies (once refused for not accepting the ground
+rules), is approved and completes the required training, and the cohort's funnel counts
+them at every stage."""
 
 from datetime import date, timedelta
 
@@ -121,6 +122,10 @@ def test_manager_recruits_a_mentor_who_applies_is_approved_and_trains(
     manager.get_by_role("heading", name=PROGRAM).wait_for()
     assert manager.get_by_text("Program saved.").is_visible()
     assert manager.get_by_role("region", name="Topics").get_by_text("Data literacy").is_visible()
+
+    # Nobody can be invited into a draft: the program opens for recruiting first.
+    manager.get_by_role("button", name="Move to Recruiting").click()
+    manager.get_by_text("The program is now Recruiting.").wait_for()
 
     # A pilot cohort within the program's dates.
     manager.get_by_text("Add a cohort…").click()

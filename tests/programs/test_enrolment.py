@@ -3,6 +3,7 @@ application, the decision, training and the funnel; and what is refused, and why
 
 import csv
 import io
+import re
 from datetime import date
 
 import pytest
@@ -508,3 +509,269 @@ def test_preferences_name_people_from_the_directory_and_reach_matching(
         problem, _people = build_problem(cohort)
     assert participant.asks_for == [wanted.pk]
     assert problem.mentors[0].asks_for == frozenset({wanted.pk})
+
+
+# --- My profile, with the voluntary answers --------------------------------------------
+
+
+def _with_answers(acme, program, **changes):
+    return {
+        **_application(acme, program),
+        "demographics-gender": "woman",
+        "demographics-lgbtq": "prefer_not",
+        "demographics-consent": "on",
+        **changes,
+    }
+
+
+def _demographics(acme, participant):
+    with tenant_context(organization=acme):
+        employee = Employee.objects.get(pk=participant.employee_id)
+        return getattr(employee, "demographics", None)
+
+
+def test_a_profile_with_demographic_answers_saves_again_as_the_page_shows_it(
+    client, acme, program, invited_mentor
+):
+    url = f"/o/acme/programs/mine/{invited_mentor.pk}/apply/"
+    client.post(url, _with_answers(acme, program))
+
+    page = client.get(url).content.decode()
+    consent = re.search(r'<input[^>]*name="demographics-consent"[^>]*>', page).group(0)
+    assert "checked" in consent  # answers on file were given with consent
+    # What the browser sends back: the pre-filled answers and the ticked box.
+    saved = client.post(url, _with_answers(acme, program, goals="Now also data."), follow=True)
+
+    assert "Profile saved." in saved.content.decode()
+    with tenant_context(organization=acme):
+        assert Participant.objects.get().goals == "Now also data."
+    assert _demographics(acme, invited_mentor).gender == "woman"
+
+
+@pytest.mark.parametrize("consent", ["on", ""])
+def test_clearing_every_demographic_answer_withdraws_them(
+    client, acme, program, invited_mentor, consent
+):
+    url = f"/o/acme/programs/mine/{invited_mentor.pk}/apply/"
+    client.post(url, _with_answers(acme, program))
+    assert _demographics(acme, invited_mentor) is not None
+
+    saved = client.post(
+        url, {**_application(acme, program), "demographics-consent": consent}, follow=True
+    )
+
+    assert "Profile saved." in saved.content.decode()
+    assert _demographics(acme, invited_mentor) is None
+
+
+def test_a_profile_that_cannot_be_saved_keeps_the_demographic_answers(
+    client, acme, program, invited_mentor
+):
+    url = f"/o/acme/programs/mine/{invited_mentor.pk}/apply/"
+    client.post(url, _with_answers(acme, program))
+
+    client.post(url, {**_application(acme, program), "availability": []})
+
+    assert _demographics(acme, invited_mentor).gender == "woman"
+
+
+# --- Cohort size ------------------------------------------------------------------------
+
+
+def _approved(acme, program, cohort, *numbers):
+    with tenant_context(organization=acme):
+        for number in numbers:
+            Participant.objects.create(
+                organization=acme,
+                program=program,
+                cohort=cohort,
+                employee=_employee(acme, number, level=1),
+                role="mentor",
+                status="approved",
+            )
+
+
+def test_self_nomination_into_a_full_cohort_is_refused(client, acme, program):
+    cohort = _cohort(acme, program)
+    _approved(acme, program, cohort, "F1", "F2")
+    with tenant_context(organization=acme):
+        Cohort.objects.filter(pk=cohort.pk).update(size_limit=2, self_nomination_open=True)
+    client.force_login(_member_for(acme, _employee(acme, "N2", level=7)))
+    url = f"/o/acme/programs/cohorts/{cohort.pk}/join/"
+
+    page = client.get(url).content.decode()
+    refused = client.post(url, {"role": "mentee"}).content.decode()
+    mine = client.get("/o/acme/programs/mine/").content.decode()
+
+    assert "This cohort is full" in page and "This cohort is full" in refused
+    assert "all its places are taken" in refused
+    assert "Open for applications" not in mine
+    assert len(_participants(acme)) == 2
+
+
+def test_self_nomination_service_refuses_a_full_cohort(acme, program):
+    cohort = _cohort(acme, program)
+    _approved(acme, program, cohort, "F1", "F2")
+    senior = _employee(acme, "N3", level=7)
+    from django.core.exceptions import ValidationError
+
+    from programs.enrolment import participant_nominate
+
+    with tenant_context(organization=acme):
+        Cohort.objects.filter(pk=cohort.pk).update(size_limit=2, self_nomination_open=True)
+        cohort.refresh_from_db()
+        with pytest.raises(ValidationError, match="Pilot is full: 2 people are approved"):
+            participant_nominate(cohort=cohort, employee=senior, role="mentee")
+
+
+def test_the_invite_preview_shows_places_left_and_warns_beyond_them(client, acme, manager, program):
+    cohort = _cohort(acme, program)
+    with tenant_context(organization=acme):
+        Cohort.objects.filter(pk=cohort.pk).update(size_limit=2)
+    for number in ("S1", "S2", "S3", "S4"):
+        _employee(acme, number, level=7, location="Berlin")
+    client.force_login(manager.user)
+    filters = {"mode": "filter", "role": "mentee", "location": "Berlin"}
+
+    preview = client.post(_base(program, cohort) + "invite/", filters).content.decode()
+    done = client.post(
+        _base(program, cohort) + "invite/", {**filters, "confirm": "yes"}, follow=True
+    ).content.decode()
+
+    assert "2 places left of 2" in preview
+    warning = "4 people are now invited or waiting for a decision, and 2 places are left."
+    assert warning in preview and warning in done
+    # Invitations may go beyond the places (not everyone applies); approvals may not.
+    assert len(_participants(acme)) == 4
+
+
+def test_nobody_more_is_invited_into_a_full_cohort(client, acme, manager, program):
+    cohort = _cohort(acme, program)
+    _approved(acme, program, cohort, "F1", "F2")
+    with tenant_context(organization=acme):
+        Cohort.objects.filter(pk=cohort.pk).update(size_limit=2)
+    _employee(acme, "E9", level=2)
+
+    response = _invite_one(client, manager, program, cohort, "E9")
+
+    assert "Pilot is full: 2 people are approved already." in response.content.decode()
+    assert len(_participants(acme)) == 2
+
+
+def test_a_cohort_limit_below_the_people_approved_is_refused(client, acme, manager, program):
+    cohort = _cohort(acme, program)
+    _approved(acme, program, cohort, "F1", "F2", "F3")
+    client.force_login(manager.user)
+    url = f"/o/acme/programs/{program.pk}/cohorts/{cohort.pk}/edit/"
+    form = {"name": "Pilot", "start_date": "2027-01-01", "end_date": "2027-06-30"}
+
+    refused = client.post(url, {**form, "size_limit": "2"})
+    accepted = client.post(url, {**form, "size_limit": "3"})
+
+    assert "3 people are approved in this cohort already" in refused.content.decode()
+    assert accepted.status_code == 302
+    with tenant_context(organization=acme):
+        assert Cohort.objects.get(pk=cohort.pk).size_limit == 3
+
+
+# --- The program must be open for enrolment ---------------------------------------------
+
+
+def _set_status(acme, program, status):
+    with tenant_context(organization=acme):
+        Program.objects.filter(pk=program.pk).update(status=status)
+
+
+def test_nobody_is_invited_into_a_draft_program(client, acme, manager, program):
+    _set_status(acme, program, Program.Status.DRAFT)
+    _employee(acme, "D1", level=2)
+    cohort = _cohort(acme, program)
+
+    one = _invite_one(client, manager, program, cohort, "D1")
+    page = client.get(_base(program, cohort)).content.decode()
+
+    assert "still a draft: move it to Recruiting before enrolling anyone" in one.content.decode()
+    assert "The program is still a draft." in page
+    assert _participants(acme) == []
+
+
+def test_nobody_nominates_themselves_into_a_draft_program(client, acme, program):
+    _set_status(acme, program, Program.Status.DRAFT)
+    cohort = _cohort(acme, program)
+    with tenant_context(organization=acme):
+        Cohort.objects.filter(pk=cohort.pk).update(self_nomination_open=True)
+    client.force_login(_member_for(acme, _employee(acme, "D2", level=7)))
+
+    response = client.post(f"/o/acme/programs/cohorts/{cohort.pk}/join/", {"role": "mentee"})
+
+    assert "Not open for applications" in response.content.decode()
+    assert _participants(acme) == []
+
+
+def test_an_invitation_left_in_a_draft_program_cannot_be_answered(
+    client, acme, program, invited_mentor
+):
+    _set_status(acme, program, Program.Status.DRAFT)
+
+    response = client.post(
+        f"/o/acme/programs/mine/{invited_mentor.pk}/apply/", _application(acme, program)
+    )
+
+    assert "move it to Recruiting before enrolling anyone" in response.content.decode()
+    with tenant_context(organization=acme):
+        assert Participant.objects.get().status == "invited"
+
+
+def test_a_program_with_people_invited_cannot_go_back_to_draft(
+    client, acme, manager, program, invited_mentor
+):
+    client.force_login(manager.user)
+
+    response = client.post(f"/o/acme/programs/{program.pk}/status/", {"to": "draft"}, follow=True)
+
+    assert "cannot go back to draft" in response.content.decode()
+    with tenant_context(organization=acme):
+        assert Program.objects.get(pk=program.pk).status == "recruiting"
+        Participant.objects.update(status="withdrawn")  # still someone who was invited
+        with pytest.raises(Exception, match="cannot go back to draft"):
+            program_change_status(program=program, to=Program.Status.DRAFT)
+
+
+def test_a_program_nobody_was_invited_to_can_go_back_to_draft(acme, program):
+    with tenant_context(organization=acme):
+        assert program_change_status(program=program, to=Program.Status.DRAFT).status == "draft"
+
+
+# --- Approval, by today's rules ---------------------------------------------------------
+
+
+def test_approval_rechecks_eligibility_with_the_rules_of_today(
+    client, acme, manager, program, applied_mentor
+):
+    with tenant_context(organization=acme):
+        Program.objects.filter(pk=program.pk).update(mentor_max_level=1)
+
+    response = _decide(client, manager, program, applied_mentor, "approve")
+
+    assert (
+        "Mentors in this program are at job level 1 or below; Person M1 is at level 2."
+        in response.content.decode()
+    )
+    with tenant_context(organization=acme):
+        assert Participant.objects.get(pk=applied_mentor.pk).status == "applied"
+
+
+def test_the_cohort_export_does_not_let_a_name_run_as_a_formula(
+    client, acme, manager, program, applied_mentor
+):
+    with tenant_context(organization=acme):
+        Employee.objects.filter(pk=applied_mentor.employee_id).update(
+            name='=HYPERLINK("http://evil.example","Click")', employee_number="+M1"
+        )
+    client.force_login(manager.user)
+
+    response = client.get(_base(program, _cohort(acme, program)) + "people.csv")
+
+    (row,) = csv.DictReader(io.StringIO(response.content.decode()))
+    assert row["name"] == '\'=HYPERLINK("http://evil.example","Click")'
+    assert row["employee_number"] == "'+M1"

@@ -238,3 +238,62 @@ def test_a_cohort_outside_its_program_or_named_twice_is_refused(client, acme, ma
     assert "already has a cohort “pilot”" in twice.content.decode()
     assert "greater than or equal to 2" in tiny.content.decode()
     assert [c[0] for c in _cohorts(acme)] == ["Pilot"]
+
+
+def test_editing_a_program_keeps_its_retired_topics(client, acme, manager, catalogue):
+    client.post("/o/acme/programs/new/", _form(acme, manager))
+    program = _program(acme)
+    topics = _topics(acme)
+    with tenant_context(organization=acme):
+        Topic.objects.filter(name="Social media").update(is_active=False)
+
+    edit = client.get(f"/o/acme/programs/{program.pk}/edit/").content.decode()
+    new = client.get("/o/acme/programs/new/").content.decode()
+    client.post(f"/o/acme/programs/{program.pk}/edit/", _form(acme, manager, name="Renamed"))
+
+    assert "Social media" in edit and "Social media" not in new
+    with tenant_context(organization=acme):
+        kept = set(ProgramTopic.objects.filter(program=program).values_list("topic", flat=True))
+    assert _program(acme).name == "Renamed"
+    assert kept == {topics["Generative AI tools"], topics["Social media"]}
+
+
+def test_new_dates_must_keep_every_cohort_inside_the_program(client, acme, manager, catalogue):
+    client.post("/o/acme/programs/new/", _form(acme, manager))
+    program = _program(acme)
+    client.post(
+        f"/o/acme/programs/{program.pk}/cohorts/new/",
+        {"name": "Pilot", "start_date": "2027-01-15", "end_date": "2027-04-15"},
+    )
+
+    later_start = client.post(
+        f"/o/acme/programs/{program.pk}/edit/", _form(acme, manager, start_date="2027-02-01")
+    )
+    earlier_end = client.post(
+        f"/o/acme/programs/{program.pk}/edit/", _form(acme, manager, end_date="2027-04-01")
+    )
+
+    for response in (later_start, earlier_end):
+        assert "The dates must include every cohort of the program: Pilot" in (
+            response.content.decode()
+        )
+    program = _program(acme)
+    assert (program.start_date, program.end_date) == (date(2027, 1, 15), date(2027, 7, 15))
+
+
+def test_a_program_with_a_long_name_is_copied_under_a_shortened_name(
+    client, acme, manager, catalogue
+):
+    long_name = "Reverse mentoring for the leadership team " + "x" * 150 + " end"
+    assert len(long_name) == 196
+    client.post("/o/acme/programs/new/", _form(acme, manager, name=long_name))
+    original = _program(acme)
+
+    response = client.post(f"/o/acme/programs/{original.pk}/copy/")
+
+    with tenant_context(organization=acme):
+        copy = Program.objects.exclude(pk=original.pk).get()
+    assert response.status_code == 302
+    assert len(copy.name) <= 200
+    assert copy.name.startswith("Reverse mentoring for the leadership team xxx")
+    assert copy.name.endswith("… (copy)")
