@@ -10,3 +10,8 @@ class OrganizationAdmin(admin.ModelAdmin):
     list_display = ["name", "slug", "time_zone", "created_at"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        # Deleting would cascade into the append-only audit log (which PostgreSQL refuses
+        # the app role, answering 500) and take every organisation's record with it.
+        return False

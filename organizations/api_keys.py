@@ -32,9 +32,11 @@ def api_key_create(
     roles: set[Role],
     expires_at=None,
     secret: str | None = None,
+    request=None,
 ) -> tuple[ApiKey, str]:
     """A new key and its raw value, which is never stored and never shown again.
-    ``secret`` is for the demo data's published key only."""
+    ``secret`` is for the demo data's published key only; ``request`` gives the audit log
+    the address the key was made from."""
     raw = _compose(organization, secret or secrets.token_urlsafe(32))
     key = ApiKey.objects.create(
         organization=organization,
@@ -51,6 +53,7 @@ def api_key_create(
         action=AuditAction.API_KEY_CREATED,
         target=key,
         details={"roles": sorted(str(role) for role in roles)},
+        request=request,
     )
     return key, raw
 

@@ -8,7 +8,7 @@ class OrganizationsConfig(AppConfig):
     verbose_name = _("Organisations")
 
     def ready(self) -> None:
-        from organizations import receivers  # noqa: F401 - connects the audit receivers
+        from organizations import checks, receivers  # noqa: F401 - registers checks, receivers
 
         post_migrate.connect(_sync_row_level_security, sender=self)
 

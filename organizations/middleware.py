@@ -8,6 +8,8 @@ carries the user (for the database policies that show a person their own rows); 
 organisation's pages also carry the organisation (``organizations.tenancy``). A view that
 fails rolls back everything it wrote.
 
+Inside an organisation, pages speak its language and show times in its time zone.
+
 The organisations' sign-in rules apply here too: a person idle for longer than the
 strictest of their organisations allows is signed out, and staff whom an organisation
 requires two-factor authentication of are sent to set it up before anything else there.
@@ -24,7 +26,7 @@ from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import Resolver404, resolve
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from config.errors import API_PREFIX, api_error
@@ -79,7 +81,10 @@ class OrganizationMiddleware:
                 request.membership = membership
                 request.organization = organization
                 translation.activate(organization.locale)
-                return self._respond(request)
+                # Times on its pages (the audit log, sessions) in the organisation's zone;
+                # put back afterwards, so the next request on this thread starts clean.
+                with timezone.override(organization.time_zone):
+                    return self._respond(request)
 
     def _api(self, request):
         """The API: the key names its organisation; a valid key enters it. Which key may

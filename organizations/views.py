@@ -270,9 +270,13 @@ def _invitation_accept_step(request, organization, invitation):
         if user.email != invitation.email:
             return render(request, "organizations/invitation_wrong_account.html", context)
         if request.method == "POST":
-            services.invitation_accept(
-                organization=organization, invitation=invitation, user=user, request=request
-            )
+            # Refused, e.g. already a member, or a second click that lost the race.
+            try:
+                services.invitation_accept(
+                    organization=organization, invitation=invitation, user=user, request=request
+                )
+            except ValidationError as error:
+                return _invitation_refused(request, context, error)
             return _welcome(request, organization)
         return render(request, "organizations/invitation_accept.html", context)
     from accounts.models import User
@@ -361,6 +365,7 @@ def api_key_list(request, org_slug):
             name=form.cleaned_data["name"],
             roles=set(form.cleaned_data["roles"]),
             expires_at=datetime.combine(expires, time.min, tzinfo=UTC) if expires else None,
+            request=request,
         )
         form = ApiKeyForm()
     keys = ApiKey.objects.filter(organization=request.organization).select_related("created_by")

@@ -2,7 +2,7 @@ import pytest
 from django.db import DatabaseError, connection, transaction
 
 from organizations.audit import audit_record
-from organizations.models import AuditAction, AuditEntry
+from organizations.models import ApiKey, AuditAction, AuditEntry
 from organizations.tenancy import tenant_context
 from tests.accounts.factories import PASSWORD, UserFactory
 from tests.conftest import is_postgresql, require
@@ -94,3 +94,21 @@ def test_the_database_refuses_the_app_role_update_and_delete(acme, acme_admin, s
             ):
                 cursor.execute(statement)
         assert AuditEntry.objects.count() == 1
+
+
+def test_making_and_revoking_an_api_key_records_the_address_it_came_from(client, acme, acme_admin):
+    client.force_login(acme_admin)
+    address = {"REMOTE_ADDR": "203.0.113.7"}
+
+    client.post("/o/acme/api-keys/", {"name": "HR sync", "roles": ["admin"]}, **address)
+    with tenant_context(organization=acme):
+        key = ApiKey.objects.get()
+    client.post(f"/o/acme/api-keys/{key.pk}/revoke/", **address)
+
+    recorded = {
+        entry.action: entry.ip_address for entry in _entries(acme) if entry.target_type == "apikey"
+    }
+    assert recorded == {
+        AuditAction.API_KEY_CREATED: "203.0.113.7",
+        AuditAction.API_KEY_REVOKED: "203.0.113.7",
+    }

@@ -13,6 +13,7 @@ from organizations import services
 from organizations.middleware import LAST_SEEN_SESSION_KEY
 from organizations.models import AuditAction, AuditEntry, Membership, Organization
 from organizations.tenancy import tenant_context
+from tests.accounts.factories import UserFactory
 from tests.conftest import is_postgresql, require
 from tests.organizations.factories import MembershipFactory
 
@@ -151,3 +152,24 @@ def test_two_admins_demoting_each_other_at_once_leave_one_admin():
     with tenant_context(organization=organization):
         assert Membership.objects.filter(is_admin=True, is_active=True).count() == 1
     assert len(errors) == 1
+
+
+@pytest.mark.django_db
+def test_the_admin_site_cannot_delete_an_organisation_and_its_audit_log(client, acme, acme_admin):
+    with tenant_context(organization=acme):
+        services.organization_update_settings(
+            organization=acme, actor=acme_admin, changes={"name": "Acme Ltd"}
+        )
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    changelist = "/admin/organizations/organization/"
+
+    delete_page = client.get(f"{changelist}{acme.pk}/delete/")
+    client.post(
+        changelist, {"action": "delete_selected", "_selected_action": [acme.pk], "post": "yes"}
+    )
+
+    assert delete_page.status_code == 403
+    assert "delete_selected" not in client.get(changelist).content.decode()
+    assert Organization.objects.filter(pk=acme.pk).exists()
+    with tenant_context(organization=acme):
+        assert AuditEntry.objects.filter(action=AuditAction.SETTINGS_CHANGED).exists()

@@ -3,10 +3,13 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
+from organizations import services
 from organizations.models import AuditAction, AuditEntry, Invitation, Membership
+from organizations.services import invitation_token_hash
 from organizations.tenancy import tenant_context
 from tests.accounts.factories import PASSWORD, UserFactory
 from tests.organizations.factories import MembershipFactory
@@ -307,3 +310,55 @@ def test_accepting_is_rate_limited(
 
     assert statuses[:10] == [200] * 10
     assert statuses[10] == 429
+
+
+def _pending_invitation(organization, email: str, token: str) -> str:
+    """An open invitation made directly (the form refuses a current member's address);
+    returns its link."""
+    with tenant_context(organization=organization):
+        Invitation.objects.create(
+            organization=organization,
+            email=email,
+            is_admin=True,
+            token_hash=invitation_token_hash(token),
+            expires_at=timezone.now() + timedelta(days=7),
+        )
+    return reverse(
+        "invitation_accept", kwargs={"organization_slug": organization.slug, "token": token}
+    )
+
+
+def test_a_member_accepting_another_invitation_is_told_why_and_nothing_changes(
+    client, acme, acme_mentor
+):
+    link = _pending_invitation(acme, acme_mentor.email, "member-token")
+    client.force_login(acme_mentor)
+
+    response = client.post(link)
+
+    assert response.status_code == 409
+    assert "You already have a membership of Acme" in response.content.decode()
+    with tenant_context(organization=acme):
+        assert Membership.objects.get(user=acme_mentor).roles == {"participant"}
+        assert Invitation.objects.get().status == Invitation.Status.PENDING
+
+
+def test_a_second_click_on_accept_is_refused_not_a_server_error(client, acme, globex, monkeypatch):
+    """Two clicks: both find the invitation open, the first accepts it, the second waits
+    for it and then finds it used."""
+    person = MembershipFactory(organization=globex).user
+    link = _pending_invitation(acme, person.email, "double-click")
+    with tenant_context(organization=acme):
+        seen_by_the_second_click = Invitation.objects.get()
+    client.force_login(person)
+    assert client.post(link).url == "/o/acme/"
+    monkeypatch.setattr(
+        services, "invitation_get_by_token", lambda **kwargs: seen_by_the_second_click
+    )
+
+    response = client.post(link)
+
+    assert response.status_code == 409
+    assert "This invitation can no longer be used." in response.content.decode()
+    with tenant_context(organization=acme):
+        assert Membership.objects.get(user=person).roles == {"admin"}

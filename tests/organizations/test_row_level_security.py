@@ -13,6 +13,7 @@ from organizations.tenancy import tenant_context, tenant_models
 from tests.conftest import is_postgresql, require
 from tests.organizations.factories import MembershipFactory
 from tests.tenancy_app.models import Document, Folder
+from tests.tenant_world import build_world
 
 pytestmark = pytest.mark.django_db
 
@@ -25,12 +26,9 @@ def _postgresql_as_the_app_role():
 
 @pytest.fixture
 def two_organisations(acme, globex):
-    """A membership, a folder and a document in each organisation."""
-    for organization in (acme, globex):
-        MembershipFactory(organization=organization)
-        with tenant_context(organization=organization):
-            folder = Folder.objects.create(organization=organization, name=organization.slug)
-            Document.objects.create(organization=organization, folder=folder, title="notes")
+    """Acme and Globex, each holding one object of every tenant-owned kind."""
+    build_world(slug=acme.slug, name=acme.name)
+    build_world(slug=globex.slug, name=globex.name)
     return acme, globex
 
 
@@ -83,18 +81,91 @@ def test_every_table_with_an_organisation_column_has_its_policies():
     print(f"{len(tables)} tenant-owned tables carry policies: {', '.join(tables)}")
 
 
+def _counts(organization=None, *, where: str = "TRUE", params=()) -> dict[str, int]:
+    """Each tenant-owned table's visible rows (matching ``where``), as the app role sees
+    them with ``organization`` set (or none)."""
+    with tenant_context(organization=organization):
+        return {
+            table: _raw(f'SELECT count(*) FROM "{table}" WHERE {where}', list(params))[0][0]
+            for table in _tenant_tables()
+        }
+
+
+def test_the_world_gives_every_tenant_table_rows_in_both_organisations(two_organisations):
+    """Otherwise the tests below would prove nothing for a table: a new tenant-owned model
+    needs its object in tests/tenant_world.py."""
+    empty = {
+        organization.slug: sorted(t for t, n in _counts(organization).items() if n == 0)
+        for organization in two_organisations
+    }
+
+    assert empty == {"acme": [], "globex": []}, (
+        f"tests/tenant_world.py's build_world makes no rows in these tables: {empty}"
+    )
+    print(f"{len(_tenant_tables())} tenant-owned tables hold rows of both organisations")
+
+
 def test_raw_select_with_no_organisation_set_returns_no_rows(two_organisations):
-    for table in _tenant_tables():
-        assert _raw(f'SELECT count(*) FROM "{table}"')[0][0] == 0, table
+    acme, _ = two_organisations
+
+    visible = {table: n for table, n in _counts().items() if n}
+
+    assert visible == {}
+    assert all(_counts(acme).values())  # there were rows to hide
 
 
 def test_raw_select_with_an_organisation_set_returns_only_its_rows(two_organisations):
-    acme, _ = two_organisations
-    with tenant_context(organization=acme):
-        for table in _tenant_tables():
-            foreign = _raw(f'SELECT count(*) FROM "{table}" WHERE organization_id <> %s', [acme.pk])
-            assert foreign[0][0] == 0, table
-        assert _raw('SELECT count(*) FROM "tenancy_app_folder"')[0][0] == 1
+    acme, globex = two_organisations
+
+    foreign = _counts(acme, where="organization_id <> %s", params=[acme.pk])
+    own = _counts(acme, where="organization_id = %s", params=[acme.pk])
+
+    assert {table: n for table, n in foreign.items() if n} == {}
+    assert sorted(table for table, n in own.items() if n == 0) == []
+    assert all(_counts(globex).values())  # Globex's rows were there to hide
+
+
+def test_every_reference_between_tenant_tables_carries_the_organisation():
+    """Each foreign key from one tenant-owned table to another (as the models declare it
+    and as the database holds it) is doubled by a composite key (column, organization_id)
+    -> (id, organization_id), so the database refuses a reference across organisations
+    (organizations/rls.py makes them after every migrate)."""
+    tables = set(_tenant_tables())
+    tables_of = {model: model._meta.db_table for model in tenant_models()}
+    declared = {
+        (model._meta.db_table, field.column, field.related_model._meta.db_table)
+        for model in tenant_models()
+        for field in model._meta.concrete_fields
+        if (field.many_to_one or field.one_to_one) and field.related_model in tables_of
+    }
+    keys = _raw(
+        """
+        SELECT c.conrelid::regclass::text, c.confrelid::regclass::text,
+            ARRAY(SELECT a.attname::text FROM unnest(c.conkey) WITH ORDINALITY k(n, i)
+                  JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.n
+                  ORDER BY k.i),
+            ARRAY(SELECT a.attname::text FROM unnest(c.confkey) WITH ORDINALITY k(n, i)
+                  JOIN pg_attribute a ON a.attrelid = c.confrelid AND a.attnum = k.n
+                  ORDER BY k.i)
+        FROM pg_constraint c
+        WHERE c.contype = 'f' AND c.connamespace = current_schema()::regnamespace
+        """
+    )
+    in_database = {
+        (source, columns[0], target)
+        for source, target, columns, _ in keys
+        if source in tables and target in tables and len(columns) == 1
+    }
+    same_organization = {
+        (source, columns[0], target)
+        for source, target, columns, target_columns in keys
+        if columns[1:] == ["organization_id"] and target_columns == ["id", "organization_id"]
+    }
+    references = declared | in_database
+
+    assert len(references) > 60  # the models' references were found at all
+    assert sorted(references - same_organization) == []
+    print(f"{len(references)} references between tenant tables carry the organisation")
 
 
 def test_insert_into_another_organisation_is_refused(two_organisations):

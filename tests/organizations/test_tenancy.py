@@ -1,9 +1,15 @@
 """Layer one: the ORM refuses tenant-owned queries with no organisation in force."""
 
+from datetime import UTC
+from zoneinfo import ZoneInfo
+
 import pytest
+from django.conf import settings
+from django.utils import timezone
 from django_scopes import ScopeError
 
-from organizations.models import Membership
+from organizations.audit import audit_record
+from organizations.models import AuditAction, Membership
 from organizations.tenancy import tenant_context, tenant_models
 from tests.tenancy_app.models import Folder
 
@@ -47,3 +53,20 @@ def test_an_error_inside_an_organisation_undoes_its_writes(acme):
 
     with tenant_context(organization=acme):
         assert not Folder.objects.exists()
+
+
+def test_an_organisations_pages_show_times_in_its_time_zone(client, acme, acme_admin):
+    acme.time_zone = "Asia/Tokyo"
+    acme.save()
+    with tenant_context(organization=acme):
+        entry = audit_record(organization=acme, actor=acme_admin, action=AuditAction.SIGNED_IN)
+    client.force_login(acme_admin)
+
+    page = client.get("/o/acme/audit/").content.decode()
+
+    tokyo = timezone.localtime(entry.created_at, ZoneInfo("Asia/Tokyo"))
+    utc = timezone.localtime(entry.created_at, UTC)
+    assert f"{tokyo:%H:%M:%S}" in page
+    assert f"{utc:%H:%M:%S}" not in page
+    # The next request handled by this thread starts from the server's zone again.
+    assert timezone.get_current_timezone_name() == settings.TIME_ZONE

@@ -1,0 +1,339 @@
+"""An organisation holding one object of every tenant-owned kind: the "world" that the
+cross-tenant test (tests/test_cross_tenant.py) points every route at, and that the
+row-level security test (tests/organizations/test_row_level_security.py) fills two
+organisations with, so that every tenant-owned table has rows to hide.
+
+A new tenant-owned model needs its object created here and one entry in the returned
+dict; until it has one, the row-level security test fails and names its table.
+"""
+
+from datetime import date, timedelta
+
+from django.core.files.base import ContentFile
+from django.utils import timezone
+
+from matching.models import MatchRun, Pair, Unplaced
+from organizations.api_keys import api_key_create
+from organizations.audit import audit_record
+from organizations.models import (
+    AuditAction,
+    Department,
+    DirectoryImport,
+    Employee,
+    EmployeeDemographics,
+    Invitation,
+    JobLevelChange,
+)
+from organizations.roles import Role
+from organizations.services import invitation_token_hash
+from organizations.tenancy import tenant_context
+from programs.models import (
+    Cohort,
+    Participant,
+    ParticipantTopic,
+    Program,
+    ProgramManager,
+    ProgramQuestion,
+    ProgramTopic,
+    Resource,
+    Topic,
+    TrainingCompletion,
+    TrainingModule,
+)
+from reports.models import Snapshot
+from sessions.models import (
+    CircleAttendance,
+    Commitment,
+    Goal,
+    MentoringSession,
+    Note,
+    Notification,
+    NotificationSettings,
+    Reflection,
+    SessionChange,
+    SupportCircle,
+)
+from surveys.models import (
+    Answer,
+    Assignment,
+    Concern,
+    HeldResponse,
+    Response,
+    Schedule,
+    Story,
+    Survey,
+)
+from surveys.models import Question as SurveyQuestion
+from tests.organizations.factories import MembershipFactory, OrganizationFactory
+from tests.tenancy_app.models import Document, Folder
+
+
+def invitation_token(slug: str) -> str:
+    """The raw token of the world's invitation (tokens are unique across organisations)."""
+    return f"a-known-token-for-{slug}"
+
+
+def build_world(*, slug: str = "tenant-a", name: str = "Tenant A") -> dict[str, object]:
+    """An organisation with one object of every tenant-owned kind, keyed by the URL keyword
+    that names it (the cross-tenant test finds a model's own name by itself: see its
+    ``_value``); objects no route points at are keyed by their model's name."""
+    organization = OrganizationFactory(slug=slug, name=name)
+    admin = MembershipFactory(organization=organization, is_admin=True)
+    member = MembershipFactory(organization=organization)
+    now = timezone.now()
+    with tenant_context(organization=organization):
+        invitation = Invitation.objects.create(
+            organization=organization,
+            email="invitee@example.com",
+            is_participant=True,
+            token_hash=invitation_token_hash(invitation_token(slug)),
+            expires_at=now + timedelta(days=7),
+        )
+        department = Department.objects.create(organization=organization, name="Sales")
+        employee = Employee.objects.create(
+            organization=organization,
+            employee_number="A1",
+            name="Avery",
+            email="avery@example.com",
+            department=department,
+        )
+        demographics = EmployeeDemographics.objects.create(
+            organization=organization, employee=employee, consent_given_at=now
+        )
+        level_change = JobLevelChange.objects.create(
+            organization=organization,
+            employee=employee,
+            from_level=2,
+            to_level=3,
+            changed_on=date(2026, 1, 1),
+        )
+        directory_import = DirectoryImport.objects.create(
+            organization=organization,
+            original_name="roster.csv",
+            status=DirectoryImport.Status.CHECKED,
+            file=ContentFile(b"employee_number,name\nA2,Blake\n", name="roster.csv"),
+        )
+        api_key, _ = api_key_create(
+            organization=organization, actor=None, name="A's key", roles={Role.ADMIN}
+        )
+        audit_entry = audit_record(
+            organization=organization, actor=admin.user, action=AuditAction.SETTINGS_CHANGED
+        )
+        topic = Topic.objects.create(organization=organization, name="Generative AI tools")
+        program = Program.objects.create(
+            organization=organization,
+            name="Pilot",
+            start_date=date(2027, 1, 1),
+            end_date=date(2027, 6, 30),
+        )
+        program_topic = ProgramTopic.objects.create(
+            organization=organization, program=program, topic=topic
+        )
+        program_manager = ProgramManager.objects.create(
+            organization=organization, program=program, membership=admin
+        )
+        # Objects that hang off others hang off these ones, so nested routes make sense.
+        cohort = Cohort.objects.create(
+            organization=organization,
+            program=program,
+            name="Pilot cohort",
+            start_date=date(2027, 1, 1),
+            end_date=date(2027, 3, 31),
+        )
+        participant = Participant.objects.create(
+            organization=organization,
+            program=program,
+            cohort=cohort,
+            employee=employee,
+            role="mentor",
+        )
+        participant_topic = ParticipantTopic.objects.create(
+            organization=organization, participant=participant, topic=topic, kind="teach", level=4
+        )
+        module = TrainingModule.objects.create(
+            organization=organization, program=program, title="Intro"
+        )
+        completion = TrainingCompletion.objects.create(
+            organization=organization, participant=participant, module=module
+        )
+        resource = Resource.objects.create(
+            organization=organization, program=program, kind="guide", title="Feedback"
+        )
+        mentee = Participant.objects.create(
+            organization=organization,
+            program=program,
+            cohort=cohort,
+            role="mentee",
+            employee=Employee.objects.create(
+                organization=organization, employee_number="A3", name="Casey", email="c@example.com"
+            ),
+        )
+        run = MatchRun.objects.create(organization=organization, cohort=cohort)
+        pair = Pair.objects.create(
+            organization=organization,
+            run=run,
+            program=program,
+            cohort=cohort,
+            mentor=participant,
+            mentee=mentee,
+            score=50,
+            explanation="Why",
+        )
+        unplaced = Unplaced.objects.create(
+            organization=organization,
+            run=run,
+            participant=Participant.objects.create(
+                organization=organization,
+                program=program,
+                cohort=cohort,
+                role="mentor",
+                employee=Employee.objects.create(
+                    organization=organization, employee_number="A4", name="Dana"
+                ),
+            ),
+            reason="No mentee left",
+        )
+        session = MentoringSession.objects.create(
+            organization=organization, pair=pair, starts_at=now + timedelta(days=3)
+        )
+        session_change = SessionChange.objects.create(
+            organization=organization,
+            session=session,
+            kind=SessionChange.Kind.RESCHEDULED,
+            requested_by_role="mentor",
+            requested_by=participant,
+            hours_notice=48,
+            previous_starts_at=now + timedelta(days=2),
+            new_starts_at=now + timedelta(days=3),
+        )
+        reflection = Reflection.objects.create(
+            organization=organization, session=session, participant=participant, rating=5
+        )
+        # Shared, so that the organisation's transaction shows it without its author.
+        note = Note.objects.create(
+            organization=organization,
+            session=session,
+            author=participant,
+            author_user=member.user,
+            visibility=Note.Visibility.SHARED,
+            text="We tried it together.",
+        )
+        goal = Goal.objects.create(organization=organization, pair=pair, title="Try Copilot")
+        commitment = Commitment.objects.create(
+            organization=organization, pair=pair, participant=mentee, text="Use AI", theme="tool"
+        )
+        circle = SupportCircle.objects.create(
+            organization=organization,
+            program=program,
+            title="Mentors' circle",
+            starts_at=now + timedelta(days=5),
+        )
+        attendance = CircleAttendance.objects.create(
+            organization=organization, circle=circle, participant=participant
+        )
+        notification = Notification.objects.create(
+            organization=organization,
+            recipient=member,
+            kind="milestone",
+            key="milestone:cohort:1:kickoff",
+            title="Kick-off",
+            body="The pilot starts today.",
+            send_after=now,
+        )
+        notification_settings = NotificationSettings.objects.create(
+            organization=organization, membership=member
+        )
+        survey = Survey.objects.create(organization=organization, program=program, title="Pulse")
+        survey_question = SurveyQuestion.objects.create(
+            organization=organization, survey=survey, type="agreement", text="Worth it?"
+        )
+        schedule = Schedule.objects.create(
+            organization=organization, survey=survey, cohort=cohort, anchor="cohort_start"
+        )
+        assignment = Assignment.objects.create(
+            organization=organization,
+            schedule=schedule,
+            participant=participant,
+            occasion="cohort_start",
+            opens_at=now,
+            closes_at=now + timedelta(days=14),
+        )
+        response = Response.objects.create(
+            organization=organization,
+            schedule=schedule,
+            cohort=cohort,
+            role="mentor",
+            week="2027-W01",
+        )
+        held_response = HeldResponse.objects.create(
+            organization=organization, schedule=schedule, payload={"answers": {}}
+        )
+        story = Story.objects.create(
+            organization=organization,
+            program=program,
+            answer=Answer.objects.create(
+                organization=organization, response=response, question=survey_question, value="Yes"
+            ),
+        )
+        concern = Concern.objects.create(
+            organization=organization, program=program, text="Worried", week="2027-W01"
+        )
+        question = ProgramQuestion.objects.create(
+            organization=organization, program=program, text="Why?"
+        )
+        snapshot = Snapshot.objects.create(
+            organization=organization,
+            scope="organization",
+            day=date(2027, 1, 31),
+            computed_at=now,
+        )
+        folder = Folder.objects.create(organization=organization, name=slug)
+        document = Document.objects.create(organization=organization, folder=folder, title="x")
+    return {
+        "organization": organization,
+        "token": invitation_token(slug),
+        "membership_id": member,
+        "invitation_id": invitation,
+        "employee_id": employee,
+        "import_id": directory_import,  # named unlike its model, DirectoryImport
+        "api_key_id": api_key,
+        "topic_id": topic,
+        "program_id": program,
+        "cohort_id": cohort,
+        "participant_id": participant,
+        "module_id": module,  # TrainingModule
+        "resource_id": resource,
+        "question_id": question,  # ProgramQuestion
+        "run_id": run,  # MatchRun
+        "pair_id": pair,
+        "session_id": session,  # MentoringSession
+        "goal_id": goal,
+        "commitment_id": commitment,
+        "circle_id": circle,  # SupportCircle
+        "notification_id": notification,
+        "survey_id": survey,
+        "survey_question_id": survey_question,  # surveys.Question
+        "schedule_id": schedule,
+        "assignment_id": assignment,
+        "story_id": story,
+        "concern_id": concern,
+        # No route points at these (yet); they give their tables rows.
+        "department": department,
+        "employee_demographics": demographics,
+        "job_level_change": level_change,
+        "audit_entry": audit_entry,
+        "program_topic": program_topic,
+        "program_manager": program_manager,
+        "participant_topic": participant_topic,
+        "training_completion": completion,
+        "unplaced": unplaced,
+        "session_change": session_change,
+        "reflection": reflection,
+        "note": note,
+        "circle_attendance": attendance,
+        "notification_settings": notification_settings,
+        "held_response": held_response,
+        "snapshot": snapshot,
+        "folder": folder,
+        "document": document,
+    }
