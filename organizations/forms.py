@@ -4,12 +4,14 @@ import django_filters
 from django import forms
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from organizations.models import AuditAction, AuditEntry, EmployeeDemographics, Organization
 from organizations.roles import Role
 from organizations.services import ORGANIZATION_SETTINGS_FIELDS, parse_invitation_emails
+from organizations.widgets import StoredFileInput
 
 
 class RolesField(forms.TypedMultipleChoiceField):
@@ -90,6 +92,16 @@ class OrganizationSettingsForm(forms.ModelForm):
         model = Organization
         fields = ORGANIZATION_SETTINGS_FIELDS
         widgets = {"accent_color": forms.TextInput(attrs={"type": "color"})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "logo" in self.fields:
+            widget = StoredFileInput()
+            if self.instance.logo:
+                widget.download_url = reverse(
+                    "organizations:logo", kwargs={"org_slug": self.instance.slug}
+                )
+            self.fields["logo"].widget = widget
 
 
 class AuditFilter(django_filters.FilterSet):

@@ -1,5 +1,3 @@
-from pathlib import PurePosixPath
-
 from django import forms
 from django.db.models import Q
 from django.urls import reverse
@@ -8,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from matching.engine import Weights
 from organizations.forms import DemographicsForm, time_zone_choices
 from organizations.models import Department, Employee, Membership
+from organizations.widgets import StoredFileInput
 from programs.enrolment import Application
 from programs.models import (
     Cohort,
@@ -485,29 +484,6 @@ class NominationForm(forms.Form):
         choices=Participant.Role.choices,
         widget=forms.RadioSelect,
     )
-
-
-class _StoredFile:
-    """The uploaded file as the widget shows it: its name, linked to our download view."""
-
-    def __init__(self, name: str, url: str):
-        self.name, self.url = name, url
-
-    def __str__(self) -> str:
-        return PurePosixPath(self.name).name
-
-
-class StoredFileInput(forms.ClearableFileInput):
-    """Links the current file to ``download_url`` rather than to /media/, which nothing
-    serves: uploads are for the program's own people only."""
-
-    download_url = ""
-
-    def get_context(self, name, value, attrs):
-        context = super().get_context(name, value, attrs)
-        if context["widget"]["is_initial"] and self.download_url:
-            context["widget"]["value"] = _StoredFile(value.name, self.download_url)
-        return context
 
 
 class _WithFileForm(forms.ModelForm):

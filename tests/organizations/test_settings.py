@@ -126,6 +126,19 @@ def test_admin_uploads_a_logo_that_members_see(client, acme, acme_admin, acme_me
     assert b"".join(served.streaming_content) == _png()
 
 
+def test_the_settings_page_links_the_current_logo_to_its_view_not_to_media(
+    client, acme, acme_admin
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(acme_admin)
+    client.post("/o/acme/settings/", {**VALID, "logo": SimpleUploadedFile("brand.png", _png())})
+
+    page = client.get("/o/acme/settings/").content.decode()
+    assert 'href="/o/acme/logo/"' in page
+    assert "/media/" not in page
+
+
 def test_a_file_that_is_not_an_image_is_refused_as_a_logo(client, acme, acme_admin):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
