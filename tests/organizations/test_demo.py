@@ -1,10 +1,20 @@
+import io
+
 import pytest
 from django.core.management import call_command
 
 from accounts.models import User
 from organizations.directory.selectors import employee_reporting_line
-from organizations.models import Department, Employee, Membership, Organization
+from organizations.models import (
+    Department,
+    Employee,
+    EmployeeDemographics,
+    JobLevelChange,
+    Membership,
+    Organization,
+)
 from organizations.tenancy import tenant_context
+from reports.models import Snapshot
 
 pytestmark = pytest.mark.django_db
 
@@ -38,6 +48,75 @@ def test_seed_demo_twice_gives_the_same_data():
 
     assert _snapshot() == first
     assert len(first[1]) == 10
+
+
+def _reports_state():
+    """What the reports read, per organisation, without the timestamps of the writes."""
+    state = {}
+    for organization in Organization.objects.order_by("slug"):
+        with tenant_context(organization=organization):
+            state[organization.slug] = {
+                "directory": sorted(
+                    Employee.objects.values_list(
+                        "employee_number",
+                        "name",
+                        "job_level",
+                        "hire_date",
+                        "termination_date",
+                        "department__name",
+                        "manager__employee_number",
+                    )
+                ),
+                "level_changes": sorted(
+                    JobLevelChange.objects.values_list(
+                        "employee__employee_number", "from_level", "to_level", "changed_on"
+                    )
+                ),
+                "demographics": sorted(
+                    EmployeeDemographics.objects.values_list(
+                        "employee__employee_number",
+                        "gender",
+                        "gender_self_described",
+                        "ethnicity",
+                        "disability",
+                        "lgbtq",
+                        "first_generation",
+                    )
+                ),
+                "snapshots": sorted(
+                    (scope, day, figures, headline)
+                    for scope, day, figures, headline in Snapshot.objects.values_list(
+                        "scope", "day", "figures", "headline"
+                    )
+                ),
+            }
+    return state
+
+
+@pytest.fixture(scope="module")
+def reports_demo_seeded_twice(django_db_setup, django_db_blocker):
+    """The whole demo, the reports' history included, seeded twice (slow: once for the
+    module): the state after each run. Five weeks of weekly snapshots rather than six
+    months: as many days as it takes to see one change, a fifth of the time."""
+    with django_db_blocker.unblock(), pytest.MonkeyPatch.context() as patch:
+        patch.setattr("reports.demo.HISTORY_DAYS", 35)
+        call_command("seed_demo", stdout=io.StringIO())
+        first = _reports_state()
+        call_command("seed_demo", stdout=io.StringIO())
+        second = _reports_state()
+    yield first, second
+    with django_db_blocker.unblock():
+        call_command("flush", interactive=False, verbosity=0, reset_sequences=False)
+
+
+@pytest.mark.reports_demo
+@pytest.mark.parametrize("part", ["directory", "level_changes", "demographics", "snapshots"])
+def test_seed_demo_twice_gives_the_same_reports_history(reports_demo_seeded_twice, part):
+    first, second = reports_demo_seeded_twice
+
+    for slug in ("acme", "globex"):
+        assert first[slug][part], f"the demo has {part} at {slug}"
+        assert second[slug][part] == first[slug][part], f"{part} at {slug} changed"
 
 
 def test_every_demo_login_signs_in_with_the_demo_password(client, demo_module):
