@@ -5,15 +5,15 @@ from dataclasses import dataclass
 
 import numpy as np
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from matching import engine
 from matching.explain import explain_pair
 from matching.models import MatchRun, Pair
+from matching.notices import notices_send, pair_published
 from matching.problem import build_problem
-from matching.services import notify_pair
 from programs.models import Cohort, Participant, Program
 
 SUGGESTIONS = 5
@@ -41,7 +41,7 @@ def suggestions(participant: Participant, limit: int = SUGGESTIONS) -> list[Sugg
     with; empty if they may not choose (or already have a mentor)."""
     if not _choosing(participant):
         return []
-    problem, people = build_problem(participant.cohort)
+    problem, people = build_problem(participant.cohort, drafts_hold_places=True)
     features = engine.Features(problem)
     row = features.mentee_index.get(participant.pk)
     if row is None or not features.m:
@@ -99,31 +99,46 @@ def mentee_choose(*, participant: Participant, mentor_id: int) -> Pair:
     if mentor is None:
         raise ValidationError(_("Choose one of your suggestions."))
     offered = {s.mentor.pk: s for s in suggestions(participant, limit=10_000)}
-    if Pair.objects.filter(
-        program=participant.program_id, mentee=participant, status=Pair.Status.ACTIVE
-    ).exists():
+    mine = Pair.objects.filter(program=participant.program_id, mentee=participant)
+    if mine.filter(status=Pair.Status.ACTIVE).exists():
         raise ValidationError(_("You already have a mentor."))
+    if mine.filter(status=Pair.Status.PROPOSED).exists():
+        raise ValidationError(
+            _(
+                "Your program manager is already reviewing a mentor for you: you will hear "
+                "from them when the pairs are published."
+            )
+        )
     if mentor.pk not in offered:
         raise ValidationError(
             _("%(name)s has just been taken, or cannot be your mentor. Choose another.")
             % {"name": mentor.employee.name}
         )
     suggestion = offered[mentor.pk]
-    pair = Pair.objects.create(
-        organization=participant.organization,
-        run=_choice_run(participant.cohort),
-        program=participant.program,
-        cohort=participant.cohort,
-        mentor=mentor,
-        mentee=participant,
-        status=Pair.Status.ACTIVE,
-        score=suggestion.score,
-        components={},
-        explanation=suggestion.explanation,
-        published_at=timezone.now(),
-    )
+    try:
+        with transaction.atomic():
+            pair = Pair.objects.create(
+                organization=participant.organization,
+                run=_choice_run(participant.cohort),
+                program=participant.program,
+                cohort=participant.cohort,
+                mentor=mentor,
+                mentee=participant,
+                status=Pair.Status.ACTIVE,
+                score=suggestion.score,
+                components={},
+                explanation=suggestion.explanation,
+                published_at=timezone.now(),
+            )
+    except IntegrityError as error:
+        # A live pair made for them a moment ago (the one-live-pair rule held the line).
+        raise ValidationError(_("You already have a mentor.")) from error
     cohort = participant.cohort
     if cohort.matching_started_at is None:
         Cohort.objects.filter(pk=cohort.pk).update(matching_started_at=timezone.now())
-    notify_pair(pair, "published")
+    organization = participant.organization
+    notices_send(
+        organization=organization,
+        candidates=pair_published(organization=organization, pairs=[pair]),
+    )
     return pair

@@ -113,10 +113,23 @@ class Unplaced:
     reason: str
 
 
+@dataclass(frozen=True)
+class DroppedLock:
+    """A locked pair the engine could not keep, and why: ``mentor_unavailable`` or
+    ``mentee_unavailable`` (not among the people to match now), ``mentee_taken`` (an
+    earlier lock already places the mentee) or ``mentor_full`` (earlier locks fill the
+    mentor's places)."""
+
+    mentor_id: int
+    mentee_id: int
+    reason: str
+
+
 @dataclass
 class Result:
     pairs: list[Pairing]
     unplaced: list[Unplaced]
+    dropped_locks: list[DroppedLock] = field(default_factory=list)
 
     @property
     def total_score(self) -> float:
@@ -437,24 +450,34 @@ def evaluate_pairs(f: Features, rows, cols) -> tuple[np.ndarray, dict, dict]:
 # --- Solving --------------------------------------------------------------------------
 
 
-def _usable_locks(f: Features, problem: Problem) -> list[tuple[int, int]]:
+def _usable_locks(f: Features, problem: Problem) -> tuple[list[tuple[int, int]], list[DroppedLock]]:
     """Locked pairs as (column, row), each mentee once and no mentor beyond capacity;
-    the first lock wins, later conflicting ones are ignored."""
+    the first lock wins. The locks left out come back too, with the reason, for the
+    program manager to hear of."""
     room = {j: p.capacity for j, p in enumerate(problem.mentors)}
-    rows, locks = set(), []
+    rows, locks, dropped = set(), [], []
     for a, b in dict.fromkeys(problem.locked):
         j, i = f.mentor_index.get(a), f.mentee_index.get(b)
-        if j is None or i is None or i in rows or room[j] <= 0:
+        if j is None:
+            reason = "mentor_unavailable"
+        elif i is None:
+            reason = "mentee_unavailable"
+        elif i in rows:
+            reason = "mentee_taken"
+        elif room[j] <= 0:
+            reason = "mentor_full"
+        else:
+            rows.add(i)
+            room[j] -= 1
+            locks.append((j, i))
             continue
-        rows.add(i)
-        room[j] -= 1
-        locks.append((j, i))
-    return locks
+        dropped.append(DroppedLock(a, b, reason))
+    return locks, dropped
 
 
 def solve(problem: Problem) -> Result:
     f = Features(problem)
-    locked = _usable_locks(f, problem)
+    locked, dropped = _usable_locks(f, problem)
     capacity = np.array([p.capacity for p in problem.mentors], dtype=np.int64)
     for j, _i in locked:
         capacity[j] -= 1
@@ -495,7 +518,9 @@ def solve(problem: Problem) -> Result:
                 if len(options):
                     chosen.append((i, int(options[0]), False))
                     room[options[0]] -= 1
-    return _result(f, chosen, allowed)
+    result = _result(f, chosen, allowed)
+    result.dropped_locks = dropped
+    return result
 
 
 def greedy(problem: Problem) -> Result:

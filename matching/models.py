@@ -30,6 +30,9 @@ class MatchRun(TenantModel):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     published_at = models.DateTimeField(null=True, blank=True)
+    # What the program manager should know about the run, in plain words: locked pairs
+    # it could not keep, and why.
+    notes = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -49,6 +52,11 @@ class Pair(TenantModel):
         ENGINE = "engine", _("Matched by the engine")
         MANAGER = "manager", _("Changed by a program manager")
 
+    class EndedBy(models.TextChoices):
+        MENTOR = "mentor", _("The mentor")
+        MENTEE = "mentee", _("The mentee")
+        MANAGER = "manager", _("A program manager")
+
     run = models.ForeignKey(MatchRun, on_delete=models.CASCADE, related_name="pairs")
     program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="+")
     cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="+")
@@ -67,6 +75,8 @@ class Pair(TenantModel):
     ended_by = models.ForeignKey(
         Membership, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    ended_by_role = models.CharField(max_length=10, choices=EndedBy.choices, blank=True)
+    # Seen by program managers only: never shown or sent to the two people.
     end_reason = models.TextField(blank=True)
 
     class Meta:

@@ -38,12 +38,22 @@ def matchable(cohort: Cohort) -> list[Participant]:
     return [p for p in approved if p.pk in ready]
 
 
-def build_problem(cohort: Cohort, locked=()) -> tuple[engine.Problem, dict[int, Participant]]:
+def build_problem(
+    cohort: Cohort, locked=(), *, drafts_hold_places: bool = False
+) -> tuple[engine.Problem, dict[int, Participant]]:
     """The engine's view of the cohort, and its participants by id. People already in a
-    live pair elsewhere in the program are left out (a mentor keeps their free places)."""
+    live pair elsewhere in the program are left out (a mentor keeps their free places).
+    With ``drafts_hold_places``, so are the proposed pairs of a draft under review: when
+    mentees choose, a draft's pairs keep their places until it is published or replaced
+    (a re-run of the engine gives them back, so it does not count them)."""
     program: Program = cohort.program
     people = matchable(cohort)
-    live = Pair.objects.filter(program=program, status=Pair.Status.ACTIVE)
+    live = Pair.objects.filter(
+        program=program,
+        status__in=[Pair.Status.ACTIVE, Pair.Status.PROPOSED]
+        if drafts_hold_places
+        else [Pair.Status.ACTIVE],
+    )
     busy_mentees = set(live.values_list("mentee_id", flat=True))
     mentor_load = dict(
         live.values("mentor_id").annotate(n=Count("pk")).values_list("mentor_id", "n")

@@ -1,7 +1,7 @@
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
 from matching.models import MatchRun, Pair, Unplaced
-from programs.models import Cohort, Participant
+from programs.models import Cohort, Participant, ParticipantTopic
 
 
 def latest_run(cohort: Cohort) -> MatchRun | None:
@@ -29,13 +29,29 @@ def cohort_active_pairs(cohort: Cohort) -> QuerySet[Pair]:
     )
 
 
+def cohort_ended_pairs(cohort: Cohort) -> QuerySet[Pair]:
+    """The cohort's ended pairs, latest first, with who ended each and why: for program
+    managers only (the two people never see the reason)."""
+    return (
+        Pair.objects.filter(cohort=cohort, status=Pair.Status.ENDED)
+        .select_related("mentor__employee", "mentee__employee", "ended_by__user")
+        .order_by("-ended_at", "-pk")
+    )
+
+
 def pairs_of(participant: Participant) -> QuerySet[Pair]:
-    """A person's published pairs in their program, live ones first."""
+    """A person's published pairs in their program, live ones first, with the topics
+    each of the two teaches and wants to learn (the partner's profile shows them)."""
+    topics = ParticipantTopic.objects.select_related("topic").order_by("kind", "topic__name")
     return (
         Pair.objects.filter(
             Q(mentor=participant) | Q(mentee=participant),
             status__in=[Pair.Status.ACTIVE, Pair.Status.ENDED],
         )
         .select_related("mentor__employee__department", "mentee__employee__department")
+        .prefetch_related(
+            Prefetch("mentor__topics", queryset=topics),
+            Prefetch("mentee__topics", queryset=topics),
+        )
         .order_by("status", "-published_at")
     )

@@ -1,17 +1,20 @@
 """The matching workflow: run the engine for a cohort, review the draft (swap, override,
 lock, re-run), publish, and end pairs without blame."""
 
+from collections import Counter
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from matching import engine
 from matching.explain import explain_pair
 from matching.models import MatchRun, Pair, Unplaced
+from matching.notices import notices_send, pair_ended, pair_ended_alert, pair_published
 from matching.problem import build_problem
 from organizations.models import Membership
 from programs.models import Cohort, Participant, Program
@@ -31,16 +34,6 @@ SOFT_RULES = {
 }
 
 
-def notify_pair(pair: Pair, kind: str) -> None:
-    from matching.tasks import send_pair_email_task
-
-    transaction.on_commit(
-        lambda: send_pair_email_task.delay(
-            organization_id=pair.organization_id, pair_id=pair.pk, kind=kind
-        )
-    )
-
-
 def current_draft(cohort: Cohort) -> MatchRun | None:
     return MatchRun.objects.filter(cohort=cohort, status=MatchRun.Status.DRAFT).first()
 
@@ -56,6 +49,15 @@ def matching_run(*, cohort: Cohort, actor: Membership | None, keep=()) -> MatchR
         raise ValidationError(
             _("Move the program to Matching first: it is %(status)s.")
             % {"status": program.get_status_display().lower()}
+        )
+    if program.matching_mode == Program.MatchingMode.MENTEE_CHOICE:
+        # Engine pairs and mentees' choices would take the same places, each unaware.
+        raise ValidationError(
+            _(
+                "In this program mentees choose their mentors from their suggestions, so the "
+                "engine does not run. To match the cohort yourself, change the program's "
+                "matching setting first."
+            )
         )
     locked, kept_notes = list(keep), {}
     if keep:
@@ -96,6 +98,7 @@ def matching_run(*, cohort: Cohort, actor: Membership | None, keep=()) -> MatchR
         mentor_count=len(problem.mentors),
         mentee_count=len(problem.mentees),
         created_by=actor,
+        notes=_dropped_lock_notes(program, result.dropped_locks),
     )
     mentors = {p.id: p for p in problem.mentors}
     mentees = {p.id: p for p in problem.mentees}
@@ -132,6 +135,52 @@ def matching_run(*, cohort: Cohort, actor: Membership | None, keep=()) -> MatchR
         cohort.matching_started_at = timezone.now()
         cohort.save(update_fields=["matching_started_at"])
     return run
+
+
+def _dropped_lock_notes(program: Program, dropped: list[engine.DroppedLock]) -> list[str]:
+    """A sentence for each locked pair a run could not keep, saying why."""
+    ids = {x for lock in dropped for x in (lock.mentor_id, lock.mentee_id)}
+    people = {p.pk: p for p in Participant.objects.filter(pk__in=ids).select_related("employee")}
+    notes = []
+    for lock in dropped:
+        mentor, mentee = people.get(lock.mentor_id), people.get(lock.mentee_id)
+        names = {
+            "mentor": mentor.employee.name if mentor else _("a mentor no longer in the program"),
+            "mentee": mentee.employee.name if mentee else _("a mentee no longer in the program"),
+        }
+        if lock.reason == "mentor_unavailable":
+            why = _why_unavailable(program, mentor)
+        elif lock.reason == "mentee_unavailable":
+            why = _why_unavailable(program, mentee)
+        elif lock.reason == "mentee_taken":
+            why = _("another locked pair already places %(mentee)s") % names
+        else:
+            why = _("other locked pairs already fill %(mentor)s's places") % names
+        notes.append(
+            _("The locked pair %(mentor)s and %(mentee)s was not kept: %(why)s.")
+            % {**names, "why": why}
+        )
+    return notes
+
+
+def _why_unavailable(program: Program, person: Participant | None) -> str:
+    if person is None:
+        return _("they are no longer in the program")
+    name = person.employee.name
+    if person.status != Participant.Status.APPROVED:
+        return _("%(name)s is %(status)s") % {
+            "name": name,
+            "status": person.get_status_display().lower(),
+        }
+    active = Pair.objects.filter(program=program, status=Pair.Status.ACTIVE)
+    if person.role == Participant.Role.MENTEE and active.filter(mentee=person).exists():
+        return _("%(name)s is already paired") % {"name": name}
+    if (
+        person.role == Participant.Role.MENTOR
+        and active.filter(mentor=person).count() >= person.capacity
+    ):
+        return _("%(name)s has no free place left") % {"name": name}
+    return _("%(name)s has not finished the required training") % {"name": name}
 
 
 @dataclass
@@ -231,6 +280,8 @@ def swap_preview(*, run: MatchRun, pair_ids) -> Change:
 
 def override_preview(*, run: MatchRun, mentor_id: int, mentee_id: int) -> Change:
     """Pair a mentee with a chosen mentor instead (their present pair, if any, goes)."""
+    _ensure_in_cohort(run, mentor_id, Participant.Role.MENTOR)
+    _ensure_in_cohort(run, mentee_id, Participant.Role.MENTEE)
     current = Pair.objects.filter(run=run, status=Pair.Status.PROPOSED, mentee_id=mentee_id).first()
     if current is not None and current.mentor_id == mentor_id:
         raise ValidationError(_("They are already paired."))
@@ -238,6 +289,16 @@ def override_preview(*, run: MatchRun, mentor_id: int, mentee_id: int) -> Change
         raise ValidationError(_("%(pair)s is locked: unlock it first.") % {"pair": current})
     _ensure_capacity(run, mentor_id)
     return _evaluate(run, [(mentor_id, mentee_id)], current.score if current else 0.0)
+
+
+def _ensure_in_cohort(run: MatchRun, participant_id: int, role: str) -> None:
+    """The form offers the cohort's people only; anything else posted is refused."""
+    if not Participant.objects.filter(pk=participant_id, cohort=run.cohort_id, role=role).exists():
+        raise ValidationError(
+            _("Choose a mentor from this cohort.")
+            if role == Participant.Role.MENTOR
+            else _("Choose a mentee from this cohort.")
+        )
 
 
 def _ensure_capacity(run: MatchRun, mentor_id: int) -> None:
@@ -333,9 +394,14 @@ def pair_set_locked(*, pair: Pair, locked: bool) -> Pair:
 def run_publish(*, run: MatchRun) -> MatchRun:
     """Make the draft's pairs real and tell both people in each pair."""
     run = _ensure_draft(run)
-    pairs = list(run.pairs.filter(status=Pair.Status.PROPOSED))
+    pairs = list(
+        run.pairs.filter(status=Pair.Status.PROPOSED).select_related(
+            "program", "mentor__employee", "mentee__employee"
+        )
+    )
     if not pairs:
         raise ValidationError(_("There are no pairs to publish."))
+    _ensure_room(run.cohort.program, pairs)
     now = timezone.now()
     run.pairs.filter(status=Pair.Status.PROPOSED).update(
         status=Pair.Status.ACTIVE, published_at=now
@@ -346,24 +412,99 @@ def run_publish(*, run: MatchRun) -> MatchRun:
     if program.status == Program.Status.MATCHING:
         program.status = Program.Status.ACTIVE
         program.save(update_fields=["status"])
-    for pair in pairs:
-        notify_pair(pair, "published")
+    notices_send(
+        organization=run.organization,
+        candidates=pair_published(organization=run.organization, pairs=pairs),
+    )
     return run
 
 
+def _ensure_room(program: Program, pairs: list[Pair]) -> None:
+    """Refuse to publish pairs that would overfill a mentor or give a mentee a second
+    mentor: since the draft was made, pairs may have been published or chosen (in the
+    other mode). The mentors' rows are locked while their places are counted, as a mentee
+    choosing locks them, so that no place is taken twice."""
+    mentor_ids = sorted({p.mentor_id for p in pairs})
+    mentors = {
+        m.pk: m
+        for m in Participant.objects.select_for_update(of=("self",))
+        .select_related("employee")
+        .filter(pk__in=mentor_ids)
+        .order_by("pk")
+    }
+    active = Pair.objects.filter(program=program, status=Pair.Status.ACTIVE)
+    load = dict(
+        active.filter(mentor_id__in=mentor_ids)
+        .values("mentor_id")
+        .annotate(n=Count("pk"))
+        .values_list("mentor_id", "n")
+    )
+    adding = Counter(p.mentor_id for p in pairs)
+    problems = []
+    for mentor_id in mentor_ids:
+        mentor, taken = mentors[mentor_id], load.get(mentor_id, 0)
+        if taken + adding[mentor_id] > mentor.capacity:
+            problems.append(
+                ngettext(
+                    "%(name)s has room for %(capacity)s and already has %(taken)s active "
+                    "pair: publishing would overfill their places. Give one of their draft "
+                    "pairs another mentor first.",
+                    "%(name)s has room for %(capacity)s and already has %(taken)s active "
+                    "pairs: publishing would overfill their places. Give one of their draft "
+                    "pairs another mentor first.",
+                    taken,
+                )
+                % {"name": mentor.employee.name, "capacity": mentor.capacity, "taken": taken}
+            )
+    for pair in active.filter(mentee_id__in=[p.mentee_id for p in pairs]).select_related(
+        "mentee__employee"
+    ):
+        problems.append(
+            _("%(name)s already has a mentor: take them out of the draft first.")
+            % {"name": pair.mentee.employee.name}
+        )
+    if problems:
+        raise ValidationError(problems)
+
+
 @transaction.atomic
-def pair_end(*, pair: Pair, reason: str, ended_by: Membership) -> Pair:
-    """End a pair without blame. The reason reaches the program manager only; both people
-    can be matched again (never with each other in this program)."""
-    pair = Pair.objects.select_for_update().get(pk=pair.pk)
+def pair_end(
+    *,
+    pair: Pair,
+    reason: str,
+    ended_by: Membership | None,
+    by_participant: Participant | None = None,
+) -> Pair:
+    """End a pair without blame: one of the two people (``by_participant``) or a program
+    manager. The reason reaches the program's managers only; both people hear that the
+    pair ended, and can be matched again (never with each other in this program)."""
+    pair = (
+        Pair.objects.select_for_update(of=("self",))
+        .select_related("program", "cohort", "mentor__employee", "mentee__employee")
+        .get(pk=pair.pk)
+    )
     if pair.status != Pair.Status.ACTIVE:
         raise ValidationError(_("This pair is not active."))
     if not reason.strip():
         raise ValidationError(_("Say in a sentence why; only the program manager reads it."))
+    if by_participant is None:
+        role = Pair.EndedBy.MANAGER
+    elif by_participant.pk == pair.mentor_id:
+        role = Pair.EndedBy.MENTOR
+    elif by_participant.pk == pair.mentee_id:
+        role = Pair.EndedBy.MENTEE
+    else:
+        raise ValidationError(_("Only the two people of a pair or a program manager can end it."))
     pair.status = Pair.Status.ENDED
     pair.ended_at = timezone.now()
     pair.ended_by = ended_by
+    pair.ended_by_role = role
     pair.end_reason = reason.strip()
-    pair.save(update_fields=["status", "ended_at", "ended_by", "end_reason"])
-    notify_pair(pair, "ended")
+    pair.save(update_fields=["status", "ended_at", "ended_by", "ended_by_role", "end_reason"])
+    organization = pair.organization
+    notices_send(
+        organization=organization,
+        candidates=pair_ended(organization=organization, pair=pair)
+        + pair_ended_alert(organization=organization, pair=pair),
+    )
     return pair

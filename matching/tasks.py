@@ -1,16 +1,15 @@
 from celery import shared_task
+from django.utils import timezone
 
-from matching.emails import send_pair_email
-from matching.models import Pair
 from organizations.models import Organization
-from organizations.tenancy import tenant_context
+from sessions import notify
 
 
 @shared_task
-def send_pair_email_task(*, organization_id: int, pair_id: int, kind: str) -> None:
+def deliver_pair_notices_task(*, organization_id: int) -> None:
+    """Email the pair notices a service has just created, rather than at the next tick.
+    The reminders' delivery does it, so whatever else of the organisation's is due goes
+    too, and each notice goes once however often this runs (each is locked and marked
+    sent in the transaction that sends it)."""
     organization = Organization.objects.get(pk=organization_id)
-    with tenant_context(organization=organization):
-        pair = Pair.objects.select_related("program", "mentor__employee", "mentee__employee").get(
-            pk=pair_id
-        )
-        send_pair_email(pair=pair, kind=kind)
+    notify.deliver(organization, timezone.now())

@@ -7,10 +7,16 @@ from django.utils.translation import gettext as _
 
 from matching import choice, services
 from matching.models import MatchRun, Pair
-from matching.selectors import cohort_active_pairs, latest_run, run_pairs, run_unplaced
+from matching.selectors import (
+    cohort_active_pairs,
+    cohort_ended_pairs,
+    latest_run,
+    run_pairs,
+    run_unplaced,
+)
 from organizations.decorators import permission_required
 from organizations.http import post_only, run_reporting
-from programs.models import Cohort, Participant
+from programs.models import Cohort, Participant, Program
 from programs.selectors import participations_of
 
 
@@ -54,6 +60,8 @@ def cohort_matching(request, org_slug, program_id, cohort_id):
         "total": round(sum(p.score for p in pairs), 1),
         "unplaced": list(run_unplaced(run)) if run else [],
         "active_pairs": active_pairs,
+        "ended_pairs": list(cohort_ended_pairs(cohort)),
+        "mentees_choose": cohort.program.matching_mode == Program.MatchingMode.MENTEE_CHOICE,
         "mentees_waiting": waiting.count(),
         "mentors": Participant.objects.filter(
             cohort=cohort, role=Participant.Role.MENTOR, status=Participant.Status.APPROVED
@@ -209,7 +217,10 @@ def end_own_pair(request, org_slug, participant_id, pair_id):
     run_reporting(
         request,
         lambda: services.pair_end(
-            pair=pair, reason=request.POST.get("reason", ""), ended_by=request.membership
+            pair=pair,
+            reason=request.POST.get("reason", ""),
+            ended_by=request.membership,
+            by_participant=participant,
         ),
         _("Your pairing has ended. The program manager will be in touch about a new match."),
     )

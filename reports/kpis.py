@@ -23,7 +23,7 @@ from matching.models import Pair
 from organizations.models import Employee, EmployeeDemographics, JobLevelChange, Organization
 from programs.models import Audience, Participant, TrainingCompletion, TrainingModule
 from reports.privacy import threshold
-from sessions.cadence import ON_TRACK, cadence, days_between_sessions
+from sessions.cadence import ON_TRACK, cadence, days_between_sessions, pair_began
 from sessions.models import Commitment, Goal, MentoringSession
 from surveys.models import Answer, Concern, Question, Survey
 from surveys.services import iso_week
@@ -227,10 +227,10 @@ def cadence_kept(asof: AsOf) -> dict[int, Figures]:
     zone = asof.until.tzinfo
     for pair in active:
         per_month = pair["program__sessions_per_month"]
-        # As the reminders count it: a pair published before its cohort starts begins
-        # with the cohort.
-        start = datetime.combine(pair["cohort__start_date"], time.min, tzinfo=zone)
-        paired_at = max(pair["published_at"], start)
+        # As the reminders and the manager's list count it (one rule, sessions.cadence).
+        paired_at = pair_began(
+            published_at=pair["published_at"], cohort_start=pair["cohort__start_date"], zone=zone
+        )
         if (asof.until - paired_at).days < days_between_sessions(per_month):
             continue
         state = cadence(

@@ -2,7 +2,7 @@
 program manager's pair list, the reminders and the reports."""
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta, tzinfo
 
 from django.utils.translation import gettext_lazy as _
 
@@ -13,6 +13,13 @@ DAYS_A_MONTH = 30.44
 
 def days_between_sessions(sessions_per_month: int) -> float:
     return DAYS_A_MONTH / max(sessions_per_month, 1)
+
+
+def pair_began(*, published_at: datetime, cohort_start: date, zone: tzinfo) -> datetime:
+    """When a pair's rhythm is counted from: its publishing, or the first day of its
+    cohort (midnight in ``zone``, the organisation's) if it was published before that.
+    The one rule for the program manager's list, the reminders and the reports."""
+    return max(published_at, datetime.combine(cohort_start, time(), zone))
 
 
 @dataclass(frozen=True)

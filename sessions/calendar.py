@@ -1,6 +1,11 @@
-"""Calendar invitations (iCalendar, RFC 5545) for mentoring sessions. One event per
-session for its whole life: the same UID, and a higher SEQUENCE for every change, so
-that calendars move or cancel the meeting instead of adding another."""
+"""Calendar invitations (iCalendar, RFC 5545, with RFC 5546's methods) for mentoring
+sessions. One event per session for its whole life: the same UID, and a higher SEQUENCE
+for every change, so that calendars move or cancel the meeting instead of adding another.
+
+RFC 5546 requires an ORGANIZER on a REQUEST and a CANCEL: without one, Outlook and
+others treat the event as a plain file rather than an invitation that updates the
+meeting. Upturn sends on the pair's behalf, so the organiser is its From address under
+the organisation's name; both people are attendees."""
 
 from django.utils import timezone
 from icalendar import Calendar, Event, vCalAddress, vText
@@ -10,8 +15,17 @@ from sessions.models import MentoringSession
 PRODID = "-//Upturn//Reverse mentoring//EN"
 
 
-def session_invite(session: MentoringSession, *, method: str, title: str, people) -> bytes:
-    """``method`` is REQUEST (new or moved) or CANCEL; ``people`` are (name, email)."""
+def _address(email: str, name: str) -> vCalAddress:
+    address = vCalAddress(f"mailto:{email}")
+    address.params["cn"] = vText(name)
+    return address
+
+
+def session_invite(
+    session: MentoringSession, *, method: str, title: str, people, organizer: tuple[str, str]
+) -> bytes:
+    """``method`` is REQUEST (new or moved) or CANCEL; ``people`` and ``organizer`` are
+    (name, email)."""
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
@@ -32,10 +46,12 @@ def session_invite(session: MentoringSession, *, method: str, title: str, people
     if session.location or session.video_link:
         event.add("location", session.location or session.video_link)
     event.add("status", "CANCELLED" if method == "CANCEL" else "CONFIRMED")
+    event.add("organizer", _address(organizer[1], organizer[0]), encode=0)
     for name, email in people:
-        attendee = vCalAddress(f"mailto:{email}")
-        attendee.params["cn"] = vText(name)
+        attendee = _address(email, name)
+        attendee.params["cutype"] = vText("INDIVIDUAL")
         attendee.params["role"] = vText("REQ-PARTICIPANT")
+        attendee.params["partstat"] = vText("NEEDS-ACTION")
         event.add("attendee", attendee, encode=0)
     calendar.add_component(event)
     return calendar.to_ical()

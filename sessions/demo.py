@@ -54,12 +54,12 @@ from programs.models import (
     Participant,
     ParticipantTopic,
     Program,
-    Resource,
     Topic,
     TrainingCompletion,
 )
 from sessions.emails import person_zone
 from sessions.models import Commitment, Goal, MentoringSession, Note, Reflection, SessionChange
+from sessions.selectors import default_agendas
 from sessions.services import (
     Log,
     Plan,
@@ -307,13 +307,7 @@ class _History:
         interests = ParticipantTopic.objects.filter(participant__in=people).order_by("pk")
         for row in interests.values_list("participant_id", "kind", "level", "topic_id"):
             self.interests[row[0]].append(row[1:])
-        agendas = list(
-            Resource.objects.filter(program=self.program, kind=Resource.Kind.AGENDA).order_by(
-                "position", "pk"
-            )
-        )
-        self.first_agenda = agendas[0].body if agendas else ""
-        self.agenda = agendas[1].body if len(agendas) > 1 else self.first_agenda
+        self.first_agenda, self.agenda = default_agendas(self.program.pk)
         # When things happened, written at the end in a few queries (the services stamp
         # the moment they run): row id (or session id, participant id) -> field -> moment.
         self.stamps = {model: defaultdict(dict) for model in (MentoringSession, Goal, Commitment)}

@@ -1,16 +1,30 @@
+"""The calendar invitations of a session: one email per person, in their own time zone,
+carrying the event as an invitation their calendar acts on."""
+
+from email.utils import parseaddr
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
-from django.template.loader import render_to_string
+from django.core.cache import cache
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from organizations.emails import absolute_url
 from sessions.calendar import session_invite
+from sessions.mail import CalendarPart, send_branded_email
 from sessions.models import MentoringSession
 
 METHODS = {"scheduled": "REQUEST", "rescheduled": "REQUEST", "cancelled": "CANCEL"}
+
+# Who has had which version of the event. A redelivered task, or the retry after the
+# second email failed, skips whoever has theirs. Kept well past any retry.
+SENT_FOR = 60 * 60 * 24 * 30
+# One worker at a time sends a given email; another that meets it retries later.
+SENDING_FOR = 60 * 5
+
+
+class InviteBeingSent(Exception):
+    """Another worker is sending this very email right now: try again shortly."""
 
 
 def person_zone(participant) -> ZoneInfo:
@@ -21,36 +35,65 @@ def person_zone(participant) -> ZoneInfo:
         return ZoneInfo(settings.TIME_ZONE)
 
 
+def organizer(organization) -> tuple[str, str]:
+    """(name, address) of the event's organiser: Upturn's From address, which sends the
+    invitations on the pair's behalf, under the organisation's name."""
+    return organization.name, parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
+
+
+def invite_occasion(session: MentoringSession, email: str) -> str:
+    """One person's copy of one version of the event."""
+    return f"invite:{session.uid}:{session.sequence}:{email.lower()}"
+
+
 def send_session_invites(*, session: MentoringSession, kind: str) -> None:
-    """Each person gets the session in their own time zone, with the calendar event."""
+    """Each person gets the session in their own time zone, with the calendar event;
+    each once per version of the event (its sequence), however often this runs. An
+    email that fails raises, and the caller retries: who already has theirs is skipped."""
     pair = session.pair
+    organization = session.organization
     method = METHODS[kind]
     title = f"{pair.program.name}: {pair.mentor.employee.name} & {pair.mentee.employee.name}"
     people = [(p.employee.name, p.employee.email) for p in (pair.mentor, pair.mentee)]
-    ics = session_invite(session, method=method, title=title, people=people)
-    path = reverse(
-        "mentoring:pair", kwargs={"org_slug": session.organization.slug, "pair_id": pair.pk}
+    ics = session_invite(
+        session, method=method, title=title, people=people, organizer=organizer(organization)
     )
+    path = reverse("mentoring:pair", kwargs={"org_slug": organization.slug, "pair_id": pair.pk})
     for person, partner in ((pair.mentor, pair.mentee), (pair.mentee, pair.mentor)):
-        zone = person_zone(person)
-        context = {
-            "kind": kind,
-            "session": session,
-            "person": person,
-            "partner": partner,
-            "program": pair.program,
-            "organization": session.organization,
-            "local_start": timezone.localtime(session.starts_at, zone),
-            "zone": zone.key,
-            "url": absolute_url(path),
-            "heading": title,
-        }
-        template = "sessions/email/invite"
-        with timezone.override(zone):  # dates render in the reader's own time zone
-            subject = " ".join(render_to_string(f"{template}_subject.txt", context).split())
-            body = render_to_string(f"{template}.txt", context)
-            html = render_to_string(f"{template}.html", context)
-        message = EmailMultiAlternatives(subject=subject, body=body, to=[person.employee.email])
-        message.attach_alternative(html, "text/html")
-        message.attach("invite.ics", ics, f"text/calendar; charset=utf-8; method={method}")
-        message.send()
+        email = person.employee.email
+        occasion = invite_occasion(session, email)
+        sent, sending = f"mentoring:{occasion}:sent", f"mentoring:{occasion}:sending"
+        if cache.get(sent):
+            continue
+        if not cache.add(sending, 1, timeout=SENDING_FOR):
+            raise InviteBeingSent(occasion)
+        try:
+            _send_one(session, kind, person, partner, title, path, ics, occasion)
+            cache.set(sent, 1, timeout=SENT_FOR)
+        finally:
+            cache.delete(sending)
+
+
+def _send_one(session, kind, person, partner, title, path, ics, occasion) -> None:
+    zone = person_zone(person)
+    context = {
+        "kind": kind,
+        "session": session,
+        "person": person,
+        "partner": partner,
+        "program": session.pair.program,
+        "local_start": timezone.localtime(session.starts_at, zone),
+        "zone": zone.key,
+        "url": absolute_url(path),
+        "heading": title,
+    }
+    # Dates in the reader's own time zone, words in the organisation's language.
+    with timezone.override(zone), translation.override(session.organization.locale):
+        send_branded_email(
+            template="sessions/email/invite",
+            context=context,
+            to=[person.employee.email],
+            organization=session.organization,
+            occasion=occasion,
+            calendar=CalendarPart(ics=ics, method=METHODS[kind]),
+        )

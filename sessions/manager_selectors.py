@@ -10,6 +10,7 @@ has, aggregated in Python."""
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from django.db.models import Avg, Count, Q
 from django.utils import timezone
@@ -33,12 +34,18 @@ CADENCE_STATUSES = [(s, rhythm.LABELS[s]) for s in (rhythm.ON_TRACK, rhythm.BEHI
 
 @dataclass(frozen=True)
 class Reliability:
-    """One role's share of the pair's sessions that it cancelled or moved late."""
+    """One role's share of sessions that it cancelled or moved late: a pair's, or (summed
+    over the pairs) a program's or a cohort's."""
 
     role: str
     label: str
     count: int
     sessions: int
+
+    @property
+    def percent(self) -> int | None:
+        """The share as a whole percentage; None with no sessions to share out."""
+        return round(100 * self.count / self.sessions) if self.sessions else None
 
 
 @dataclass
@@ -93,6 +100,7 @@ def program_pairs(program: Program, *, cohort_id: int | None = None):
             "ended_at",
             "cohort_id",
             "cohort__name",
+            "cohort__start_date",
             "mentor_id",
             "mentor__employee__name",
             "mentee_id",
@@ -105,8 +113,10 @@ def program_pairs(program: Program, *, cohort_id: int | None = None):
 def pair_activity(program: Program, *, cohort_id: int | None = None, now=None):
     """One PairActivity per published pair of the program, in five queries.
 
-    An ended pair's cadence is measured as it stood when the pair ended."""
+    An ended pair's cadence is measured as it stood when the pair ended; every pair's
+    from when it began (``cadence.pair_began``), as the reminders and reports count it."""
     now = now or timezone.now()
+    zone = ZoneInfo(program.organization.time_zone)  # a validated name
     pairs = list(program_pairs(program, cohort_id=cohort_id))
     if not pairs:
         return []
@@ -154,7 +164,11 @@ def pair_activity(program: Program, *, cohort_id: int | None = None, now=None):
     status_labels = dict(Pair.Status.choices)
     rows = []
     for pair in pairs:
-        paired_at = pair.published_at or now
+        paired_at = rhythm.pair_began(
+            published_at=pair.published_at or now,
+            cohort_start=pair.cohort.start_date,
+            zone=zone,
+        )
         as_of = pair.ended_at if pair.status == Pair.Status.ENDED and pair.ended_at else now
         upcoming = [s for s in booked[pair.pk] if s >= as_of]
         average, n_ratings = ratings.get(pair.pk, (None, 0))
@@ -196,6 +210,19 @@ def pair_activity(program: Program, *, cohort_id: int | None = None, now=None):
             )
         )
     return rows
+
+
+def reliability_by_role(rows: list[PairActivity]) -> list[Reliability]:
+    """Per role, over the given pairs: the sessions that role cancelled or moved late
+    (with less than SessionChange.LATE_HOURS' notice), out of all their sessions. Senior
+    people cancelling is how reverse mentoring pairs most often die: this shows it."""
+    total = sum(row.sessions for row in rows)
+    counts: Counter = Counter()
+    for row in rows:
+        for reliability in row.reliability:
+            counts[reliability.role] += reliability.count
+    labels = dict(Participant.Role.choices)
+    return [Reliability(role, str(labels[role]), counts[role], total) for role in ROLES]
 
 
 def cadence_counts(rows: list[PairActivity]) -> list[tuple[str, str, int]]:

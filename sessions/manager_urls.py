@@ -10,6 +10,7 @@ program = "<int:program_id>/"
 urlpatterns = [
     path(program + "pairs/", views.pairs, name="pairs"),
     path(program + "pairs.csv", views.pairs_export, name="pairs_export"),
+    path(program + "reliability.csv", views.reliability_export, name="reliability_export"),
     path(program + "circles/", views.circle_list, name="circles"),
     path(program + "circles/<int:circle_id>/", views.circle_detail, name="circle"),
 ]

@@ -29,8 +29,9 @@ from sessions.manager_selectors import (
     commitment_counts,
     pair_activity,
     program_circles,
+    reliability_by_role,
 )
-from sessions.models import SupportCircle
+from sessions.models import SessionChange, SupportCircle
 
 PAIRS_PER_PAGE = 50
 
@@ -77,6 +78,8 @@ def pairs(request, org_slug, program_id):
         "cadence": status,
         "cadence_statuses": CADENCE_STATUSES,
         "cadence_counts": cadence_counts(rows),
+        "reliability": reliability_by_role(rows),
+        "late_hours": SessionChange.LATE_HOURS,
         "pair_count": len(rows),
         "ended_count": sum(1 for row in rows if row.status == "ended"),
         "commitments": commitment_counts(program, cohort_id=cohort_id),
@@ -121,6 +124,30 @@ def pairs_export(request, org_slug, program_id):
                 by_role.get("mentor", 0), by_role.get("mentee", 0),
             ]
         )  # fmt: skip
+    return response
+
+
+@permission_required("program.view")
+def reliability_export(request, org_slug, program_id):
+    """Per role, over the program's pairs (or the chosen cohort's): sessions cancelled or
+    moved late, as the pair list's summary shows them. Counts only."""
+    program = _program(request, program_id)
+    _cohorts, cohort_id, _status, rows, _shown = _activity(request, program)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    name = f"program-{program.pk}-reliability" + (f"-cohort-{cohort_id}" if cohort_id else "")
+    response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+    writer = csv.writer(response)
+    writer.writerow(["role", "sessions", "cancelled_or_moved_late", "share_percent"])
+    for reliability in reliability_by_role(rows):
+        percent = reliability.percent
+        writer.writerow(
+            [
+                reliability.role,
+                reliability.sessions,
+                reliability.count,
+                "" if percent is None else percent,
+            ]
+        )
     return response
 
 

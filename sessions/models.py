@@ -255,6 +255,9 @@ class Notification(TenantModel):
         TRAINING_DUE = "training_due", _("Training to finish")
         MILESTONE = "milestone", _("Cohort milestones")
         SURVEY_DUE = "survey_due", _("A survey to answer")
+        PAIR_PUBLISHED = "pair_published", _("You have been paired")
+        PAIR_ENDED = "pair_ended", _("Your pairing has ended")
+        PAIR_ENDED_ALERT = "pair_ended_alert", _("A pair has ended (program managers)")
         DIGEST = "digest", _("Weekly digest")
 
     class Status(models.TextChoices):

@@ -9,8 +9,13 @@ Exactly one effect however often, and however many workers, run this:
 - delivering takes each due notification in its own transaction, locked with
   ``SKIP LOCKED`` and re-read as still pending, so two workers never take the same one,
   and marks it sent in the transaction that sends it: a worker that dies before the
-  commit leaves it pending for the next tick (at worst an email goes twice if it dies in
-  the instant between handing the email over and committing, never zero times);
+  commit leaves it pending for the next tick, never sent zero times;
+- every email's Message-ID is derived from the notification's unique key
+  (``sessions.mail.message_id``), so the one case left, a worker dying in the instant
+  between the mail server accepting the email and the commit, hands the same message
+  over twice, and receiving servers that drop a repeated Message-ID (Gmail, many others)
+  deliver it once. One that does not de-duplicate shows it twice: at most twice, and
+  only then;
 - the digest is itself a notification, keyed by the person's ISO week.
 """
 
@@ -25,11 +30,12 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import ngettext
 
-from organizations.emails import absolute_url, send_templated_email
+from organizations.emails import absolute_url
 from organizations.models import Employee, Membership, Organization
 from organizations.tenancy import tenant_context
 from programs.models import Participant
 from sessions import reminders
+from sessions.mail import send_branded_email
 from sessions.models import Notification, NotificationSettings
 
 logger = logging.getLogger(__name__)
@@ -41,7 +47,10 @@ Kind, Status = Notification.Kind, Notification.Status
 WEEKLY_EMAIL_CAP = 3
 NIGHT_STARTS, NIGHT_ENDS = time(21), time(7)  # in the person's own time zone
 DIGEST_WEEKDAY = 0  # Monday morning, in the person's own time zone
-MUTABLE_KINDS = [kind.value for kind in Kind if kind != Kind.DIGEST]
+# Being paired, or a pair ending, is news rather than a reminder: always emailed, never
+# muted, capped or folded into the digest (and not counted against the cap).
+ALWAYS_EMAILED = (Kind.PAIR_PUBLISHED, Kind.PAIR_ENDED)
+MUTABLE_KINDS = [kind.value for kind in Kind if kind not in (Kind.DIGEST, *ALWAYS_EMAILED)]
 
 
 # --- The tick ---------------------------------------------------------------------------
@@ -180,8 +189,9 @@ def _deliver_one(organization: Organization, notification_id: int, now: datetime
     preferences = NotificationSettings.objects.filter(membership=member).first()
     if not member.is_active or (preferences and notification.kind in preferences.muted_kinds):
         return _set_status(notification, Status.MUTED)
-    if (preferences and preferences.weekly_digest) or _emails_this_week(member, now) >= (
-        WEEKLY_EMAIL_CAP
+    if notification.kind not in ALWAYS_EMAILED and (
+        (preferences and preferences.weekly_digest)
+        or _emails_this_week(member, now) >= WEEKLY_EMAIL_CAP
     ):
         return _set_status(notification, Status.DIGEST)
     zone = recipient_zones(organization, [member])[member.pk]
@@ -197,6 +207,7 @@ def _deliver_one(organization: Organization, notification_id: int, now: datetime
         member,
         {"notification": notification, "heading": notification.title},
         url=notification.url,
+        key=notification.key,
     )
     return Status.SENT
 
@@ -212,18 +223,22 @@ def _emails_this_week(member: Membership, now: datetime) -> int:
         Notification.objects.filter(
             recipient=member, status=Status.SENT, sent_at__gt=now - timedelta(days=7)
         )
-        .exclude(kind=Kind.DIGEST)
+        .exclude(kind__in=[Kind.DIGEST, *ALWAYS_EMAILED])
         .count()
     )
 
 
-def _email(template: str, organization, member: Membership, context: dict, url: str) -> None:
+def _email(
+    template: str, organization, member: Membership, context: dict, url: str, key: str
+) -> None:
+    """``key`` is the notification's: its email's Message-ID is the same on every send."""
     slug = organization.slug
-    send_templated_email(
+    send_branded_email(
         template=template,
+        organization=organization,
+        occasion=f"notification:{organization.pk}:{member.pk}:{key}",
         context={
             **context,
-            "organization": organization,
             "greeting_name": _name(organization, member),
             "url": absolute_url(url or reverse("notifications:list", kwargs={"org_slug": slug})),
             "settings_url": absolute_url(
@@ -292,6 +307,11 @@ def _send_digest(organization: Organization, member_id: int, key: str, now: date
     if not member.is_active or Notification.objects.filter(recipient=member, key=key).exists():
         return False  # sent already this week: the rest waits for next week's
     items = list(_undigested(organization, now).filter(recipient=member).order_by("send_after"))
+    # Folded days ago: what no longer holds (a session since cancelled, moved or past, a
+    # pair that met again) is withdrawn, as delivering withdraws it.
+    withdrawn = [item.pk for item in items if not reminders.still_due(item, now)]
+    Notification.objects.filter(pk__in=withdrawn).delete()
+    items = [item for item in items if item.pk not in withdrawn]
     if not items:
         return False
     title = ngettext(
@@ -323,6 +343,7 @@ def _send_digest(organization: Organization, member_id: int, key: str, now: date
             "heading": title,
         },
         url="",
+        key=key,
     )
     return True
 

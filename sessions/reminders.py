@@ -24,7 +24,7 @@ from matching.models import Pair
 from organizations.models import Employee, Membership, Organization
 from programs.models import Cohort, Participant, ProgramManager
 from programs.training import modules_for, trained_ids
-from sessions.cadence import QUIET, cadence, days_between_sessions
+from sessions.cadence import QUIET, cadence, days_between_sessions, pair_began
 from sessions.emails import person_zone
 from sessions.models import MentoringSession, Notification
 
@@ -200,8 +200,9 @@ def quiet_pairs(organization: Organization, now: datetime) -> list[QuietPair]:
         published_at = pair.published_at or pair.run.published_at
         if published_at is None:
             continue
-        # Published before the cohort starts: the pair begins with the cohort.
-        paired_at = max(published_at, datetime.combine(pair.cohort.start_date, time(), zone))
+        paired_at = pair_began(
+            published_at=published_at, cohort_start=pair.cohort.start_date, zone=zone
+        )
         if paired_at > now:
             continue
         state = cadence(

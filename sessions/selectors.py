@@ -1,9 +1,11 @@
+from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from matching.models import Pair
-from programs.models import Participant
+from programs.defaults import RESOURCES
+from programs.models import Participant, Resource
 from programs.selectors import participations_of
 from sessions.models import Commitment, Goal, MentoringSession, Note, Reflection
 
@@ -61,3 +63,54 @@ def pair_goals(pair: Pair) -> QuerySet[Goal]:
 
 def pair_commitments(pair: Pair) -> QuerySet[Commitment]:
     return Commitment.objects.filter(pair=pair)
+
+
+# The agenda templates a program starts with (programs.defaults), in their order there:
+# the first session's, a regular session's, the closing session's.
+FIRST, REGULAR, CLOSING = [t for kind, t, _body in RESOURCES if kind == Resource.Kind.AGENDA]
+
+
+def _is(agenda: Resource, default) -> bool:
+    """Whether ``agenda`` is one of the program's defaults, by its title in whichever of
+    the languages it was created in. Position is no marker: managers reorder the list."""
+    title = agenda.title.strip().casefold()
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            if title == str(default).strip().casefold():
+                return True
+    return False
+
+
+def default_agendas(program_id: int) -> tuple[str, str]:
+    """(the agenda a pair's first session starts with, the one later sessions start
+    with): the program's first-session agenda (getting to know each other, agreeing
+    goals) and its regular one, found by what they are, not where they are listed. A
+    program whose agendas are all its own: the first of them, never the closing one."""
+    agendas = list(
+        Resource.objects.filter(program=program_id, kind=Resource.Kind.AGENDA).order_by(
+            "position", "pk"
+        )
+    )
+    if not agendas:
+        return "", ""
+
+    def pick(wanted, unwanted) -> str:
+        for agenda in agendas:
+            if _is(agenda, wanted):
+                return agenda.body
+        others = [a for a in agendas if not any(_is(a, u) for u in unwanted)]
+        return (others or agendas)[0].body
+
+    return pick(FIRST, (CLOSING,)), pick(REGULAR, (CLOSING, FIRST))
+
+
+def agenda_default(pair: Pair) -> str:
+    """The agenda a new session of the pair starts with: the first-session one while
+    the pair has had no session (a cancelled one does not count), the regular one after."""
+    first, regular = default_agendas(pair.program_id)
+    had_one = (
+        MentoringSession.objects.filter(pair=pair)
+        .exclude(status=MentoringSession.Status.CANCELLED)
+        .exists()
+    )
+    return regular if had_one else first

@@ -7,10 +7,12 @@ from datetime import datetime, timedelta
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.dateformat import format as date_format
 from django.utils.translation import gettext as _
 
 from matching.models import Pair
 from programs.models import Participant, Program, ProgramTopic
+from sessions.emails import person_zone
 from sessions.models import (
     Commitment,
     Goal,
@@ -172,6 +174,21 @@ def _check_log(pair: Pair, log: Log, *, held: bool, first: bool) -> None:
         raise ValidationError(problems)
 
 
+def _check_after_pairing(pair: Pair, by: Participant, starts_at: datetime) -> None:
+    """A session logged after the fact took place once the pair existed: not before the
+    day it was published (in the logger's own time zone). A typo such as 2001 would
+    otherwise count as a session held and move the pair's cadence."""
+    began = pair.published_at or pair.run.published_at
+    if began is None:
+        return
+    zone = person_zone(by)
+    if timezone.localtime(starts_at, zone).date() < timezone.localtime(began, zone).date():
+        raise ValidationError(
+            _("The pair began on %(date)s: choose a date from then on.")
+            % {"date": date_format(timezone.localtime(began, zone), "j F Y")}
+        )
+
+
 @transaction.atomic
 def session_log(
     *,
@@ -200,6 +217,8 @@ def session_log(
             raise ValidationError(_("This session has not started yet."))
     elif starts_at is None or starts_at > timezone.now():
         raise ValidationError(_("Say when the session took place (not in the future)."))
+    else:
+        _check_after_pairing(pair, by, starts_at)
     first = session is None or session.logged_at is None
     held = log.held if first else session.status == MentoringSession.Status.HELD
     _check_log(pair, log, held=held, first=first)

@@ -1,7 +1,11 @@
 """Celery tasks of the pair's workspace: calendar invitations, and the reminders beat
-runs (CELERY_BEAT_SCHEDULE). Thin: each calls the app's functions. The reminder tasks
-are idempotent (unique keys, rows locked and re-checked), so a run repeated after a
-worker died mid-batch (tasks are acknowledged late) sends nothing twice."""
+runs (CELERY_BEAT_SCHEDULE). Thin: each calls the app's functions. The invitation task
+sends each person's email once per version of the event and retries a mail error; the
+reminder tasks are idempotent (unique keys, rows locked and re-checked), so a run
+repeated after a worker died mid-batch (tasks are acknowledged late) sends nothing
+twice."""
+
+from smtplib import SMTPException
 
 from celery import shared_task
 from django.utils import timezone
@@ -10,14 +14,23 @@ from organizations.models import Organization
 from organizations.tasks import each_organization
 from organizations.tenancy import tenant_context
 from sessions import notify
-from sessions.emails import send_session_invites
+from sessions.emails import InviteBeingSent, send_session_invites
 from sessions.models import MentoringSession
 
 
-@shared_task
+@shared_task(
+    autoretry_for=(SMTPException, OSError, InviteBeingSent),
+    retry_backoff=30,
+    retry_backoff_max=30 * 60,
+    retry_jitter=True,
+    max_retries=8,
+)
 def send_session_invite_task(
     *, organization_id: int, session_id: int, kind: str, sequence: int
 ) -> None:
+    """Both people's invitations for one version of the event. Safe to run again (a
+    redelivery after a worker died, a retry after a mail error): whoever has their email
+    for this sequence is skipped (sessions.emails.send_session_invites)."""
     organization = Organization.objects.get(pk=organization_id)
     with tenant_context(organization=organization):
         session = MentoringSession.objects.select_related(

@@ -14,6 +14,7 @@ from sessions.emails import person_zone
 from sessions.forms import CommitmentForm, GoalForm, LogForm, PlanForm
 from sessions.models import Commitment, Goal, MentoringSession
 from sessions.selectors import (
+    agenda_default,
     my_pair,
     pair_commitments,
     pair_goals,
@@ -60,24 +61,11 @@ def pair_workspace(request, org_slug, pair_id):
     return render(request, "sessions/pair.html", context)
 
 
-def _agenda_default(pair) -> str:
-    """The first session gets the program's first-session agenda; later ones the regular one."""
-    agendas = list(
-        Resource.objects.filter(program=pair.program_id, kind=Resource.Kind.AGENDA).order_by(
-            "position", "pk"
-        )
-    )
-    if not agendas:
-        return ""
-    first = not MentoringSession.objects.filter(pair=pair).exclude(status="cancelled").exists()
-    return agendas[0].body if first or len(agendas) == 1 else agendas[1].body
-
-
 @permission_required("program.participate")
 def session_new(request, org_slug, pair_id):
     pair, me, partner = _pair(request, pair_id)
     zone = person_zone(me)
-    initial = {**PlanForm.next_slot(zone), "agenda": _agenda_default(pair)}
+    initial = {**PlanForm.next_slot(zone), "agenda": agenda_default(pair)}
     form = PlanForm(posted(request), zone=zone, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:

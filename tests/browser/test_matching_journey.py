@@ -1,7 +1,7 @@
 """Matching a cohort, in the browser: the program manager runs matching for the demo's
 pilot cohort, reads why a pair was made, tries a swap the rules refuse, swaps two pairs
 instead, locks one, re-runs the rest and publishes; the mentor then sees their mentee and
-why they were matched, and has been told by email."""
+why they were matched, and has been told in the app and by email."""
 
 from itertools import combinations
 
@@ -11,7 +11,7 @@ from django.template.defaultfilters import floatformat
 
 from matching.models import MatchRun, Pair
 from matching.services import Change, swap_preview
-from organizations.models import Organization
+from organizations.models import Membership, Organization
 from organizations.tenancy import tenant_context
 from programs.demo import ACME_PROGRAM
 from programs.models import Cohort, Program
@@ -23,6 +23,12 @@ PASSWORD = "upturn-demo"  # noqa: S105 - the published demo password
 MANAGER_EMAIL = "manager@acme.example"
 MENTOR_EMAIL = "mentor@acme.example"
 REASON = "Agreed with both mentors at the kick-off."
+
+
+@pytest.fixture(autouse=True)
+def _daytime(monkeypatch):
+    """Pairing notices wait for the end of a person's night; this journey runs at any hour."""
+    monkeypatch.setattr("sessions.notify.is_night", lambda moment, zone: False)
 
 
 @pytest.fixture
@@ -198,8 +204,22 @@ def test_manager_matches_the_pilot_and_the_mentor_sees_their_mentee_and_why(
         pair = Pair.objects.select_related("mentee__employee").get(
             cohort=pilot, status=Pair.Status.ACTIVE, mentor__employee__email=MENTOR_EMAIL
         )
+        paired = {
+            email.lower()
+            for pair_emails in Pair.objects.filter(
+                cohort=pilot, status=Pair.Status.ACTIVE
+            ).values_list("mentor__employee__email", "mentee__employee__email")
+            for email in pair_emails
+        }
+        # Each paired person who can sign in (the demo's other people cannot) is told once.
+        members = set(
+            Membership.objects.filter(is_active=True, user__email__in=paired).values_list(
+                "user__email", flat=True
+            )
+        )
     assert pair.mentee.employee.name == mentee_name
-    assert len(mail.outbox) == 40
+    assert MENTOR_EMAIL in members
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(members)
     [message] = [m for m in mail.outbox if m.to == [MENTOR_EMAIL]]
     assert message.subject == f"{ACME_PROGRAM}: meet {mentee_name}"
     assert pair.explanation in message.body
@@ -225,5 +245,11 @@ def test_manager_matches_the_pilot_and_the_mentor_sees_their_mentee_and_why(
         assert why.locator("xpath=following-sibling::dd[1]").inner_text() == pair.explanation
         assert mentor.get_by_text("You're paired.").is_visible()
         screenshot(mentor, "matching-mentor-sees-mentee")
+        # ... and was told in the app too, from where the notice leads to the same page.
+        mentor.goto("/o/acme/notifications/")
+        notice = f"{ACME_PROGRAM}: meet {mentee_name}"
+        assert mentor.locator("strong", has_text=notice).is_visible()
+        mentor.get_by_role("button", name=f"Open {notice}").click()
+        mentor.get_by_role("region", name=f"Your mentee: {mentee_name}").wait_for()
     finally:
         context.close()

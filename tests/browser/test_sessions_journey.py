@@ -11,7 +11,6 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core import mail
 from django.utils import dateformat, timezone
-from icalendar import Calendar
 
 from matching import services as matching
 from matching.models import Pair
@@ -20,6 +19,7 @@ from sessions.models import Goal, MentoringSession, Note, Reflection
 from tests.accounts.factories import PASSWORD, UserFactory
 from tests.browser.helpers import sign_in
 from tests.organizations.factories import MembershipFactory
+from tests.sessions.mail_helpers import invitations
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -84,17 +84,9 @@ def _open_pair_page(page, program: str, partner: str) -> None:
 
 
 def _invites(to: str) -> list:
-    """The calendar events emailed to one address: (subject, METHOD, VEVENT)."""
-    found = []
-    for message in mail.outbox:
-        if message.to != [to]:
-            continue
-        for _name, content, mimetype in message.attachments:
-            if mimetype.startswith("text/calendar"):
-                calendar = Calendar.from_ical(content)
-                (event,) = calendar.walk("VEVENT")
-                found.append((message.subject, str(calendar["METHOD"]), event))
-    return found
+    """The calendar invitations emailed to one address, as a mail client reads them:
+    (subject, the method of the calendar part, VEVENT)."""
+    return [(i.subject, i.part_method, i.event) for i in invitations(to)]
 
 
 def _row(page, mentor: str, mentee: str):
@@ -149,6 +141,7 @@ def test_a_pair_schedules_logs_and_ticks_off_a_goal_and_the_manager_sees_only_co
         assert method == "REQUEST"
         assert str(event["UID"]) == session.uid
         assert event.decoded("DTSTART") == starts_at
+        assert "ORGANIZER" in event
         assert "https://meet.example/ann-dan" in str(event["LOCATION"])
 
     # Dan sees it booked, in his own time.
@@ -293,6 +286,8 @@ def test_a_pair_schedules_logs_and_ticks_off_a_goal_and_the_manager_sees_only_co
             counts[link.inner_text().replace(count, "", 1).strip()] = int(count)
         # Every pair of the world was published just now: all of them on track.
         assert counts["On track"] == counts["All pairs"] >= 1, counts
+        reliability = manager.get_by_role("region", name="Reliability")
+        assert reliability.get_by_text("0% · 0 of 1 sessions cancelled or moved late").count() == 2
         html = manager.content()
         for text in (SHARED_NOTE, PRIVATE_NOTE, ANN_LEARNED, DAN_LEARNED, DAN_TAUGHT, GOAL):
             assert text not in html, text

@@ -526,3 +526,23 @@ def test_conflicting_locks_keep_the_first_and_respect_capacity():
         (1, 2, True),
         (4, 3, False),
     ]
+    # The locks left out are reported, with why (the repeat of the first is no conflict).
+    assert result.dropped_locks == [
+        engine.DroppedLock(4, 2, "mentee_taken"),
+        engine.DroppedLock(1, 3, "mentor_full"),
+    ]
+
+
+def test_locks_on_people_not_in_the_problem_are_reported():
+    english = frozenset({"english"})
+    ann = Person(1, 10, "Ann Junior", level=2, teaches={1: 5}, languages=english)
+    dan = Person(2, 20, "Dan Senior", level=8, learns={1: 5}, languages=english)
+    problem = Problem(mentors=(ann,), mentees=(dan,), locked=((9, 2), (1, 8)))
+
+    result = engine.solve(problem)
+
+    assert [(p.mentor_id, p.mentee_id, p.locked) for p in result.pairs] == [(1, 2, False)]
+    assert result.dropped_locks == [
+        engine.DroppedLock(9, 2, "mentor_unavailable"),
+        engine.DroppedLock(1, 8, "mentee_unavailable"),
+    ]

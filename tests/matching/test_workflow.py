@@ -121,7 +121,7 @@ def test_a_rerun_keeps_locked_pairs(acme, world):
 
 
 def test_publishing_activates_pairs_tells_both_people_and_the_program_goes_active(
-    acme, world, django_capture_on_commit_callbacks
+    acme, world, members, daytime, django_capture_on_commit_callbacks
 ):
     run = _run(acme, world)
 
@@ -166,10 +166,11 @@ def test_the_mentor_sees_their_mentee_and_why_and_can_end_the_pair_without_blame
     assert "only the program manager reads it" in refused.content.decode()
     with tenant_context(organization=acme):
         pair.refresh_from_db()
-    assert (pair.status, pair.end_reason, pair.ended_by_id) == (
+    assert (pair.status, pair.end_reason, pair.ended_by_id, pair.ended_by_role) == (
         "ended",
         "Our schedules never meet.",
         membership.pk,
+        "mentor",
     )
     # Dan never sees the reason.
     dan = UserFactory(email="dan@acme.example")

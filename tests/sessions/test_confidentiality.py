@@ -47,7 +47,7 @@ from sessions import services
 from sessions.models import MentoringSession, Notification, SupportCircle
 from tests.accounts.factories import UserFactory
 from tests.organizations.factories import MembershipFactory
-from tests.test_cross_tenant import OUR_APPS, SLUG_KWARGS, _value, _walk
+from tests.test_cross_tenant import SLUG_KWARGS, _is_tenant_route, _is_third_party, _value, _walk
 
 pytestmark = pytest.mark.django_db
 
@@ -122,7 +122,7 @@ def _routes() -> dict[str, tuple[set[str], object, bool]]:
     for name, route, callback in _walk(get_resolver().url_patterns):
         if not name or name in routes:
             continue
-        ours = callback.__module__.split(".")[0] in OUR_APPS or route.startswith("api/")
+        ours = not _is_third_party(callback) or _is_tenant_route(route)
         kwargs = set(re.findall(r"<(?:\w+:)?(\w+)>", route))
         if ours or (not kwargs and "logout" not in name):
             routes[name] = (kwargs, callback, ours)

@@ -17,8 +17,8 @@ from matching import services as matching
 from matching.models import Pair
 from organizations.models import Employee
 from organizations.tenancy import tenant_context
-from programs.models import Participant, Program
-from sessions import circles
+from programs.models import Cohort, Participant, Program
+from sessions import circles, reminders
 from sessions.models import (
     CircleAttendance,
     Commitment,
@@ -152,12 +152,15 @@ def manager(acme):
 
 @pytest.fixture
 def published(acme, world):
-    """The world's cohort matched and published: two pairs (Dan's and Eve's), paired 100
-    days ago."""
+    """The world's cohort, started 120 days ago, matched and published: two pairs (Dan's
+    and Eve's), paired 100 days ago."""
     with tenant_context(organization=acme):
         run = matching.matching_run(cohort=world["cohort"], actor=None)
         matching.run_publish(run=run)
         Pair.objects.filter(run=run).update(published_at=_days_ago(100))
+        Cohort.objects.filter(pk=world["cohort"].pk).update(
+            start_date=_days_ago(120).date(), end_date=_days_ago(-200).date()
+        )
         return {
             "run": run,
             "dan": Pair.objects.select_related("mentor", "mentee").get(mentee=world["Dan"]),
@@ -263,6 +266,98 @@ def test_the_pair_list_shows_each_pairs_rhythm_ratings_and_reliability(
         ("on_track", "On track", 1),
         ("behind", "Behind", 1),
         ("quiet", "Gone quiet", 1),
+    ]
+
+
+def test_a_pair_published_before_its_cohort_starts_is_counted_from_the_cohorts_start(
+    client, acme, manager, world, published
+):
+    """Published 100 days ago into a cohort that began 10 days ago, nothing held yet:
+    counted from publishing it would have gone quiet long ago; counted, as the reminders
+    and the reports count it, from the cohort's start, it is on track."""
+    with tenant_context(organization=acme):
+        Cohort.objects.filter(pk=world["cohort"].pk).update(start_date=_days_ago(10).date())
+    client.force_login(manager)
+
+    html = client.get(_url(world)).content.decode()
+
+    assert "On track" in _row(html, "Dan Senior")
+    rows = {
+        r["mentee"]: r
+        for r in csv.DictReader(io.StringIO(client.get(_url(world, "pairs.csv")).content.decode()))
+    }
+    assert rows["Dan Senior"]["cadence"] == "on_track"
+    assert rows["Dan Senior"]["paired_on"] == _days_ago(10).date().isoformat()
+    with tenant_context(organization=acme):
+        assert reminders.quiet_pairs(acme, timezone.now()) == []
+    # Had the cohort begun 70 days ago, with still no session: gone quiet by both counts.
+    with tenant_context(organization=acme):
+        Cohort.objects.filter(pk=world["cohort"].pk).update(start_date=_days_ago(70).date())
+        quiet = {q.pair.pk for q in reminders.quiet_pairs(acme, timezone.now())}
+    html = client.get(_url(world)).content.decode()
+    assert quiet == {published["dan"].pk, published["eve"].pk}
+    assert "Gone quiet" in _row(html, "Dan Senior") and "Gone quiet" in _row(html, "Eve Senior")
+
+
+def _reliability(response) -> dict[str, tuple[int, int, int | None]]:
+    return {r.role: (r.count, r.sessions, r.percent) for r in response.context["reliability"]}
+
+
+def test_the_list_sums_up_each_roles_cancellations_and_late_moves(
+    client, acme, manager, world, published, history
+):
+    """Hand-worked from ``history``: 7 sessions in the Pilot (Dan's pair 5, Eve's 1, the
+    quiet pair 1); the mentor cancelled one (Dan's, with 100 hours' notice: a cancellation
+    counts however early), the mentee cancelled one and moved another with 3 hours'
+    notice. A second cohort's pair: 2 sessions, one the mentee moved with 10 hours'
+    notice, the other the mentor moved with 2 days' (not late)."""
+    with tenant_context(organization=acme):
+        wave = Cohort.objects.create(
+            organization=acme, program=world["program"], name="Wave 2",
+            start_date=_days_ago(30).date(), end_date=_days_ago(-100).date(),
+        )  # fmt: skip
+        other = _extra_pair(acme, published["run"], 2, days_ago=30)
+        Pair.objects.filter(pk=other.pk).update(cohort=wave)
+        Participant.objects.filter(pk__in=[other.mentor_id, other.mentee_id]).update(cohort=wave)
+        _change(_session(other, 5), "rescheduled", "mentee", 10)
+        _change(_session(other, 15), "rescheduled", "mentor", 48)
+    client.force_login(manager)
+
+    everyone = client.get(_url(world))
+    pilot = client.get(_url(world), {"cohort": world["cohort"].pk})
+
+    assert _reliability(everyone) == {"mentor": (1, 9, 11), "mentee": (3, 9, 33)}
+    assert _reliability(pilot) == {"mentor": (1, 7, 14), "mentee": (2, 7, 29)}
+    summary = re.sub(r"\s+", " ", pilot.content.decode().split('id="reliability-heading"')[1])
+    summary = summary.split("</section>")[0]
+    assert "Pilot" in summary
+    assert "Mentor</dt><dd>14% · 1 of 7 sessions cancelled or moved late" in summary
+    assert "Mentee</dt><dd>29% · 2 of 7 sessions cancelled or moved late" in summary
+
+    export = client.get(_url(world, "reliability.csv"), {"cohort": world["cohort"].pk})
+    assert export["Content-Type"].startswith("text/csv")
+    assert list(csv.reader(io.StringIO(export.content.decode()))) == [
+        ["role", "sessions", "cancelled_or_moved_late", "share_percent"],
+        ["mentor", "7", "1", "14"],
+        ["mentee", "7", "2", "29"],
+    ]
+    whole = client.get(_url(world, "reliability.csv")).content.decode()
+    assert list(csv.reader(io.StringIO(whole)))[1:] == [
+        ["mentor", "9", "1", "11"],
+        ["mentee", "9", "3", "33"],
+    ]
+
+
+def test_a_program_without_sessions_has_no_reliability_to_show(client, manager, world, published):
+    client.force_login(manager)
+
+    response = client.get(_url(world))
+    export = client.get(_url(world, "reliability.csv")).content.decode()
+
+    assert _reliability(response) == {"mentor": (0, 0, None), "mentee": (0, 0, None)}
+    assert list(csv.reader(io.StringIO(export)))[1:] == [
+        ["mentor", "0", "0", ""],
+        ["mentee", "0", "0", ""],
     ]
 
 

@@ -2,6 +2,7 @@
 a tick repeated creates and sends nothing twice, nobody is emailed in their night, muted
 kinds stay in the app, and the weekly cap folds the rest into one digest a week."""
 
+import re
 import threading
 import time
 from collections import Counter
@@ -479,6 +480,71 @@ def test_who_chose_the_digest_gets_only_the_digest_once_a_week(acme, world, memb
     assert len(_notifications(acme, kind=Kind.DIGEST)) == 2
 
 
+def test_the_digest_leaves_out_sessions_since_cancelled_or_past(acme, world, ann_dan, members):
+    with tenant_context(organization=acme):
+        notify.settings_save(
+            organization=acme, membership=members["dan"], muted_kinds=[], weekly_digest=True
+        )
+    _create(acme, members["dan"], 1, WEDNESDAY)
+    cancelled = _session(acme, ann_dan, WEDNESDAY + timedelta(hours=20))
+    _session(acme, ann_dan, WEDNESDAY + timedelta(hours=22))  # held, and past by Monday
+    _tick(acme, WEDNESDAY)
+    folded = _notifications(acme, recipient=members["dan"], status=Status.DIGEST)
+    assert [n.kind for n in folded] == [Kind.MILESTONE] + 2 * [Kind.SESSION_UPCOMING]
+    with tenant_context(organization=acme):
+        MentoringSession.objects.filter(pk=cancelled.pk).update(
+            status=MentoringSession.Status.CANCELLED, sequence=1
+        )
+
+    assert notify.weekly_digest(acme, NEXT_MONDAY_MORNING) == 1
+
+    (digest,) = _emails("dan@acme.example")
+    assert digest.subject == "Your week in Upturn: 1 reminder"
+    assert "Reminder 0" in digest.body and "Coming up" not in digest.body
+    # Withdrawn, as delivering withdraws what no longer holds.
+    assert [n.kind for n in _notifications(acme, recipient=members["dan"])] == [
+        Kind.MILESTONE,
+        Kind.DIGEST,
+    ]
+
+
+def test_no_digest_goes_out_when_nothing_folded_still_holds(acme, world, ann_dan, members):
+    with tenant_context(organization=acme):
+        notify.settings_save(
+            organization=acme, membership=members["dan"], muted_kinds=[], weekly_digest=True
+        )
+    cancelled = _session(acme, ann_dan, WEDNESDAY + timedelta(hours=20))
+    _tick(acme, WEDNESDAY)
+    with tenant_context(organization=acme):
+        MentoringSession.objects.filter(pk=cancelled.pk).update(
+            status=MentoringSession.Status.CANCELLED, sequence=1
+        )
+
+    assert notify.weekly_digest(acme, NEXT_MONDAY_MORNING) == 0
+    assert _emails("dan@acme.example") == []
+
+
+def _message_id(email) -> str:
+    return email.message()["Message-ID"]
+
+
+def test_an_email_handed_over_again_after_a_worker_died_keeps_its_message_id(acme, members):
+    _create(acme, members["dan"], 2, WEDNESDAY)
+    notify.deliver(acme, WEDNESDAY)
+    # The worker died after the mail server took "Reminder 0", before its commit: pending.
+    with tenant_context(organization=acme):
+        Notification.objects.filter(key="milestone:test:0").update(
+            status=Status.PENDING, sent_at=None
+        )
+
+    assert notify.deliver(acme, WEDNESDAY) == {"sent": 1}
+
+    ids = [(m.subject, _message_id(m)) for m in _emails("dan@acme.example")]
+    assert [subject for subject, _id in ids] == ["Reminder 0", "Reminder 1", "Reminder 0"]
+    assert ids[0][1] == ids[2][1] != ids[1][1]
+    assert re.fullmatch(r"<[0-9a-f]{32}@upturn\.example>", ids[0][1])
+
+
 def test_the_digest_task_sends_each_digest_once(acme, world, members):
     _create(acme, members["dan"], 4, WEDNESDAY)
     notify.deliver(acme, WEDNESDAY)
@@ -498,7 +564,7 @@ def test_two_workers_delivering_at_once_send_each_email_once_and_keep_the_cap(ac
     _create(acme, members["eve"], 3, WEDNESDAY, start=5)
     start = threading.Barrier(2)
     outcomes: list[Counter] = []
-    send = notify.send_templated_email
+    send = notify.send_branded_email
 
     def slow_send(**kwargs):
         time.sleep(0.05)  # keep the row locked a moment, so the other worker meets it
@@ -511,7 +577,7 @@ def test_two_workers_delivering_at_once_send_each_email_once_and_keep_the_cap(ac
         finally:
             connection.close()
 
-    with mock.patch.object(notify, "send_templated_email", slow_send):
+    with mock.patch.object(notify, "send_branded_email", slow_send):
         threads = [threading.Thread(target=worker) for _ in range(2)]
         for thread in threads:
             thread.start()

@@ -2,32 +2,44 @@
 private, goals and commitments."""
 
 from datetime import timedelta
+from smtplib import SMTPServerDisconnected
+from unittest import mock
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core import mail
 from django.db import connection
 from django.utils import timezone
-from icalendar import Calendar
+from django.utils.dateformat import format as date_format
 
 from accounts.models import User
 from matching import services as matching
 from matching.models import Pair
 from organizations.tenancy import tenant_context
-from programs.models import Topic
+from programs import defaults
+from programs.models import Resource, Topic
+from programs.training import program_seed_defaults
+from sessions import tasks
+from sessions.mail import BrandedEmail
 from sessions.models import Commitment, MentoringSession, Note, SessionChange
 from tests.accounts.factories import UserFactory
 from tests.conftest import is_postgresql, require
 from tests.organizations.factories import MembershipFactory
+from tests.sessions.mail_helpers import invitations
 
 pytestmark = pytest.mark.django_db
+BERLIN = ZoneInfo("Europe/Berlin")  # Ann's and Dan's time zone in the world fixture
+DAN = "dan@acme.example"
 
 
 @pytest.fixture
 def pair(acme, world):
-    """Ann (mentor, Europe/Berlin) and Dan (mentee), published; both can sign in."""
+    """Ann (mentor, Europe/Berlin) and Dan (mentee), published a month ago; both can
+    sign in."""
     with tenant_context(organization=acme):
         run = matching.matching_run(cohort=world["cohort"], actor=None)
         matching.run_publish(run=run)
+        Pair.objects.filter(run=run).update(published_at=timezone.now() - timedelta(days=30))
         pair = Pair.objects.get(run=run, mentee=world["Dan"])
     for name in ("ann", "dan", "eve"):
         MembershipFactory(organization=acme, user=UserFactory(email=f"{name}@acme.example"))
@@ -40,16 +52,18 @@ def _login(client, name):
 
 
 def _invites(to):
-    """The calendar events emailed to one address, in order."""
-    events = []
-    for message in mail.outbox:
-        if message.to == [to]:
-            for _name, content, mimetype in message.attachments:
-                if mimetype.startswith("text/calendar"):
-                    calendar = Calendar.from_ical(content)
-                    (event,) = calendar.walk("VEVENT")
-                    events.append((str(calendar["METHOD"]), event))
-    return events
+    """The calendar events emailed to one address, in order: (METHOD, VEVENT), each
+    checked to be sent as an invitation (the calendar part's method is the calendar's)."""
+    found = invitations(to)
+    for invitation in found:
+        assert invitation.part_method == invitation.method
+    return [(invitation.method, invitation.event) for invitation in found]
+
+
+def _addresses(values) -> dict[str, str]:
+    """ORGANIZER or ATTENDEE values by address: their common name."""
+    values = values if isinstance(values, list) else [values]
+    return {str(v).removeprefix("mailto:"): str(v.params["CN"]) for v in values}
 
 
 def _schedule(client, pair, days=7, hour="10:00"):
@@ -77,8 +91,13 @@ def test_scheduling_emails_both_a_calendar_invitation_in_their_own_time(
         session = MentoringSession.objects.get()
     assert str(event["UID"]) == session.uid
     assert "https://meet.example/ann" in str(event["LOCATION"])
-    # The first session's agenda defaults to getting to know each other.
-    assert "getting to know each other" in session.agenda.lower() or session.agenda == ""
+    # RFC 5546: an invitation names its organiser (Upturn's From address, under the
+    # organisation's name) and its attendees.
+    assert _addresses(event["ORGANIZER"]) == {"no-reply@upturn.example": "Acme"}
+    assert _addresses(event["ATTENDEE"]) == {
+        "ann@acme.example": "Ann Junior",
+        "dan@acme.example": "Dan Senior",
+    }
 
 
 def test_moving_and_cancelling_update_the_same_event_and_count_against_reliability(
@@ -103,12 +122,121 @@ def test_moving_and_cancelling_update_the_same_event_and_count_against_reliabili
     events = _invites("ann@acme.example")
     assert [(m, e["SEQUENCE"]) for m, e in events] == [("REQUEST", 1), ("CANCEL", 2)]
     assert {str(e["UID"]) for _m, e in events} == {session.uid}
+    assert [str(e["STATUS"]) for _m, e in events] == ["CONFIRMED", "CANCELLED"]
+    assert all("ORGANIZER" in e for _m, e in events)
     with tenant_context(organization=acme):
         changes = list(SessionChange.objects.order_by("pk"))
     assert [(c.kind, c.requested_by_role, c.is_late) for c in changes] == [
         ("rescheduled", "mentee", True),
         ("cancelled", "mentee", False),
     ]
+
+
+def _invite_task(session, kind="scheduled"):
+    tasks.send_session_invite_task.delay(
+        organization_id=session.organization_id,
+        session_id=session.pk,
+        kind=kind,
+        sequence=session.sequence,
+    )
+
+
+def test_a_redelivered_invitation_task_sends_nothing_twice(
+    client, acme, pair, django_capture_on_commit_callbacks
+):
+    _login(client, "ann")
+    with django_capture_on_commit_callbacks(execute=True):
+        _schedule(client, pair)
+    with tenant_context(organization=acme):
+        session = MentoringSession.objects.get()
+
+    # The broker hands the task out again (a worker died before acknowledging it).
+    _invite_task(session)
+    _invite_task(session)
+
+    assert sorted(m.to[0] for m in mail.outbox) == ["ann@acme.example", "dan@acme.example"]
+
+
+def test_a_mail_error_on_the_second_invitation_is_retried_without_resending_the_first(
+    client, acme, pair, django_capture_on_commit_callbacks, celery_conf
+):
+    # Eager tasks retry in place, as a worker would later, unless told to raise instead.
+    celery_conf(task_eager_propagates=False)
+    send = BrandedEmail.send
+    attempts = []
+
+    def flaky(message, *args, **kwargs):
+        attempts.append(message.to[0])
+        if message.to == ["dan@acme.example"] and attempts.count("dan@acme.example") == 1:
+            raise SMTPServerDisconnected("Connection unexpectedly closed")
+        return send(message, *args, **kwargs)
+
+    _login(client, "ann")
+    with (
+        mock.patch.object(BrandedEmail, "send", flaky),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        _schedule(client, pair)
+
+    # The task retried and skipped Ann, who had hers.
+    assert attempts == ["ann@acme.example", "dan@acme.example", "dan@acme.example"]
+    assert sorted(m.to[0] for m in mail.outbox) == ["ann@acme.example", "dan@acme.example"]
+
+
+def test_a_moved_session_is_sent_again_as_a_new_version(
+    client, acme, pair, django_capture_on_commit_callbacks
+):
+    _login(client, "ann")
+    with django_capture_on_commit_callbacks(execute=True):
+        _schedule(client, pair)
+    with tenant_context(organization=acme):
+        session = MentoringSession.objects.get()
+    day = (timezone.localdate() + timedelta(days=9)).isoformat()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            f"/o/acme/programs/pairs/{pair.pk}/sessions/{session.pk}/reschedule/",
+            {"date": day, "time": "11:00", "duration_minutes": "45"},
+        )
+
+    events = _invites("dan@acme.example")
+    assert [(m, e["SEQUENCE"]) for m, e in events] == [("REQUEST", 0), ("REQUEST", 1)]
+    assert len({str(e["UID"]) for _m, e in events}) == 1
+    message_ids = [m.extra_headers["Message-ID"] for m in mail.outbox if m.to == [DAN]]
+    assert len(set(message_ids)) == 2
+
+
+def _seed_agendas(acme, world):
+    """The program's default agendas, listed in another order than they were made in:
+    the closing session's first, the first session's last."""
+    titles = {str(title): n for n, (_k, title, _b) in enumerate(defaults.RESOURCES)}
+    with tenant_context(organization=acme):
+        program_seed_defaults(program=world["program"])
+        agendas = {a.title: a for a in Resource.objects.filter(kind=Resource.Kind.AGENDA)}
+        order = sorted(agendas, key=lambda title: -titles[title])
+        for position, title in enumerate(order):
+            Resource.objects.filter(pk=agendas[title].pk).update(position=position)
+    return {title: agenda.body for title, agenda in agendas.items()}
+
+
+def _suggested_agenda(client, pair) -> str:
+    form = client.get(f"/o/acme/programs/pairs/{pair.pk}/sessions/new/").context["form"]
+    return form["agenda"].value()
+
+
+def test_the_first_session_suggests_the_getting_to_know_you_agenda_wherever_it_is_listed(
+    client, acme, world, pair
+):
+    bodies = _seed_agendas(acme, world)
+    first, regular, closing = (str(t) for _k, t, _b in defaults.RESOURCES[:3])
+    _login(client, "ann")
+
+    assert _suggested_agenda(client, pair) == bodies[first]
+    assert "getting to know each other" in first.lower()
+
+    _past_session(acme, pair)
+    assert _suggested_agenda(client, pair) == bodies[regular]
+    assert bodies[regular] != bodies[closing]
 
 
 def _past_session(acme, pair, hours_ago=3):
@@ -246,3 +374,17 @@ def test_goals_are_ticked_off_and_commitments_are_the_seniors(client, acme, pair
         (commitment,) = Commitment.objects.all()
     assert goal.status == "done" and goal.done_at
     assert (commitment.participant_id, commitment.theme) == (pair.mentee_id, "tool")
+
+
+def test_a_session_before_the_pair_began_cannot_be_logged(client, acme, pair):
+    _login(client, "dan")
+
+    response = client.post(
+        f"/o/acme/programs/pairs/{pair.pk}/sessions/log/",
+        {"held": "yes", "when": "2001-01-01T10:00", "held_minutes": "30", "rating": "3"},
+    )
+
+    began = date_format(timezone.localtime(pair.published_at, BERLIN), "j F Y")
+    assert f"The pair began on {began}: choose a date from then on." in response.content.decode()
+    with tenant_context(organization=acme):
+        assert not MentoringSession.objects.exists()

@@ -1,0 +1,188 @@
+"""Telling people about their pairs, through the reminders' notification machinery: a
+notice in the app at once, emailed by the same pipeline (out of the person's night).
+
+Each notice has a key naming its pair, occasion and person, unique per recipient, so a
+service or task that runs twice tells nobody twice. The reason a pair ended reaches the
+program's managers only: the two people's notices never carry it.
+"""
+
+from collections.abc import Iterable
+from zoneinfo import ZoneInfo
+
+from django.db import transaction
+from django.urls import reverse
+from django.utils import formats, timezone, translation
+from django.utils.translation import gettext as _
+
+from matching.models import Pair
+from organizations.models import Membership, Organization
+from programs.models import Participant, ProgramManager
+from sessions import notify
+from sessions.models import Notification
+from sessions.reminders import Candidate, members_by_email
+
+Kind = Notification.Kind
+
+
+def notices_send(*, organization: Organization, candidates: list[Candidate]) -> None:
+    """Create the notices now (in the caller's transaction) and email them once it has
+    committed."""
+    from matching.tasks import deliver_pair_notices_task
+
+    notify.create(candidates, timezone.now())
+    if candidates:
+        transaction.on_commit(
+            lambda: deliver_pair_notices_task.delay(organization_id=organization.pk)
+        )
+
+
+def pair_published(*, organization: Organization, pairs: Iterable[Pair]) -> list[Candidate]:
+    """Both people of each pair: who their partner is, and why."""
+    members = members_by_email(organization)
+    candidates = []
+    with translation.override(organization.locale):
+        for pair in pairs:
+            for person, partner in _people(pair):
+                recipient = _member(members, person)
+                if recipient is None:
+                    continue  # no account to sign in with: nothing to show them
+                body = "\n\n".join(
+                    [
+                        _("You are paired with %(partner)s as your %(role)s in %(program)s.")
+                        % {
+                            "partner": partner.employee.name,
+                            "role": partner.get_role_display().lower(),
+                            "program": pair.program.name,
+                        },
+                        _("Why you were matched: %(why)s") % {"why": pair.explanation},
+                        _(
+                            "Next: agree a time for your first session, to get to know each "
+                            "other and agree your goals."
+                        ),
+                    ]
+                )
+                candidates.append(
+                    Candidate(
+                        recipient=recipient,
+                        kind=Kind.PAIR_PUBLISHED,
+                        key=f"{Kind.PAIR_PUBLISHED}:pair:{pair.pk}:{person.pk}",
+                        title=_("%(program)s: meet %(partner)s")
+                        % {"program": pair.program.name, "partner": partner.employee.name},
+                        body=body,
+                        url=_participation_path(organization, person),
+                    )
+                )
+    return candidates
+
+
+def pair_ended(*, organization: Organization, pair: Pair) -> list[Candidate]:
+    """Both people: the pairing has ended, without blame. Never the reason."""
+    members = members_by_email(organization)
+    candidates = []
+    with translation.override(organization.locale):
+        for person, partner in _people(pair):
+            recipient = _member(members, person)
+            if recipient is None:
+                continue
+            candidates.append(
+                Candidate(
+                    recipient=recipient,
+                    kind=Kind.PAIR_ENDED,
+                    key=f"{Kind.PAIR_ENDED}:pair:{pair.pk}:{person.pk}",
+                    title=_("%(program)s: your pairing has ended") % {"program": pair.program.name},
+                    body=_(
+                        "Your pairing with %(partner)s in %(program)s has ended. Nobody is at "
+                        "fault: the program manager will be in touch about a new match."
+                    )
+                    % {"partner": partner.employee.name, "program": pair.program.name},
+                    url=_participation_path(organization, person),
+                )
+            )
+    return candidates
+
+
+def pair_ended_alert(*, organization: Organization, pair: Pair) -> list[Candidate]:
+    """The program's managers (but not the one who ended it): who ended the pair, when,
+    and their reason."""
+    managers = (
+        Membership.objects.filter(
+            pk__in=ProgramManager.objects.filter(program=pair.program_id).values("membership"),
+            is_active=True,
+        )
+        .exclude(pk=pair.ended_by_id or 0)
+        .select_related("user", "organization")
+        .order_by("pk")
+    )
+    candidates = []
+    with translation.override(organization.locale):
+        names = {"mentor": pair.mentor.employee.name, "mentee": pair.mentee.employee.name}
+        body = "\n\n".join(
+            [
+                _("%(who)s ended it on %(date)s.")
+                % {
+                    "who": ended_by_words(pair),
+                    "date": formats.date_format(
+                        timezone.localtime(pair.ended_at, _organization_zone(organization)),
+                        "DATE_FORMAT",
+                    ),
+                },
+                _("Their reason (program managers only): %(reason)s") % {"reason": pair.end_reason},
+                _("Both can be matched again, never with each other in this program."),
+                _("%(program)s, %(cohort)s.")
+                % {"program": pair.program.name, "cohort": pair.cohort.name},
+            ]
+        )
+        for manager in managers:
+            candidates.append(
+                Candidate(
+                    recipient=manager,
+                    kind=Kind.PAIR_ENDED_ALERT,
+                    key=f"{Kind.PAIR_ENDED_ALERT}:pair:{pair.pk}:ended",
+                    title=_("%(mentor)s and %(mentee)s are no longer paired") % names,
+                    body=body,
+                    url=reverse(
+                        "matching:cohort",
+                        kwargs={
+                            "org_slug": organization.slug,
+                            "program_id": pair.program_id,
+                            "cohort_id": pair.cohort_id,
+                        },
+                    ),
+                )
+            )
+    return candidates
+
+
+def ended_by_words(pair: Pair) -> str:
+    """Who ended a pair, for program managers: "Ann Junior, the mentor"."""
+    if pair.ended_by_role == Pair.EndedBy.MENTOR:
+        return _("%(name)s, the mentor") % {"name": pair.mentor.employee.name}
+    if pair.ended_by_role == Pair.EndedBy.MENTEE:
+        return _("%(name)s, the mentee") % {"name": pair.mentee.employee.name}
+    user = pair.ended_by.user if pair.ended_by_id else None
+    if user is None:
+        return _("A program manager")
+    return _("%(name)s, a program manager") % {"name": user.name or user.email}
+
+
+def _organization_zone(organization: Organization) -> ZoneInfo:
+    try:
+        return ZoneInfo(organization.time_zone)
+    except (KeyError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def _people(pair: Pair) -> list[tuple[Participant, Participant]]:
+    return [(pair.mentor, pair.mentee), (pair.mentee, pair.mentor)]
+
+
+def _member(members: dict[str, Membership], person: Participant) -> Membership | None:
+    email = (person.employee.email or "").lower()
+    return members.get(email) if email else None
+
+
+def _participation_path(organization: Organization, person: Participant) -> str:
+    return reverse(
+        "programs:participation",
+        kwargs={"org_slug": organization.slug, "participant_id": person.pk},
+    )
