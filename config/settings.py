@@ -286,9 +286,15 @@ MEDIA_URL = "/media/"
 # --- API ----------------------------------------------------------------------------
 
 REST_FRAMEWORK = {
-    # API keys only (no Basic auth: it would skip two-factor). A view that does not name
-    # its permission from organizations/permissions.py is refused: fail closed.
-    "DEFAULT_AUTHENTICATION_CLASSES": ["organizations.api.auth.ApiKeyAuthentication"],
+    # An organisation's API key, or a signed-in member's browser session with the
+    # organisation named in the X-Organization header (the app's own pages; CSRF, the
+    # idle sign-out and two-factor as on the pages). No Basic auth: it would skip
+    # two-factor. A view that does not name its permission from
+    # organizations/permissions.py is refused: fail closed.
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "organizations.api.auth.ApiKeyAuthentication",
+        "organizations.api.auth.MemberSessionAuthentication",
+    ],
     "DEFAULT_PERMISSION_CLASSES": ["organizations.api.auth.OrganizationPermission"],
     "DEFAULT_THROTTLE_CLASSES": ["organizations.api.auth.ApiKeyThrottle"],
     "DEFAULT_THROTTLE_RATES": {"api_key": env_str("API_RATE_LIMIT", "1200/minute")},

@@ -245,6 +245,8 @@ class AuditAction(models.TextChoices):
     MEMBER_REACTIVATED = "member.reactivated", _("Member reactivated")
     SETTINGS_CHANGED = "organization.settings_changed", _("Settings changed")
     DIRECTORY_IMPORTED = "directory.imported", _("Directory imported")
+    DIRECTORY_IMPORT_DISCARDED = "directory.import_discarded", _("Directory import discarded")
+    DIRECTORY_IMPORT_FAILED = "directory.import_failed", _("Directory import failed")
     API_KEY_CREATED = "api_key.created", _("API key created")
     API_KEY_REVOKED = "api_key.revoked", _("API key revoked")
 
@@ -310,7 +312,8 @@ class AuditEntry(TenantModel):
 
 
 class Department(TenantModel):
-    """A department; ``parent`` groups departments into divisions."""
+    """A department; ``parent`` groups departments into divisions (the HR file's division
+    column; the import refuses a department that would end up its own division)."""
 
     name = models.CharField(_("name"), max_length=200)
     parent = models.ForeignKey(
@@ -422,15 +425,23 @@ class DirectoryImport(TenantModel):
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
+    uploaded_from = models.GenericIPAddressField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # When the current step (checking, then applying) was asked for: an import is taken
+    # for stuck only when that step has run far longer than any file could take.
+    phase_started_at = models.DateTimeField(null=True)
     finished_at = models.DateTimeField(null=True)
     total_rows = models.PositiveIntegerField(default=0)
     to_create = models.PositiveIntegerField(default=0)
     to_update = models.PositiveIntegerField(default=0)
     unchanged = models.PositiveIntegerField(default=0)
     rejected = models.PositiveIntegerField(default=0)
+    divisions_changed = models.PositiveIntegerField(default=0)
     # [{"row": 3, "column": "hire_date", "message": "..."}], the first MAX_REPORTED ones.
     rejections = models.JSONField(default=list, blank=True)
+    # Which rows the preview accepted (ImportPlan.accepted_digest): applying writes those
+    # rows and no others, or nothing.
+    accepted_digest = models.CharField(max_length=64, blank=True)
     valid_rows_only = models.BooleanField(default=False)
     failure = models.TextField(blank=True)
 

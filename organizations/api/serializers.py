@@ -7,13 +7,27 @@ MAX_BULK_ROWS = 10_000
 
 
 class DepartmentSerializer(serializers.ModelSerializer):
+    division = serializers.CharField(
+        source="parent.name",
+        default="",
+        read_only=True,
+        help_text="The division's name (its parent department), empty for none.",
+    )
+
     class Meta:
         model = Department
-        fields = ["id", "name", "parent"]
+        fields = ["id", "name", "parent", "division"]
+        extra_kwargs = {"parent": {"help_text": "The division's id, or null."}}
 
 
 class EmployeeSerializer(serializers.ModelSerializer):
     department = serializers.CharField(source="department.name", default="", read_only=True)
+    division = serializers.CharField(
+        source="department.parent.name",
+        default="",
+        read_only=True,
+        help_text="The department's division, empty for none.",
+    )
     manager_employee_number = serializers.CharField(
         source="manager.employee_number", default="", read_only=True
     )
@@ -26,6 +40,7 @@ class EmployeeSerializer(serializers.ModelSerializer):
             "email",
             "name",
             "department",
+            "division",
             "job_title",
             "job_level",
             "manager_employee_number",
@@ -46,6 +61,15 @@ class EmployeeRowSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=200)
     email = serializers.CharField(required=False, allow_blank=True)
     department = serializers.CharField(required=False, allow_blank=True)
+    division = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        help_text=(
+            "The department's division (its parent department), created as named. "
+            "Needs department on the same row; an empty string takes the department out "
+            "of its division."
+        ),
+    )
     job_title = serializers.CharField(required=False, allow_blank=True)
     job_level = serializers.CharField(required=False, allow_blank=True)
     manager_employee_number = serializers.CharField(required=False, allow_blank=True)
@@ -80,6 +104,9 @@ class BulkUpsertResultSerializer(serializers.Serializer):
     updated = serializers.IntegerField()
     unchanged = serializers.IntegerField()
     rejected = serializers.IntegerField()
+    divisions_changed = serializers.IntegerField(
+        help_text="Departments whose division the rows change."
+    )
     rejections = RejectionSerializer(many=True)
 
 

@@ -16,12 +16,15 @@ from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 
 from accounts.models import normalize_email
+from organizations.spreadsheet import FORMULA_STARTS
 
 COLUMNS = [
     "employee_number",
     "email",
     "name",
     "department",
+    # The department's division: its parent department, created as named like it.
+    "division",
     "job_title",
     "job_level",
     "manager_employee_number",
@@ -65,12 +68,21 @@ class Rejection:
         return {"row": self.row, "column": self.column, "message": self.message}
 
 
+# The template's sample rows import cleanly as they are: the manager's row is in the file.
+TEMPLATE_ROWS = [
+    [
+        "E0042", "maria.costa@example.com", "Maria Costa", "Engineering", "Technology",
+        "Engineering manager", "6", "", "2016-09-12", "", "Lisbon", "Europe/Lisbon", "1984",
+    ],
+    [
+        "E1001", "ana.silva@example.com", "Ana Silva", "Engineering", "Technology",
+        "Software engineer", "3", "E0042", "2023-04-01", "", "Lisbon", "Europe/Lisbon", "1998",
+    ],
+]  # fmt: skip
+
+
 def template_csv() -> str:
-    example = [
-        "E1001", "ana.silva@example.com", "Ana Silva", "Engineering", "Software engineer",
-        "3", "E0042", "2023-04-01", "", "Lisbon", "Europe/Lisbon", "1998",
-    ]  # fmt: skip
-    return ",".join(COLUMNS) + "\r\n" + ",".join(example) + "\r\n"
+    return "".join(",".join(line) + "\r\n" for line in [COLUMNS, *TEMPLATE_ROWS])
 
 
 class HrFile:
@@ -120,7 +132,7 @@ class HrFile:
                 yield (
                     row_number,
                     {
-                        name: (values[index].strip() if index < len(values) else "")
+                        name: (_unescaped(values[index]) if index < len(values) else "")
                         for index, name in known
                     },
                 )
@@ -130,6 +142,16 @@ class HrFile:
             raise FileProblem(
                 _("Row %(row)s cannot be read: %(error)s") % {"row": row_number + 1, "error": exc}
             ) from exc
+
+
+def _unescaped(value: str) -> str:
+    """The cell as the directory holds it. Our export (organizations.spreadsheet.safe_cell)
+    puts an apostrophe before a value that a spreadsheet would run as a formula; the file
+    it gives comes back here, so that apostrophe is taken off again."""
+    value = value.strip()
+    if value[:1] == "'" and value[1:2] in FORMULA_STARTS:
+        value = value[1:].strip()
+    return value
 
 
 def _column_name(raw: str) -> str:
@@ -197,6 +219,14 @@ def check_row(row: int, raw: dict[str, str]) -> tuple[dict | None, list[Rejectio
         reject("manager_employee_number", _("An employee cannot be their own manager."))
     values["manager_employee_number"] = manager
     values["department"] = raw.get("department", "")[:200]
+    division = raw.get("division", "")[:200]
+    if division and division == values["department"]:
+        reject("division", _("A department cannot be its own division."))
+    elif division and "department" not in raw:
+        reject("division", _("A division needs the department column on the same row."))
+    elif division and not values["department"]:
+        reject("division", _("A division is given, but no department."))
+    values["division"] = division
     values["job_title"] = raw.get("job_title", "")[:200]
     values["location"] = raw.get("location", "")[:200]
     # Only the columns the file (or API row) has: a column left out keeps what the

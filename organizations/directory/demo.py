@@ -33,6 +33,9 @@ DEPARTMENTS = {
     "Operations": ["Operations analyst", "Supply chain planner", "Logistics coordinator"],
     "Legal": ["Paralegal", "Compliance analyst", "Contracts specialist"],
 }
+# A few departments sit in a division (their parent department): marketing in the
+# commercial side run by sales, legal under finance, HR in operations.
+DIVISIONS = {"Marketing": "Sales", "Legal": "Finance", "HR": "Operations"}
 SITES = {
     "acme": [
         ("Berlin", "Europe/Berlin"),
@@ -84,6 +87,7 @@ def demo_roster(
             "email": email,
             "name": name,
             "department": department,
+            "division": DIVISIONS.get(department, ""),
             "job_title": title,
             "job_level": str(level),
             "manager_employee_number": manager,

@@ -5,6 +5,7 @@ created as named. The plan holds the file's valid rows in memory (and the direct
 current state), nothing more, so memory grows with the rows themselves, not beyond.
 """
 
+import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
@@ -41,15 +42,28 @@ class _Current:
 class ImportPlan:
     rows: dict[str, dict] = field(default_factory=dict)  # employee number -> clean values
     rows_by_line: dict[str, int] = field(default_factory=dict)
+    # The first row of every employee number in the file, accepted or not.
+    first_line_of: dict[str, int] = field(default_factory=dict)
     rejections: list[Rejection] = field(default_factory=list)
     to_create: list[str] = field(default_factory=list)
     to_update: list[str] = field(default_factory=list)
     unchanged: int = 0
     total_rows: int = 0
+    # Department name -> the division (parent department) the file gives it, "" for none,
+    # where that differs from the directory.
+    division_changes: dict[str, str] = field(default_factory=dict)
 
     @property
     def rejected_rows(self) -> int:
         return len({rejection.row for rejection in self.rejections})
+
+    def accepted_digest(self) -> str:
+        """Which rows of the file are accepted, in 64 characters: applying compares it with
+        the preview's, so that exactly the rows the admin saw accepted are written."""
+        digest = hashlib.sha256()
+        for line, number in sorted((self.rows_by_line[n], n) for n in self.rows):
+            digest.update(f"{line}\t{number}\n".encode())
+        return digest.hexdigest()
 
 
 def _current_directory(organization: Organization) -> dict[str, _Current]:
@@ -73,6 +87,16 @@ def _current_directory(organization: Organization) -> dict[str, _Current]:
     return current
 
 
+def _current_divisions(organization: Organization) -> dict[str, str]:
+    """Each department's division (its parent's name), "" for none."""
+    return {
+        name: parent or ""
+        for name, parent in Department.objects.filter(organization=organization).values_list(
+            "name", "parent__name"
+        )
+    }
+
+
 def plan_import(
     *,
     organization: Organization,
@@ -83,7 +107,8 @@ def plan_import(
     the reason. Reads the directory; writes nothing."""
     plan = ImportPlan()
     current = _current_directory(organization)
-    first_seen: dict[str, int] = {}
+    divisions = _current_divisions(organization)
+    first_seen = plan.first_line_of
     for line, raw in rows:
         plan.total_rows += 1
         values, problems = check_row(line, raw)
@@ -113,8 +138,15 @@ def plan_import(
         rejected = _reject_shared_emails(plan, current)
         rejected |= _reject_unknown_managers(plan, current)
         rejected |= _reject_manager_loops(plan, current)
+        rejected |= _reject_division_conflicts(plan)
+        rejected |= _reject_division_loops(plan, divisions)
         if not rejected:
             break
+    plan.division_changes = {
+        department: division
+        for department, (division, _line) in _stated_divisions(plan).items()
+        if divisions.get(department, "") != division
+    }
     for number, values in plan.rows.items():
         existing = current.get(number)
         if existing is None:
@@ -171,13 +203,14 @@ def _reject_unknown_managers(plan: ImportPlan, current: dict[str, _Current]) -> 
     for number in list(plan.rows):
         manager = plan.rows[number].get("manager_employee_number")
         if manager and manager not in plan.rows and manager not in current:
-            _reject(
-                plan,
-                number,
-                "manager_employee_number",
-                _("No employee has the number %(number)s, in the file or the directory.")
-                % {"number": manager},
+            manager_line = plan.first_line_of.get(manager)
+            message = (
+                _("The manager's row %(row)s is rejected.") % {"row": manager_line}
+                if manager_line
+                else _("No employee has the number %(number)s, in the file or the directory.")
+                % {"number": manager}
             )
+            _reject(plan, number, "manager_employee_number", message)
             rejected_any = True
     return rejected_any
 
@@ -221,12 +254,88 @@ def _reject_manager_loops(plan: ImportPlan, current: dict[str, _Current]) -> boo
     return rejected_any
 
 
+def _stated_divisions(plan: ImportPlan) -> dict[str, tuple[str, int]]:
+    """Department -> (division, row) as the first accepted row that names the department
+    says; rows of a file without the division column say nothing."""
+    stated: dict[str, tuple[str, int]] = {}
+    for number in sorted(plan.rows, key=plan.rows_by_line.get):
+        values = plan.rows[number]
+        if "division" in values and values.get("department"):
+            stated.setdefault(values["department"], (values["division"], plan.rows_by_line[number]))
+    return stated
+
+
+def _reject_division_conflicts(plan: ImportPlan) -> bool:
+    """A department has one division: a row that gives it another than an earlier row did
+    is rejected."""
+    stated = _stated_divisions(plan)
+    rejected_any = False
+    for number in sorted(plan.rows, key=plan.rows_by_line.get):
+        values = plan.rows[number]
+        if "division" not in values or not values.get("department"):
+            continue
+        division, first_row = stated[values["department"]]
+        if values["division"] == division:
+            continue
+        parameters = {"row": first_row, "department": values["department"], "division": division}
+        message = (
+            _("Row %(row)s puts %(department)s in the division “%(division)s”.")
+            if division
+            else _("Row %(row)s leaves %(department)s without a division.")
+        )
+        _reject(
+            plan,
+            number,
+            "division",
+            message % parameters + " " + _("A department has one division."),
+        )
+        rejected_any = True
+    return rejected_any
+
+
+def _reject_division_loops(plan: ImportPlan, divisions: dict[str, str]) -> bool:
+    """Reject the rows that would make departments their own divisions, through others."""
+    stated = _stated_divisions(plan)
+    parent_of = dict(divisions)
+    parent_of.update({department: division for department, (division, _row) in stated.items()})
+    state: dict[str, int] = {}  # 1: on the walk now, 2: known to reach the top
+    looping: set[str] = set()
+    chains: dict[str, str] = {}
+    for start in stated:
+        walk = []
+        node = start
+        while node and state.get(node) is None:
+            state[node] = 1
+            walk.append(node)
+            node = parent_of.get(node, "")
+        if node and state.get(node) == 1:
+            cycle = walk[walk.index(node) :]
+            chain = " → ".join([*cycle, cycle[0]])
+            looping.update(cycle)
+            chains.update(dict.fromkeys(cycle, chain))
+        for visited in walk:
+            state[visited] = 2
+    rejected_any = False
+    for number in list(plan.rows):
+        values = plan.rows[number]
+        if "division" in values and values.get("department") in looping:
+            _reject(
+                plan,
+                number,
+                "division",
+                _("The divisions loop: %(chain)s.") % {"chain": chains[values["department"]]},
+            )
+            rejected_any = True
+    return rejected_any
+
+
 @dataclass
 class ApplyResult:
     created: int
     updated: int
     unchanged: int
     rejected: int
+    divisions_changed: int = 0
 
 
 class RejectedRows(Exception):
@@ -256,7 +365,7 @@ def apply_plan(
 
     lock_directory(organization)
     names = {v["department"] for v in plan.rows.values() if "department" in v}
-    department_ids = _ensure_departments(organization, names)
+    department_ids = _ensure_departments(organization, names, plan.division_changes)
     current = _current_directory(organization)
     id_of = {number: record.id for number, record in current.items()}
 
@@ -303,7 +412,9 @@ def apply_plan(
             advance(len(records[start : start + BATCH_SIZE]))
     changed = sum(len(records) for records in by_columns.values())
     _record_level_changes(organization, plan, current)
-    return ApplyResult(created, changed, plan.unchanged, plan.rejected_rows)
+    return ApplyResult(
+        created, changed, plan.unchanged, plan.rejected_rows, len(plan.division_changes)
+    )
 
 
 def _record_level_changes(
@@ -350,10 +461,23 @@ def _levels(numbers: list[str], rows: dict[str, dict]) -> list[list[str]]:
     return levels
 
 
-def _ensure_departments(organization: Organization, names: set[str]) -> dict[str, int]:
-    names.discard("")
+def _ensure_departments(
+    organization: Organization, names: set[str], division_changes: dict[str, str]
+) -> dict[str, int]:
+    """Create the departments and divisions the rows name, and move departments to the
+    divisions the file gives them (checked for loops by the plan)."""
+    names = (names | set(division_changes) | set(division_changes.values())) - {""}
     existing = dict(Department.objects.filter(organization=organization).values_list("name", "id"))
     Department.objects.bulk_create(
         [Department(organization=organization, name=name) for name in sorted(names - set(existing))]
     )
-    return dict(Department.objects.filter(organization=organization).values_list("name", "id"))
+    ids = dict(Department.objects.filter(organization=organization).values_list("name", "id"))
+    Department.objects.bulk_update(
+        [
+            Department(pk=ids[department], parent_id=ids.get(division))
+            for department, division in sorted(division_changes.items())
+        ],
+        ["parent"],
+        batch_size=BATCH_SIZE,
+    )
+    return ids

@@ -9,7 +9,44 @@ MAX_REPORTING_LINE = 50  # far beyond any real hierarchy; stops a corrupted loop
 
 
 def employee_list(*, organization: Organization) -> QuerySet[Employee]:
-    return Employee.objects.filter(organization=organization).select_related("department")
+    return Employee.objects.filter(organization=organization).select_related("department__parent")
+
+
+def department_and_below_ids(*, department: Department) -> set[int]:
+    """The department and every department below it (a division's departments, theirs…)."""
+    children: dict[int | None, list[int]] = {}
+    for pk, parent in Department.objects.filter(
+        organization_id=department.organization_id
+    ).values_list("pk", "parent_id"):
+        children.setdefault(parent, []).append(pk)
+    found, pending = set(), [department.pk]
+    while pending:
+        pk = pending.pop()
+        if pk not in found:  # a loop someone made by hand must not spin
+            found.add(pk)
+            pending.extend(children.get(pk, []))
+    return found
+
+
+class _DepartmentChoice(forms.ModelChoiceField):
+    def label_from_instance(self, department):
+        if department.parent is None:
+            return department.name
+        return _("%(department)s (%(division)s)") % {
+            "department": department.name,
+            "division": department.parent.name,
+        }
+
+
+class DepartmentChoiceFilter(django_filters.ModelChoiceFilter):
+    """A department, or a division with every department in it."""
+
+    field_class = _DepartmentChoice
+
+    def filter(self, queryset, value):
+        if not value:
+            return queryset
+        return queryset.filter(department__in=department_and_below_ids(department=value))
 
 
 class EmployeeFilter(django_filters.FilterSet):
@@ -18,8 +55,10 @@ class EmployeeFilter(django_filters.FilterSet):
         method="search",
         widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
     )
-    department = django_filters.ModelChoiceFilter(
-        label=_("Department"), queryset=Department.objects.none(), empty_label=_("All departments")
+    department = DepartmentChoiceFilter(
+        label=_("Department or division"),
+        queryset=Department.objects.none(),
+        empty_label=_("All departments"),
     )
     level = django_filters.NumberFilter(
         label=_("Job level"), field_name="job_level", widget=forms.NumberInput(attrs={"min": 0})
@@ -32,7 +71,9 @@ class EmployeeFilter(django_filters.FilterSet):
 
     def __init__(self, *args, organization: Organization, **kwargs):
         super().__init__(*args, **kwargs)
-        self.filters["department"].queryset = Department.objects.filter(organization=organization)
+        self.filters["department"].queryset = Department.objects.filter(
+            organization=organization
+        ).select_related("parent")
         locations = (
             Employee.objects.filter(organization=organization)
             .exclude(location="")

@@ -5,17 +5,19 @@ their progress goes to the cache, because an apply is one transaction whose own 
 nobody else can see until it ends.
 """
 
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, OperationalError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from organizations.audit import audit_record
 from organizations.directory.csv_format import FileProblem, HrFile
 from organizations.directory.importing import (
+    ImportPlan,
     RejectedRows,
     apply_plan,
     lock_directory,
@@ -28,28 +30,78 @@ MAX_FILE_BYTES = 100 * 1024 * 1024
 STUCK_AFTER = timedelta(hours=1)
 _PROGRESS_KEY = "directory-import:{pk}:progress"
 _PROGRESS_TIMEOUT = 24 * 3600
+_WORKING = (DirectoryImport.Status.CHECKING, DirectoryImport.Status.APPLYING)
 
 
-def directory_import_progress(directory_import: DirectoryImport) -> int:
-    return cache.get(_PROGRESS_KEY.format(pk=directory_import.pk), 0)
+@dataclass(frozen=True)
+class ImportProgress:
+    """Where a task is: ``step`` "read" (rows of the file checked) or "write" (rows
+    written), ``done`` of ``total`` (0 when not known)."""
+
+    step: str = "read"
+    done: int = 0
+    total: int = 0
+
+    @property
+    def writing(self) -> bool:
+        return self.step == "write"
 
 
-def _progress_reporter(directory_import: DirectoryImport):
+def directory_import_progress(directory_import: DirectoryImport) -> ImportProgress:
+    stored = cache.get(_PROGRESS_KEY.format(pk=directory_import.pk))
+    return ImportProgress(*stored) if isinstance(stored, tuple | list) else ImportProgress()
+
+
+def _progress_reporter(directory_import: DirectoryImport, *, step: str, total: int):
     def report(count: int) -> None:
-        cache.set(_PROGRESS_KEY.format(pk=directory_import.pk), count, _PROGRESS_TIMEOUT)
+        cache.set(
+            _PROGRESS_KEY.format(pk=directory_import.pk), (step, count, total), _PROGRESS_TIMEOUT
+        )
 
     report(0)
     return report
 
 
+class _Origin:
+    """The one thing audit_record reads of a request, its address, for work that a task
+    does long after the request that asked for it (the address travels with the task)."""
+
+    def __init__(self, ip_address: str | None):
+        self.META = {"REMOTE_ADDR": ip_address} if ip_address else {}
+
+
+def _audit(record: DirectoryImport, *, action: AuditAction, actor, ip_address, **details) -> None:
+    audit_record(
+        organization=record.organization,
+        actor=actor,
+        action=action,
+        target=record,
+        details={
+            "file": record.original_name,
+            "rows": record.total_rows,
+            "created": record.to_create,
+            "updated": record.to_update,
+            "unchanged": record.unchanged,
+            "rejected": record.rejected,
+            "divisions_changed": record.divisions_changed,
+            **details,
+        },
+        request=_Origin(ip_address),
+    )
+
+
 @transaction.atomic
-def directory_import_start(*, organization: Organization, actor, upload) -> DirectoryImport:
+def directory_import_start(
+    *, organization: Organization, actor, upload, ip_address: str | None = None
+) -> DirectoryImport:
     if upload.size > MAX_FILE_BYTES:
         raise ValidationError(_("The file is larger than 100 MB."))
     record = DirectoryImport.objects.create(
         organization=organization,
         original_name=upload.name[:255],
         uploaded_by=actor,
+        uploaded_from=ip_address,
+        phase_started_at=timezone.now(),
         file=upload,
     )
     from organizations.tasks import check_directory_import_task
@@ -65,21 +117,25 @@ def directory_import_start(*, organization: Organization, actor, upload) -> Dire
     return record
 
 
-def _store_plan(record: DirectoryImport, plan) -> None:
+def _store_plan(record: DirectoryImport, plan: ImportPlan) -> None:
     record.total_rows = plan.total_rows
     record.to_create = len(plan.to_create)
     record.to_update = len(plan.to_update)
     record.unchanged = plan.unchanged
     record.rejected = plan.rejected_rows
+    record.divisions_changed = len(plan.division_changes)
     record.rejections = [r.as_dict() for r in plan.rejections[:MAX_REPORTED_REJECTIONS]]
+    record.accepted_digest = plan.accepted_digest()
 
 
-def _plan(record: DirectoryImport):
+def _plan(record: DirectoryImport) -> ImportPlan:
     with record.file.open("rb") as stream:
         return plan_import(
             organization=record.organization,
             rows=HrFile(stream).rows(),
-            progress=_progress_reporter(record),
+            # While checking, the number of rows is not known yet; before applying, it
+            # is the preview's (the file has not changed).
+            progress=_progress_reporter(record, step="read", total=record.total_rows),
         )
 
 
@@ -89,18 +145,23 @@ def directory_import_check(*, directory_import: DirectoryImport) -> DirectoryImp
     try:
         plan = _plan(record)
     except FileProblem as problem:
-        record.status, record.failure = DirectoryImport.Status.FAILED, str(problem)
-        record.finished_at = timezone.now()
-    else:
-        _store_plan(record, plan)
-        record.status = DirectoryImport.Status.CHECKED
+        return directory_import_fail(
+            directory_import=record, message=str(problem), actor=record.uploaded_by
+        )
+    _store_plan(record, plan)
+    record.status = DirectoryImport.Status.CHECKED
     record.save()
     return record
 
 
 @transaction.atomic
 def directory_import_request_apply(
-    *, organization: Organization, actor, directory_import: DirectoryImport, valid_rows_only: bool
+    *,
+    organization: Organization,
+    actor,
+    directory_import: DirectoryImport,
+    valid_rows_only: bool,
+    ip_address: str | None = None,
 ) -> DirectoryImport:
     record = DirectoryImport.objects.select_for_update().get(pk=directory_import.pk)
     if record.status != DirectoryImport.Status.CHECKED:
@@ -112,43 +173,67 @@ def directory_import_request_apply(
         )
     record.status = DirectoryImport.Status.APPLYING
     record.valid_rows_only = valid_rows_only
+    record.phase_started_at = timezone.now()
     record.failure = ""
     record.save()
     from organizations.tasks import apply_directory_import_task
 
     transaction.on_commit(
         lambda: apply_directory_import_task.delay(
-            organization_id=organization.pk, import_id=record.pk, actor_id=actor.pk
+            organization_id=organization.pk,
+            import_id=record.pk,
+            actor_id=actor.pk,
+            ip_address=ip_address,
         ),
         robust=True,
     )
     return record
 
 
-def directory_import_apply(*, directory_import: DirectoryImport, actor) -> DirectoryImport:
-    """Apply the file as it is checked now (the directory may have changed since the
-    preview): every valid row or, if the admin asked for the valid rows only, exactly those."""
+def directory_import_apply(
+    *, directory_import: DirectoryImport, actor, ip_address: str | None = None
+) -> DirectoryImport:
+    """Apply exactly the rows the preview accepted, or nothing.
+
+    The file is checked again against the directory as it is now (which may have changed
+    since the preview). If the rows accepted now are not the ones the preview accepted
+    (some are rejected now, or a row rejected then would be accepted now), nothing is
+    written: the import goes back to its preview, checked again, for the admin to decide.
+    """
     record = directory_import
     lock_directory(record.organization)
+    accepted_at_preview = record.accepted_digest
     plan = _plan(record)
     _store_plan(record, plan)
+    if plan.accepted_digest() != accepted_at_preview:
+        record.status = DirectoryImport.Status.CHECKED
+        record.failure = _(
+            "The directory changed since the preview, and the rows accepted now are not the "
+            "ones accepted then. Nothing was changed; here is the file checked again. "
+            "Apply it if this is what you want."
+        )
+        record.save()
+        return record
     try:
         with transaction.atomic():
             result = apply_plan(
                 organization=record.organization,
                 plan=plan,
                 valid_rows_only=record.valid_rows_only,
-                progress=_progress_reporter(record),
+                progress=_progress_reporter(
+                    record, step="write", total=len(plan.to_create) + len(plan.to_update)
+                ),
             )
     except DatabaseError as error:
         # A rule the checks did not foresee; nothing was written (the block rolled back).
         detail = str(error).splitlines()[0] if str(error) else error.__class__.__name__
-        directory_import_fail(
+        return directory_import_fail(
             directory_import=record,
             message=_("The database refused the file (%(detail)s). Nothing was changed.")
             % {"detail": detail},
+            actor=actor,
+            ip_address=ip_address,
         )
-        return record
     except RejectedRows:
         record.status = DirectoryImport.Status.CHECKED
         record.failure = _(
@@ -158,49 +243,91 @@ def directory_import_apply(*, directory_import: DirectoryImport, actor) -> Direc
         record.save()
         return record
     record.status, record.finished_at = DirectoryImport.Status.APPLIED, timezone.now()
+    record.to_create, record.to_update = result.created, result.updated
     record.file.delete(save=False)
     record.save()
-    audit_record(
-        organization=record.organization,
-        actor=actor,
+    _audit(
+        record,
         action=AuditAction.DIRECTORY_IMPORTED,
-        target=record,
-        details={
-            "file": record.original_name,
-            "created": result.created,
-            "updated": result.updated,
-            "unchanged": result.unchanged,
-            "rejected": result.rejected,
-            "valid_rows_only": record.valid_rows_only,
-        },
+        actor=actor,
+        ip_address=ip_address,
+        valid_rows_only=record.valid_rows_only,
+        uploaded_from=record.uploaded_from,
     )
     return record
 
 
 def directory_import_is_stuck(directory_import: DirectoryImport) -> bool:
-    """Still checking or applying long after any file could take: its worker is gone."""
-    working = (DirectoryImport.Status.CHECKING, DirectoryImport.Status.APPLYING)
-    return directory_import.status in working and (
-        timezone.now() - directory_import.created_at > STUCK_AFTER
-    )
-
-
-def directory_import_fail(*, directory_import: DirectoryImport, message: str) -> None:
-    directory_import.status = DirectoryImport.Status.FAILED
-    directory_import.failure = message
-    directory_import.finished_at = timezone.now()
-    directory_import.save()
+    """Still checking or applying long after the step began, longer than any file could
+    take: its worker is gone."""
+    record = directory_import
+    started = record.phase_started_at or record.created_at
+    return record.status in _WORKING and timezone.now() - started > STUCK_AFTER
 
 
 @transaction.atomic
-def directory_import_discard(*, directory_import: DirectoryImport) -> DirectoryImport:
-    discardable = (DirectoryImport.Status.CHECKED, DirectoryImport.Status.FAILED)
-    if directory_import.status not in discardable and not directory_import_is_stuck(
-        directory_import
-    ):
-        raise ValidationError(_("This import can no longer be discarded."))
-    directory_import.status = DirectoryImport.Status.DISCARDED
-    directory_import.finished_at = timezone.now()
-    directory_import.file.delete(save=False)
-    directory_import.save()
-    return directory_import
+def directory_import_fail(
+    *, directory_import: DirectoryImport, message: str, actor=None, ip_address=None
+) -> DirectoryImport:
+    """Record that checking or applying failed, unless the import has already ended
+    (discarded meanwhile, or applied by a task delivered twice)."""
+    record = DirectoryImport.objects.select_for_update().get(pk=directory_import.pk)
+    if record.status not in _WORKING:
+        return record
+    record.status = DirectoryImport.Status.FAILED
+    record.failure = message
+    record.finished_at = timezone.now()
+    record.save()
+    # With the preview's counts, if it got that far (a failed apply wrote none of them).
+    _audit(
+        record,
+        action=AuditAction.DIRECTORY_IMPORT_FAILED,
+        actor=actor,
+        ip_address=ip_address or record.uploaded_from,
+        failure=message,
+    )
+    return record
+
+
+def directory_import_discard(
+    *, organization: Organization, actor, directory_import: DirectoryImport, request=None
+) -> DirectoryImport:
+    """Drop a checked or failed import (or one whose worker is gone) without applying it."""
+    try:
+        with transaction.atomic():
+            # NOWAIT: a task that is checking or applying holds this row; it is not stuck
+            # then, whatever the clock says, and must not be discarded under it.
+            record = DirectoryImport.objects.select_for_update(nowait=True).get(
+                pk=directory_import.pk, organization=organization
+            )
+            discardable = (DirectoryImport.Status.CHECKED, DirectoryImport.Status.FAILED)
+            if record.status not in discardable and not directory_import_is_stuck(record):
+                raise ValidationError(_("This import can no longer be discarded."))
+            was = record.status
+            record.status = DirectoryImport.Status.DISCARDED
+            record.finished_at = timezone.now()
+            record.file.delete(save=False)
+            record.save()
+            audit_record(
+                organization=organization,
+                actor=actor,
+                action=AuditAction.DIRECTORY_IMPORT_DISCARDED,
+                target=record,
+                details={
+                    "file": record.original_name,
+                    "status": was,
+                    "rows": record.total_rows,
+                    "created": 0,
+                    "updated": 0,
+                    "would_create": record.to_create,
+                    "would_update": record.to_update,
+                    "unchanged": record.unchanged,
+                    "rejected": record.rejected,
+                },
+                request=request,
+            )
+    except OperationalError as error:
+        raise ValidationError(
+            _("This import is being worked on right now; it cannot be discarded.")
+        ) from error
+    return record

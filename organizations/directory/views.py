@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from organizations.audit import client_ip
 from organizations.decorators import permission_required
 from organizations.directory import services
 from organizations.directory.csv_format import COLUMNS, template_csv
@@ -28,6 +29,7 @@ from organizations.forms import DemographicsForm
 from organizations.http import post_only, posted, run_reporting
 from organizations.models import DirectoryImport, Employee, EmployeeDemographics
 from organizations.permissions import has_permission
+from organizations.spreadsheet import safe_cell
 from organizations.tenancy import tenant_context
 
 EMPLOYEES_PER_PAGE = 50
@@ -74,10 +76,12 @@ def directory_export(request, org_slug):
         # A streamed body is produced after the middleware has left the organisation,
         # so the generator enters it again (on PostgreSQL it would otherwise read nothing).
         writer = csv.writer(_Echo())
-        yield writer.writerow(COLUMNS)
+        # The byte-order mark tells Excel the file is UTF-8 (accents intact); the import
+        # reads it back.
+        yield "\ufeff" + writer.writerow(COLUMNS)
         with tenant_context(organization=organization):
             for employee in filters.qs.iterator(chunk_size=2000):
-                yield writer.writerow(_export_row(employee))
+                yield writer.writerow([safe_cell(value) for value in _export_row(employee)])
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = (
@@ -92,11 +96,14 @@ class _Echo:
 
 
 def _export_row(employee: Employee) -> list:
+    """The employee as a row of the HR file, in the order of COLUMNS."""
+    department = employee.department
     return [
         employee.employee_number,
         employee.email,
         employee.name,
-        employee.department.name if employee.department else "",
+        department.name if department else "",
+        department.parent.name if department and department.parent else "",
         employee.job_title,
         employee.job_level if employee.job_level is not None else "",
         employee.manager.employee_number if employee.manager else "",
@@ -111,7 +118,7 @@ def _export_row(employee: Employee) -> list:
 @permission_required("directory.view")
 def employee_detail(request, org_slug, employee_id):
     employee = get_object_or_404(
-        Employee.objects.select_related("department"),
+        Employee.objects.select_related("department__parent"),
         pk=employee_id,
         organization=request.organization,
     )
@@ -163,6 +170,7 @@ def import_page(request, org_slug):
                 organization=request.organization,
                 actor=request.user,
                 upload=form.cleaned_data["file"],
+                ip_address=client_ip(request),
             )
         except ValidationError as error:
             form.add_error("file", error)
@@ -209,6 +217,7 @@ def import_apply(request, org_slug, import_id):
             actor=request.user,
             directory_import=record,
             valid_rows_only=request.POST.get("valid_rows_only") == "1",
+            ip_address=client_ip(request),
         ),
         None,  # the page it returns to shows the progress, then the outcome
     )
@@ -220,9 +229,16 @@ def import_discard(request, org_slug, import_id):
     record = get_object_or_404(DirectoryImport, pk=import_id, organization=request.organization)
     if request.method != "POST":
         return post_only()
-    run_reporting(
+    discarded = run_reporting(
         request,
-        lambda: services.directory_import_discard(directory_import=record),
+        lambda: services.directory_import_discard(
+            organization=request.organization,
+            actor=request.user,
+            directory_import=record,
+            request=request,
+        ),
         _("The import was discarded; nothing was changed."),
     )
+    if not discarded:
+        return redirect("organizations:directory_import", org_slug=org_slug, import_id=record.pk)
     return redirect("organizations:directory_import_page", org_slug=org_slug)

@@ -59,6 +59,10 @@ def test_admin_fixes_a_rejected_file_applies_it_and_finds_the_new_employee(
     page.get_by_label("Name, email, employee number or job title").fill("noor")
     page.get_by_role("link", name="Noor Haddad").wait_for()
     assert page.locator("#employee-table tbody tr").count() == 1
+    # The export follows what search-as-you-type shows, not the list the page opened with.
+    export = page.get_by_role("link", name="Export these as CSV")
+    assert "q=noor" in export.get_attribute("href")
+    screenshot(page, "directory-search")
     page.get_by_role("link", name="Noor Haddad").click()
     assert page.get_by_role("link", name="Ravi Menon").is_visible()
     screenshot(page, "directory-employee")

@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from organizations.api.auth import ApiKeyThrottle
 from organizations.api_keys import api_key_create
-from organizations.models import ApiKey, AuditAction, AuditEntry, Employee
+from organizations.models import ApiKey, AuditAction, AuditEntry, Department, Employee
 from organizations.roles import Role
 from organizations.tenancy import tenant_context
 from tests.organizations.factories import MembershipFactory
@@ -157,6 +157,7 @@ def test_bulk_upsert_shares_the_imports_checks_and_is_all_or_nothing(client, acm
         "updated": 1,
         "unchanged": 0,
         "rejected": 1,
+        "divisions_changed": 0,
         "rejections": [],
     }
     with tenant_context(organization=acme):
@@ -275,3 +276,224 @@ def test_guessing_keys_is_slowed_down_per_address(client, acme, monkeypatch):
         client.get("/api/v1/departments/", **_auth("upturn_acme_x")).json()["error"]["code"]
         == "throttled"
     )
+
+
+# --- Divisions -----------------------------------------------------------------------------
+
+
+def _upsert(client, raw, rows, **extra):
+    return client.post(
+        "/api/v1/employees/bulk-upsert/",
+        {"rows": rows},
+        content_type="application/json",
+        **_auth(raw),
+        **extra,
+    )
+
+
+def test_bulk_upsert_sets_divisions_and_the_api_reads_and_filters_by_them(client, acme, roster):
+    raw = _key(acme, Role.ADMIN)
+
+    result = _upsert(
+        client,
+        raw,
+        [
+            {"employee_number": "1", "name": "Ana Boss", "department": "Board", "division": ""},
+            {"employee_number": "2", "name": "Ben Junior", "department": "Platform",
+             "division": "Technology"},
+            {"employee_number": "3", "name": "Cy Data", "department": "Data",
+             "division": "Technology"},
+        ],
+    ).json()  # fmt: skip
+    employees = client.get("/api/v1/employees/", {"department": "Technology"}, **_auth(raw))
+    departments = client.get("/api/v1/departments/", {"division": "technology"}, **_auth(raw))
+
+    assert result["divisions_changed"] == 2
+    assert {(e["name"], e["department"], e["division"]) for e in employees.json()["results"]} == {
+        ("Ben Junior", "Platform", "Technology"),
+        ("Cy Data", "Data", "Technology"),
+    }
+    assert [(d["name"], d["division"]) for d in departments.json()["results"]] == [
+        ("Data", "Technology"),
+        ("Platform", "Technology"),
+    ]
+
+
+def test_bulk_upsert_refuses_a_division_loop_naming_row_and_column(client, acme, roster):
+    raw = _key(acme, Role.ADMIN)
+
+    refused = _upsert(
+        client,
+        raw,
+        [{"employee_number": "2", "name": "Ben Junior", "department": "Platform",
+          "division": "Platform"}],
+    )  # fmt: skip
+
+    assert refused.status_code == 409
+    assert refused.json()["rejections"] == [
+        {"row": 1, "column": "division", "message": "A department cannot be its own division."}
+    ]
+
+
+# --- Filtering everywhere -------------------------------------------------------------------
+
+
+def test_departments_filter_by_name_and_division(client, acme, roster):
+    raw = _key(acme, Role.ADMIN)
+    _upsert(
+        client,
+        raw,
+        [{"employee_number": "2", "name": "Ben Junior", "department": "Platform",
+          "division": "Technology"}],
+    )  # fmt: skip
+    with tenant_context(organization=acme):
+        technology = Department.objects.get(name="Technology")
+
+    by_name = client.get("/api/v1/departments/", {"name": "platform"}, **_auth(raw)).json()
+    by_parent = client.get("/api/v1/departments/", {"parent": technology.pk}, **_auth(raw)).json()
+    not_a_number = client.get("/api/v1/departments/", {"parent": "1.5"}, **_auth(raw))
+
+    assert [d["name"] for d in by_name["results"]] == ["Platform"]
+    assert [d["name"] for d in by_parent["results"]] == ["Platform"]
+    assert not_a_number.status_code == 400
+
+
+def test_members_filter_by_role_activity_and_email(client, acme, acme_admin):
+    executive = MembershipFactory(organization=acme, is_executive=True, is_participant=False)
+    gone = MembershipFactory(organization=acme, is_participant=True, is_active=False)
+    raw = _key(acme, Role.ADMIN)
+
+    def emails(**params):
+        response = client.get("/api/v1/members/", params, **_auth(raw))
+        assert response.status_code == 200, response.json()
+        return {m["email"] for m in response.json()["results"]}
+
+    assert emails(role="executive") == {executive.user.email}
+    assert emails(is_active="false") == {gone.user.email}
+    assert emails(email=acme_admin.email.upper()) == {acme_admin.email}
+    assert emails(q=gone.user.email.split("@")[0]) == {gone.user.email}
+    assert client.get("/api/v1/members/", {"role": "king"}, **_auth(raw)).status_code == 400
+
+
+# --- The browser session, for the app's own pages -------------------------------------------
+
+
+def _as_member(client, user, slug="acme"):
+    client.force_login(user)
+    return {"HTTP_X_ORGANIZATION": slug}
+
+
+def test_a_signed_in_member_reads_their_organisations_directory_with_the_header(
+    client, acme, acme_admin, roster
+):
+    response = client.get("/api/v1/employees/", **_as_member(client, acme_admin))
+
+    assert response.status_code == 200
+    assert [e["name"] for e in response.json()["results"]] == ["Ana Boss", "Ben Junior"]
+
+
+def test_another_organisations_address_is_404_for_a_member(client, acme, globex, acme_admin):
+    response = client.get("/api/v1/employees/", **_as_member(client, acme_admin, "globex"))
+
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "not_found"
+
+
+def test_a_deactivated_member_gets_404(client, acme):
+    gone = MembershipFactory(organization=acme, is_admin=True, is_active=False).user
+
+    assert client.get("/api/v1/employees/", **_as_member(client, gone)).status_code == 404
+
+
+def test_without_the_header_a_member_is_told_to_name_the_organisation(client, acme, acme_admin):
+    client.force_login(acme_admin)
+
+    response = client.get("/api/v1/employees/")
+
+    assert response.status_code == 403
+    assert "X-Organization" in response.json()["error"]["message"]
+
+
+def test_a_members_unsafe_request_needs_the_csrf_token(acme, acme_admin, roster):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    headers = _as_member(client, acme_admin)
+    row = {"rows": [{"employee_number": "9", "name": "New Person"}]}
+
+    refused = client.post(
+        "/api/v1/employees/bulk-upsert/", row, content_type="application/json", **headers
+    )
+    client.get("/o/acme/")  # a page of the app sets the CSRF cookie, as for the browser
+    token = client.cookies["csrftoken"].value
+    accepted = client.post(
+        "/api/v1/employees/bulk-upsert/",
+        row,
+        content_type="application/json",
+        HTTP_X_CSRFTOKEN=token,
+        **headers,
+    )
+
+    assert refused.status_code == 403 and "CSRF" in refused.json()["error"]["message"]
+    assert accepted.status_code == 200, accepted.json()
+    with tenant_context(organization=acme):
+        entry = AuditEntry.objects.get(action=AuditAction.DIRECTORY_IMPORTED)
+        assert Employee.objects.filter(employee_number="9").exists()
+    assert entry.actor == acme_admin
+
+
+def test_a_members_roles_decide_through_the_permission_table(client, acme, roster):
+    executive = MembershipFactory(organization=acme, is_executive=True, is_participant=False).user
+    manager = MembershipFactory(organization=acme, is_program_manager=True).user
+
+    refused = client.get("/api/v1/employees/", **_as_member(client, executive))
+    allowed = client.get("/api/v1/employees/", **_as_member(client, manager))
+    members = client.get("/api/v1/members/", **_as_member(client, manager))
+
+    assert refused.status_code == 403
+    assert refused.json()["error"]["code"] == "permission_denied"
+    assert allowed.status_code == 200
+    assert members.status_code == 403
+
+
+def test_a_member_who_must_set_up_two_factor_is_refused(client, acme, acme_admin):
+    from organizations.models import Organization
+
+    Organization.objects.filter(pk=acme.pk).update(require_mfa_for_staff=True)
+
+    response = client.get("/api/v1/employees/", **_as_member(client, acme_admin))
+
+    assert response.status_code == 403
+    assert "two-factor" in response.json()["error"]["message"]
+
+
+def test_an_idle_member_is_signed_out_by_the_api_too(client, acme, acme_admin):
+    import time
+
+    from organizations.middleware import LAST_SEEN_SESSION_KEY
+    from organizations.models import Organization
+
+    Organization.objects.filter(pk=acme.pk).update(session_idle_minutes=30)
+    headers = _as_member(client, acme_admin)
+    session = client.session
+    session[LAST_SEEN_SESSION_KEY] = int(time.time()) - 31 * 60
+    session.save()
+
+    response = client.get("/api/v1/employees/", **headers)
+
+    assert response.status_code == 401
+    assert "_auth_user_id" not in client.session
+
+
+def test_the_schema_documents_the_session_and_its_organisation_header(client):
+    schema = client.get("/api/v1/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+
+    schemes = schema["components"]["securitySchemes"]
+    assert schemes["organizationHeader"] == schemes["organizationHeader"] | {
+        "type": "apiKey",
+        "in": "header",
+        "name": "X-Organization",
+    }
+    security = schema["paths"]["/api/v1/employees/"]["get"]["security"]
+    assert {"memberSession": [], "organizationHeader": []} in security
+    assert {"apiKey": []} in security

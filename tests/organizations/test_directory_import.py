@@ -30,7 +30,7 @@ def _row(
 ):
     values = {
         "employee_number": number, "email": email, "name": name, "department": department,
-        "job_title": "", "job_level": level, "manager_employee_number": manager,
+        "division": "", "job_title": "", "job_level": level, "manager_employee_number": manager,
         "hire_date": hire, "termination_date": "", "location": "", "time_zone": "",
         "birth_year": "",
         **extra,
@@ -47,6 +47,14 @@ def _apply(organization, stream, valid_rows_only=False):
     with tenant_context(organization=organization):
         plan = plan_import(organization=organization, rows=HrFile(stream).rows())
         return apply_plan(organization=organization, plan=plan, valid_rows_only=valid_rows_only)
+
+
+def _divisions(organization):
+    with tenant_context(organization=organization):
+        return {
+            d.name: d.parent.name if d.parent else ""
+            for d in Department.objects.select_related("parent")
+        }
 
 
 def _employees(organization):
@@ -208,10 +216,12 @@ def test_a_file_without_the_required_columns_says_which(acme):
         HrFile(io.BytesIO(b"name,email\nAl,al@example.com\n"))
 
 
-def test_the_template_is_a_file_the_import_accepts(acme):
-    plan = _plan(acme, io.BytesIO(template_csv().encode()))
+def test_the_template_imports_cleanly_as_it_is(acme):
+    result = _apply(acme, io.BytesIO(template_csv().encode()))
 
-    assert [r.column for r in plan.rejections] == ["manager_employee_number"]  # E0042 is an example
+    assert (result.created, result.rejected) == (2, 0)
+    assert _employees(acme)["E1001"] == ("Ana Silva", "E0042", "Engineering")
+    assert _divisions(acme) == {"Engineering": "Technology", "Technology": ""}
 
 
 # --- Found by review ---------------------------------------------------------------
@@ -293,3 +303,128 @@ def test_a_unicode_line_separator_inside_a_name_does_not_split_the_row(acme):
     _apply(acme, _csv(_row("1", "Al\u2028Smith", email="al@example.com")))
 
     assert _employees(acme)["1"][0] == "Al\u2028Smith"
+
+
+def test_a_report_of_a_rejected_manager_row_names_that_row(acme):
+    plan = _plan(acme, _csv(_row("2", "Bo", manager="1"), _row("1", "Al", hire="someday")))
+
+    rejected = {(r.row, r.column): r.message for r in plan.rejections}
+    assert rejected == {
+        (2, "manager_employee_number"): "The manager's row 3 is rejected.",
+        (3, "hire_date"): "“someday” is not a date as YYYY-MM-DD.",
+    }
+
+
+# --- Divisions ------------------------------------------------------------------------
+
+
+def test_the_division_column_creates_the_division_and_puts_the_department_in_it(acme):
+    result = _apply(
+        acme,
+        _csv(
+            _row("1", "Al", department="Platform", division="Technology"),
+            _row("2", "Bo", department="Platform", division="Technology"),
+            _row("3", "Cy", department="Sales"),
+        ),
+    )
+
+    assert result.divisions_changed == 1
+    assert _divisions(acme) == {"Platform": "Technology", "Technology": "", "Sales": ""}
+
+
+def test_a_departments_division_changes_when_the_file_says_so_and_only_then(acme):
+    _apply(acme, _csv(_row("1", "Al", department="Platform", division="Technology")))
+
+    moved = _plan(acme, _csv(_row("1", "Al", department="Platform", division="Product")))
+    _apply(acme, _csv(_row("1", "Al", department="Platform", division="Product")))
+    silent = _apply(acme, io.BytesIO(b"employee_number,name,department\n1,Al,Platform\n"))
+
+    assert moved.division_changes == {"Platform": "Product"}
+    assert silent.divisions_changed == 0
+    assert _divisions(acme)["Platform"] == "Product"
+
+
+def test_a_department_cannot_be_its_own_division(acme):
+    plan = _plan(acme, _csv(_row("1", "Al", department="Platform", division="Platform")))
+
+    assert [(r.row, r.column, r.message) for r in plan.rejections] == [
+        (2, "division", "A department cannot be its own division.")
+    ]
+
+
+def test_divisions_that_loop_are_rejected_with_row_and_column(acme):
+    plan = _plan(
+        acme,
+        _csv(
+            _row("1", "Al", department="Platform", division="Technology"),
+            _row("2", "Bo", department="Technology", division="Platform"),
+            _row("3", "Cy", department="Sales"),
+        ),
+    )
+
+    assert {(r.row, r.column) for r in plan.rejections} == {(2, "division"), (3, "division")}
+    assert "The divisions loop: Platform → Technology → Platform." in {
+        r.message for r in plan.rejections
+    }
+    assert plan.to_create == ["3"]
+
+
+def test_a_division_loop_through_the_directory_is_found(acme):
+    _apply(acme, _csv(_row("1", "Al", department="Platform", division="Technology")))
+
+    plan = _plan(acme, _csv(_row("2", "Bo", department="Technology", division="Platform")))
+
+    assert [(r.row, r.column) for r in plan.rejections] == [(2, "division")]
+    assert _divisions(acme)["Technology"] == ""
+
+
+def test_rows_that_give_one_department_two_divisions_are_rejected_after_the_first(acme):
+    plan = _plan(
+        acme,
+        _csv(
+            _row("1", "Al", department="Platform", division="Technology"),
+            _row("2", "Bo", department="Platform", division="Product"),
+        ),
+    )
+
+    assert [(r.row, r.column, r.message) for r in plan.rejections] == [
+        (
+            3,
+            "division",
+            "Row 2 puts Platform in the division “Technology”. A department has one division.",
+        )
+    ]
+
+
+# --- The export's escaping comes back off --------------------------------------------
+
+
+def test_a_value_the_export_escaped_as_a_formula_imports_as_it_was(acme):
+    from organizations.spreadsheet import safe_cell
+
+    line = ",".join(
+        safe_cell(value)
+        for value in ["1", "", "=Al", "Engineering", "", "+Chief", "", "", "2020-01-01"]
+    )
+    header = "employee_number,email,name,department,division,job_title,job_level,"
+    header += "manager_employee_number,hire_date"
+
+    _apply(acme, _csv(line, header=header, encoding="utf-8-sig"))
+
+    with tenant_context(organization=acme):
+        al = Employee.objects.get()
+    assert (al.name, al.job_title) == ("=Al", "+Chief")
+
+
+# --- The full stack -------------------------------------------------------------------
+
+
+def test_the_worker_reads_the_same_uploaded_files_as_web():
+    from pathlib import Path
+
+    import yaml
+
+    compose = yaml.safe_load((Path(__file__).parents[2] / "docker-compose.yml").read_text())
+    media = {v for v in compose["services"]["web"]["volumes"] if v.endswith(":/app/var/media")}
+
+    assert media and media <= set(compose["services"]["worker"].get("volumes", []))
