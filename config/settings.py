@@ -308,7 +308,9 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "Upturn API",
     "DESCRIPTION": (
         "One organisation's directory, members, survey results and KPI trends (small "
-        "groups hidden), reached with its API key."
+        "groups hidden), reached with its API key (Authorization: Bearer <key>) or, from "
+        "the app's own pages, a signed-in member's session with the header "
+        "X-Organization: <slug>."
     ),
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
