@@ -62,14 +62,6 @@ def _progress_reporter(directory_import: DirectoryImport, *, step: str, total: i
     return report
 
 
-class _Origin:
-    """The one thing audit_record reads of a request, its address, for work that a task
-    does long after the request that asked for it (the address travels with the task)."""
-
-    def __init__(self, ip_address: str | None):
-        self.META = {"REMOTE_ADDR": ip_address} if ip_address else {}
-
-
 def _audit(record: DirectoryImport, *, action: AuditAction, actor, ip_address, **details) -> None:
     audit_record(
         organization=record.organization,
@@ -86,7 +78,7 @@ def _audit(record: DirectoryImport, *, action: AuditAction, actor, ip_address, *
             "divisions_changed": record.divisions_changed,
             **details,
         },
-        request=_Origin(ip_address),
+        ip_address=ip_address,
     )
 
 
