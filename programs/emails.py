@@ -1,6 +1,6 @@
 from django.urls import reverse
 
-from organizations.emails import absolute_url, send_templated_email
+from organizations.emails import absolute_url, send_branded_email
 from programs.models import Participant
 
 # What happened to a person's place, by the email that tells them.
@@ -22,6 +22,9 @@ def send_participant_email(*, participant: Participant, kind: str) -> None:
         "organization": organization,
         "url": absolute_url(path),
     }
-    send_templated_email(
-        template="programs/email/participant", context=context, to=[participant.employee.email]
+    send_branded_email(
+        organization=organization,
+        template="programs/email/participant",
+        context=context,
+        to=[participant.employee.email],
     )

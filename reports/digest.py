@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from organizations.emails import absolute_url, send_templated_email
+from organizations.emails import absolute_url, send_branded_email
 from organizations.models import Membership, Organization
 from organizations.tenancy import tenant_context
 from programs.models import Program, ProgramManager
@@ -247,15 +247,16 @@ def _send(organization, program_id, member_id, key, now, quiet) -> bool:
         url = reverse(
             "reports:program", kwargs={"org_slug": organization.slug, "program_id": program.pk}
         )
-        send_templated_email(
+        send_branded_email(
+            organization=organization,
             template="reports/email/manager_digest",
             context={
-                "organization": organization,
                 "digest": digest,
                 "heading": heading,
                 "greeting_name": member.user.name or member.user.email,
                 "url": absolute_url(url),
             },
             to=[member.user.email],
+            key=f"notification:{organization.pk}:{member.pk}:{key}",
         )
         return True

@@ -7,11 +7,11 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.core.cache import cache
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
-from organizations.emails import absolute_url
+from organizations.emails import absolute_url, send_branded_email
 from sessions.calendar import session_invite
-from sessions.mail import CalendarPart, send_branded_email
+from sessions.mail import calendar_alternative, calendar_attachment
 from sessions.models import MentoringSession
 
 METHODS = {"scheduled": "REQUEST", "rescheduled": "REQUEST", "cancelled": "CANCEL"}
@@ -87,13 +87,14 @@ def _send_one(session, kind, person, partner, title, path, ics, occasion) -> Non
         "url": absolute_url(path),
         "heading": title,
     }
-    # Dates in the reader's own time zone, words in the organisation's language.
-    with timezone.override(zone), translation.override(session.organization.locale):
+    # Dates in the reader's own time zone (the words are in the organisation's language).
+    with timezone.override(zone):
         send_branded_email(
+            organization=session.organization,
             template="sessions/email/invite",
             context=context,
             to=[person.employee.email],
-            organization=session.organization,
-            occasion=occasion,
-            calendar=CalendarPart(ics=ics, method=METHODS[kind]),
+            key=occasion,
+            alternatives=[calendar_alternative(ics, METHODS[kind])],
+            attachments=[calendar_attachment(ics)],
         )

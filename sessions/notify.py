@@ -11,7 +11,7 @@ Exactly one effect however often, and however many workers, run this:
   and marks it sent in the transaction that sends it: a worker that dies before the
   commit leaves it pending for the next tick, never sent zero times;
 - every email's Message-ID is derived from the notification's unique key
-  (``sessions.mail.message_id``), so the one case left, a worker dying in the instant
+  (``organizations.emails.message_id``), so the one case left, a worker dying in the instant
   between the mail server accepting the email and the commit, hands the same message
   over twice, and receiving servers that drop a repeated Message-ID (Gmail, many others)
   deliver it once. One that does not de-duplicate shows it twice: at most twice, and
@@ -30,12 +30,11 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import ngettext
 
-from organizations.emails import absolute_url
+from organizations.emails import absolute_url, send_branded_email
 from organizations.models import Employee, Membership, Organization
 from organizations.tenancy import tenant_context
 from programs.models import Participant
 from sessions import reminders
-from sessions.mail import send_branded_email
 from sessions.models import Notification, NotificationSettings
 
 logger = logging.getLogger(__name__)
@@ -236,7 +235,7 @@ def _email(
     send_branded_email(
         template=template,
         organization=organization,
-        occasion=f"notification:{organization.pk}:{member.pk}:{key}",
+        key=f"notification:{organization.pk}:{member.pk}:{key}",
         context={
             **context,
             "greeting_name": _name(organization, member),

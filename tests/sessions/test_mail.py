@@ -1,5 +1,5 @@
-"""Emails in the organisation's branding: its readable accent colour, its name, the
-reader's language and its logo embedded in the email (an email client cannot sign in to
+"""The sessions' emails in the organisation's branding: its readable accent colour, its
+name, its language and its logo embedded in the email (an email client cannot sign in to
 fetch it); every email in the shared layout carries them, whoever sends it."""
 
 import io
@@ -13,14 +13,14 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from PIL import Image
 
+from organizations.emails import DEFAULT_ACCENT, accent_colour, send_branded_email
 from programs.emails import send_participant_email
-from sessions.mail import DEFAULT_ACCENT, accent_colour, send_branded_email
 from tests.sessions.mail_helpers import parts
 
 pytestmark = pytest.mark.django_db
 
 
-def _send(organization, occasion="test:1"):
+def _send(organization, key="test:1"):
     notification = SimpleNamespace(title="Coming up: your session", body="With Ann, tomorrow.")
     send_branded_email(
         template="sessions/email/reminder",
@@ -33,7 +33,7 @@ def _send(organization, occasion="test:1"):
         },
         to=["dan@acme.example"],
         organization=organization,
-        occasion=occasion,
+        key=key,
     )
     return mail.outbox[-1]
 
@@ -50,11 +50,13 @@ def _logo(acme, fmt: str, extension: str) -> None:
     acme.logo.save(f"logo.{extension}", ContentFile(buffer.getvalue()), save=True)
 
 
-def test_an_email_carries_the_organisations_accent_name_and_the_active_language(acme):
+def test_an_email_carries_the_organisations_accent_name_and_language(acme):
     acme.accent_color = "#7A1FA2"  # 8.3:1 against white
+    acme.locale = "fr"
     acme.save()
 
-    with translation.override("fr"):
+    # Whatever language the sender happens to run in (a request's, a worker's default).
+    with translation.override("de"):
         html = _html(_send(acme))
 
     assert '<html lang="fr">' in html

@@ -20,7 +20,7 @@ from programs import defaults
 from programs.models import Resource, Topic
 from programs.training import program_seed_defaults
 from sessions import tasks
-from sessions.mail import BrandedEmail
+from organizations.emails import BrandedEmail
 from sessions.models import Commitment, MentoringSession, Note, SessionChange
 from tests.accounts.factories import UserFactory
 from tests.conftest import is_postgresql, require

@@ -3,8 +3,8 @@ organisation alone, so that every email in the layout carries it whoever sends i
 
 from django import template
 
+from organizations.emails import accent_colour
 from organizations.models import Organization
-from sessions.mail import accent_colour
 
 register = template.Library()
 
