@@ -534,8 +534,15 @@ class ResourceForm(_WithFileForm):
 
     class Meta:
         model = Resource
-        fields = ["kind", "title", "body", "link", "file", "audience", "position"]
+        fields = ["kind", "purpose", "title", "body", "link", "file", "audience", "position"]
         widgets = {"body": forms.Textarea(attrs={"rows": 6})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["purpose"].choices = [
+            ("", _("No session in particular")),
+            *Resource.Purpose.choices,
+        ]
 
 
 class QuestionForm(forms.ModelForm):

@@ -425,8 +425,29 @@ class Resource(TenantModel):
         GUIDE = "guide", _("Conversation guide")
         AGENDA = "agenda", _("Session agenda template")
 
+    class Purpose(models.TextChoices):
+        """Which sessions an agenda template is suggested for; blank: any other agenda."""
+
+        FIRST_SESSION = "first_session", _("A pair's first session")
+        REGULAR = "regular", _("Every later session")
+        CLOSING = "closing", _("The closing session")
+
     program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="resources")
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    # A marker, not the title: managers rename and reorder their agendas, and scheduling
+    # must still find the first session's and a regular session's (sessions.selectors).
+    purpose = models.CharField(
+        _("suggested for"),
+        max_length=20,
+        choices=Purpose.choices,
+        blank=True,
+        help_text=_(
+            "Session agenda templates only. When a pair schedules a session, the form "
+            "starts with the agenda marked for a pair's first session, and after that "
+            "with the one marked for every later session. Each can be given to one "
+            "agenda of the program; leave it empty for any other agenda."
+        ),
+    )
     title = models.CharField(_("title"), max_length=200)
     body = models.TextField(_("content"), blank=True)
     link = models.URLField(_("link"), blank=True)
@@ -438,6 +459,43 @@ class Resource(TenantModel):
 
     class Meta:
         ordering = ["kind", "position", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["program", "purpose"],
+                condition=~models.Q(purpose=""),
+                name="programs_resource_one_agenda_per_purpose",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(purpose="") | models.Q(kind="agenda"),
+                name="programs_resource_purpose_only_for_agendas",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.title
+
+    def clean(self) -> None:
+        # The constraints, said in words: the form leaves ``program`` out, so Django's own
+        # check of the unique rule would be skipped and the database would answer instead.
+        super().clean()
+        if not self.purpose:
+            return
+        if self.kind != self.Kind.AGENDA:
+            raise ValidationError(
+                {"purpose": _("Only session agenda templates are suggested for sessions.")}
+            )
+        taken = (
+            Resource.objects.filter(program=self.program_id, purpose=self.purpose)
+            .exclude(pk=self.pk)
+            .first()
+        )
+        if taken is not None:
+            raise ValidationError(
+                {
+                    "purpose": _(
+                        "“%(title)s” is already suggested for %(purpose)s. Clear it there "
+                        "first, or leave this one empty."
+                    )
+                    % {"title": taken.title, "purpose": self.get_purpose_display().lower()}
+                }
+            )

@@ -117,7 +117,9 @@ def program_copy(*, program: Program) -> Program:
         list(Topic.objects.filter(programtopic__program=program)),
         list(Membership.objects.filter(programmanager__program=program)),
     )
-    # Training, reading and the program's own questions come along; people do not.
+    # Training, reading (each agenda with its purpose, so the next wave's first session
+    # still starts with getting to know each other) and the program's own questions come
+    # along; people do not.
     for model in (TrainingModule, Resource, ProgramQuestion):
         items = list(model.objects.filter(program=program))
         for item in items:

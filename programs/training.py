@@ -31,6 +31,15 @@ def modules_for(participant: Participant) -> QuerySet[TrainingModule]:
     return for_role(TrainingModule.objects.filter(program=participant.program_id), participant.role)
 
 
+# What each default agenda template (defaults.RESOURCES, in its order there) is for: the
+# marker scheduling finds them by, whatever the program manager renames them to later.
+DEFAULT_AGENDA_PURPOSES = (
+    Resource.Purpose.FIRST_SESSION,
+    Resource.Purpose.REGULAR,
+    Resource.Purpose.CLOSING,
+)
+
+
 @transaction.atomic
 def program_seed_defaults(*, program: Program) -> None:
     """Give a new program the default training modules, guides and agenda templates."""
@@ -49,11 +58,13 @@ def program_seed_defaults(*, program: Program) -> None:
         )
         if program.direction in directions
     )
+    purposes = iter(DEFAULT_AGENDA_PURPOSES)
     Resource.objects.bulk_create(
         Resource(
             organization=program.organization,
             program=program,
             kind=kind,
+            purpose=next(purposes, "") if kind == Resource.Kind.AGENDA else "",
             title=str(title),
             body=str(body),
             position=position,

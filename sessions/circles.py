@@ -59,6 +59,39 @@ def circle_create(*, program: Program, plan: CirclePlan) -> SupportCircle:
     )
 
 
+def _changeable(circle: SupportCircle) -> SupportCircle:
+    """The circle, locked, if its program still takes changes."""
+    circle = SupportCircle.objects.select_for_update().select_related("program").get(pk=circle.pk)
+    if circle.program.status == Program.Status.CLOSED:
+        raise ValidationError(_("The program is closed."))
+    return circle
+
+
+@transaction.atomic
+def circle_update(*, circle: SupportCircle, plan: CirclePlan) -> SupportCircle:
+    """Change a circle's title (what it is about), time, length or place."""
+    circle = _changeable(circle)
+    _check(plan)
+    moved = SupportCircle(starts_at=plan.starts_at)
+    if not attendance_open(moved) and CircleAttendance.objects.filter(circle=circle).exists():
+        # The roll call would then be of a meeting that has not happened yet.
+        raise ValidationError(
+            _("Attendance has been taken for this circle: it cannot move to a time to come.")
+        )
+    circle.title = plan.title.strip()
+    circle.starts_at = plan.starts_at
+    circle.duration_minutes = plan.duration_minutes
+    circle.location = plan.location.strip()
+    circle.save(update_fields=["title", "starts_at", "duration_minutes", "location"])
+    return circle
+
+
+@transaction.atomic
+def circle_delete(*, circle: SupportCircle) -> None:
+    """Cancel a circle still to come, or remove one held (its attendance goes with it)."""
+    _changeable(circle).delete()
+
+
 @transaction.atomic
 def circle_attendance_save(*, circle: SupportCircle, attended_ids) -> int:
     """Record who came: every mentor the circle is for gets a row, attended or not.

@@ -3,10 +3,11 @@ from zoneinfo import ZoneInfo
 
 from django import forms
 from django.utils import timezone
+from django.utils.dateformat import format as date_format
 from django.utils.translation import gettext_lazy as _
 
 from programs.models import Participant, Topic
-from sessions.models import Commitment
+from sessions.models import Commitment, MentoringSession
 from sessions.services import Log, Plan
 
 
@@ -156,6 +157,40 @@ class GoalForm(forms.Form):
         self.fields["owner"].label_from_instance = lambda p: p.employee.name
 
 
+class ReflectionForm(forms.Form):
+    """One's own part of a logged session, changed afterwards."""
+
+    rating = forms.TypedChoiceField(
+        label=_("How useful was it for you?"),
+        choices=[(str(n), f"{n} / 5") for n in range(1, 6)],
+        coerce=int,
+    )
+    learned = forms.CharField(
+        label=_("What I learned"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    taught = forms.CharField(
+        label=_("What I taught"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
 class CommitmentForm(forms.Form):
     text = forms.CharField(label=_("I commit to"), max_length=300)
     theme = forms.ChoiceField(label=_("Theme"), choices=Commitment.Theme.choices)
+    session = forms.ModelChoiceField(
+        label=_("After the session of"),
+        queryset=MentoringSession.objects.none(),
+        required=False,
+        empty_label=_("No session in particular"),
+        help_text=_("The session that led to it: the latest one that took place, unless you say."),
+    )
+
+    def __init__(self, *args, sessions, zone: ZoneInfo, **kwargs):
+        """``sessions``: the pair's sessions that took place, the latest first."""
+        super().__init__(*args, **kwargs)
+        field = self.fields["session"]
+        field.queryset = sessions
+        field.label_from_instance = lambda session: date_format(
+            timezone.localtime(session.starts_at, zone), "D j M Y, H:i"
+        )
+        if not self.is_bound:
+            field.initial = sessions.values_list("pk", flat=True).first()

@@ -13,4 +13,6 @@ urlpatterns = [
     path(program + "reliability.csv", views.reliability_export, name="reliability_export"),
     path(program + "circles/", views.circle_list, name="circles"),
     path(program + "circles/<int:circle_id>/", views.circle_detail, name="circle"),
+    path(program + "circles/<int:circle_id>/edit/", views.circle_edit, name="circle_edit"),
+    path(program + "circles/<int:circle_id>/delete/", views.circle_delete, name="circle_delete"),
 ]

@@ -6,7 +6,8 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django import forms
-from django.core.exceptions import PermissionDenied
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -183,6 +184,17 @@ class CircleForm(forms.Form):
         )
 
     @staticmethod
+    def initial_for(circle: SupportCircle, zone: ZoneInfo) -> dict:
+        local = timezone.localtime(circle.starts_at, zone)
+        return {
+            "title": circle.title,
+            "date": local.date(),
+            "time": local.time().replace(second=0, microsecond=0),
+            "duration_minutes": circle.duration_minutes,
+            "location": circle.location,
+        }
+
+    @staticmethod
     def suggestion(zone: ZoneInfo) -> dict:
         day = (timezone.localtime(timezone.now(), zone) + timedelta(days=14)).date()
         return {"date": day, "time": time(12, 0), "duration_minutes": 45}
@@ -222,13 +234,25 @@ def circle_list(request, org_slug, program_id):
     return render(request, "sessions/manager/circles.html", context)
 
 
+def _circle(program: Program, circle_id) -> SupportCircle:
+    """One of the program's circles (with how many came), else 404."""
+    return get_object_or_404(program_circles(program), pk=circle_id)
+
+
+def _to_circle(circle: SupportCircle):
+    return redirect(
+        "mentoring_manager:circle",
+        org_slug=circle.organization.slug,
+        program_id=circle.program_id,
+        circle_id=circle.pk,
+    )
+
+
 @permission_required("program.view")
 def circle_detail(request, org_slug, program_id, circle_id):
     """A circle's details and who came: a tick per mentor."""
     program = _program(request, program_id)
-    circle = get_object_or_404(
-        SupportCircle, pk=circle_id, program=program, organization=request.organization
-    )
+    circle = _circle(program, circle_id)
     if request.method == "POST":
         _may_manage(request)
         came = set(request.POST.getlist("attended"))
@@ -242,12 +266,7 @@ def circle_detail(request, org_slug, program_id, circle_id):
             )
             % {"count": len(came)},
         ):
-            return redirect(
-                "mentoring_manager:circle",
-                org_slug=org_slug,
-                program_id=program.pk,
-                circle_id=circle.pk,
-            )
+            return _to_circle(circle)
     people = circle_attendance(circle, circle_mentors(program, circle))
     context = {
         "program": program,
@@ -256,5 +275,54 @@ def circle_detail(request, org_slug, program_id, circle_id):
         "people": people,
         "attended_count": sum(1 for _m, came, _n in people if came),
         "can_take_attendance": circles.attendance_open(circle),
+        "can_manage": has_permission(request.membership, "program.manage"),
+        "upcoming": circle.starts_at > timezone.now(),
     }
     return render(request, "sessions/manager/circle.html", context)
+
+
+@permission_required("program.manage")
+def circle_edit(request, org_slug, program_id, circle_id):
+    """Change a circle's title, time, length or place."""
+    program = _program(request, program_id)
+    circle = _circle(program, circle_id)
+    zone = _zone(request)
+    form = CircleForm(posted(request), zone=zone, initial=CircleForm.initial_for(circle, zone))
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = circles.circle_update(circle=circle, plan=form.plan())
+        except ValidationError as error:
+            for message in error.messages:
+                form.add_error(None, message)
+        else:
+            messages.success(request, _("Support circle “%(title)s” saved.") % {"title": saved})
+            return _to_circle(saved)
+    context = {"program": program, "circle": circle, "form": form, "zone": zone.key}
+    return render(request, "sessions/manager/circle_form.html", context)
+
+
+@permission_required("program.manage")
+def circle_delete(request, org_slug, program_id, circle_id):
+    """Cancel a circle to come, or remove one held with its attendance: a page that says
+    what goes, then a POST from it."""
+    program = _program(request, program_id)
+    circle = _circle(program, circle_id)
+    upcoming = circle.starts_at > timezone.now()
+    if request.method == "POST":
+        done = (
+            _("Support circle “%(title)s” cancelled.")
+            if upcoming
+            else _("Support circle “%(title)s” removed.")
+        )
+        if run_reporting(
+            request, lambda: circles.circle_delete(circle=circle), done % {"title": circle}
+        ):
+            return redirect("mentoring_manager:circles", org_slug=org_slug, program_id=program.pk)
+        return _to_circle(circle)
+    context = {
+        "program": program,
+        "circle": circle,
+        "zone": _zone(request).key,
+        "upcoming": upcoming,
+    }
+    return render(request, "sessions/manager/circle_delete.html", context)

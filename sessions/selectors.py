@@ -1,10 +1,10 @@
-from django.conf import settings
-from django.db.models import Q, QuerySet
+from datetime import date
+
+from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
 from django.shortcuts import get_object_or_404
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from matching.models import Pair
-from programs.defaults import RESOURCES
 from programs.models import Participant, Resource
 from programs.selectors import participations_of
 from sessions.models import Commitment, Goal, MentoringSession, Note, Reflection
@@ -57,51 +57,46 @@ def reflections(session: MentoringSession) -> QuerySet[Reflection]:
     return Reflection.objects.filter(session=session).select_related("participant__employee")
 
 
-def pair_goals(pair: Pair) -> QuerySet[Goal]:
-    return Goal.objects.filter(pair=pair).select_related("owner__employee")
+def my_reflection(session: MentoringSession, me: Participant) -> Reflection | None:
+    return Reflection.objects.filter(session=session, participant=me).first()
+
+
+def pair_goals(pair: Pair, *, today: date | None = None) -> QuerySet[Goal]:
+    """The pair's goals, each with ``overdue``: still open and due before ``today`` (the
+    reader's own day: a goal due today is not late yet in their time zone)."""
+    today = today or timezone.localdate()
+    overdue = Q(status=Goal.Status.OPEN, due_date__lt=today)
+    return (
+        Goal.objects.filter(pair=pair)
+        .select_related("owner__employee")
+        .annotate(overdue=ExpressionWrapper(overdue, output_field=BooleanField()))
+    )
+
+
+def held_sessions(pair: Pair) -> QuerySet[MentoringSession]:
+    """The pair's sessions that took place, the latest first."""
+    return MentoringSession.objects.filter(pair=pair, status=MentoringSession.Status.HELD).order_by(
+        "-starts_at", "-pk"
+    )
 
 
 def pair_commitments(pair: Pair) -> QuerySet[Commitment]:
-    return Commitment.objects.filter(pair=pair)
-
-
-# The agenda templates a program starts with (programs.defaults), in their order there:
-# the first session's, a regular session's, the closing session's.
-FIRST, REGULAR, CLOSING = [t for kind, t, _body in RESOURCES if kind == Resource.Kind.AGENDA]
-
-
-def _is(agenda: Resource, default) -> bool:
-    """Whether ``agenda`` is one of the program's defaults, by its title in whichever of
-    the languages it was created in. Position is no marker: managers reorder the list."""
-    title = agenda.title.strip().casefold()
-    for code, _name in settings.LANGUAGES:
-        with translation.override(code):
-            if title == str(default).strip().casefold():
-                return True
-    return False
+    return Commitment.objects.filter(pair=pair).select_related("session")
 
 
 def default_agendas(program_id: int) -> tuple[str, str]:
     """(the agenda a pair's first session starts with, the one later sessions start
-    with): the program's first-session agenda (getting to know each other, agreeing
-    goals) and its regular one, found by what they are, not where they are listed. A
-    program whose agendas are all its own: the first of them, never the closing one."""
-    agendas = list(
-        Resource.objects.filter(program=program_id, kind=Resource.Kind.AGENDA).order_by(
-            "position", "pk"
-        )
+    with): the bodies of the program's agenda templates marked for those purposes
+    (``Resource.purpose``), whatever they are called and wherever they are listed; empty
+    where the program has marked none."""
+    bodies = dict(
+        Resource.objects.filter(
+            program=program_id,
+            kind=Resource.Kind.AGENDA,
+            purpose__in=[Resource.Purpose.FIRST_SESSION, Resource.Purpose.REGULAR],
+        ).values_list("purpose", "body")
     )
-    if not agendas:
-        return "", ""
-
-    def pick(wanted, unwanted) -> str:
-        for agenda in agendas:
-            if _is(agenda, wanted):
-                return agenda.body
-        others = [a for a in agendas if not any(_is(a, u) for u in unwanted)]
-        return (others or agendas)[0].body
-
-    return pick(FIRST, (CLOSING,)), pick(REGULAR, (CLOSING, FIRST))
+    return bodies.get(Resource.Purpose.FIRST_SESSION, ""), bodies.get(Resource.Purpose.REGULAR, "")
 
 
 def agenda_default(pair: Pair) -> str:

@@ -260,12 +260,36 @@ def session_log(
 
 
 @transaction.atomic
-def goal_add(*, pair: Pair, by: Participant, title: str, owner=None, due_date=None) -> Goal:
-    _ensure_member(pair, by)
+def reflection_update(
+    *, session: MentoringSession, by: Participant, rating: int, learned: str, taught: str
+) -> Reflection:
+    """Change one's own reflection on a session: its author's alone to change."""
+    reflection = (
+        Reflection.objects.select_for_update()
+        .filter(session=session.pk, participant=by.pk)
+        .select_related("session")
+        .first()
+    )
+    if reflection is None:
+        raise ValidationError(_("You have not logged this session yet."))
+    if not isinstance(rating, int) or not 1 <= rating <= 5:
+        raise ValidationError(_("Rate the session from 1 to 5."))
+    reflection.rating, reflection.learned, reflection.taught = rating, learned, taught
+    reflection.save(update_fields=["rating", "learned", "taught", "updated_at"])
+    return reflection
+
+
+def _check_goal(pair: Pair, title: str, owner: Participant | None) -> None:
     if not title.strip():
         raise ValidationError(_("Say what the goal or action is."))
     if owner is not None:
         _ensure_member(pair, owner)
+
+
+@transaction.atomic
+def goal_add(*, pair: Pair, by: Participant, title: str, owner=None, due_date=None) -> Goal:
+    _ensure_member(pair, by)
+    _check_goal(pair, title, owner)
     return Goal.objects.create(
         organization=pair.organization,
         pair=pair,
@@ -273,6 +297,21 @@ def goal_add(*, pair: Pair, by: Participant, title: str, owner=None, due_date=No
         owner=owner,
         due_date=due_date,
     )
+
+
+@transaction.atomic
+def goal_update(
+    *, goal: Goal, by: Participant, title: str, owner: Participant | None = None, due_date=None
+) -> Goal:
+    """Change a goal's wording, whose it is, or when it is due: either person of the pair,
+    while the pair is active."""
+    goal = Goal.objects.select_for_update().select_related("pair").get(pk=goal.pk)
+    _ensure_member(goal.pair, by)
+    _ensure_active(goal.pair)
+    _check_goal(goal.pair, title, owner)
+    goal.title, goal.owner, goal.due_date = title.strip(), owner, due_date
+    goal.save(update_fields=["title", "owner", "due_date"])
+    return goal
 
 
 @transaction.atomic
@@ -299,8 +338,15 @@ def senior_of(pair: Pair) -> Participant | None:
 
 @transaction.atomic
 def commitment_add(
-    *, pair: Pair, by: Participant, text: str, theme: str, session=None
+    *,
+    pair: Pair,
+    by: Participant,
+    text: str,
+    theme: str,
+    session: MentoringSession | None = None,
 ) -> Commitment:
+    """What the senior person commits to change, after a session of the pair (``session``,
+    one that took place) or not tied to one."""
     _ensure_member(pair, by)
     senior = senior_of(pair)
     if senior is not None and senior.pk != by.pk:
@@ -310,6 +356,9 @@ def commitment_add(
         problems.append(_("Say what you commit to change."))
     if theme not in Commitment.Theme.values:
         problems.append(_("Choose a theme."))
+    held = MentoringSession.objects.filter(pair=pair, status=MentoringSession.Status.HELD)
+    if session is not None and not held.filter(pk=session.pk).exists():
+        problems.append(_("Choose one of your sessions that took place."))
     if problems:
         raise ValidationError(problems)
     return Commitment.objects.create(

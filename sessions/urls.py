@@ -17,8 +17,14 @@ urlpatterns = [
     ),
     path(pair + "sessions/<int:session_id>/cancel/", views.session_cancel, name="session_cancel"),
     path(pair + "sessions/<int:session_id>/log/", views.session_log, name="session_log"),
+    path(
+        pair + "sessions/<int:session_id>/reflection/",
+        views.reflection_edit,
+        name="reflection_edit",
+    ),
     path(pair + "goals/", views.goal_add, name="goal_add"),
     path(pair + "goals/<int:goal_id>/", views.goal_status, name="goal_status"),
+    path(pair + "goals/<int:goal_id>/edit/", views.goal_edit, name="goal_edit"),
     path(pair + "commitments/", views.commitment_add, name="commitment_add"),
     path(
         pair + "commitments/<int:commitment_id>/",

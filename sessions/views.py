@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from organizations.decorators import permission_required
@@ -11,11 +12,13 @@ from programs.models import Resource, Topic
 from programs.training import for_role
 from sessions import services
 from sessions.emails import person_zone
-from sessions.forms import CommitmentForm, GoalForm, LogForm, PlanForm
-from sessions.models import Commitment, Goal, MentoringSession
+from sessions.forms import CommitmentForm, GoalForm, LogForm, PlanForm, ReflectionForm
+from sessions.models import Commitment, Goal, MentoringSession, Reflection
 from sessions.selectors import (
     agenda_default,
+    held_sessions,
     my_pair,
+    my_reflection,
     pair_commitments,
     pair_goals,
     pair_sessions,
@@ -38,21 +41,22 @@ def pair_workspace(request, org_slug, pair_id):
     upcoming, past = pair_sessions(pair)
     held = sum(1 for s in past if s.status == MentoringSession.Status.HELD)
     senior = services.senior_of(pair)
+    zone = person_zone(me)
     context = {
         "pair": pair,
         "program": pair.program,
         "me": me,
         "partner": partner,
-        "my_zone": person_zone(me).key,
+        "my_zone": zone.key,
         "partner_zone": person_zone(partner).key,
         "upcoming": upcoming,
         "past": past,
         "held": held,
-        "goals": pair_goals(pair),
+        "goals": pair_goals(pair, today=timezone.localtime(timezone.now(), zone).date()),
         "goal_form": GoalForm(pair=pair),
         "commitments": pair_commitments(pair),
         "can_commit": pair.status == "active" and (senior is None or senior.pk == me.pk),
-        "commitment_form": CommitmentForm(),
+        "commitment_form": CommitmentForm(sessions=held_sessions(pair), zone=zone),
         "guides": for_role(
             Resource.objects.filter(program=pair.program_id, kind__in=["guide", "agenda"]),
             me.role,
@@ -97,6 +101,7 @@ def session_detail(request, org_slug, pair_id, session_id):
     pair, me, partner = _pair(request, pair_id)
     session = _session(pair, session_id)
     zone = person_zone(me)
+    mine = my_reflection(session, me)
     context = {
         "pair": pair,
         "me": me,
@@ -106,9 +111,10 @@ def session_detail(request, org_slug, pair_id, session_id):
         "partner_zone": person_zone(partner).key,
         "notes": visible_notes(session, me),
         "reflections": reflections(session),
-        # Nothing more to add once they reflected, or once it is logged as not held.
-        "mine_logged": session.status == MentoringSession.Status.NOT_HELD
-        or reflections(session).filter(participant=me).exists(),
+        "my_reflection": mine,
+        # Nothing more to add once they reflected (they change it instead), or once it is
+        # logged as not held.
+        "mine_logged": session.status == MentoringSession.Status.NOT_HELD or mine is not None,
         "plan_form": PlanForm(initial=PlanForm.initial_for(session, zone), zone=zone),
         "log_form": LogForm(
             topics=Topic.objects.filter(programtopic__program=pair.program_id),
@@ -191,6 +197,33 @@ def session_log(request, org_slug, pair_id, session_id=None):
 
 
 @permission_required("program.participate")
+def reflection_edit(request, org_slug, pair_id, session_id):
+    """Change one's own reflection on a logged session; nobody else's (404)."""
+    pair, me, partner = _pair(request, pair_id)
+    session = _session(pair, session_id)
+    reflection = get_object_or_404(Reflection, session=session, participant=me)
+    initial = {
+        "rating": reflection.rating,
+        "learned": reflection.learned,
+        "taught": reflection.taught,
+    }
+    form = ReflectionForm(posted(request), initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.reflection_update(session=session, by=me, **form.cleaned_data)
+        except ValidationError as error:
+            for message in error.messages:
+                form.add_error(None, message)
+        else:
+            messages.success(request, _("Your reflection is saved."))
+            return redirect(
+                "mentoring:session", org_slug=org_slug, pair_id=pair.pk, session_id=session.pk
+            )
+    context = {"pair": pair, "partner": partner, "session": session, "form": form}
+    return render(request, "sessions/reflection_form.html", context)
+
+
+@permission_required("program.participate")
 def goal_add(request, org_slug, pair_id):
     pair, me, _partner = _pair(request, pair_id)
     if request.method != "POST":
@@ -206,6 +239,26 @@ def goal_add(request, org_slug, pair_id):
         _("Goal added."),
     )
     return _back(pair)
+
+
+@permission_required("program.participate")
+def goal_edit(request, org_slug, pair_id, goal_id):
+    """Change a goal's wording, whose it is and when it is due (either of the pair)."""
+    pair, me, partner = _pair(request, pair_id)
+    goal = get_object_or_404(Goal, pk=goal_id, pair=pair)
+    initial = {"title": goal.title, "owner": goal.owner_id, "due_date": goal.due_date}
+    form = GoalForm(posted(request), pair=pair, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.goal_update(goal=goal, by=me, **form.cleaned_data)
+        except ValidationError as error:
+            for message in error.messages:
+                form.add_error(None, message)
+        else:
+            messages.success(request, _("Goal saved."))
+            return _back(pair)
+    context = {"pair": pair, "partner": partner, "goal": goal, "form": form}
+    return render(request, "sessions/goal_form.html", context)
 
 
 @permission_required("program.participate")
@@ -227,7 +280,7 @@ def commitment_add(request, org_slug, pair_id):
     pair, me, _partner = _pair(request, pair_id)
     if request.method != "POST":
         return post_only()
-    form = CommitmentForm(request.POST)
+    form = CommitmentForm(request.POST, sessions=held_sessions(pair), zone=person_zone(me))
     if not form.is_valid():
         for errors in form.errors.values():
             messages.error(request, " ".join(errors))

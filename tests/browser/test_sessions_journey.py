@@ -15,7 +15,7 @@ from django.utils import dateformat, timezone
 from matching import services as matching
 from matching.models import Pair
 from organizations.tenancy import tenant_context
-from sessions.models import Goal, MentoringSession, Note, Reflection
+from sessions.models import Commitment, Goal, MentoringSession, Note, Reflection
 from tests.accounts.factories import PASSWORD, UserFactory
 from tests.browser.helpers import sign_in
 from tests.organizations.factories import MembershipFactory
@@ -33,7 +33,9 @@ PRIVATE_NOTE = "Ann only: Dan seemed wary of the AI pilot"
 ANN_LEARNED = "How the budget round really works"
 DAN_TAUGHT = "How the budget round works"
 DAN_LEARNED = "Prompting for first drafts"
+DAN_LEARNED_LATER = "Prompting for first drafts, and checking what comes back"
 GOAL = "Dan tries Copilot on one deck a week"
+COMMITMENT = "Draft every board memo with Copilot first"
 
 
 @pytest.fixture
@@ -157,6 +159,7 @@ def test_a_pair_schedules_logs_and_ticks_off_a_goal_and_the_manager_sees_only_co
         MentoringSession.objects.filter(pk=session.pk).update(
             starts_at=timezone.now() - timedelta(hours=2)
         )
+        session.refresh_from_db()
 
     # Ann logs it, with a note for both and one for herself.
     with _signed_in(chromium, live_server, ANN) as ann:
@@ -229,17 +232,56 @@ def test_a_pair_schedules_logs_and_ticks_off_a_goal_and_the_manager_sees_only_co
         assert PRIVATE_NOTE not in dan.content()
         screenshot(dan, "sessions-mentee-logged")
 
-        # Dan ticks the goal off.
+        # On second thoughts he says more about what he learned: his own to change.
+        dan.get_by_role("link", name="Change my reflection").click()
+        dan.get_by_role("heading", name="Change my reflection").wait_for()
+        assert dan.get_by_label("What I learned").input_value() == DAN_LEARNED
+        dan.get_by_label("What I learned").fill(DAN_LEARNED_LATER)
+        dan.get_by_role("button", name="Save my reflection").click()
+        dan.get_by_text("Your reflection is saved.").wait_for()
+        log = dan.get_by_role("region", name="Log", exact=True)
+        assert log.get_by_text(DAN_LEARNED_LATER).is_visible()
+        assert log.get_by_text("Dan Senior · 4 / 5").is_visible()
+
+        # The goal slipped: given yesterday as its date, it shows as overdue, in words.
         dan.get_by_role("link", name="← You and Ann Junior").click()
-        dan.get_by_role("button", name=f"Mark “{GOAL}” done").click()
         goals = dan.get_by_role("region", name="Goals and actions")
+        assert goals.get_by_text("Overdue").count() == 0
+        goals.get_by_role("link", name=f"Change “{GOAL}”").click()
+        dan.get_by_role("heading", name="Change a goal").wait_for()
+        yesterday = timezone.localtime(timezone.now(), BERLIN).date() - timedelta(days=1)
+        dan.get_by_label("Due").fill(yesterday.isoformat())
+        dan.get_by_role("button", name="Save the goal").click()
+        dan.get_by_text("Goal saved.").wait_for()
+        assert goals.get_by_text("Overdue").is_visible()
+        assert goals.get_by_text(f"was due {dateformat.format(yesterday, 'j M Y')}").is_visible()
+        screenshot(dan, "sessions-goal-overdue")
+
+        # Dan, the senior colleague, commits to a change after the session they just had.
+        dan.get_by_text("Record a commitment…").click()
+        dan.get_by_label("I commit to").fill(COMMITMENT)
+        dan.get_by_label("Theme").select_option(label="A tool to adopt")
+        held_at = timezone.localtime(session.starts_at, BERLIN)
+        chosen = dan.get_by_label("After the session of").locator("option:checked")
+        assert chosen.inner_text() == dateformat.format(held_at, "D j M Y, H:i")
+        dan.get_by_role("button", name="Record", exact=True).click()
+        dan.get_by_text("Commitment recorded.").wait_for()
+        commitments = dan.get_by_role("region", name="Commitments")
+        assert commitments.get_by_text(COMMITMENT).is_visible()
+        after = f"After the session of {dateformat.format(held_at, 'j M Y')}"
+        assert commitments.get_by_text(after).is_visible()
+
+        # Dan ticks the goal off: no longer overdue.
+        dan.get_by_role("button", name=f"Mark “{GOAL}” done").click()
         goals.get_by_role("button", name=f"Reopen “{GOAL}”").wait_for()
         assert goals.get_by_text("done", exact=True).is_visible()
+        assert goals.get_by_text("Overdue").count() == 0
         screenshot(dan, "sessions-goal-done")
 
     with tenant_context(organization=acme):
         session.refresh_from_db()
         goal = Goal.objects.get(pair=pair)
+        commitment = Commitment.objects.get(pair=pair)
         ratings = sorted(
             Reflection.objects.filter(session=session).values_list("rating", flat=True)
         )
@@ -255,6 +297,8 @@ def test_a_pair_schedules_logs_and_ticks_off_a_goal_and_the_manager_sees_only_co
     )
     assert ratings == [4, 5] and notes == 2
     assert (goal.status, goal.owner_id) == ("done", world["Dan"].pk) and goal.done_at
+    assert goal.due_date == yesterday
+    assert (commitment.participant_id, commitment.session_id) == (world["Dan"].pk, session.pk)
 
     # The program manager: the pair on track, counted, and nothing of what they wrote.
     with _signed_in(chromium, live_server, MANAGER) as manager:
@@ -289,7 +333,8 @@ def test_a_pair_schedules_logs_and_ticks_off_a_goal_and_the_manager_sees_only_co
         reliability = manager.get_by_role("region", name="Reliability")
         assert reliability.get_by_text("0% · 0 of 1 sessions cancelled or moved late").count() == 2
         html = manager.content()
-        for text in (SHARED_NOTE, PRIVATE_NOTE, ANN_LEARNED, DAN_LEARNED, DAN_TAUGHT, GOAL):
+        written = (SHARED_NOTE, PRIVATE_NOTE, ANN_LEARNED, DAN_LEARNED, DAN_TAUGHT, GOAL)
+        for text in (*written, COMMITMENT):
             assert text not in html, text
         screenshot(manager, "sessions-manager-pairs")
 

@@ -14,7 +14,7 @@ from matching.models import Pair
 from organizations.models import Organization
 from organizations.tenancy import tenant_context
 from programs.demo import ACME_PROGRAM
-from programs.models import Program
+from programs.models import Program, Resource
 from sessions.cadence import BEHIND, ON_TRACK, QUIET, cadence
 from sessions.models import Commitment, Goal, MentoringSession, Note, Reflection, SessionChange
 
@@ -157,6 +157,18 @@ def test_priya_and_tom_have_a_healthy_history_with_notes_from_both(seeded):
         commitments = Commitment.objects.filter(pair=pair)
         assert commitments.count() >= 2
         assert set(commitments.values_list("participant", flat=True)) == {pair.mentee_id}
+        # Each after one of the pair's sessions that took place.
+        assert set(commitments.values_list("session__status", flat=True)) == {HELD}
+        # The first session started with getting to know each other, the others with the
+        # regular agenda: the program's agendas marked for them.
+        agendas = dict(
+            Resource.objects.filter(program=pair.program_id)
+            .exclude(purpose="")
+            .values_list("purpose", "body")
+        )
+        first, *later = sessions.exclude(agenda="").order_by("starts_at")
+        assert first.agenda == agendas["first_session"]
+        assert later and {s.agenda for s in later} == {agendas["regular"]}
     # Each wrote a private note, readable as its author.
     for user in (priya, tom):
         with tenant_context(organization=seeded, user=user):

@@ -661,3 +661,168 @@ def test_approved_mentors_see_the_programs_upcoming_circles(client, acme, world)
         participant = world[name.title()]
         page = client.get(f"/o/acme/programs/mine/{participant.pk}/").content.decode()
         assert ("Mentors compare notes" in page) is expected, name
+
+
+# Changing and cancelling support circles (program managers only).
+
+
+def _circle_data(**changes):
+    data = {
+        "title": "April circle: feedback upward",
+        "date": "2027-04-06",
+        "time": "17:00",
+        "duration_minutes": "60",
+        "location": "Room 4",
+    }
+    return {**data, **changes}
+
+
+def test_a_manager_changes_a_circles_topic_time_and_place(client, acme, manager, world):
+    acme.time_zone = "Europe/Berlin"
+    acme.save()
+    with tenant_context(organization=acme):
+        circle = SupportCircle.objects.create(
+            organization=acme, program=world["program"], title="April circle",
+            starts_at=datetime(2027, 4, 6, 16, 0, tzinfo=UTC), location="Room 1",
+        )  # fmt: skip
+    client.force_login(manager)
+    url = _url(world, f"circles/{circle.pk}/edit/")
+
+    detail = client.get(_url(world, f"circles/{circle.pk}/")).content.decode()
+    form = client.get(url).context["form"]
+    response = client.post(url, _circle_data(location="https://meet.example/c"), follow=True)
+
+    assert f'href="{url}"' in detail
+    assert (form["title"].value(), str(form["time"].value())) == ("April circle", "18:00:00")
+    assert "Support circle “April circle: feedback upward” saved." in response.content.decode()
+    with tenant_context(organization=acme):
+        circle.refresh_from_db()
+    assert circle.title == "April circle: feedback upward"
+    assert circle.starts_at == datetime(2027, 4, 6, 17, 0, tzinfo=ZoneInfo("Europe/Berlin"))
+    assert (circle.duration_minutes, circle.location) == (60, "https://meet.example/c")
+
+
+def test_a_circle_change_with_bad_input_changes_nothing(client, acme, manager, world, circle):
+    client.force_login(manager)
+    url = _url(world, f"circles/{circle.pk}/edit/")
+    with tenant_context(organization=acme):
+        CircleAttendance.objects.create(
+            organization=acme, circle=circle, participant=world["Ann"], attended=True
+        )
+
+    untitled = client.post(url, _circle_data(title=" "))
+    too_long = client.post(url, _circle_data(duration_minutes="500"))
+    # Attendance was taken: the circle cannot move to a time still to come.
+    to_come = client.post(url, _circle_data(date="2030-01-01"))
+
+    assert untitled.context["form"].errors["title"]
+    assert too_long.context["form"].errors["duration_minutes"]
+    assert (
+        "Attendance has been taken for this circle: it cannot move to a time to come."
+        in to_come.content.decode()
+    )
+    with tenant_context(organization=acme):
+        circle.refresh_from_db()
+    assert (circle.title, circle.duration_minutes) == ("March circle", 45)
+    assert circle.starts_at < timezone.now()
+
+
+def test_cancelling_a_circle_asks_first_then_removes_it(client, acme, manager, world):
+    with tenant_context(organization=acme):
+        circle = SupportCircle.objects.create(
+            organization=acme, program=world["program"], title="May circle",
+            starts_at=timezone.now() + timedelta(days=10),
+        )  # fmt: skip
+    client.force_login(manager)
+    url = _url(world, f"circles/{circle.pk}/delete/")
+
+    detail = client.get(_url(world, f"circles/{circle.pk}/")).content.decode()
+    asked = client.get(url).content.decode()
+    with tenant_context(organization=acme):
+        still_there = SupportCircle.objects.filter(pk=circle.pk).exists()
+    response = client.post(url, follow=True)
+
+    assert f'href="{url}"' in detail and "Cancel…" in detail
+    assert still_there
+    assert "Cancel “May circle”?" in asked and "Cancel the circle" in asked
+    assert response.redirect_chain[-1][0] == _url(world, "circles/")
+    assert "Support circle “May circle” cancelled." in response.content.decode()
+    with tenant_context(organization=acme):
+        assert not SupportCircle.objects.exists()
+
+
+def test_removing_a_held_circle_says_how_much_attendance_goes_with_it(
+    client, acme, manager, world, circle
+):
+    client.force_login(manager)
+    with tenant_context(organization=acme):
+        circles.circle_attendance_save(circle=circle, attended_ids=[world["Ann"].pk])
+    url = _url(world, f"circles/{circle.pk}/delete/")
+
+    asked = client.get(url).content.decode()
+    response = client.post(url, follow=True)
+
+    assert "Remove “March circle”?" in asked
+    assert "with its attendance: 1 mentor recorded as coming no longer counts." in asked
+    assert "Support circle “March circle” removed." in response.content.decode()
+    with tenant_context(organization=acme):
+        assert not SupportCircle.objects.exists()
+        assert not CircleAttendance.objects.exists()
+
+
+def test_a_closed_programs_circles_stay_as_they_were(client, acme, manager, world, circle):
+    with tenant_context(organization=acme):
+        Program.objects.filter(pk=world["program"].pk).update(status=Program.Status.CLOSED)
+    client.force_login(manager)
+
+    changed = client.post(_url(world, f"circles/{circle.pk}/edit/"), _circle_data())
+    removed = client.post(_url(world, f"circles/{circle.pk}/delete/"), follow=True)
+
+    assert "The program is closed." in changed.content.decode()
+    assert "The program is closed." in removed.content.decode()
+    with tenant_context(organization=acme):
+        circle.refresh_from_db()
+    assert circle.title == "March circle"
+
+
+@pytest.mark.parametrize(
+    "roles",
+    [
+        {"is_executive": True, "is_participant": False},
+        {"is_participant": True},
+    ],
+    ids=["executive", "participant"],
+)
+def test_only_program_managers_change_or_cancel_circles(client, acme, world, circle, roles):
+    client.force_login(MembershipFactory(organization=acme, **roles).user)
+    edit, delete = (_url(world, f"circles/{circle.pk}/{a}/") for a in ("edit", "delete"))
+
+    answers = [
+        client.get(edit).status_code,
+        client.post(edit, _circle_data()).status_code,
+        client.get(delete).status_code,
+        client.post(delete).status_code,
+    ]
+
+    assert answers == [403, 403, 403, 403]
+    with tenant_context(organization=acme):
+        circle.refresh_from_db()
+    assert circle.title == "March circle"
+
+
+def test_another_programs_circle_is_not_found_under_this_program(
+    client, acme, manager, world, circle
+):
+    with tenant_context(organization=acme):
+        other = Program.objects.create(
+            organization=acme, name="Other", start_date=world["program"].start_date,
+            end_date=world["program"].end_date,
+        )  # fmt: skip
+    client.force_login(manager)
+
+    for action in ("edit", "delete"):
+        url = f"/o/acme/programs/{other.pk}/circles/{circle.pk}/{action}/"
+        assert client.get(url).status_code == 404
+        assert client.post(url, _circle_data()).status_code == 404
+    with tenant_context(organization=acme):
+        assert SupportCircle.objects.filter(pk=circle.pk, title="March circle").exists()

@@ -1,6 +1,7 @@
 """The pair's workspace: scheduling with calendar invitations, logging, notes that stay
 private, goals and commitments."""
 
+import re
 from datetime import timedelta
 from smtplib import SMTPServerDisconnected
 from unittest import mock
@@ -8,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core import mail
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
@@ -15,13 +17,20 @@ from django.utils.dateformat import format as date_format
 from accounts.models import User
 from matching import services as matching
 from matching.models import Pair
+from organizations.emails import BrandedEmail
 from organizations.tenancy import tenant_context
 from programs import defaults
 from programs.models import Resource, Topic
 from programs.training import program_seed_defaults
-from sessions import tasks
-from organizations.emails import BrandedEmail
-from sessions.models import Commitment, MentoringSession, Note, SessionChange
+from sessions import services, tasks
+from sessions.models import (
+    Commitment,
+    Goal,
+    MentoringSession,
+    Note,
+    Reflection,
+    SessionChange,
+)
 from tests.accounts.factories import UserFactory
 from tests.conftest import is_postgresql, require
 from tests.organizations.factories import MembershipFactory
@@ -388,3 +397,261 @@ def test_a_session_before_the_pair_began_cannot_be_logged(client, acme, pair):
     assert f"The pair began on {began}: choose a date from then on." in response.content.decode()
     with tenant_context(organization=acme):
         assert not MentoringSession.objects.exists()
+
+
+# What a session's agenda starts with: the program's agendas marked for it.
+
+
+def test_renamed_agendas_are_still_suggested_for_what_they_are_for(client, acme, world, pair):
+    bodies = _seed_agendas(acme, world)
+    first, regular, _closing = (str(t) for _k, t, _b in defaults.RESOURCES[:3])
+    with tenant_context(organization=acme):
+        Resource.objects.filter(title=first).update(title="Kick-off, our way")
+        Resource.objects.filter(title=regular).update(title="Our usual hour")
+    _login(client, "ann")
+
+    assert _suggested_agenda(client, pair) == bodies[first]
+    _past_session(acme, pair)
+    assert _suggested_agenda(client, pair) == bodies[regular]
+
+
+def test_a_program_that_marks_no_agenda_suggests_none(client, acme, world, pair):
+    _seed_agendas(acme, world)
+    with tenant_context(organization=acme):
+        Resource.objects.update(purpose="")
+    _login(client, "ann")
+
+    assert _suggested_agenda(client, pair) in ("", None)
+
+
+# Goals: either of the pair changes one; open goals past their due date are marked.
+
+
+def _goal(acme, pair, **fields):
+    with tenant_context(organization=acme):
+        return Goal.objects.create(organization=acme, pair=pair, **fields)
+
+
+def test_either_person_changes_a_goals_wording_owner_and_due_date(client, acme, pair, world):
+    goal = _goal(acme, pair, title="Try Copilot", owner=world["Dan"])
+    url = f"/o/acme/programs/pairs/{pair.pk}/goals/{goal.pk}/edit/"
+    _login(client, "ann")
+
+    form = client.get(url).context["form"]
+    response = client.post(
+        url,
+        {
+            "title": "Try Copilot on one deck a week",
+            "owner": world["Ann"].pk,
+            "due_date": "2031-05-01",
+        },
+        follow=True,
+    )
+
+    assert (form["title"].value(), form["owner"].value()) == ("Try Copilot", world["Dan"].pk)
+    assert "Goal saved." in response.content.decode()
+    with tenant_context(organization=acme):
+        goal.refresh_from_db()
+    assert (goal.title, goal.owner_id, str(goal.due_date)) == (
+        "Try Copilot on one deck a week",
+        world["Ann"].pk,
+        "2031-05-01",
+    )
+    _login(client, "dan")
+    client.post(url, {"title": "Try Copilot on one deck a week", "owner": "", "due_date": ""})
+    with tenant_context(organization=acme):
+        goal.refresh_from_db()
+    assert (goal.owner_id, goal.due_date, goal.status) == (None, None, "open")
+
+
+def test_a_goal_change_with_bad_input_is_refused_and_changes_nothing(client, acme, pair, world):
+    goal = _goal(acme, pair, title="Try Copilot")
+    url = f"/o/acme/programs/pairs/{pair.pk}/goals/{goal.pk}/edit/"
+    _login(client, "ann")
+
+    blank = client.post(url, {"title": "  ", "owner": ""})
+    stranger = client.post(url, {"title": "Mine now", "owner": world["Eve"].pk})
+    with tenant_context(organization=acme):
+        Pair.objects.filter(pk=pair.pk).update(status=Pair.Status.ENDED)
+    ended = client.post(url, {"title": "After the end", "owner": ""})
+
+    assert blank.context["form"].errors["title"]
+    assert stranger.context["form"].errors["owner"]
+    assert "This pair has ended." in ended.content.decode()
+    with tenant_context(organization=acme):
+        goal.refresh_from_db()
+    assert (goal.title, goal.owner_id) == ("Try Copilot", None)
+
+
+def test_only_the_pair_changes_its_goals(client, acme, pair, world):
+    goal = _goal(acme, pair, title="Try Copilot")
+    url = f"/o/acme/programs/pairs/{pair.pk}/goals/{goal.pk}/edit/"
+    _login(client, "eve")
+
+    assert client.get(url).status_code == 404
+    assert client.post(url, {"title": "Eve's now", "owner": ""}).status_code == 404
+    with tenant_context(organization=acme):
+        goal.refresh_from_db()
+    assert goal.title == "Try Copilot"
+
+
+def _goal_items(html: str) -> dict[str, str]:
+    """The goal list's items by goal title: their text, whitespace folded."""
+    section = html.split('id="goals-heading"', 1)[1].split("</section>", 1)[0]
+    items = {}
+    for item in re.findall(r"<li>(.*?)</li>", section, re.S):
+        text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", item)).strip()
+        title = re.search(r"(?:<strong>|<s[^>]*>)(.*?)</", item).group(1)
+        items[title] = text
+    return items
+
+
+def test_open_goals_past_their_due_date_are_marked_overdue_in_the_readers_day(client, acme, pair):
+    today = timezone.localtime(timezone.now(), BERLIN).date()  # Ann's day
+    _goal(acme, pair, title="Late", due_date=today - timedelta(days=1))
+    _goal(acme, pair, title="Due today", due_date=today)
+    _goal(acme, pair, title="Done late", due_date=today - timedelta(days=9), status="done")
+    _goal(acme, pair, title="No date")
+    _login(client, "ann")
+
+    items = _goal_items(client.get(f"/o/acme/programs/pairs/{pair.pk}/").content.decode())
+
+    yesterday = date_format(today - timedelta(days=1), "j M Y")
+    assert f"Late ⚠ Overdue Both · was due {yesterday}" in items["Late"]
+    for title in ("Due today", "Done late", "No date"):
+        assert "Overdue" not in items[title], title
+        assert "was due" not in items[title], title
+
+
+# Reflections: their author changes them afterwards; nobody else can.
+
+
+def _logged(client, acme, pair):
+    """A session Ann logged (rating 4), Dan not yet."""
+    session = _past_session(acme, pair)
+    _login(client, "ann")
+    client.post(
+        f"/o/acme/programs/pairs/{pair.pk}/sessions/{session.pk}/log/",
+        {"held": "yes", "held_minutes": "50", "rating": "4", "learned": "Budgets"},
+    )
+    return session
+
+
+def test_the_author_changes_their_reflection_after_logging(client, acme, pair):
+    session = _logged(client, acme, pair)
+    page = client.get(f"/o/acme/programs/pairs/{pair.pk}/sessions/{session.pk}/").content.decode()
+    url = f"/o/acme/programs/pairs/{pair.pk}/sessions/{session.pk}/reflection/"
+
+    form = client.get(url).context["form"]
+    response = client.post(
+        url,
+        {"rating": "5", "learned": "Budgets, and who sets them", "taught": "Copilot"},
+        follow=True,
+    )
+
+    assert f'href="{url}"' in page and "Change my reflection" in page
+    assert (form["rating"].value(), form["learned"].value()) == (4, "Budgets")
+    assert "Your reflection is saved." in response.content.decode()
+    with tenant_context(organization=acme):
+        reflection = Reflection.objects.get(session=session)
+    assert (reflection.rating, reflection.learned, reflection.taught) == (
+        5,
+        "Budgets, and who sets them",
+        "Copilot",
+    )
+
+
+def test_a_reflection_change_without_a_rating_is_refused_and_changes_nothing(client, acme, pair):
+    session = _logged(client, acme, pair)
+    url = f"/o/acme/programs/pairs/{pair.pk}/sessions/{session.pk}/reflection/"
+
+    response = client.post(url, {"rating": "", "learned": "Overwritten"})
+
+    assert response.context["form"].errors["rating"]
+    with tenant_context(organization=acme):
+        reflection = Reflection.objects.get(session=session)
+    assert (reflection.rating, reflection.learned) == (4, "Budgets")
+
+
+def test_the_partner_cannot_change_someone_elses_reflection(client, acme, pair):
+    session = _logged(client, acme, pair)
+    url = f"/o/acme/programs/pairs/{pair.pk}/sessions/{session.pk}/reflection/"
+    _login(client, "dan")
+
+    page = client.get(f"/o/acme/programs/pairs/{pair.pk}/sessions/{session.pk}/").content.decode()
+    answers = [client.get(url).status_code, client.post(url, {"rating": "1"}).status_code]
+    # Once Dan has his own, the same address changes his, never Ann's.
+    client.post(f"/o/acme/programs/pairs/{pair.pk}/sessions/{session.pk}/log/", {"rating": "3"})
+    client.post(url, {"rating": "2", "learned": "Dan's"})
+
+    assert "Change my reflection" not in page
+    assert answers == [404, 404]
+    with tenant_context(organization=acme):
+        ratings = dict(
+            Reflection.objects.filter(session=session).values_list("participant_id", "rating")
+        )
+    assert ratings == {pair.mentor_id: 4, pair.mentee_id: 2}
+
+
+# Commitments: tied to one of the pair's held sessions, the latest by default.
+
+
+def _held(acme, pair, days_ago, status="held"):
+    with tenant_context(organization=acme):
+        return MentoringSession.objects.create(
+            organization=acme,
+            pair=pair,
+            starts_at=timezone.now() - timedelta(days=days_ago),
+            status=status,
+        )
+
+
+def test_a_commitment_is_recorded_after_the_latest_held_session_unless_another_is_chosen(
+    client, acme, pair
+):
+    older, latest = _held(acme, pair, 20), _held(acme, pair, 6)
+    _held(acme, pair, 2, status="cancelled")
+    _held(acme, pair, 1, status="scheduled")
+    url = f"/o/acme/programs/pairs/{pair.pk}/commitments/"
+    _login(client, "dan")
+
+    form = client.get(f"/o/acme/programs/pairs/{pair.pk}/").context["commitment_form"]
+    client.post(url, {"text": "Draft with Copilot", "theme": "tool", "session": latest.pk})
+    client.post(url, {"text": "Ask for feedback", "theme": "habit", "session": older.pk})
+    client.post(url, {"text": "Revisit the policy", "theme": "practice", "session": ""})
+    page = client.get(f"/o/acme/programs/pairs/{pair.pk}/").content.decode()
+
+    assert form["session"].value() == latest.pk
+    with tenant_context(organization=acme):
+        assert [s.pk for s in form.fields["session"].queryset] == [latest.pk, older.pk]
+        made = dict(Commitment.objects.values_list("text", "session_id"))
+    assert made == {
+        "Draft with Copilot": latest.pk,
+        "Ask for feedback": older.pk,
+        "Revisit the policy": None,
+    }
+    when = date_format(timezone.localtime(latest.starts_at, BERLIN), "j M Y")
+    assert f"After the session of {when}" in page
+
+
+def test_a_commitment_after_a_session_that_did_not_take_place_is_refused(client, acme, pair, world):
+    cancelled = _held(acme, pair, 2, status="cancelled")
+    with tenant_context(organization=acme):
+        other_pair = Pair.objects.exclude(pk=pair.pk).first()
+    elsewhere = _held(acme, other_pair, 3)
+    url = f"/o/acme/programs/pairs/{pair.pk}/commitments/"
+    _login(client, "dan")
+
+    answers = [
+        client.post(url, {"text": "X", "theme": "tool", "session": s.pk}, follow=True)
+        for s in (cancelled, elsewhere)
+    ]
+
+    for answer in answers:
+        assert "Select a valid choice." in answer.content.decode()
+    with tenant_context(organization=acme):
+        assert not Commitment.objects.exists()
+        with pytest.raises(ValidationError, match="one of your sessions that took place"):
+            services.commitment_add(
+                pair=pair, by=world["Dan"], text="X", theme="tool", session=elsewhere
+            )
