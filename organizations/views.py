@@ -25,6 +25,7 @@ from organizations.forms import (
 )
 from organizations.http import post_only, posted, run_reporting
 from organizations.models import ApiKey, Invitation, Membership, Organization
+from organizations.overview import overview_sections
 from organizations.permissions import has_permission
 from organizations.roles import Role
 from organizations.selectors import (
@@ -54,7 +55,12 @@ def home(request):
 
 @permission_required("organization.view")
 def overview(request, org_slug):
-    return render(request, "organizations/overview.html", {"membership": request.membership})
+    """The member's home: one section per thing their permissions let them do."""
+    sections = overview_sections(
+        organization=request.organization, membership=request.membership, user=request.user
+    )
+    context = {"membership": request.membership, **sections}
+    return render(request, "organizations/overview.html", context)
 
 
 # --- Members ----------------------------------------------------------------------------
