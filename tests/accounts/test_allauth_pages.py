@@ -126,3 +126,13 @@ def test_verification_email_comes_from_upturn(client):
     assert message.body.startswith("Hello from Upturn!")
     assert "gave this email address for their Upturn account" in message.body
     assert "/accounts/confirm-email/" in message.body
+
+
+def test_the_password_prompt_before_two_factor_speaks_in_sentence_case(client):
+    person = UserFactory()
+    client.post("/accounts/login/", {"login": person.email, "password": PASSWORD})
+
+    asked = client.get(client.get(ACTIVATE).url).content.decode()
+
+    assert "<title>Confirm it's you" in asked
+    assert "Confirm Access" not in asked

@@ -31,7 +31,9 @@ def test_the_demo_executive_reads_narrows_and_downloads_the_dashboard(
 ):
     page = browser_page
     sign_in(page, "exec@acme.example", "upturn-demo")
-    page.get_by_role("link", name="Dashboard").click()
+    page.get_by_role("navigation", name="Organisation").get_by_role(
+        "link", name="Dashboard", exact=True
+    ).click()
     page.get_by_role("heading", name="Acme: reverse mentoring").wait_for()
 
     assert page.locator("[data-kpi]").count() == 10
