@@ -7,7 +7,6 @@ program's managers only: the two people's notices never carry it.
 """
 
 from collections.abc import Iterable
-from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.urls import reverse
@@ -122,7 +121,7 @@ def pair_ended_alert(*, organization: Organization, pair: Pair) -> list[Candidat
                 % {
                     "who": ended_by_words(pair),
                     "date": formats.date_format(
-                        timezone.localtime(pair.ended_at, _organization_zone(organization)),
+                        timezone.localtime(pair.ended_at, organization.zone),
                         "DATE_FORMAT",
                     ),
                 },
@@ -163,13 +162,6 @@ def ended_by_words(pair: Pair) -> str:
     if user is None:
         return _("A program manager")
     return _("%(name)s, a program manager") % {"name": user.name or user.email}
-
-
-def _organization_zone(organization: Organization) -> ZoneInfo:
-    try:
-        return ZoneInfo(organization.time_zone)
-    except (KeyError, ValueError):
-        return ZoneInfo("UTC")
 
 
 def _people(pair: Pair) -> list[tuple[Participant, Participant]]:

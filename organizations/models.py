@@ -109,6 +109,14 @@ class Organization(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        """The organisation's time zone (UTC if the stored name is not one)."""
+        try:
+            return zoneinfo.ZoneInfo(self.time_zone or "UTC")
+        except (KeyError, ValueError):
+            return zoneinfo.ZoneInfo("UTC")
+
 
 class RoleFlags(models.Model):
     """The organisation roles, one boolean each: kept on memberships and on invitations.

@@ -12,6 +12,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
+from organizations.directory.demographics import ANSWER_FIELDS
 from organizations.models import Employee, EmployeeDemographics, JobLevelChange, Organization
 from programs.models import Cohort, Participant
 from reports.snapshots import snapshots_backfill, today
@@ -107,13 +108,6 @@ def _self_identification(organization, employees) -> None:
         answers,
         update_conflicts=True,
         unique_fields=["employee"],
-        update_fields=[
-            "gender",
-            "gender_self_described",
-            "ethnicity",
-            "disability",
-            "lgbtq",
-            "first_generation",
-        ],
+        update_fields=ANSWER_FIELDS,
     )
     EmployeeDemographics.objects.filter(organization=organization, employee__in=silent).delete()

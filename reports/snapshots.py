@@ -146,7 +146,7 @@ def snapshots_catch_up(organization: Organization) -> int:
 
 
 def zone_of(organization: Organization) -> ZoneInfo:
-    return ZoneInfo(organization.time_zone or "UTC")
+    return organization.zone
 
 
 def today(organization: Organization) -> date:

@@ -4,6 +4,7 @@ import pytest
 from django.core.management import call_command
 
 from accounts.models import User
+from organizations.directory.demographics import ANSWER_FIELDS
 from organizations.directory.selectors import employee_reporting_line
 from organizations.models import (
     Department,
@@ -74,13 +75,7 @@ def _reports_state():
                 ),
                 "demographics": sorted(
                     EmployeeDemographics.objects.values_list(
-                        "employee__employee_number",
-                        "gender",
-                        "gender_self_described",
-                        "ethnicity",
-                        "disability",
-                        "lgbtq",
-                        "first_generation",
+                        "employee__employee_number", *ANSWER_FIELDS
                     )
                 ),
                 "snapshots": sorted(
