@@ -322,6 +322,17 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
 }
 
+# --- Anonymous answers --------------------------------------------------------------
+
+# Anonymous survey answers are sealed to this public key by the web process and opened
+# only by the worker, which holds the private key, to release them in batches (see
+# surveys/sealing.py). Give SURVEY_SEAL_PRIVATE_KEY to the worker only; a comma-separated
+# list opens answers sealed with older keys during a rotation (the first is current).
+# `manage.py survey_seal_keys` makes a pair. With DEBUG on and neither set, a pair is
+# kept in var/ for local use.
+SURVEY_SEAL_PUBLIC_KEY = env_str("SURVEY_SEAL_PUBLIC_KEY")
+SURVEY_SEAL_PRIVATE_KEYS = env_list("SURVEY_SEAL_PRIVATE_KEY")
+
 # --- Logging ------------------------------------------------------------------------
 
 LOGGING = {

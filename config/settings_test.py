@@ -14,6 +14,10 @@ STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticF
 # Tests run in-process: the real-worker test starts its own worker against the broker.
 CELERY_TASK_ALWAYS_EAGER = True
 LOGGING["root"]["level"] = "WARNING"  # noqa: F405
+# A fixed pair for sealing anonymous answers, so that a real worker started by a test
+# opens what the test process sealed. For tests only: never use it anywhere else.
+SURVEY_SEAL_PUBLIC_KEY = "yiX7wSHzRI+wNY5w1wE3v8PTVH9gD6iewdVKlqiVVE4="
+SURVEY_SEAL_PRIVATE_KEYS = ["A3yd+DtXAgFWB6Ag/GQm55JSlPjweHD9gzUKPaYzpa8="]  # noqa: S105
 # Tenant-owned models that exist only in the test database (see tests/tenancy_app).
 INSTALLED_APPS = [*INSTALLED_APPS, "tests.tenancy_app"]  # noqa: F405
 # On SQLite, a file rather than the shared in-memory database: the live server's request

@@ -3,10 +3,11 @@
 Anonymity is structural. Whether someone answered (``Assignment.answered``) lives apart
 from what was answered (``Response``): an anonymous response carries its cohort and
 role and nothing else about the person, a random id and no time finer than the ISO
-week; nothing links the two tables. Anonymous answers are first held (``HeldResponse``)
-and released into ``Response`` in shuffled batches by another transaction, so that not
+week; nothing links the two tables. Anonymous answers are first held (``HeldResponse``),
+sealed to a key only the worker holds, and released into ``Response`` in shuffled
+batches of at least the results' smallest group by another transaction, so that not
 even the database's own bookkeeping (a row's transaction id, its physical order) ties
-an answer to the moment, and so to the person, who gave it.
+an answer to the moment, and so to the person, who gave it (``surveys.sealing``).
 """
 
 import uuid
@@ -156,11 +157,17 @@ class Response(TenantModel):
 
 class HeldResponse(TenantModel):
     """An anonymous answer waiting to be released into Response with others (see
-    ``surveys.services.responses_release``): the role, the week and the answers."""
+    ``surveys.services.responses_release``). The row is written with the "answered" mark
+    of its person, so it holds nothing readable: the week, the answers and the consent
+    are sealed to a key the web process does not have, padded to one size per survey
+    (``surveys.sealing``). The role is plain: the assignment says it anyway, and the
+    release batches by it."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     schedule = models.ForeignKey(Schedule, on_delete=models.CASCADE, related_name="+")
-    payload = models.JSONField()
+    role = models.CharField(max_length=10)
+    sealed = models.BinaryField()
+    sealed_with = models.CharField(max_length=16)  # the public key's id (surveys.sealing)
 
 
 class Answer(TenantModel):

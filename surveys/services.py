@@ -13,6 +13,7 @@ from matching.models import Pair
 from organizations.models import Membership, Organization
 from programs.models import Cohort, Participant
 from sessions.models import MentoringSession
+from surveys import sealing
 from surveys.models import (
     Answer,
     Assignment,
@@ -210,16 +211,19 @@ def response_submit(
     assignment.answered = True
     assignment.save(update_fields=["answered"])
     if survey.anonymous:
-        # Held, then released with others by another transaction (responses_release).
+        # Sealed, then released with others by the worker (responses_release): this row
+        # shares its transaction with the "answered" mark above, so it holds nothing
+        # readable (surveys.sealing).
+        sealed, sealed_with = sealing.seal(
+            {"week": iso_week(now), "answers": answers_by_id, "story_consent": story_consent},
+            size=sealing.padded_size(_answer_bounds(questions, len(topic_ids))),
+        )
         HeldResponse.objects.create(
             organization=assignment.organization,
             schedule=assignment.schedule,
-            payload={
-                "role": participant.role,
-                "week": iso_week(now),
-                "answers": answers_by_id,
-                "story_consent": story_consent,
-            },
+            role=participant.role,
+            sealed=sealed,
+            sealed_with=sealed_with,
         )
         return None
     employee = participant.employee
@@ -263,14 +267,27 @@ def _record(*, schedule: Schedule, role, week, answers, story_consent, **attribu
     return response
 
 
+def _answer_bounds(questions: list[Question], topic_count: int) -> list[int]:
+    return [sealing.answer_bound(q.type, q.choices, topic_count) for q in questions]
+
+
 def responses_release(*, organization: Organization, now=None) -> int:
-    """Move held anonymous answers into Response, schedule by schedule, in a shuffled
-    batch: once a schedule holds as many as the smallest group results may show, or once
-    its oldest is from an earlier week. Returns how many were released."""
+    """Open held anonymous answers and move them into Response, in batches nobody can be
+    picked out of (the worker runs this: it needs the private key, surveys.sealing).
+
+    A schedule with one window (days after the cohort's start or end) releases once,
+    when the window has closed: every held answer in one batch if they are at least the
+    smallest group results may show, each keeping its role only if every role among
+    them is that many too (otherwise a small role would be a small group of its own);
+    fewer answers stay sealed, never to be read. A schedule after each session never
+    closes: each role's answers go out whenever they are that many. In a batch, every
+    answer takes the week of the latest one and the rows are written in a random order,
+    in one transaction, so neither the week, the row order, the sequence of ids nor the
+    transaction id tells one answer from another. Returns how many were released."""
     from surveys.results import min_group
 
     now = now or timezone.now()
-    week, smallest, released = iso_week(now), min_group(organization), 0
+    smallest, released = min_group(organization), 0
     schedule_ids = set(
         HeldResponse.objects.filter(organization=organization).values_list("schedule_id", flat=True)
     )
@@ -281,21 +298,43 @@ def responses_release(*, organization: Organization, now=None) -> int:
                     schedule_id=schedule_id
                 )
             )
-            if not held or (len(held) < smallest and all(h.payload["week"] >= week for h in held)):
-                continue
             schedule = Schedule.objects.select_related("survey").get(pk=schedule_id)
-            random.SystemRandom().shuffle(held)
-            for item in held:
-                _record(
-                    schedule=schedule,
-                    role=item.payload["role"],
-                    week=item.payload["week"],
-                    answers=item.payload["answers"],
-                    story_consent=item.payload["story_consent"],
-                )
-            HeldResponse.objects.filter(pk__in=[h.pk for h in held]).delete()
-            released += len(held)
+            for role, batch in _release_batches(schedule, held, smallest, now):
+                _release(schedule, role, batch)
+                released += len(batch)
     return released
+
+
+def _release_batches(
+    schedule: Schedule, held: list[HeldResponse], smallest: int, now: datetime
+) -> list[tuple[str, list[HeldResponse]]]:
+    """Which held answers go out now, as (role, answers); see ``responses_release``."""
+    by_role: dict[str, list[HeldResponse]] = {}
+    for item in held:
+        by_role.setdefault(item.role, []).append(item)
+    if schedule.anchor == Schedule.Anchor.EACH_SESSION:
+        return [(role, items) for role, items in sorted(by_role.items()) if len(items) >= smallest]
+    assignments = Assignment.objects.filter(schedule=schedule)
+    if assignments.filter(closes_at__gt=now).exists() or len(held) < smallest:
+        return []
+    if all(len(items) >= smallest for items in by_role.values()):
+        return sorted(by_role.items())
+    return [("", held)]
+
+
+def _release(schedule: Schedule, role: str, batch: list[HeldResponse]) -> None:
+    payloads = [sealing.unseal(item.sealed, item.sealed_with) for item in batch]
+    week = max(payload["week"] for payload in payloads)
+    random.SystemRandom().shuffle(payloads)
+    for payload in payloads:
+        _record(
+            schedule=schedule,
+            role=role,
+            week=week,
+            answers=payload["answers"],
+            story_consent=payload["story_consent"],
+        )
+    HeldResponse.objects.filter(pk__in=[item.pk for item in batch]).delete()
 
 
 @transaction.atomic

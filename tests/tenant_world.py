@@ -266,7 +266,11 @@ def build_world(*, slug: str = "tenant-a", name: str = "Tenant A") -> dict[str, 
             week="2027-W01",
         )
         held_response = HeldResponse.objects.create(
-            organization=organization, schedule=schedule, payload={"answers": {}}
+            organization=organization,
+            schedule=schedule,
+            role="mentor",
+            sealed=b"sealed",
+            sealed_with="0123456789abcdef",
         )
         story = Story.objects.create(
             organization=organization,

@@ -17,8 +17,17 @@ from organizations.models import Organization
 from organizations.tenancy import tenant_context
 from programs.models import Topic
 from surveys import tasks
-from surveys.models import Answer, Assignment, Concern, Question, Response, Schedule, Survey
-from surveys.services import responses_release
+from surveys.models import (
+    Answer,
+    Assignment,
+    Concern,
+    HeldResponse,
+    Question,
+    Response,
+    Schedule,
+    Survey,
+)
+from surveys.sealing import unseal
 from tests.accounts.factories import UserFactory
 from tests.organizations.factories import MembershipFactory, OrganizationFactory
 
@@ -147,16 +156,23 @@ def ann_asked(acme, world, schedule):
         return assign(acme, schedule, world["Ann"])
 
 
-def _release(acme):
-    """What the beat does later: held anonymous answers go into Response."""
+def opened(acme) -> list[dict]:
+    """The held anonymous answers as the worker opens them (the test holds the key)."""
     with tenant_context(organization=acme):
-        responses_release(organization=acme, now=timezone.now() + timedelta(days=7))
+        return [
+            {"role": held.role, **unseal(held.sealed, held.sealed_with)}
+            for held in HeldResponse.objects.all()
+        ]
 
 
 def _counts(acme):
-    _release(acme)
+    """How many sets of answers are stored, held or released, and how many answers."""
+    held = opened(acme)
     with tenant_context(organization=acme):
-        return Response.objects.count(), Answer.objects.count()
+        return (
+            Response.objects.count() + len(held),
+            Answer.objects.count() + sum(len(h["answers"]) for h in held),
+        )
 
 
 def _answered(acme, assignment) -> bool:
@@ -238,14 +254,14 @@ def test_answering_end_to_end_stores_the_answers_without_the_person(
 
     assert "Thank you: your answers are in." in response.content.decode()
     assert _answered(acme, ann_asked)
+    (held,) = opened(acme)
     with tenant_context(organization=acme):
-        responses_release(organization=acme, now=timezone.now() + timedelta(days=7))
-        stored = Response.objects.get()
-        values = {a.question.type: a.value for a in stored.answers.select_related("question")}
+        assert not Response.objects.exists()  # held until released with others
+        questions = {str(q.pk): q.type for q in survey.questions.all()}
         topic = Topic.objects.get()
-    assert stored.participant_id is None and stored.department == "" and stored.level is None
-    assert (stored.cohort_id, stored.role) == (world["cohort"].pk, "mentor")
-    assert values == {
+    assert held["role"] == "mentor" and held["story_consent"] is False
+    assert set(held) == {"role", "week", "answers", "story_consent"}  # nobody in it
+    assert {questions[pk]: value for pk, value in held["answers"].items()} == {
         "agreement": 4,
         "nps": 9,
         "single": "Topics",
@@ -263,7 +279,7 @@ def test_an_attributed_answer_keeps_the_person(client, acme, world, survey, ann_
     client.post(answer_url(ann_asked), full_answer(survey))
 
     with tenant_context(organization=acme):
-        responses_release(organization=acme, now=timezone.now() + timedelta(days=7))
+        assert not HeldResponse.objects.exists()  # nothing to hide: stored at once
         stored = Response.objects.get()
     assert stored.participant_id == world["Ann"].pk
     assert (stored.department, stored.level) == ("Sales", 2)
@@ -336,9 +352,7 @@ def test_story_consent_is_recorded(client, acme, survey, ann_asked):
 
     client.post(answer_url(ann_asked), full_answer(survey, consent=True))
 
-    with tenant_context(organization=acme):
-        responses_release(organization=acme, now=timezone.now() + timedelta(days=7))
-        assert Response.objects.get().story_consent
+    assert [held["story_consent"] for held in opened(acme)] == [True]
 
 
 def test_the_beat_task_makes_assignments_in_every_organisation_despite_one_failing(
@@ -521,47 +535,6 @@ def test_the_manager_follows_a_concern_up(client, acme, world, pair, manager):
     assert "Follow-up saved." in body and "Following up" in body
     assert client.post(url, {"status": "bogus"}).status_code == 302
     assert _concerns(acme)[0].status == "following_up"
-
-
-def test_held_answers_are_released_in_batches_of_the_smallest_group_or_a_week_later(acme, world):
-    from surveys.models import HeldResponse, Question, Schedule, Survey
-    from surveys.services import iso_week
-
-    now = timezone.now()
-    with tenant_context(organization=acme):
-        survey = Survey.objects.create(organization=acme, program=world["program"], title="Pulse")
-        question = Question.objects.create(
-            organization=acme, survey=survey, type="agreement", text="Worth it?"
-        )
-        schedule = Schedule.objects.create(
-            organization=acme, survey=survey, cohort=world["cohort"], anchor="each_session"
-        )
-
-        def hold(count, week):
-            HeldResponse.objects.bulk_create(
-                HeldResponse(
-                    organization=acme,
-                    schedule=schedule,
-                    payload={
-                        "role": "mentee",
-                        "week": week,
-                        "answers": {str(question.pk): 4},
-                        "story_consent": False,
-                    },
-                )
-                for _ in range(count)
-            )
-
-        hold(4, iso_week(now))
-        four = responses_release(organization=acme, now=now)
-        hold(1, iso_week(now))
-        five = responses_release(organization=acme, now=now)
-        hold(1, iso_week(now - timedelta(days=8)))
-        lone_from_last_week = responses_release(organization=acme, now=now)
-
-        assert (four, five, lone_from_last_week) == (0, 5, 1)
-        assert Response.objects.filter(schedule=schedule, participant=None).count() == 6
-        assert not HeldResponse.objects.exists()
 
 
 def test_the_hourly_task_tells_people_a_survey_waits_once_and_not_after_they_answer(

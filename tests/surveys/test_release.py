@@ -1,0 +1,235 @@
+"""Held anonymous answers: sealed by the web process, released by the worker in batches
+nobody can be picked out of (surveys/sealing.py, surveys.services.responses_release).
+
+A cohort of six mentors and three mentees answers a survey with one agreement question
+and one free-text question; the smallest group results may show is five.
+"""
+
+from datetime import date, timedelta
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from organizations.models import Employee
+from organizations.tenancy import tenant_context
+from programs.models import Cohort, Participant, Program
+from surveys import sealing
+from surveys.models import Answer, Assignment, HeldResponse, Question, Response, Schedule, Survey
+from surveys.services import response_submit, responses_release
+
+pytestmark = pytest.mark.django_db
+
+MENTORS, MENTEES = 6, 3
+
+
+@pytest.fixture
+def cohort(acme):
+    with tenant_context(organization=acme):
+        program = Program.objects.create(
+            organization=acme,
+            name="Reverse",
+            start_date=date(2027, 1, 1),
+            end_date=date(2027, 9, 30),
+        )
+        cohort = Cohort.objects.create(
+            organization=acme,
+            program=program,
+            name="Pilot",
+            start_date=date(2027, 1, 1),
+            end_date=date(2027, 6, 30),
+        )
+        for n in range(MENTORS + MENTEES):
+            role = "mentor" if n < MENTORS else "mentee"
+            Participant.objects.create(
+                organization=acme,
+                program=program,
+                cohort=cohort,
+                employee=Employee.objects.create(
+                    organization=acme, employee_number=f"E{n}", name=f"Person {n}"
+                ),
+                role=role,
+                status=Participant.Status.APPROVED,
+            )
+    return cohort
+
+
+def _survey(acme, cohort, anchor="cohort_start") -> Schedule:
+    with tenant_context(organization=acme):
+        survey = Survey.objects.create(
+            organization=acme, program=cohort.program, title="Worth it?", anonymous=True
+        )
+        for position, kind in enumerate(("agreement", "text")):
+            Question.objects.create(
+                organization=acme,
+                survey=survey,
+                position=position,
+                type=kind,
+                text=f"Question {kind}",
+                required=kind == "agreement",
+            )
+        schedule = Schedule.objects.create(
+            organization=acme, survey=survey, cohort=cohort, anchor=anchor, open_days=14
+        )
+        opens = timezone.now() - timedelta(days=1)
+        for n, person in enumerate(Participant.objects.filter(cohort=cohort).order_by("pk")):
+            Assignment.objects.create(
+                organization=acme,
+                schedule=schedule,
+                participant=person,
+                occasion=anchor if anchor != "each_session" else f"session:{n}",
+                opens_at=opens,
+                closes_at=opens + timedelta(days=14),
+            )
+    return schedule
+
+
+def _answer(acme, schedule, roles=("mentor", "mentee"), *, text=lambda n: f"Text {n}"):
+    """Everyone of these roles answers: agreement 1 + n % 5 and a free text."""
+    with tenant_context(organization=acme):
+        questions = {q.type: q.pk for q in schedule.survey.questions.all()}
+        assignments = Assignment.objects.filter(
+            schedule=schedule, participant__role__in=roles, answered=False
+        ).order_by("pk")
+        for n, assignment in enumerate(assignments):
+            response_submit(
+                assignment=assignment,
+                answers={questions["agreement"]: 1 + n % 5, questions["text"]: text(n)},
+            )
+
+
+def _release(acme, *, days_on=0):
+    with tenant_context(organization=acme):
+        return responses_release(organization=acme, now=timezone.now() + timedelta(days=days_on))
+
+
+def _released(acme, schedule) -> list[tuple[str, str]]:
+    with tenant_context(organization=acme):
+        return sorted(Response.objects.filter(schedule=schedule).values_list("role", "week"))
+
+
+def test_a_held_answer_keeps_nothing_readable_and_every_one_is_the_same_size(acme, cohort):
+    schedule = _survey(acme, cohort)
+    long_text = "x" * sealing.TEXT_CHARACTERS
+
+    _answer(acme, schedule, text=lambda n: long_text if n == 0 else "")
+
+    with tenant_context(organization=acme):
+        held = list(HeldResponse.objects.all())
+    assert len(held) == MENTORS + MENTEES
+    assert {len(bytes(h.sealed)) for h in held} == {len(bytes(held[0].sealed))}
+    assert all(b"xxxx" not in bytes(h.sealed) and b"Text" not in bytes(h.sealed) for h in held)
+    assert {h.role for h in held} == {"mentor", "mentee"}
+
+
+def test_the_web_process_without_the_private_key_seals_but_cannot_open(acme, cohort, settings):
+    schedule = _survey(acme, cohort)
+    settings.SURVEY_SEAL_PRIVATE_KEYS = []
+    sealing.private_keys.cache_clear()
+    try:
+        _answer(acme, schedule, roles=("mentee",))
+        with tenant_context(organization=acme):
+            held = HeldResponse.objects.first()
+        with pytest.raises(sealing.SealingError, match="No SURVEY_SEAL_PRIVATE_KEY"):
+            sealing.unseal(held.sealed, held.sealed_with)
+    finally:
+        sealing.private_keys.cache_clear()
+
+
+def test_an_altered_held_answer_does_not_open(acme, cohort):
+    schedule = _survey(acme, cohort)
+    _answer(acme, schedule, roles=("mentee",))
+    with tenant_context(organization=acme):
+        held = HeldResponse.objects.first()
+    tampered = bytearray(held.sealed)
+    tampered[-1] ^= 1
+
+    with pytest.raises(sealing.SealingError, match="altered"):
+        sealing.unseal(bytes(tampered), held.sealed_with)
+
+
+def test_a_one_window_survey_releases_nothing_until_it_closes(acme, cohort):
+    schedule = _survey(acme, cohort)
+    _answer(acme, schedule)
+
+    assert _release(acme) == 0
+    assert _released(acme, schedule) == []
+
+
+def test_at_close_a_role_too_small_to_show_takes_every_role_away_from_the_batch(acme, cohort):
+    """Six mentors and three mentees: the mentees' answers under their role would be a
+    group of three, so the nine go out together without a role."""
+    schedule = _survey(acme, cohort)
+    _answer(acme, schedule)
+
+    assert _release(acme, days_on=15) == MENTORS + MENTEES
+
+    released = _released(acme, schedule)
+    assert {role for role, _week in released} == {""}
+    assert len({week for _role, week in released}) == 1
+    with tenant_context(organization=acme):
+        assert not HeldResponse.objects.exists()
+        assert Response.objects.filter(participant__isnull=False).count() == 0
+        texts = set(Answer.objects.filter(question__type="text").values_list("value", flat=True))
+    assert texts == {f"Text {n}" for n in range(MENTORS + MENTEES)}
+
+
+def test_at_close_every_role_large_enough_keeps_its_role(acme, cohort):
+    schedule = _survey(acme, cohort)
+    _answer(acme, schedule, roles=("mentor",))
+
+    assert _release(acme, days_on=15) == MENTORS
+    assert {role for role, _week in _released(acme, schedule)} == {"mentor"}
+
+
+def test_fewer_answers_than_the_smallest_group_stay_sealed_after_close(acme, cohort):
+    schedule = _survey(acme, cohort)
+    _answer(acme, schedule, roles=("mentee",))
+
+    assert _release(acme, days_on=15) == 0
+    assert _release(acme, days_on=60) == 0
+    with tenant_context(organization=acme):
+        assert HeldResponse.objects.count() == MENTEES
+    assert _released(acme, schedule) == []
+
+
+def test_a_survey_after_each_session_releases_a_role_once_it_is_large_enough(acme, cohort):
+    schedule = _survey(acme, cohort, anchor="each_session")
+    _answer(acme, schedule)
+
+    assert _release(acme) == MENTORS  # the mentees wait for two more
+    assert {role for role, _week in _released(acme, schedule)} == {"mentor"}
+    with tenant_context(organization=acme):
+        assert set(HeldResponse.objects.values_list("role", flat=True)) == {"mentee"}
+
+
+def test_a_release_twice_releases_once(acme, cohort):
+    schedule = _survey(acme, cohort, anchor="each_session")
+    _answer(acme, schedule, roles=("mentor",))
+
+    assert (_release(acme), _release(acme)) == (MENTORS, 0)
+    assert len(_released(acme, schedule)) == MENTORS
+
+
+def test_a_person_still_cannot_answer_twice(acme, cohort):
+    schedule = _survey(acme, cohort)
+    _answer(acme, schedule, roles=("mentee",))
+    with tenant_context(organization=acme):
+        assignment = Assignment.objects.filter(schedule=schedule, answered=True).first()
+        question = schedule.survey.questions.get(type="agreement")
+
+        with pytest.raises(ValidationError, match="already answered"):
+            response_submit(assignment=assignment, answers={question.pk: 3})
+
+        assert HeldResponse.objects.count() == MENTEES
+
+
+def test_the_hourly_task_releases_with_the_worker_key(acme, cohort):
+    from surveys.tasks import surveys_tick
+
+    schedule = _survey(acme, cohort, anchor="each_session")
+    _answer(acme, schedule, roles=("mentor",))
+
+    surveys_tick()
+
+    assert len(_released(acme, schedule)) == MENTORS
