@@ -16,6 +16,7 @@ PRODUCTION_ENV = {
     "SECRET_KEY": "a-production-secret-key-that-is-long-and-random-0123456789abcdef",
     "ALLOWED_HOSTS": "upturn.example.com",
     "DJANGO_SETTINGS_MODULE": "config.settings",
+    "SURVEY_SEAL_PUBLIC_KEY": "yiX7wSHzRI+wNY5w1wE3v8PTVH9gD6iewdVKlqiVVE4=",
 }
 
 
@@ -48,6 +49,15 @@ def test_deploy_check_reports_nothing_with_production_settings():
 
     assert result.returncode == 0, result.stderr
     assert "no issues" in result.stdout
+
+
+def test_deploy_check_asks_for_the_key_that_seals_anonymous_answers():
+    env = {k: v for k, v in PRODUCTION_ENV.items() if k != "SURVEY_SEAL_PUBLIC_KEY"}
+
+    result = _manage("check", "--deploy", env=env)
+
+    assert result.returncode != 0
+    assert "surveys.E001" in result.stderr
 
 
 def test_secret_key_can_come_from_a_file(tmp_path):
