@@ -60,8 +60,13 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # First: answers probes whatever Host they send (see config/middleware.py).
+    # Outermost, so every response carries the policy, the health probe's included; it
+    # only adds a header and reads nothing from the request (not even the Host).
+    "csp.middleware.CSPMiddleware",
+    # Then: answers probes whatever Host they send (see config/middleware.py).
     "config.middleware.HealthzMiddleware",
+    # Refuses a body larger than any upload may be (413) before anything reads it.
+    "organizations.uploads.RequestSizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from organizations.forms import OrganizationAdminForm
 from organizations.models import Organization
 
 
@@ -7,6 +8,7 @@ from organizations.models import Organization
 # the app: the admin site works outside any organisation, where those rows are hidden.
 @admin.register(Organization)
 class OrganizationAdmin(admin.ModelAdmin):
+    form = OrganizationAdminForm
     list_display = ["name", "slug", "time_zone", "created_at"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}

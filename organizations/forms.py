@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from organizations.models import AuditAction, AuditEntry, EmployeeDemographics, Organization
 from organizations.roles import Role
 from organizations.services import ORGANIZATION_SETTINGS_FIELDS, parse_invitation_emails
+from organizations.uploads import LOGO
 from organizations.widgets import StoredFileInput
 
 
@@ -92,6 +93,9 @@ class OrganizationSettingsForm(forms.ModelForm):
         model = Organization
         fields = ORGANIZATION_SETTINGS_FIELDS
         widgets = {"accent_color": forms.TextInput(attrs={"type": "color"})}
+        # A plain file field: LOGO opens the image itself, and its refusal names the file
+        # (forms.ImageField would refuse first, with a message that names nothing).
+        field_classes = {"logo": forms.FileField}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -102,6 +106,19 @@ class OrganizationSettingsForm(forms.ModelForm):
                     "organizations:logo", kwargs={"org_slug": self.instance.slug}
                 )
             self.fields["logo"].widget = widget
+            LOGO.apply_to(self.fields["logo"])
+
+
+class OrganizationAdminForm(forms.ModelForm):
+    """The admin site's organisation form: the logo under the same limit as in the app."""
+
+    class Meta:
+        field_classes = {"logo": forms.FileField}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "logo" in self.fields:
+            LOGO.apply_to(self.fields["logo"])
 
 
 class AuditFilter(django_filters.FilterSet):

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from matching.engine import Weights
 from organizations.forms import DemographicsForm, time_zone_choices
 from organizations.models import Department, Employee, Membership
+from organizations.uploads import MATERIAL
 from organizations.widgets import StoredFileInput
 from programs.enrolment import Application
 from programs.models import (
@@ -503,6 +504,7 @@ class _WithFileForm(forms.ModelForm):
                 },
             )
         self.fields["file"].widget = widget
+        MATERIAL.apply_to(self.fields["file"])
 
 
 def _link_field():

@@ -24,9 +24,9 @@ from organizations.directory.importing import (
     plan_import,
 )
 from organizations.models import AuditAction, DirectoryImport, Organization
+from organizations.uploads import HR_FILE
 
 MAX_REPORTED_REJECTIONS = 1000
-MAX_FILE_BYTES = 100 * 1024 * 1024
 STUCK_AFTER = timedelta(hours=1)
 _PROGRESS_KEY = "directory-import:{pk}:progress"
 _PROGRESS_TIMEOUT = 24 * 3600
@@ -86,8 +86,9 @@ def _audit(record: DirectoryImport, *, action: AuditAction, actor, ip_address, *
 def directory_import_start(
     *, organization: Organization, actor, upload, ip_address: str | None = None
 ) -> DirectoryImport:
-    if upload.size > MAX_FILE_BYTES:
-        raise ValidationError(_("The file is larger than 100 MB."))
+    # The upload form checks the same; here too, so no caller can store a file the form
+    # would refuse.
+    HR_FILE(upload)
     record = DirectoryImport.objects.create(
         organization=organization,
         original_name=upload.name[:255],

@@ -31,16 +31,17 @@ from organizations.models import DirectoryImport, Employee, EmployeeDemographics
 from organizations.permissions import has_permission
 from organizations.spreadsheet import safe_cell
 from organizations.tenancy import tenant_context
+from organizations.uploads import HR_FILE
 
 EMPLOYEES_PER_PAGE = 50
 
 
 class UploadForm(forms.Form):
-    file = forms.FileField(
-        label=gettext_lazy("HR file (CSV)"),
-        help_text=gettext_lazy("UTF-8, with a comma or a semicolon between values."),
-        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
-    )
+    file = forms.FileField(label=gettext_lazy("HR file (CSV)"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        HR_FILE.apply_to(self.fields["file"])
 
 
 @permission_required("directory.view")

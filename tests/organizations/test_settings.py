@@ -147,7 +147,7 @@ def test_a_file_that_is_not_an_image_is_refused_as_a_logo(client, acme, acme_adm
 
     response = client.post("/o/acme/settings/", {**VALID, "logo": fake})
 
-    assert "Upload a valid image" in response.content.decode()
+    assert "“brand.png” is named as a PNG image but is an SVG image." in response.content.decode()
     assert not Organization.objects.get(pk=acme.pk).logo
 
 
@@ -156,12 +156,12 @@ def test_an_oversized_logo_is_refused_with_its_size(client, acme, acme_admin):
 
     client.force_login(acme_admin)
     big = SimpleUploadedFile(
-        "big.png", _png(1200, 1200) + b"\0" * 600_000, content_type="image/png"
+        "big.png", _png(1200, 1200) + b"\0" * 1_100_000, content_type="image/png"
     )
 
     response = client.post("/o/acme/settings/", {**VALID, "logo": big})
 
-    assert "it can be at most 512 KB" in response.content.decode()
+    assert "“big.png” is 1.1 MB; the limit is 1 MB." in response.content.decode()
 
 
 def test_no_logo_answers_not_found(client, acme_mentor):
