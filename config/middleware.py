@@ -12,8 +12,9 @@ class HealthzMiddleware:
     (``Host: 10.0.0.7:8000``), which is not in ALLOWED_HOSTS: Django's host validation would
     answer them 400. The health view builds no URL and reads nothing from the request, so
     the Host it was sent to does not matter to it; every other path still goes through the
-    host check. First in MIDDLEWARE, so no other middleware runs for a probe (no session,
-    no HTTPS redirect: probes speak plain HTTP inside the network).
+    host check. First in MIDDLEWARE but for the content security policy's, which only adds
+    a header, so no other middleware runs for a probe (no session, no HTTPS redirect:
+    probes speak plain HTTP inside the network).
     """
 
     def __init__(self, get_response):

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import dj_database_url
 from celery.schedules import crontab
+from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -80,6 +81,33 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "organizations.middleware.OrganizationMiddleware",
 ]
+
+# --- Content security policy ----------------------------------------------------------
+# django-csp 4 (csp.middleware.CSPMiddleware above). Everything comes from the app's own
+# origin: no CDN (assets are vendored), no inline script, no eval, no inline style
+# attribute. The one inline <style> is the organisation's accent colours in base.html,
+# allowed by this response's nonce. templates/ must stay free of inline script, on*=
+# handlers and style= attributes (tests/config/test_csp.py fails naming the line), and
+# the browser journeys fail on any violation (tests/browser/conftest.py). The API docs
+# page adds data: images for Swagger UI's own icons (organizations/api/urls.py).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, NONCE],
+        "img-src": [SELF],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        # Sign-in and two-factor post to the app itself; single sign-on that redirects a
+        # form post to an identity provider would have to name its origin here.
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        # Where browsers send violation reports, e.g. a collector's URL; none by default.
+        "report-uri": env_str("CSP_REPORT_URI") or None,
+    },
+}
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
@@ -313,9 +341,9 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "Upturn API",
     "DESCRIPTION": (
         "One organisation's directory, members, survey results and KPI trends (small "
-        "groups hidden), reached with its API key (Authorization: Bearer <key>) or, from "
-        "the app's own pages, a signed-in member's session with the header "
-        "X-Organization: <slug>."
+        "groups hidden), reached with its API key (`Authorization: Bearer <key>`) or, "
+        "from the app's own pages, a signed-in member's session with the header "
+        "`X-Organization: <slug>`."
     ),
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,

@@ -71,7 +71,7 @@ def test_an_organisations_pages_take_its_accent(client, acme, acme_admin, colour
         assert style in page
     else:
         assert STYLE not in page
-    assert f"border-left: 4px solid {colour}" in page  # still beside the name
+    assert f"--org-colour: {colour};" in page  # still beside the name (the header's border)
 
 
 @pytest.mark.django_db
