@@ -4,8 +4,9 @@ Plain functions on plain data (no database), so the rules can be tested alone an
 by the browser import, the API's bulk upsert and the benchmark.
 """
 
+import codecs
 import csv
-import io
+import re
 import zoneinfo
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -52,6 +53,10 @@ _TIME_ZONES = zoneinfo.available_timezones()
 
 
 _NOT_UTF8 = "The file is not UTF-8 text. Save it as “CSV UTF-8” and try again."
+# How much of the file is read at a time (whole lines of it are decoded and handed on).
+BLOCK_BYTES = 64 * 1024
+# The characters a byte that is not UTF-8 becomes when decoded with "surrogateescape".
+_ESCAPED_BYTE = re.compile("[\udc80-\udcff]")
 
 
 class FileProblem(Exception):
@@ -85,23 +90,75 @@ def template_csv() -> str:
     return "".join(",".join(line) + "\r\n" for line in [COLUMNS, *TEMPLATE_ROWS])
 
 
+class _Lines:
+    """The file's lines as text, each with its line break (\\r, \\n or \\r\\n, as a text
+    file opened with newline="" gives them, so csv sees quoted line breaks as they are, and
+    U+2028 and friends do not end a line), a leading byte-order mark dropped.
+
+    The file is read a block at a time, cut after its last line break, and each line is
+    decoded only as it is handed on: a line that is not UTF-8 is named by the record the
+    csv reader is on when it takes that line, not by one some way before it (decoding a
+    whole block, as a text file does, fails while the reader is still rows behind). Such a
+    line is handed on all the same, its bad bytes escaped (surrogateescape), and
+    ``undecodable`` set: the reader finishes the record, which shows the column."""
+
+    def __init__(self, binary_stream):
+        self._stream = binary_stream
+        self.undecodable = False
+
+    def __iter__(self) -> Iterator[str]:
+        for block in self._blocks():
+            for line in block.splitlines(keepends=True):
+                try:
+                    text = line.decode("utf-8")
+                except UnicodeDecodeError:
+                    self.undecodable = True
+                    text = line.decode("utf-8", "surrogateescape")
+                yield text
+
+    def _blocks(self) -> Iterator[bytes]:
+        """The file's bytes in blocks of whole lines (the last block may lack its break).
+        A line break is a single byte that no multi-byte UTF-8 character contains, so no
+        character is ever cut between blocks."""
+        parts: list[bytes] = []
+        first = True
+        while True:
+            chunk = self._stream.read(BLOCK_BYTES)
+            if chunk:
+                # After the last LF, or the last CR that is not the chunk's final byte
+                # (that one may be the first half of a CRLF).
+                end = max(chunk.rfind(b"\n"), chunk.rfind(b"\r", 0, len(chunk) - 1)) + 1
+                if not end:
+                    parts.append(chunk)
+                    continue
+                parts.append(chunk[:end])
+            block = b"".join(parts)
+            if first and block.startswith(codecs.BOM_UTF8):
+                block = block[len(codecs.BOM_UTF8) :]
+            first = False
+            if block:
+                yield block
+            if not chunk:
+                return
+            parts = [chunk[end:]]
+
+
 class HrFile:
     """An HR file being read: the header is checked on opening, then ``rows()`` streams
     (row number, raw values) for each data row, the header being row 1.
 
     Understands UTF-8 with or without a byte-order mark, and a comma or a semicolon
     between values (whichever the header uses). Memory does not grow with the file.
-    Raises FileProblem for an unreadable file or header.
+    Raises FileProblem for an unreadable file or header; bytes that are not UTF-8 are
+    named by their row (the row of the record they are in) and column.
     """
 
     def __init__(self, binary_stream):
-        # newline="": only \r and \n end a line (not U+2028 and friends, which an unquoted
-        # name may contain), and csv sees quoted line breaks as they are.
-        self._text = io.TextIOWrapper(binary_stream, encoding="utf-8-sig", newline="")
-        try:
-            header_line = self._text.readline()
-        except UnicodeDecodeError as exc:
-            raise FileProblem(_(_NOT_UTF8)) from exc
+        self._lines = _Lines(binary_stream)
+        self._line_iterator = iter(self._lines)
+        header_line = next(self._line_iterator, "")
+        if self._lines.undecodable:
+            raise FileProblem(_("Row %(row)s: ") % {"row": 1} + _(_NOT_UTF8))
         if not header_line.strip():
             raise FileProblem(_("The file is empty."))
         self.delimiter = ";" if header_line.count(";") > header_line.count(",") else ","
@@ -123,10 +180,13 @@ class HrFile:
 
     def rows(self) -> Iterator[tuple[int, dict[str, str]]]:
         known = [(index, name) for index, name in enumerate(self.header) if name in COLUMNS]
+        lines = self._lines
         row_number = 1
         try:
-            for values in csv.reader(self._text, delimiter=self.delimiter):
+            for values in csv.reader(self._line_iterator, delimiter=self.delimiter):
                 row_number += 1
+                if lines.undecodable:
+                    raise FileProblem(self._not_utf8(row_number, values))
                 if not any(value.strip() for value in values):
                     continue
                 yield (
@@ -136,12 +196,32 @@ class HrFile:
                         for index, name in known
                     },
                 )
-        except UnicodeDecodeError as exc:
-            raise FileProblem(_("Row %(row)s: ") % {"row": row_number + 1} + _(_NOT_UTF8)) from exc
+            if lines.undecodable:  # never left unsaid, even if no record showed it
+                raise FileProblem(self._not_utf8(row_number + 1))
         except csv.Error as exc:
+            if lines.undecodable:  # the record with the bad bytes could not be finished
+                raise FileProblem(self._not_utf8(row_number + 1)) from exc
             raise FileProblem(
                 _("Row %(row)s cannot be read: %(error)s") % {"row": row_number + 1, "error": exc}
             ) from exc
+
+    def _not_utf8(self, row: int, values: list[str] | None = None) -> str:
+        """Which row holds bytes that are not UTF-8 and, when its values are known, in
+        which column: the first value holding one (named as the header names it, or else
+        by its place, the first being 1)."""
+        index = next(
+            (i for i, value in enumerate(values or []) if _ESCAPED_BYTE.search(value)), None
+        )
+        if index is None:
+            where = _("Row %(row)s: ") % {"row": row}
+        elif index < len(self.header) and self.header[index]:
+            where = _("Row %(row)s, column “%(column)s”: ") % {
+                "row": row,
+                "column": self.header[index],
+            }
+        else:
+            where = _("Row %(row)s, column %(number)s: ") % {"row": row, "number": index + 1}
+        return where + _(_NOT_UTF8)
 
 
 def _unescaped(value: str) -> str:
