@@ -149,10 +149,8 @@ def seed_surveys_demo(organization: Organization) -> None:
     pulse_assignments = [a for a in assignments if a.schedule.survey_id == pulse.pk]
     _answer_baseline(rng, baseline, baseline_assignments, topics, demo, now)
     _answer_pulse(rng, pulse, pulse_assignments, demo, now)
-    # The worker releases held anonymous answers in batches (a role's pulses once they
-    # are five); a process without the private key leaves that to the worker's next run.
-    with contextlib.suppress(SealingError):
-        responses_release(organization=organization, now=now)
+    # The worker's run now: the baseline is attributed, the pulses went out as they came.
+    _release(organization=organization, now=now)
 
 
 def _set_up(organization: Organization, pilot: Cohort, first_logged, now) -> tuple[Survey, Survey]:
@@ -234,13 +232,26 @@ def _answer_pulse(rng, survey, assignments, demo, now) -> None:
             latest[assignment.participant_id] = assignment  # ordered by opening
     left_open = {a.pk for a in latest.values()}
     candidates = [a for a in assignments if a.pk not in left_open]
+    given = []
     for assignment in _choose(rng, candidates, PULSE_ANSWERED, always=demo, of=len(assignments)):
         role = assignment.participant.role
         answers = {worth.pk: rng.choice(WORTH)}
         if rng.random() < 0.6:
             answers[takeaway.pk] = rng.choice(TAKEAWAYS[role])
         when = assignment.opens_at + timedelta(minutes=rng.randint(10, 60 * 24 * 4))
-        response_submit(assignment=assignment, answers=answers, now=_within(assignment, when, now))
+        given.append((_within(assignment, when, now), assignment.pk, assignment, answers))
+    # In the order they came in, each followed by the worker's release, which takes a
+    # role's held answers out five at a time (after each session: surveys.sealing).
+    for moment, _pk, assignment, answers in sorted(given, key=lambda g: g[:2]):
+        response_submit(assignment=assignment, answers=answers, now=moment)
+        _release(organization=assignment.organization, now=moment)
+
+
+def _release(*, organization: Organization, now) -> None:
+    """The worker's release; a process without the private key (the web service running
+    seed_demo) leaves it to the worker's next run."""
+    with contextlib.suppress(SealingError):
+        responses_release(organization=organization, now=now)
 
 
 def _questions(survey: Survey, *types) -> list[Question]:
