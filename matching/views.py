@@ -16,6 +16,7 @@ from matching.selectors import (
 )
 from organizations.decorators import permission_required
 from organizations.http import post_only, run_reporting
+from programs.decorators import program_permission_required
 from programs.models import Cohort, Participant, Program
 from programs.selectors import participations_of
 
@@ -42,7 +43,7 @@ def _back(cohort):
     )
 
 
-@permission_required("program.view")
+@program_permission_required("program.view")
 def cohort_matching(request, org_slug, program_id, cohort_id):
     cohort = _cohort(request, program_id, cohort_id)
     run = latest_run(cohort)
@@ -70,7 +71,7 @@ def cohort_matching(request, org_slug, program_id, cohort_id):
     return render(request, "matching/cohort.html", context)
 
 
-@permission_required("program.manage")
+@program_permission_required("program.manage")
 def run_matching(request, org_slug, program_id, cohort_id):
     cohort = _cohort(request, program_id, cohort_id)
     if request.method != "POST":
@@ -83,7 +84,7 @@ def run_matching(request, org_slug, program_id, cohort_id):
     return _back(cohort)
 
 
-@permission_required("program.manage")
+@program_permission_required("program.manage")
 def change(request, org_slug, program_id, cohort_id, run_id):
     """Swap two pairs' mentees, or pair a mentee with a chosen mentor: first a preview
     with the change in total score and anything it breaks, then for real."""
@@ -156,7 +157,7 @@ def change(request, org_slug, program_id, cohort_id, run_id):
     return render(request, "matching/change_preview.html", context)
 
 
-@permission_required("program.manage")
+@program_permission_required("program.manage")
 def lock(request, org_slug, program_id, cohort_id, pair_id):
     cohort = _cohort(request, program_id, cohort_id)
     pair = get_object_or_404(Pair, pk=pair_id, cohort=cohort)
@@ -171,7 +172,7 @@ def lock(request, org_slug, program_id, cohort_id, pair_id):
     return _back(cohort)
 
 
-@permission_required("program.manage")
+@program_permission_required("program.manage")
 def publish(request, org_slug, program_id, cohort_id, run_id):
     cohort = _cohort(request, program_id, cohort_id)
     run = _run(request, cohort, run_id)
@@ -185,7 +186,7 @@ def publish(request, org_slug, program_id, cohort_id, run_id):
     return _back(cohort)
 
 
-@permission_required("program.manage")
+@program_permission_required("program.manage")
 def end_pair(request, org_slug, program_id, cohort_id, pair_id):
     cohort = _cohort(request, program_id, cohort_id)
     pair = get_object_or_404(Pair, pk=pair_id, cohort=cohort)

@@ -3,8 +3,15 @@
 Views and API classes name the permission they need (``permission_required("member.view")``);
 nothing re-derives it from roles elsewhere. An unknown permission name is a programming
 error and raises, so a typo fails closed.
+
+A program manager holds the program permissions on the programs they manage only: the
+ones whose ``programs.ProgramManager`` rows name them (``PER_PROGRAM_ROLES``). Every other
+role grants its permissions on every program of the organisation. Which programs a
+member reaches is answered in one place, ``programs.selectors.programs_managed_by``, and
+checked in one decorator, ``programs.decorators.program_permission_required``.
 """
 
+from organizations.models import ApiKey
 from organizations.roles import Role
 
 ADMIN = Role.ADMIN
@@ -41,6 +48,22 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
 # fmt: on
 
 
+# Roles that grant the program permissions program by program, never organisation-wide.
+PER_PROGRAM_ROLES = frozenset({MANAGER})
+
+
 def has_permission(membership, permission: str) -> bool:
     allowed = PERMISSIONS[permission]
     return membership is not None and membership.is_active and bool(membership.roles & allowed)
+
+
+def has_permission_everywhere(credential, permission: str) -> bool:
+    """``permission`` on every program of the organisation, not only on the ones the member
+    manages: through a role other than program manager (an admin; an executive reading
+    the reports). An API key has no person behind it and so no programs of its own: only
+    an admin can make one, and its roles hold organisation-wide."""
+    if not has_permission(credential, permission):
+        return False
+    if isinstance(credential, ApiKey):
+        return True
+    return bool((credential.roles & PERMISSIONS[permission]) - PER_PROGRAM_ROLES)

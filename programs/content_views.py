@@ -1,6 +1,7 @@
 """A program's training modules, resources and application questions: add, change,
 remove (after a confirmation). One view serves the three, told apart by ``KINDS``.
-And the files of modules and resources, for the program's staff and participants."""
+And the files of modules and resources, for the program's staff and participants
+(``programs.selectors.program_material`` decides, by the same rule for staff)."""
 
 import mimetypes
 from dataclasses import dataclass
@@ -17,8 +18,9 @@ from django.utils.translation import gettext_lazy
 
 from organizations.decorators import permission_required
 from organizations.http import posted
+from programs.decorators import program_permission_required
 from programs.forms import QuestionForm, ResourceForm, TrainingModuleForm
-from programs.models import Program, ProgramQuestion, Resource, TrainingModule
+from programs.models import ProgramQuestion, Resource, TrainingModule
 from programs.selectors import program_material
 
 
@@ -38,7 +40,7 @@ KINDS = {
 
 def _edit(request, org_slug, program_id, kind_name, item_id=None):
     kind = KINDS[kind_name]
-    program = get_object_or_404(Program, pk=program_id, organization=request.organization)
+    program = request.program
     item = (
         get_object_or_404(kind.model, pk=item_id, program=program)
         if item_id
@@ -58,17 +60,17 @@ def _edit(request, org_slug, program_id, kind_name, item_id=None):
     return render(request, "programs/content_form.html", context)
 
 
-@permission_required("program.manage")
+@program_permission_required("program.manage")
 def training_edit(request, org_slug, program_id, module_id=None):
     return _edit(request, org_slug, program_id, "training", module_id)
 
 
-@permission_required("program.manage")
+@program_permission_required("program.manage")
 def resource_edit(request, org_slug, program_id, resource_id=None):
     return _edit(request, org_slug, program_id, "resource", resource_id)
 
 
-@permission_required("program.manage")
+@program_permission_required("program.manage")
 def question_edit(request, org_slug, program_id, question_id=None):
     return _edit(request, org_slug, program_id, "question", question_id)
 

@@ -13,10 +13,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from organizations.decorators import permission_required
 from organizations.http import post_only, run_reporting
 from organizations.spreadsheet import safe_cell
 from programs import enrolment
+from programs.decorators import program_permission_required
 from programs.forms import DecisionForm, InviteByFilterForm, InviteOneForm
 from programs.models import Cohort, Participant, ParticipantTopic, ProgramQuestion
 from programs.selectors import FUNNEL_STAGES, cohort_people, funnel_counts
@@ -47,7 +47,7 @@ def _filtered(request, people):
     ]
 
 
-@permission_required("program.view")
+@program_permission_required("program.view")
 def cohort_detail(request, org_slug, program_id, cohort_id):
     cohort = _cohort(request, program_id, cohort_id)
     people = cohort_people(cohort)
@@ -71,7 +71,7 @@ def cohort_detail(request, org_slug, program_id, cohort_id):
     return render(request, "programs/cohort_detail.html", context)
 
 
-@permission_required("program.view")
+@program_permission_required("program.view")
 def cohort_export(request, org_slug, program_id, cohort_id):
     """The people the cohort page shows (with its filters), as CSV."""
     cohort = _cohort(request, program_id, cohort_id)
@@ -130,7 +130,7 @@ def _report_invites(request, outcome: enrolment.InviteOutcome) -> None:
         )
 
 
-@permission_required("program.manage")
+@program_permission_required("program.manage")
 def cohort_invite(request, org_slug, program_id, cohort_id):
     """Invite one person, or everyone matching filters (first a preview, then for real)."""
     cohort = _cohort(request, program_id, cohort_id)
@@ -211,7 +211,7 @@ def _participant(request, program_id, participant_id) -> Participant:
     )
 
 
-@permission_required("program.view")
+@program_permission_required("program.view")
 def participant_review(request, org_slug, program_id, participant_id):
     """An application as the program manager sees it (never the demographic answers)."""
     participant = _participant(request, program_id, participant_id)
@@ -226,7 +226,7 @@ def participant_review(request, org_slug, program_id, participant_id):
     return render(request, "programs/participant_review.html", context)
 
 
-@permission_required("program.manage")
+@program_permission_required("program.manage")
 def participant_decide(request, org_slug, program_id, participant_id):
     participant = _participant(request, program_id, participant_id)
     if request.method != "POST":

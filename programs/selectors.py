@@ -2,15 +2,40 @@ from django.db.models import Count, F, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from organizations.models import Membership, Organization
-from organizations.permissions import has_permission
-from programs.models import Audience, Cohort, Participant, Program, Resource, Topic, TrainingModule
+from organizations.permissions import has_permission, has_permission_everywhere
+from programs.models import (
+    Audience,
+    Cohort,
+    Participant,
+    Program,
+    ProgramManager,
+    Resource,
+    Topic,
+    TrainingModule,
+)
 from programs.training import AUDIENCE_OF_ROLE, trained_ids
 
 OPEN_PLACES = (Participant.Status.INVITED, Participant.Status.APPLIED, Participant.Status.APPROVED)
 
 
-def program_list(*, organization: Organization) -> QuerySet[Program]:
-    return Program.objects.filter(organization=organization).annotate(
+def programs_managed_by(credential, permission: str = "program.manage") -> QuerySet[Program]:
+    """The programs on which ``credential`` (a membership, or an API key) holds
+    ``permission``: every program of the organisation through a role that holds it
+    organisation-wide (an admin; an executive, for the reports), only the programs of
+    their ProgramManager rows through the program manager role, else none. Every
+    program-scoped view and list reads its programs through here."""
+    if not has_permission(credential, permission):
+        return Program.objects.none()
+    programs = Program.objects.filter(organization_id=credential.organization_id)
+    if has_permission_everywhere(credential, permission):
+        return programs
+    managed = ProgramManager.objects.filter(membership=credential).values("program_id")
+    return programs.filter(pk__in=managed)
+
+
+def program_list(*, credential, permission: str = "program.view") -> QuerySet[Program]:
+    """The programs list: the ones within the member's reach, with their topic counts."""
+    return programs_managed_by(credential, permission).annotate(
         topic_count=Count("programtopic", distinct=True)
     )
 
@@ -122,10 +147,11 @@ def program_material(
     program_id: int,
 ) -> QuerySet:
     """A program's training modules or resources that this member may open: all of them
-    for program staff; for a participant, those meant for their role while their place is
-    open (invited, applied or approved); for anyone else, none."""
+    for its staff (an admin, or one of its program managers); for a participant, those
+    meant for their role while their place is open (invited, applied or approved); for
+    anyone else, none."""
     items = model.objects.filter(organization=organization, program_id=program_id)
-    if has_permission(membership, "program.view"):
+    if programs_managed_by(membership, "program.view").filter(pk=program_id).exists():
         return items
     roles = set(
         participations_of(organization=organization, user=user)

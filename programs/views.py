@@ -7,25 +7,22 @@ from organizations.decorators import permission_required
 from organizations.http import post_only, posted, run_reporting
 from organizations.models import Membership
 from programs import services
+from programs.decorators import program_permission_required
 from programs.forms import CohortForm, ProgramForm, TopicForm
 from programs.models import Cohort, Program, Topic
-from programs.selectors import program_list, program_topics, topic_list
+from programs.selectors import program_list, program_topics, programs_managed_by, topic_list
 
 
 @permission_required("program.view")
 def programs(request, org_slug):
-    context = {"programs": program_list(organization=request.organization)}
+    context = {"programs": program_list(credential=request.membership)}
     return render(request, "programs/program_list.html", context)
 
 
-@permission_required("program.manage")
+@program_permission_required("program.manage")
 def program_edit(request, org_slug, program_id=None):
     """A new program (no id) or changes to one; topics and managers saved with it."""
-    program = (
-        get_object_or_404(Program, pk=program_id, organization=request.organization)
-        if program_id
-        else Program(organization=request.organization)
-    )
+    program = request.program or Program(organization=request.organization)
     # A program manager designing a new program manages it, unless they say otherwise.
     initial = (
         {}
@@ -41,14 +38,21 @@ def program_edit(request, org_slug, program_id=None):
             topics=form.cleaned_data["topics"],
             managers=form.cleaned_data["managers"],
         )
+        if not programs_managed_by(request.membership).filter(pk=program.pk).exists():
+            # They took themselves off its managers: it is no longer theirs to open.
+            messages.success(
+                request,
+                _("Program saved. You are not one of its managers, so it has left your list."),
+            )
+            return redirect("programs:list", org_slug=org_slug)
         messages.success(request, _("Program saved."))
         return redirect("programs:detail", org_slug=org_slug, program_id=program.pk)
     return render(request, "programs/program_form.html", {"form": form, "program": program})
 
 
-@permission_required("program.view")
+@program_permission_required("program.view")
 def program_detail(request, org_slug, program_id):
-    program = get_object_or_404(Program, pk=program_id, organization=request.organization)
+    program = request.program
     context = {
         "program": program,
         "topics": program_topics(program),
@@ -69,9 +73,9 @@ def program_detail(request, org_slug, program_id):
     return render(request, "programs/program_detail.html", context)
 
 
-@permission_required("program.manage")
+@program_permission_required("program.manage")
 def program_copy(request, org_slug, program_id):
-    program = get_object_or_404(Program, pk=program_id, organization=request.organization)
+    program = request.program
     if request.method != "POST":
         return post_only()
     copy = services.program_copy(program=program)
@@ -79,9 +83,9 @@ def program_copy(request, org_slug, program_id):
     return redirect("programs:edit", org_slug=org_slug, program_id=copy.pk)
 
 
-@permission_required("program.manage")
+@program_permission_required("program.manage")
 def program_status(request, org_slug, program_id):
-    program = get_object_or_404(Program, pk=program_id, organization=request.organization)
+    program = request.program
     if request.method != "POST":
         return post_only()
     to = request.POST.get("to", "")
@@ -93,10 +97,10 @@ def program_status(request, org_slug, program_id):
     return redirect("programs:detail", org_slug=org_slug, program_id=program.pk)
 
 
-@permission_required("program.manage")
+@program_permission_required("program.manage")
 def cohort_edit(request, org_slug, program_id, cohort_id=None):
     """Add a cohort to a program (no id) or change one."""
-    program = get_object_or_404(Program, pk=program_id, organization=request.organization)
+    program = request.program
     cohort = (
         get_object_or_404(Cohort, pk=cohort_id, program=program, organization=request.organization)
         if cohort_id

@@ -6,12 +6,15 @@ from dataclasses import replace
 from datetime import date
 
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics
+from rest_framework.exceptions import PermissionDenied
 
 from organizations.api.views import OrganizationScoped, _errors
+from organizations.permissions import has_permission_everywhere
 from programs.models import Program
-from programs.selectors import program_list
+from programs.selectors import programs_managed_by
 from reports.dashboard import trend_rows
 from reports.measures import MEASURES, Shown, shown
 from reports.privacy import threshold
@@ -55,7 +58,9 @@ def _kpi_rows(organization, program: Program | None, start: date, end: date) -> 
         "in whole numbers, as in the export. A measure "
         "whose group is smaller than the organisation's minimum is `hidden: true` with "
         "`value` (and `comparison`) null, exactly as on the dashboard. A program of another "
-        "organisation, or none, answers 404."
+        "organisation, one the caller does not manage, or none, answers 404. Without "
+        "`program`, the organisation's figures: for an admin, an executive or an API key, "
+        "not for a program manager, who names one of their programs (403)."
     ),
 )
 class KpiTrendList(OrganizationScoped, generics.ListAPIView):
@@ -72,7 +77,11 @@ class KpiTrendList(OrganizationScoped, generics.ListAPIView):
         program_id = query.validated_data.get("program")
         program = None
         if program_id is not None:
-            program = get_object_or_404(program_list(organization=organization), pk=program_id)
+            reach = programs_managed_by(request.auth, self.permission)
+            program = get_object_or_404(reach, pk=program_id)
+        elif not has_permission_everywhere(request.auth, self.permission):
+            # As on the dashboard: the organisation's figures sum every program.
+            raise PermissionDenied(_("Name one of your programs: ?program=<id>."))
         rows = _kpi_rows(
             organization, program, query.validated_data["start"], query.validated_data["end"]
         )

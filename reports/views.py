@@ -4,17 +4,19 @@ building today's figures on demand. Thin: reports.dashboard does the reading."""
 import csv
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from organizations.decorators import permission_required
 from organizations.http import post_only
-from organizations.permissions import has_permission
+from organizations.permissions import has_permission, has_permission_everywhere
 from organizations.spreadsheet import safe_cell
-from programs.selectors import program_list
+from programs.decorators import program_permission_required
+from programs.selectors import programs_managed_by
 from reports.dashboard import cohort_columns, dashboard, trend_rows
 from reports.forms import DateRangeForm
 from reports.measures import MEASURES, shown
@@ -23,10 +25,26 @@ from reports.snapshots import ORGANIZATION_SCOPE, program_scope, today
 from reports.tasks import snapshot_today_task
 
 
-def _program(request, program_id):
-    if program_id is None:
-        return None
-    return get_object_or_404(program_list(organization=request.organization), pk=program_id)
+def _whole_organization(request) -> bool:
+    """The organisation's own figures sum every program (and list each program's cohorts):
+    for those who read every program's, not a program manager who reads their own."""
+    return has_permission_everywhere(request.membership, "report.view")
+
+
+def _own_program_dashboard(request):
+    """A program manager's dashboard is their programs': the first of them, else the
+    overview with a word on why."""
+    first = programs_managed_by(request.membership, "report.view").order_by("name").first()
+    if first is None:
+        messages.info(
+            request, _("The dashboard shows the programs you manage, and you manage none yet.")
+        )
+        return redirect("organizations:overview", org_slug=request.organization.slug)
+    target = reverse(
+        "reports:program", kwargs={"org_slug": request.organization.slug, "program_id": first.pk}
+    )
+    query = request.GET.urlencode()
+    return redirect(f"{target}?{query}" if query else target)
 
 
 def _period(request):
@@ -37,16 +55,19 @@ def _period(request):
     return form, start, end
 
 
-@permission_required("report.view")
+@program_permission_required("report.view")
 def dashboard_page(request, org_slug, program_id=None):
-    program = _program(request, program_id)
+    program = request.program
+    if program is None and not _whole_organization(request):
+        return _own_program_dashboard(request)
     form, start, end = _period(request)
     board = dashboard(request.organization, program=program, start=start, end=end)
     context = {
         "board": board,
         "program": program,
         "form": form,
-        "programs": program_list(organization=request.organization).order_by("name"),
+        "programs": programs_managed_by(request.membership, "report.view").order_by("name"),
+        "whole_organization": _whole_organization(request),
         "cohort_columns": cohort_columns(),
         "can_refresh": has_permission(request.membership, "report.refresh"),
         "query": request.GET.urlencode(),
@@ -54,10 +75,12 @@ def dashboard_page(request, org_slug, program_id=None):
     return render(request, "reports/dashboard.html", context)
 
 
-@permission_required("report.view")
+@program_permission_required("report.view")
 def dashboard_export(request, org_slug, program_id=None):
     """The period's trend, a row a day, as the dashboard shows it: hidden figures blank."""
-    program = _program(request, program_id)
+    program = request.program
+    if program is None and not _whole_organization(request):
+        raise PermissionDenied
     _form, start, end = _period(request)
     scope = ORGANIZATION_SCOPE if program is None else program_scope(program.pk)
     least = threshold(request.organization)

@@ -15,10 +15,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from organizations.decorators import permission_required
 from organizations.http import posted, run_reporting
 from organizations.permissions import has_permission
 from organizations.spreadsheet import safe_cell
+from programs.decorators import program_permission_required
 from programs.models import Program
 from sessions import circles
 from sessions.cadence import LABELS as CADENCE_LABELS
@@ -35,10 +35,6 @@ from sessions.manager_selectors import (
 from sessions.models import SessionChange, SupportCircle
 
 PAIRS_PER_PAGE = 50
-
-
-def _program(request, program_id) -> Program:
-    return get_object_or_404(Program, pk=program_id, organization=request.organization)
 
 
 def _zone(request) -> ZoneInfo:
@@ -67,10 +63,10 @@ def _activity(request, program):
     return cohorts, cohort_id, status, rows, shown
 
 
-@permission_required("program.view")
+@program_permission_required("program.view")
 def pairs(request, org_slug, program_id):
     """The program's pairs, each with its rhythm, ratings, goals and reliability."""
-    program = _program(request, program_id)
+    program = request.program
     cohorts, cohort_id, status, rows, shown = _activity(request, program)
     context = {
         "program": program,
@@ -95,11 +91,11 @@ def _day(value, zone) -> str:
     return timezone.localtime(value, zone).date().isoformat() if value else ""
 
 
-@permission_required("program.view")
+@program_permission_required("program.view")
 def pairs_export(request, org_slug, program_id):
     """The rows the pair list shows (with its filters), as CSV: dates, counts, ratings and
     statuses only."""
-    program = _program(request, program_id)
+    program = request.program
     _cohorts, _cohort_id, _status, _rows, shown = _activity(request, program)
     zone = _zone(request)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
@@ -128,11 +124,11 @@ def pairs_export(request, org_slug, program_id):
     return response
 
 
-@permission_required("program.view")
+@program_permission_required("program.view")
 def reliability_export(request, org_slug, program_id):
     """Per role, over the program's pairs (or the chosen cohort's): sessions cancelled or
     moved late, as the pair list's summary shows them. Counts only."""
-    program = _program(request, program_id)
+    program = request.program
     _cohorts, cohort_id, _status, rows, _shown = _activity(request, program)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     name = f"program-{program.pk}-reliability" + (f"-cohort-{cohort_id}" if cohort_id else "")
@@ -205,10 +201,10 @@ def _may_manage(request) -> None:
         raise PermissionDenied
 
 
-@permission_required("program.view")
+@program_permission_required("program.view")
 def circle_list(request, org_slug, program_id):
     """The program's support circles, and a form to add one."""
-    program = _program(request, program_id)
+    program = request.program
     zone = _zone(request)
     form = CircleForm(posted(request), zone=zone, initial=CircleForm.suggestion(zone))
     if request.method == "POST":
@@ -248,10 +244,10 @@ def _to_circle(circle: SupportCircle):
     )
 
 
-@permission_required("program.view")
+@program_permission_required("program.view")
 def circle_detail(request, org_slug, program_id, circle_id):
     """A circle's details and who came: a tick per mentor."""
-    program = _program(request, program_id)
+    program = request.program
     circle = _circle(program, circle_id)
     if request.method == "POST":
         _may_manage(request)
@@ -281,10 +277,10 @@ def circle_detail(request, org_slug, program_id, circle_id):
     return render(request, "sessions/manager/circle.html", context)
 
 
-@permission_required("program.manage")
+@program_permission_required("program.manage")
 def circle_edit(request, org_slug, program_id, circle_id):
     """Change a circle's title, time, length or place."""
-    program = _program(request, program_id)
+    program = request.program
     circle = _circle(program, circle_id)
     zone = _zone(request)
     form = CircleForm(posted(request), zone=zone, initial=CircleForm.initial_for(circle, zone))
@@ -301,11 +297,11 @@ def circle_edit(request, org_slug, program_id, circle_id):
     return render(request, "sessions/manager/circle_form.html", context)
 
 
-@permission_required("program.manage")
+@program_permission_required("program.manage")
 def circle_delete(request, org_slug, program_id, circle_id):
     """Cancel a circle to come, or remove one held with its attendance: a page that says
     what goes, then a POST from it."""
-    program = _program(request, program_id)
+    program = request.program
     circle = _circle(program, circle_id)
     upcoming = circle.starts_at > timezone.now()
     if request.method == "POST":

@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from organizations.api.views import OrganizationScoped, _errors
+from programs.decorators import ProgramPermissionMixin
 from surveys.models import Survey
 from surveys.results import survey_results
 from surveys.selectors import survey_list
@@ -44,7 +45,9 @@ class SurveyFilter(django_filters.FilterSet):
     responses={200: SurveySerializer(many=True), **_errors(400, 401, 403, 404, 429)},
 )
 class SurveyList(OrganizationScoped, generics.ListAPIView):
-    """The organisation's program surveys (the library's templates have no results)."""
+    """The surveys of the programs the caller reaches: a program manager's own programs
+    (with the browser session), every program for an admin or an API key. The library's
+    templates have no results."""
 
     permission = RESULTS_PERMISSION
     serializer_class = SurveySerializer
@@ -52,7 +55,7 @@ class SurveyList(OrganizationScoped, generics.ListAPIView):
     queryset = Survey.objects.none()  # for the schema; requests use get_queryset()
 
     def get_queryset(self):
-        return survey_list(organization=self.organization()).order_by("title", "pk")
+        return survey_list(credential=self.request.auth).order_by("title", "pk")
 
 
 @extend_schema(
@@ -64,15 +67,17 @@ class SurveyList(OrganizationScoped, generics.ListAPIView):
         "attributed survey, by department and level). A group of fewer respondents than "
         "the organisation's minimum, or one that could be worked out from shown groups by "
         "subtraction, is hidden: `hidden: true` and `figures: null`, exactly as on the "
-        "results page and in its CSV."
+        "results page and in its CSV. A survey of a program the caller does not manage "
+        "answers 404, as one of another organisation."
     ),
 )
-class SurveyResultsDetail(OrganizationScoped, APIView):
+class SurveyResultsDetail(ProgramPermissionMixin, OrganizationScoped, APIView):
     permission = RESULTS_PERMISSION
+    program_via = (Survey, "survey_id")
 
     def get(self, request, survey_id):
         organization = self.organization()
-        survey = get_object_or_404(survey_list(organization=organization), pk=survey_id)
+        survey = get_object_or_404(survey_list(credential=request.auth), pk=survey_id)
         query = SurveyResultsQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         cohort_id = query.validated_data.get("cohort")

@@ -9,18 +9,16 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from organizations.decorators import permission_required
 from organizations.http import post_only, posted, run_reporting
-from programs.models import Program
+from programs.decorators import program_permission_required
 from programs.selectors import program_topics
 from surveys import builder, services
 from surveys.forms import QuestionForm, ScheduleForm, SurveyForm
 from surveys.library import library_seed, survey_from_template
 from surveys.models import Question, Schedule, Survey
 
-
-def _program(request, program_id) -> Program:
-    return get_object_or_404(Program, pk=program_id, organization=request.organization)
+# The editor's pages name a survey, and so its program (none for a library template).
+SURVEY = (Survey, "survey_id")
 
 
 def _survey(request, survey_id) -> Survey:
@@ -117,9 +115,9 @@ def _editor(request, survey, *, survey_form=None, question_form=None, schedule_f
 # --- A program's surveys and the library --------------------------------------------------
 
 
-@permission_required("program.view")
+@program_permission_required("program.view")
 def program_surveys(request, org_slug, program_id):
-    program = _program(request, program_id)
+    program = request.program
     counted = Survey.objects.filter(organization=request.organization).annotate(
         question_count=Count("questions", distinct=True),
         schedule_count=Count("schedules", distinct=True),
@@ -132,9 +130,9 @@ def program_surveys(request, org_slug, program_id):
     return render(request, "surveys/builder/program.html", context)
 
 
-@permission_required("program.manage")
+@program_permission_required("program.manage")
 def library_add(request, org_slug, program_id):
-    program = _program(request, program_id)
+    program = request.program
     if request.method != "POST":
         return post_only()
     added = library_seed(organization=request.organization)
@@ -148,9 +146,9 @@ def library_add(request, org_slug, program_id):
     return redirect("surveys_builder:program", org_slug=org_slug, program_id=program.pk)
 
 
-@permission_required("program.manage")
+@program_permission_required("program.manage")
 def template_use(request, org_slug, program_id, survey_id):
-    program = _program(request, program_id)
+    program = request.program
     template = get_object_or_404(
         Survey, pk=survey_id, organization=request.organization, program__isnull=True
     )
@@ -164,9 +162,9 @@ def template_use(request, org_slug, program_id, survey_id):
     return _to_editor(request, survey)
 
 
-@permission_required("program.manage")
+@program_permission_required("program.manage")
 def survey_new(request, org_slug, program_id):
-    program = _program(request, program_id)
+    program = request.program
     form = SurveyForm(
         posted(request), instance=Survey(organization=request.organization, program=program)
     )
@@ -180,12 +178,12 @@ def survey_new(request, org_slug, program_id):
 # --- The editor ----------------------------------------------------------------------------
 
 
-@permission_required("program.view")
+@program_permission_required("program.view", via=SURVEY)
 def survey_detail(request, org_slug, survey_id):
     return _editor(request, _survey(request, survey_id))
 
 
-@permission_required("program.manage")
+@program_permission_required("program.manage", via=SURVEY)
 def survey_settings(request, org_slug, survey_id):
     survey = _survey(request, survey_id)
     if request.method != "POST":
@@ -201,7 +199,7 @@ def survey_settings(request, org_slug, survey_id):
     return _to_editor(request, survey)
 
 
-@permission_required("program.manage")
+@program_permission_required("program.manage", via=SURVEY)
 def question_new(request, org_slug, survey_id):
     survey = _survey(request, survey_id)
     if not survey.program_id:
@@ -216,7 +214,7 @@ def question_new(request, org_slug, survey_id):
     return _question_page(request, survey, form)
 
 
-@permission_required("program.manage")
+@program_permission_required("program.manage", via=SURVEY)
 def question_edit(request, org_slug, survey_id, survey_question_id):
     survey = _survey(request, survey_id)
     question = _question(request, survey, survey_question_id)
@@ -246,7 +244,7 @@ def _question_page(request, survey, form):
     return render(request, "surveys/builder/question_form.html", context)
 
 
-@permission_required("program.manage")
+@program_permission_required("program.manage", via=SURVEY)
 def question_move(request, org_slug, survey_id, survey_question_id):
     survey = _survey(request, survey_id)
     question = _question(request, survey, survey_question_id)
@@ -261,7 +259,7 @@ def question_move(request, org_slug, survey_id, survey_question_id):
 # --- Sending --------------------------------------------------------------------------------
 
 
-@permission_required("program.manage")
+@program_permission_required("program.manage", via=SURVEY)
 def schedule_new(request, org_slug, survey_id):
     survey = _survey(request, survey_id)
     if request.method != "POST":
@@ -288,7 +286,7 @@ def schedule_new(request, org_slug, survey_id):
     return _to_editor(request, survey)
 
 
-@permission_required("program.manage")
+@program_permission_required("program.manage", via=SURVEY)
 def schedule_delete(request, org_slug, survey_id, schedule_id):
     survey = _survey(request, survey_id)
     schedule = get_object_or_404(
@@ -308,7 +306,7 @@ def schedule_delete(request, org_slug, survey_id, schedule_id):
 # --- Preview --------------------------------------------------------------------------------
 
 
-@permission_required("program.view")
+@program_permission_required("program.view", via=SURVEY)
 def survey_preview(request, org_slug, survey_id):
     survey = _survey(request, survey_id)
     context = {

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from organizations.decorators import permission_required
 from organizations.http import post_only, posted, run_reporting
 from organizations.permissions import has_permission
-from programs.models import Program
+from programs.decorators import program_permission_required
 from programs.selectors import participations_of, program_topics
 from sessions.selectors import my_pair
 from surveys import services
@@ -129,11 +129,11 @@ def concern(request, org_slug, pair_id):
 _STATUS_ORDER = {status: rank for rank, status in enumerate(Concern.Status.values)}
 
 
-@permission_required("program.view")
+@program_permission_required("program.view")
 def concerns(request, org_slug, program_id):
     """The program managers' queue. An anonymous concern shows its words, its week and its
     status only (the model keeps nothing else worth showing)."""
-    program = get_object_or_404(Program, pk=program_id, organization=request.organization)
+    program = request.program
     rows = list(
         Concern.objects.filter(program=program).select_related(
             "author__employee", "pair__mentor__employee", "pair__mentee__employee"
@@ -162,7 +162,7 @@ def _neg_week(week: str) -> tuple:
         return (0, 0)
 
 
-@permission_required("program.manage")
+@program_permission_required("program.manage", via=(Concern, "concern_id"))
 def concern_follow_up(request, org_slug, concern_id):
     concern = get_object_or_404(Concern, pk=concern_id, organization=request.organization)
     if request.method != "POST":

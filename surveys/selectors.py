@@ -2,13 +2,15 @@
 
 from django.db.models import QuerySet
 
-from organizations.models import Organization
+from programs.selectors import programs_managed_by
 from surveys.models import Survey
 
 
-def survey_list(*, organization: Organization) -> QuerySet[Survey]:
-    """The organisation's program surveys: the ones that can have results. A template of
+def survey_list(*, credential, permission: str = "program.view") -> QuerySet[Survey]:
+    """The surveys of the programs within the credential's reach (a program manager's own
+    programs; every program for an admin): the ones that can have results. A template of
     the library has no program, is never sent, and so has none."""
-    return Survey.objects.filter(organization=organization, program__isnull=False).select_related(
-        "program"
-    )
+    programs = programs_managed_by(credential, permission)
+    return Survey.objects.filter(
+        organization_id=credential.organization_id, program__in=programs
+    ).select_related("program")

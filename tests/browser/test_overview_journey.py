@@ -18,7 +18,8 @@ WIDTHS = {"": 1280, "-phone": 375}
 # What each role must find on the page, by the section's heading.
 SECTIONS = {
     "admin": ["Run the organisation", "Your programs", "Program results"],
-    "manager": ["Your programs", "Program results", "People"],
+    # The organisation's figures sum every program: not a program manager's to read.
+    "manager": ["Your programs", "People"],
     "mentor": ["Your mentoring"],
     "exec": ["Program results"],
 }

@@ -15,6 +15,7 @@ from django.utils import dateformat, timezone
 from matching import services as matching
 from matching.models import Pair
 from organizations.tenancy import tenant_context
+from programs.models import ProgramManager
 from sessions.models import Commitment, Goal, MentoringSession, Note, Reflection
 from tests.accounts.factories import PASSWORD, UserFactory
 from tests.browser.helpers import sign_in
@@ -48,12 +49,16 @@ def pair(acme, world) -> Pair:
     assert pair.mentor_id == world["Ann"].pk, "the world fixture pairs Ann with Dan"
     for email, name in ((ANN, "Ann Junior"), (DAN, "Dan Senior")):
         MembershipFactory(organization=acme, user=UserFactory(email=email, name=name))
-    MembershipFactory(
+    manager = MembershipFactory(
         organization=acme,
         user=UserFactory(email=MANAGER, name="Priya Manager"),
         is_program_manager=True,
         is_participant=False,
     )
+    with tenant_context(organization=acme):
+        ProgramManager.objects.create(
+            organization=acme, program=world["program"], membership=manager
+        )
     mail.outbox.clear()
     return pair
 

@@ -12,7 +12,14 @@ from django.utils import timezone
 
 from organizations.models import Employee
 from organizations.tenancy import tenant_context
-from programs.models import Cohort, Participant, Program, Resource, TrainingModule
+from programs.models import (
+    Cohort,
+    Participant,
+    Program,
+    ProgramManager,
+    Resource,
+    TrainingModule,
+)
 from tests.accounts.factories import UserFactory
 from tests.organizations.factories import MembershipFactory
 
@@ -22,8 +29,14 @@ GUIDE = b"%PDF-1.4 how reverse mentoring works"
 
 
 @pytest.fixture
-def manager(acme):
-    return MembershipFactory(organization=acme, is_program_manager=True, is_participant=False)
+def manager(acme, world):
+    """A program manager of the program (they reach only the programs they manage)."""
+    membership = MembershipFactory(organization=acme, is_program_manager=True, is_participant=False)
+    with tenant_context(organization=acme):
+        ProgramManager.objects.create(
+            organization=acme, program=world["program"], membership=membership
+        )
+    return membership
 
 
 @pytest.fixture

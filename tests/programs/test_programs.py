@@ -133,7 +133,9 @@ def test_an_unusual_length_is_warned_about_not_refused(client, acme, manager, ca
     assert "Most run 3 to 12" in page
 
 
-def test_recruiting_needs_topics_and_a_manager(client, acme, manager, catalogue):
+def test_recruiting_needs_topics_and_a_manager(client, acme, manager, catalogue, acme_admin):
+    # An admin: a program manager who leaves themselves out no longer reaches the program.
+    client.force_login(acme_admin)
     client.post("/o/acme/programs/new/", _form(acme, manager, topics=[], managers=[]))
     program = _program(acme)
 

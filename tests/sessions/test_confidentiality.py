@@ -42,7 +42,7 @@ from organizations.models import DirectoryImport, Invitation, Membership
 from organizations.roles import Role
 from organizations.services import invitation_token_hash
 from organizations.tenancy import tenant_context
-from programs.models import ProgramQuestion, Resource, Topic, TrainingModule
+from programs.models import ProgramManager, ProgramQuestion, Resource, Topic, TrainingModule
 from sessions import services
 from sessions.models import MentoringSession, Notification, SupportCircle
 from tests.accounts.factories import UserFactory
@@ -309,7 +309,14 @@ def as_reader(client, acme, world, pair):
         if reader in MEMBERS:
             user = _user(reader) if reader in ("ann", "dan", "eve") else None
             if user is None:
-                user = MembershipFactory(organization=acme, **MEMBERS[reader]).user
+                membership = MembershipFactory(organization=acme, **MEMBERS[reader])
+                if membership.is_program_manager:
+                    # They reach the programs they manage: here, the world's.
+                    with tenant_context(organization=acme):
+                        ProgramManager.objects.create(
+                            organization=acme, program=world["program"], membership=membership
+                        )
+                user = membership.user
             client.force_login(user)
             return {}
         if reader in KEYS:

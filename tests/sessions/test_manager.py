@@ -17,7 +17,7 @@ from matching import services as matching
 from matching.models import Pair
 from organizations.models import Employee
 from organizations.tenancy import tenant_context
-from programs.models import Cohort, Participant, Program
+from programs.models import Cohort, Participant, Program, ProgramManager
 from sessions import circles, reminders
 from sessions.models import (
     CircleAttendance,
@@ -146,8 +146,14 @@ def _busy(pair, users):
 
 
 @pytest.fixture
-def manager(acme):
-    return MembershipFactory(organization=acme, is_program_manager=True, is_participant=False).user
+def manager(acme, world):
+    """A program manager of the world's program (they reach only the programs they manage)."""
+    membership = MembershipFactory(organization=acme, is_program_manager=True, is_participant=False)
+    with tenant_context(organization=acme):
+        ProgramManager.objects.create(
+            organization=acme, program=world["program"], membership=membership
+        )
+    return membership.user
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ import pytest
 from django.utils import timezone
 
 from organizations.tenancy import tenant_context
-from programs.models import Cohort, Participant, Program, ProgramTopic, Topic
+from programs.models import Cohort, Participant, Program, ProgramManager, ProgramTopic, Topic
 from surveys.models import Assignment, Question, Schedule, Survey
 from tests.organizations.factories import MembershipFactory
 
@@ -12,10 +12,13 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def manager(acme, client):
-    user = MembershipFactory(organization=acme, is_program_manager=True, is_participant=False).user
-    client.force_login(user)
-    return user
+def manager(acme, client, program):
+    """A program manager of the program (they reach only the programs they manage)."""
+    membership = MembershipFactory(organization=acme, is_program_manager=True, is_participant=False)
+    with tenant_context(organization=acme):
+        ProgramManager.objects.create(organization=acme, program=program, membership=membership)
+    client.force_login(membership.user)
+    return membership.user
 
 
 @pytest.fixture
