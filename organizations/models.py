@@ -541,3 +541,36 @@ class EmployeeDemographics(TenantModel):
 
     def __str__(self) -> str:
         return f"Demographics of employee {self.employee_id}"
+
+
+class PublishedFigure(TenantModel):
+    """The figures last published for one measure of one group: what every output shows
+    until the group behind it has changed enough to publish anew (the rule and its
+    reasons: organizations.disclosure). One row per (organisation, scope, key), written
+    by upsert, so two outputs can never hold two versions of one figure.
+
+    ``scope`` names where the figure belongs ("organization", "program:<id>",
+    "cohort:<id>" for the reports' snapshots; "survey:<id>" for a survey's results);
+    ``key`` the measure and group inside it. ``size`` and ``counts`` are the group's size
+    and the counts behind the value when it was published (the latest publication; the
+    earlier ones in ``history``): they decide the next publication and are never shown."""
+
+    scope = models.CharField(max_length=40)
+    key = models.CharField(max_length=255)
+    size = models.PositiveIntegerField()
+    counts = models.JSONField(default=list)
+    figures = models.JSONField(default=dict)
+    published_on = models.DateField()
+    # The earlier publications, oldest first ({"size", "counts", "figures", "on"}): a new
+    # value must differ enough from every one of them, not only from the latest.
+    history = models.JSONField(default=list)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "scope", "key"], name="organizations_published_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.key} as of {self.published_on}"

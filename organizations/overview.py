@@ -18,7 +18,7 @@ from matching.models import Pair
 from organizations.directory.selectors import directory_import_list, employee_list
 from organizations.models import DirectoryImport, Membership, Organization
 from organizations.navigation import NAV_ITEMS, NavItem
-from organizations.permissions import has_permission
+from organizations.permissions import has_permission, has_permission_everywhere
 from organizations.roles import Role
 from organizations.selectors import invitation_list, member_list
 from programs.models import (
@@ -30,7 +30,7 @@ from programs.models import (
     TrainingCompletion,
     TrainingModule,
 )
-from programs.selectors import OPEN_PLACES, participations_of, program_list
+from programs.selectors import OPEN_PLACES, participations_of, programs_managed_by
 from programs.training import AUDIENCE_OF_ROLE
 from reports.dashboard import Tile
 from reports.measures import BY_KEY, shown
@@ -243,13 +243,14 @@ class ProgramsOverview:
 def programs_section(
     *, organization: Organization, membership: Membership, now: datetime | None = None
 ) -> ProgramsOverview | None:
-    """The programs the member can see that are not closed, the ones they manage first,
-    each with its cohorts' waiting applications and its pairs' cadence (as the manager's
-    pair list judges it). Two queries, then pair_activity's few per program shown."""
+    """The programs the member can see that are not closed (a program manager's own; every
+    program for an admin, their own first), each with its cohorts' waiting applications
+    and its pairs' cadence (as the manager's pair list judges it). Two queries, then
+    pair_activity's few per program shown."""
     if not has_permission(membership, "program.view"):
         return None
     now = now or timezone.now()
-    running = program_list(organization=organization).exclude(status=Program.Status.CLOSED)
+    running = programs_managed_by(membership, "program.view").exclude(status=Program.Status.CLOSED)
     managed = ProgramManager.objects.filter(program=OuterRef("pk"), membership=membership)
     rank = Case(
         *(When(status=status, then=Value(i)) for i, status in enumerate(_STATUS_ORDER)),
@@ -510,24 +511,25 @@ def results_section(
 ) -> ResultsOverview | None:
     """A few headline figures of the organisation's latest snapshot, as the dashboard's
     tiles show them: the same measures, hidden by the same rule (reports.measures.shown)
-    below the same threshold (reports.privacy). One query."""
-    if not has_permission(membership, "report.view"):
+    below the same threshold (reports.privacy). One query. The organisation's figures sum
+    every program: not for a program manager, whose dashboard is their programs'."""
+    if not has_permission_everywhere(membership, "report.view"):
         return None
     least = threshold(organization)
-    # The dashboard's latest snapshot of the organisation; its headline holds every flat
-    # figure a measure reads (reports.measures.TREND_FIGURES), without the breakdowns.
+    # The dashboard's latest snapshot of the organisation: what it published for each
+    # measure (reports.publication), never its raw figures.
     latest = (
         Snapshot.objects.filter(
             organization=organization, scope=ORGANIZATION_SCOPE, day__lte=today(organization)
         )
         .order_by("-day")
-        .values("day", "headline")
+        .values("day", "published")
         .first()
     )
     if latest is None:
         return ResultsOverview(None, [], least)
     tiles = [
-        Tile(BY_KEY[key], shown(BY_KEY[key], latest["headline"], least), None, "")
+        Tile(BY_KEY[key], shown(BY_KEY[key], latest["published"], least), None, "")
         for key in HEADLINE_MEASURES
     ]
     return ResultsOverview(latest["day"], tiles, least)

@@ -128,8 +128,8 @@ def dashboard(organization: Organization, repeat: int = 20) -> Timing:
 
 
 def dashboard_floor(organization: Organization, repeat: int = 20) -> Timing:
-    """Plain SQL for the rows the dashboard reads: the period's trend figures, the latest
-    snapshot and the cohorts' rows of that day."""
+    """Plain SQL for the rows the dashboard reads: the period's trend (the funnel and what
+    each day published), the latest day's publication and the cohorts' rows of that day."""
     table = Snapshot._meta.db_table
     today = snapshots.today(organization)
     start = today - timedelta(days=DEFAULT_DAYS)
@@ -137,19 +137,20 @@ def dashboard_floor(organization: Organization, repeat: int = 20) -> Timing:
     def work():
         with tenant_context(organization=organization), connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT day, headline FROM {table} WHERE organization_id = %s "
+                f"SELECT day, headline, published FROM {table} WHERE organization_id = %s "
                 "AND scope = 'organization' AND day BETWEEN %s AND %s ORDER BY day",
                 [organization.pk, start, today],
             )
             cursor.fetchall()
             cursor.execute(
-                f"SELECT day, figures FROM {table} WHERE organization_id = %s "
+                f"SELECT day, published, published_detail FROM {table} "
+                "WHERE organization_id = %s "
                 "AND scope = 'organization' AND day <= %s ORDER BY day DESC LIMIT 1",
                 [organization.pk, today],
             )
-            (day, _figures) = cursor.fetchone()
+            (day, _published, _detail) = cursor.fetchone()
             cursor.execute(
-                f"SELECT cohort_id, headline FROM {table} "
+                f"SELECT cohort_id, headline, published FROM {table} "
                 "WHERE organization_id = %s AND day = %s AND cohort_id IS NOT NULL",
                 [organization.pk, day],
             )

@@ -1,25 +1,28 @@
 """The executive dashboard, read from the snapshots: a fixed handful of queries whatever
 the size of the organisation (the nightly job did the counting).
 
-Executives see aggregates only: every breakdown hides groups smaller than the reports'
-threshold (five, or the organisation's higher survey threshold), and also the next
-smallest group when only one would be hidden, so that no hidden figure can be worked out
-by subtraction from a total.
+Executives see aggregates only, and only what the snapshots published
+(reports.publication), never their raw figures: every group smaller than the reports'
+threshold (five, or the organisation's higher survey threshold) is hidden, with the next
+smallest when only one would be hidden; a figure changes only when its group (or the
+count behind it) has changed by the threshold since it was last published, so that no
+comparison of two days, two ranges or two outputs gives one person away.
 """
 
 from dataclasses import dataclass, field
 from datetime import date
 
 from django.db.models import Max
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from organizations.models import EmployeeDemographics
 from programs.models import Program, Topic
 from reports import charts
 from reports.kpis import CATEGORY_DIMENSIONS
-from reports.measures import MEASURES, TREND_FIGURES, Measure, Shown, shown
+from reports.measures import MEASURES, Measure, Shown, shown
 from reports.models import Snapshot
-from reports.privacy import hide_small, threshold
+from reports.privacy import threshold
 from reports.snapshots import ORGANIZATION_SCOPE, program_scope
 from sessions.models import Commitment
 from surveys.stories import featured_stories, story_text
@@ -68,18 +71,18 @@ class Group:
     extra: dict = field(default_factory=dict)
 
 
-def _groups(counts: dict[str, int], least: int, label=lambda key: key) -> list[Group]:
-    hidden = hide_small(counts, least)
-    total = sum(counts.values())
-    rows = [
-        Group(
-            str(label(name)),
-            count,
-            hidden[name],
-            None if hidden[name] or not total else round(100 * count / total),
+def _groups(table: dict, label=lambda key: key) -> list[Group]:
+    """A published breakdown (reports.publication): its rows, shares of its total."""
+    total = table.get("total") or 0
+    rows = []
+    for name, cell in table.get("cells", {}).items():
+        if cell.get("hidden", True):
+            rows.append(Group(str(label(name)), 0, True))
+            continue
+        count = cell["count"]
+        rows.append(
+            Group(str(label(name)), count, False, round(100 * count / total) if total else None)
         )
-        for name, count in counts.items()
-    ]
     return sorted(rows, key=lambda g: (g.hidden, -g.count if not g.hidden else 0, g.label))
 
 
@@ -138,20 +141,49 @@ class Dashboard:
     def empty(self) -> bool:
         return self.as_of is None
 
+    @property
+    def disclosure_rule(self) -> str:
+        return disclosure_rule(self.threshold)
 
-def _flat(headline: dict) -> dict:
-    return {name: headline.get(name) for name in TREND_FIGURES}
+
+def disclosure_rule(least: int) -> str:
+    """The rule, in the words the dashboard shows beside the KPI definitions."""
+    return str(
+        format_lazy(
+            _(
+                "A figure about fewer than {n} people is hidden. Once shown, it changes only "
+                "when the group behind it, or the count behind a share (the people trained, "
+                "satisfied, on track...), has changed by at least {n} since it was published; "
+                "until then it shows as of the day it was published. So no comparison of two "
+                "days, periods or downloads tells one person's answer or change. It cannot "
+                "stop several people changing at once in opposite directions, nor someone "
+                "who knows how all but one of a group answered."
+            ),
+            n=least,
+        )
+    )
+
+
+FUNNEL = ("invited", "applied", "approved", "active")
 
 
 def trend_rows(organization, scope: str, start: date, end: date) -> list[dict]:
-    """The scope's snapshots in the range, as {"day": ..., figure: value}: their
-    headline figures only, a few hundred bytes a day (the full snapshot stays put)."""
+    """The scope's snapshots in the range, as {"day": ..., the enrolment funnel's counts,
+    measure key: its publication that day} (read with reports.measures.shown): a few
+    hundred bytes a day, and never a raw figure behind a measure."""
     rows = (
         Snapshot.objects.filter(organization=organization, scope=scope, day__range=(start, end))
         .order_by("day")
-        .values("day", "headline")
+        .values("day", "headline", "published")
     )
-    return [{"day": row["day"], **_flat(row["headline"])} for row in rows]
+    return [
+        {
+            "day": row["day"],
+            **{name: row["headline"].get(name) for name in FUNNEL},
+            **row["published"],
+        }
+        for row in rows
+    ]
 
 
 def _targets(organization, program: Program | None) -> dict[str, int]:
@@ -174,12 +206,12 @@ def dashboard(organization, *, program: Program | None, start: date, end: date) 
     latest = (
         Snapshot.objects.filter(organization=organization, scope=scope, day__lte=end)
         .order_by("-day")
-        .values("day", "figures")
+        .values("day", "published", "published_detail")
         .first()
     )
     if latest is None:
         return board
-    board.as_of, figures = latest["day"], latest["figures"]
+    board.as_of, detail = latest["day"], latest["published_detail"]
     trend = trend_rows(organization, scope, start, end)
     board.trend = trend
     targets = _targets(organization, program)
@@ -188,7 +220,7 @@ def dashboard(organization, *, program: Program | None, start: date, end: date) 
         board.tiles.append(
             Tile(
                 measure,
-                shown(measure, figures, least),
+                shown(measure, latest["published"], least),
                 targets.get(measure.target) if measure.target else None,
                 charts.sparkline(points),
             )
@@ -213,18 +245,18 @@ def dashboard(organization, *, program: Program | None, start: date, end: date) 
         percent=True,
     )
     board.cohorts = _cohorts(organization, program, board.as_of, least)
-    board.breakdowns = _breakdowns(figures, least)
-    board.inclusion = _inclusion(figures, least)
-    board.skills = _skills(organization, figures, least)
-    board.commitments = _commitments(figures, least)
-    _network(board, figures, least)
+    board.breakdowns = _breakdowns(detail)
+    board.inclusion = _inclusion(detail)
+    board.skills = _skills(organization, detail)
+    board.commitments = _commitments(detail)
+    _network(board, detail)
     stories = featured_stories(organization, program=program)[:STORIES_SHOWN]
     board.stories = [text for text in map(story_text, stories) if text]
-    raised = figures.get("concerns_raised", 0)
+    concerns = detail.get("concerns", {})
     board.concerns = {
-        "raised": raised,
-        "resolved": figures.get("concerns_resolved", 0),
-        "hidden": 0 < raised < least,
+        "raised": concerns.get("raised"),
+        "resolved": concerns.get("resolved"),
+        "hidden": concerns.get("hidden", True),
     }
     return board
 
@@ -241,6 +273,7 @@ def _cohorts(organization, program, day: date, least: int) -> list[dict]:
         "cohort__end_date",
         "program__name",
         "headline",
+        "published",
     )
     return [
         {
@@ -249,7 +282,7 @@ def _cohorts(organization, program, day: date, least: int) -> list[dict]:
             "start": row["cohort__start_date"],
             "end": row["cohort__end_date"],
             "pairs": row["headline"].get("pairs_active") or 0,
-            "measures": [shown(m, _flat(row["headline"]), least) for m in MEASURES if m.percent],
+            "measures": [shown(m, row["published"], least) for m in MEASURES if m.percent],
         }
         for row in rows
     ]
@@ -259,11 +292,7 @@ def cohort_columns() -> list[Measure]:
     return [m for m in MEASURES if m.percent]
 
 
-def _people(counts: dict) -> dict[str, int]:
-    return {group: sum(roles.values()) for group, roles in counts.items()}
-
-
-def _breakdowns(figures: dict, least: int) -> list[Breakdown]:
+def _breakdowns(detail: dict) -> list[Breakdown]:
     def level_label(key):
         return _("Not recorded") if key == "unknown" else _("Level %(n)s") % {"n": key}
 
@@ -274,61 +303,52 @@ def _breakdowns(figures: dict, least: int) -> list[Breakdown]:
         Breakdown(
             "department",
             _("By department"),
-            _groups(_people(figures.get("by_department", {})), least, department_label),
+            _groups(detail.get("by_department", {}), department_label),
         ),
-        Breakdown(
-            "level",
-            _("By job level"),
-            _groups(_people(figures.get("by_level", {})), least, level_label),
-        ),
+        Breakdown("level", _("By job level"), _groups(detail.get("by_level", {}), level_label)),
         Breakdown(
             "generation",
             _("By generation"),
-            _groups(
-                _people(figures.get("by_generation", {})),
-                least,
-                lambda key: GENERATION_LABELS.get(key, key),
-            ),
+            _groups(detail.get("by_generation", {}), lambda key: GENERATION_LABELS.get(key, key)),
         ),
     ]
 
 
-def _inclusion(figures: dict, least: int) -> list[Inclusion]:
+def _share(table: dict, answer: str) -> int | None:
+    cell, total = table.get("cells", {}).get(answer, {}), table.get("total") or 0
+    if cell.get("hidden", True) or not total:
+        return None
+    return round(100 * cell["count"] / total)
+
+
+def _inclusion(detail: dict) -> list[Inclusion]:
     """Per dimension: who takes part against the workforce, among those who chose to
     answer. A group under the threshold on either side is hidden."""
     found = []
-    taking_part = figures.get("inclusion", {})
-    workforce = figures.get("workforce_inclusion", {})
     for dimension in CATEGORY_DIMENSIONS:
-        part, whole = taking_part.get(dimension, {}), workforce.get(dimension, {})
-        answers = sorted(set(part) | set(whole))
-        if not answers:
+        sides = detail.get("inclusion", {}).get(dimension)
+        if not sides:
             continue
-        hidden_part = hide_small({a: part.get(a, 0) for a in answers}, least)
-        hidden_whole = hide_small({a: whole.get(a, 0) for a in answers}, least)
-        part_total, whole_total = sum(part.values()), sum(whole.values())
+        part, whole = sides["part"], sides["whole"]
         rows = []
-        for answer in answers:
-            hidden = hidden_part[answer] or hidden_whole[answer]
+        for answer in sorted(set(part["cells"]) | set(whole["cells"])):
+            share, workforce_share = _share(part, answer), _share(whole, answer)
+            hidden = share is None or workforce_share is None
             rows.append(
                 {
                     "label": ANSWER_LABELS.get(answer, answer),
                     "hidden": hidden,
-                    "participants": None if hidden else part.get(answer, 0),
-                    "share": None
-                    if hidden or not part_total
-                    else round(100 * part.get(answer, 0) / part_total),
-                    "workforce_share": None
-                    if hidden or not whole_total
-                    else round(100 * whole.get(answer, 0) / whole_total),
+                    "participants": None if hidden else part["cells"][answer]["count"],
+                    "share": None if hidden else share,
+                    "workforce_share": None if hidden else workforce_share,
                 }
             )
         found.append(Inclusion(dimension, DIMENSION_LABELS[dimension], rows))
     return found
 
 
-def _skills(organization, figures: dict, least: int) -> dict[str, list[SkillRow]]:
-    skills = figures.get("skills", {})
+def _skills(organization, detail: dict) -> dict[str, list[SkillRow]]:
+    skills = detail.get("skills", {})
     ids = {int(topic) for by_topic in skills.values() for topic in by_topic}
     names = dict(
         Topic.objects.filter(organization=organization, pk__in=ids).values_list("pk", "name")
@@ -336,14 +356,13 @@ def _skills(organization, figures: dict, least: int) -> dict[str, list[SkillRow]
     found = {}
     for role in ("mentor", "mentee"):
         rows = []
-        for topic, sums in skills.get(role, {}).items():
-            base_n, end_n = sums.get("baseline_n", 0), sums.get("end_n", 0)
-            hidden = 0 < base_n < least or 0 < end_n < least
+        for topic, row in skills.get(role, {}).items():
+            hidden = row.get("hidden", True)
             rows.append(
                 SkillRow(
                     names.get(int(topic), _("A topic no longer in the catalogue")),
-                    None if hidden or not base_n else sums["baseline_sum"] / base_n,
-                    None if hidden or not end_n else sums["end_sum"] / end_n,
+                    None if hidden else row["baseline"],
+                    None if hidden else row["end"],
                     hidden,
                 )
             )
@@ -352,29 +371,22 @@ def _skills(organization, figures: dict, least: int) -> dict[str, list[SkillRow]
     return found
 
 
-def _commitments(figures: dict, least: int) -> list[dict]:
+def _commitments(detail: dict) -> list[dict]:
     """Counts per theme; a theme with fewer commitments than the threshold shows none
     (in a small program, "one dropped" would point at a known senior leader)."""
     labels = dict(Commitment.Theme.choices)
-    by_theme = figures.get("commitments", {})
-    made = {theme: counts.get("made", 0) for theme, counts in by_theme.items()}
-    hidden = hide_small(made, least)
-    return [
-        {"theme": labels[theme], "hidden": hidden[theme], **by_theme[theme]}
-        for theme in labels
-        if theme in by_theme
-    ]
+    by_theme = detail.get("commitments", {})
+    return [{"theme": labels[theme], **by_theme[theme]} for theme in labels if theme in by_theme]
 
 
-def _network(board: Dashboard, figures: dict, least: int) -> None:
-    """The strongest links between departments, each of at least ``least`` pairs. The
-    small ones are neither drawn nor counted: with the share of pairs across
-    departments, a count of them would give their pairs away by subtraction."""
+def _network(board: Dashboard, detail: dict) -> None:
+    """The strongest links between departments, each of at least the threshold of pairs
+    (as published). The small ones are neither drawn nor counted: with the share of pairs
+    across departments, a count of them would give their pairs away by subtraction."""
     shown_edges = {}
-    strongest = sorted(figures.get("network", {}).items(), key=lambda item: (-item[1], item[0]))
+    strongest = sorted(detail.get("network", {}).items(), key=lambda item: (-item[1], item[0]))
     for key, count in strongest[:NETWORK_LINKS]:
         one, _sep, other = key.partition("|")
-        if count >= least:
-            shown_edges[one, other] = count
+        shown_edges[one, other] = count
     board.network = charts.network(shown_edges)
     board.links = sorted(board.network.edges, key=lambda edge: -edge.pairs)

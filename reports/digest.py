@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from organizations.disclosure import Candidate, key_of, publish
 from organizations.emails import absolute_url, send_branded_email
 from organizations.models import Membership, Organization
 from organizations.tenancy import tenant_context
@@ -91,33 +92,70 @@ def manager_digest(program: Program, now: datetime, quiet=None) -> ManagerDigest
                 "n": row["ratings"],
             }
         )
-    closing = (
+    closing = list(
         Assignment.objects.filter(
             schedule__survey__program=program,
             closes_at__gte=now,
             closes_at__lt=now + timedelta(days=CLOSING_DAYS),
         )
-        .values("schedule__survey__title", "schedule__cohort__name")
+        .values(
+            "schedule__survey_id",
+            "schedule__survey__title",
+            "schedule__cohort_id",
+            "schedule__cohort__name",
+        )
         .annotate(asked=Count("id"), answered=Count("id", filter=Q(answered=True)))
-        .order_by("schedule__survey__title")
+        .order_by("schedule__survey__title", "schedule__cohort_id")
     )
     least = threshold(organization)
+    answered = _answered_published(organization, closing, least, now)
     for row in closing:
         values = {
             "survey": row["schedule__survey__title"],
             "cohort": row["schedule__cohort__name"],
-            "answered": row["answered"],
             "asked": row["asked"],
             "least": least,
         }
-        if 0 < row["answered"] < least:
-            # How many answered, one by one, would tell who answered an anonymous survey.
-            line = _("%(survey)s (%(cohort)s): fewer than %(least)s of %(asked)s answered")
+        published = answered[row["schedule__survey_id"], row["schedule__cohort_id"]]
+        if published is None:
+            # How many answered, one by one, would tell who answered an anonymous survey;
+            # "none" would tell as much about a small cohort. Hidden is hidden.
+            line = _("%(survey)s (%(cohort)s): %(asked)s asked, fewer than %(least)s answered")
         else:
+            values["answered"] = published.figures["answered"]
             line = _("%(survey)s (%(cohort)s): %(answered)s of %(asked)s answered")
         digest.closing.append(line % values + _(", closes this week"))
     digest.observations = _observations(program, now)
     return digest
+
+
+def _answered_published(organization, rows: list[dict], least: int, now: datetime) -> dict:
+    """How many answered each survey in each cohort, as published: hidden under the
+    threshold, and a count that moves only by the threshold (organizations.disclosure),
+    so that two weeks' digests never differ by one person's answering."""
+    found = {}
+    on = now.astimezone(zone_of(organization)).date()
+    by_survey = {}
+    for row in rows:
+        by_survey.setdefault(row["schedule__survey_id"], []).append(row)
+    for survey_id, survey_rows in by_survey.items():
+        keys = {row["schedule__cohort_id"]: key_of("answered", row["schedule__cohort_id"])
+                for row in survey_rows}  # fmt: skip
+        shown_now = publish(
+            organization,
+            f"survey:{survey_id}",
+            {
+                keys[row["schedule__cohort_id"]]: Candidate(
+                    row["answered"], {"answered": row["answered"]}
+                )
+                for row in survey_rows
+            },
+            threshold=least,
+            on=on,
+        )
+        for cohort_id, key in keys.items():
+            found[survey_id, cohort_id] = shown_now[key]
+    return found
 
 
 def _observations(program: Program, now: datetime) -> list[str]:
@@ -135,15 +173,17 @@ def _observations(program: Program, now: datetime) -> list[str]:
                 day__gte=today - timedelta(days=TREND_DAYS + 7),
             )
             .order_by("day")
-            .values("day", "figures")
+            .values("day", "published")
         )
         if not rows:
             continue
         latest, earlier = rows[-1], _closest(rows, today - timedelta(days=TREND_DAYS))
         month = (latest["day"] - cohort.start_date).days // 30 + 1
-        cadence_now = shown(BY_KEY["cadence"], latest["figures"], least).value
+        # The figures as published (reports.measures.shown), as the dashboard shows them:
+        # a fall of one pair would otherwise tell its manager which pair went off track.
+        cadence_now = shown(BY_KEY["cadence"], latest["published"], least).value
         cadence_then = (
-            shown(BY_KEY["cadence"], earlier["figures"], least).value if earlier else None
+            shown(BY_KEY["cadence"], earlier["published"], least).value if earlier else None
         )
         if (
             cadence_now is not None
@@ -162,7 +202,7 @@ def _observations(program: Program, now: datetime) -> list[str]:
                     "month": month,
                 }
             )
-        satisfaction = shown(BY_KEY["satisfaction"], latest["figures"], least).value
+        satisfaction = shown(BY_KEY["satisfaction"], latest["published"], least).value
         if satisfaction is not None and satisfaction < program.satisfaction_target:
             found.append(
                 _("%(cohort)s: satisfaction is %(value)s%%, under the %(target)s%% target.")
@@ -172,7 +212,7 @@ def _observations(program: Program, now: datetime) -> list[str]:
                     "target": program.satisfaction_target,
                 }
             )
-        training = shown(BY_KEY["training"], latest["figures"], least).value
+        training = shown(BY_KEY["training"], latest["published"], least).value
         if training is not None and training < TRAINING_BEHIND:
             found.append(
                 _("%(cohort)s: only %(value)s%% of the participants have finished training.")

@@ -1,12 +1,33 @@
-"""What the dashboard shows from a snapshot's raw figures: each measure's value, the
-group size that decides whether it may be shown, and its target.
+"""The KPIs the dashboard shows: each measure's value from a snapshot's raw figures, the
+group size that decides whether it may be shown, the counts behind it, and its target.
 
 A measure reads only the flat, top-level figures (reports.kpis), so it works on a full
 snapshot and on the few keys a trend query pulls out of many.
+
+What is shown is never read from the raw figures: the nightly job publishes each measure
+(reports.publication) and every output reads the publication (``shown``). The rule, the
+same for the dashboard's tiles, trends and cohort table, its CSV, the KPI API, the
+managers' digest and the overview (organizations.disclosure has its reasons):
+
+- a measure whose group has fewer than N people (five, or the organisation's higher
+  survey threshold) is hidden, whatever the size, zero included;
+- once shown, its published value changes only when its group has changed by at least N
+  people since the value last published, or when the count behind the value (``counts``:
+  the sessions held, the pairs on track, the people trained or satisfied, the goals done,
+  the pairs across departments, the participants kept or promoted) has changed by at least
+  N; NPS, a mean of scores, follows its group alone. Until then the value shows with the
+  day it was published;
+- the publication is one per organisation, scope (the organisation, a program, a cohort)
+  and measure, continued from the latest one whichever day is written: a date range only
+  chooses which published days to show.
+
+It does not protect against several people changing at once in opposite directions, nor
+against someone who knows how all but one person of a group answered or changed.
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 
 from django.utils.translation import gettext_lazy as _
 
@@ -26,9 +47,15 @@ class Measure:
     percent: bool = True
     target: str | None = None  # the Program field holding its target, in percent
     comparison: Callable[[dict], float | None] | None = None
+    # The count behind the value (its numerator): a change of N in it publishes, as a
+    # change of N in the group does. None for a mean of scores (NPS): the group alone.
+    count: Callable[[dict], int] | None = None
 
     def group_size(self, figures: dict) -> int | None:
         return None if self.group is None else (self.group(figures) or 0)
+
+    def counts(self, figures: dict) -> tuple[int, ...]:
+        return () if self.count is None else (self.count(figures) or 0,)
 
 
 def _get(name):
@@ -54,6 +81,7 @@ MEASURES = (
         _("Sessions logged as held, against the planned sessions of every pair started."),
         value=lambda f: ratio(f.get("sessions_held"), f.get("sessions_planned")),
         group=_pairs_people,
+        count=_get("sessions_held"),
     ),
     Measure(
         "cadence",
@@ -65,6 +93,7 @@ MEASURES = (
         value=lambda f: ratio(f.get("cadence_kept"), f.get("cadence_judged")),
         group=lambda f: 2 * (f.get("cadence_judged") or 0),
         target="cadence_target",
+        count=_get("cadence_kept"),
     ),
     Measure(
         "training",
@@ -72,6 +101,7 @@ MEASURES = (
         _("Share of approved participants who completed every module for their role."),
         value=lambda f: ratio(f.get("training_complete"), f.get("training_people")),
         group=_get("training_people"),
+        count=_get("training_complete"),
     ),
     Measure(
         "satisfaction",
@@ -80,6 +110,7 @@ MEASURES = (
         value=lambda f: ratio(f.get("satisfied"), f.get("satisfaction_answers")),
         group=_get("satisfaction_answers"),
         target="satisfaction_target",
+        count=_get("satisfied"),
     ),
     Measure(
         "nps",
@@ -99,6 +130,7 @@ MEASURES = (
         _("Goals and action items marked done, of all the pairs set."),
         value=lambda f: ratio(f.get("goals_done"), f.get("goals_set")),
         group=_pairs_people,
+        count=_get("goals_done"),
     ),
     Measure(
         "cross_department",
@@ -106,6 +138,7 @@ MEASURES = (
         _("Share of pairs whose two people work in different departments."),
         value=lambda f: ratio(f.get("pairs_cross_department"), f.get("pairs_started")),
         group=_pairs_people,
+        count=_get("pairs_cross_department"),
     ),
     Measure(
         "retention",
@@ -117,6 +150,7 @@ MEASURES = (
         value=lambda f: ratio(f.get("retention_kept"), f.get("retention_people")),
         group=lambda f: min(_get("retention_people")(f), _get("retention_comparison")(f)),
         comparison=lambda f: ratio(f.get("retention_expected"), f.get("retention_people")),
+        count=_get("retention_kept"),
     ),
     Measure(
         "promotion",
@@ -128,6 +162,7 @@ MEASURES = (
         value=lambda f: ratio(f.get("promotion_promoted"), f.get("promotion_people")),
         group=lambda f: min(_get("promotion_people")(f), _get("retention_comparison")(f)),
         comparison=lambda f: ratio(f.get("promotion_expected"), f.get("promotion_people")),
+        count=_get("promotion_promoted"),
     ),
 )
 BY_KEY = {measure.key: measure for measure in MEASURES}
@@ -165,11 +200,13 @@ TREND_FIGURES = (
 
 @dataclass(frozen=True)
 class Shown:
-    """A measure's value as it may be shown: ``hidden`` when its group is too small."""
+    """A measure's value as it may be shown: ``hidden`` when its group is too small, else
+    the value published ``on`` that day (the latest publication, see the module)."""
 
     value: float | None
     comparison: float | None = None
     hidden: bool = False
+    on: date | None = None
 
     @property
     def rounded(self) -> int | None:
@@ -180,9 +217,15 @@ class Shown:
         return None if self.comparison is None else round(self.comparison)
 
 
-def shown(measure: Measure, figures: dict, threshold: int) -> Shown:
-    size = measure.group_size(figures)
-    if size is not None and 0 < size < threshold:
+def shown(measure: Measure, published: dict, threshold: int) -> Shown:
+    """A measure as a day's publication (``Snapshot.published``, or a trend row holding
+    it) shows it. Hidden when the day published nothing for it, or when its group that
+    day is under the threshold as it stands now (an organisation may raise it)."""
+    one = published.get(measure.key)
+    if not one or one.get("hidden"):
         return Shown(None, None, hidden=True)
-    comparison = measure.comparison(figures) if measure.comparison else None
-    return Shown(measure.value(figures), comparison)
+    size = one.get("group")
+    if size is not None and size < threshold:
+        return Shown(None, None, hidden=True)
+    on = one.get("on")
+    return Shown(one.get("value"), one.get("comparison"), on=date.fromisoformat(on) if on else None)

@@ -9,8 +9,9 @@ from programs.models import Cohort, Program
 
 class Snapshot(TenantModel):
     """The KPIs' raw figures (numerators and denominators, see reports.kpis) for one scope
-    on one day. ``scope`` is "organization", "program:<id>" or "cohort:<id>"; the nightly
-    job upserts on (organisation, scope, day), so writing a day twice leaves one row."""
+    on one day, and what may be shown of them that day (``published``). ``scope`` is
+    "organization", "program:<id>" or "cohort:<id>"; the nightly job upserts on
+    (organisation, scope, day), so writing a day twice leaves one row."""
 
     scope = models.CharField(max_length=40)
     program = models.ForeignKey(Program, null=True, on_delete=models.CASCADE, related_name="+")
@@ -20,6 +21,11 @@ class Snapshot(TenantModel):
     # The flat figures the measures read (reports.measures.TREND_FIGURES), kept apart:
     # a trend of months reads a few hundred bytes a day instead of whole snapshots.
     headline = models.JSONField(default=dict)
+    # What the outputs show for the day (reports.publication): the measures as published
+    # (small, read by the trends) and the dashboard's breakdowns as published. Every
+    # output reads these, never the raw figures above.
+    published = models.JSONField(default=dict)
+    published_detail = models.JSONField(default=dict)
     computed_at = models.DateTimeField()
 
     class Meta:

@@ -2,9 +2,10 @@
 schema says exactly what a response holds.
 
 A row carries what the dashboard's CSV export carries and nothing more: the enrolment
-funnel and each measure's value as ``reports.measures.shown`` lets it be shown. A measure
-whose group is too small is ``hidden: true`` with ``value`` (and ``comparison``) null; the
-numerators and denominators behind a measure never leave the server.
+funnel and each measure's value as the day published it (``reports.measures.shown``), with
+the day that value was published. A measure whose group is too small is ``hidden: true``
+with ``value`` (and ``comparison``) null; the numerators and denominators behind a measure
+never leave the server.
 """
 
 from django.utils.text import format_lazy
@@ -64,8 +65,16 @@ class KpiMeasureSerializer(serializers.Serializer):
         "when hidden, or when there is nothing to measure yet.",
     )
     hidden = serializers.BooleanField(
-        help_text="The group behind the figure is smaller than the organisation's minimum: "
-        "value is null."
+        help_text="The group behind the figure is smaller than the organisation's minimum "
+        "(whatever its size, zero included): value is null."
+    )
+    published_on = serializers.DateField(
+        source="on",
+        allow_null=True,
+        help_text="The day the value was published. A value changes only when the group "
+        "behind it, or the count behind a share, has changed by at least the organisation's "
+        "minimum since it was published, so that no two days give one person's answer or "
+        "change away; until then every day repeats it. Null when hidden.",
     )
 
 

@@ -1,5 +1,13 @@
 """The nightly snapshots: every KPI's raw figures per organisation, program, cohort and day,
-written by an idempotent upsert (writing a day again replaces it with the same numbers)."""
+written by an idempotent upsert (writing a day again replaces it with the same numbers),
+and with them what may be shown of that day (reports.publication).
+
+Publishing continues from the latest publication of each measure and group, held in the
+ledger (organizations.disclosure), whichever day is written: the nightly job, a catch-up
+and a backfill go day by day in order, and a day written again (today's figures counted
+on demand, then the night's) is compared with what was shown last. So every figure ever
+shown for a group differs from the one before by a change of at least the threshold.
+"""
 
 from collections import defaultdict
 from datetime import date, timedelta
@@ -8,11 +16,19 @@ from zoneinfo import ZoneInfo
 from django.db import transaction
 from django.utils import timezone
 
+from organizations.disclosure import (
+    published_read,
+    published_withdraw,
+    published_write,
+    publishing_lock,
+)
 from organizations.models import Organization
 from programs.models import Cohort
 from reports import kpis
 from reports.measures import TREND_FIGURES
 from reports.models import Snapshot
+from reports.privacy import threshold
+from reports.publication import publish_day
 
 ORGANIZATION_SCOPE = "organization"
 CATCH_UP_DAYS = 31
@@ -72,27 +88,53 @@ def headline(figures: dict) -> dict:
 
 @transaction.atomic
 def snapshot_write(organization: Organization, day: date) -> int:
-    """Upsert ``day``'s snapshots for every scope; returns how many rows it wrote."""
+    """Upsert ``day``'s snapshots for every scope, with what they publish; returns how
+    many rows it wrote."""
+    scopes = figures_on(organization, day)
+    # One writer at a time per organisation: two would publish from the same reference.
+    publishing_lock(f"reports:{organization.pk}")
+    least = threshold(organization)
+    reference = published_read(organization, scopes)
     now = timezone.now()
-    rows = [
-        Snapshot(
-            organization=organization,
-            scope=scope,
-            program_id=program,
-            cohort_id=cohort,
+    rows, fresh = [], {}
+    for scope, (program, cohort, figures) in scopes.items():
+        published = publish_day(
+            figures,
+            reference.get(scope, {}),
+            threshold=least,
             day=day,
-            figures=figures,
-            headline=headline(figures),
-            computed_at=now,
+            breakdowns=cohort is None,
         )
-        for scope, (program, cohort, figures) in figures_on(organization, day).items()
-    ]
+        fresh |= {(scope, key): one for key, one in published.fresh.items()}
+        rows.append(
+            Snapshot(
+                organization=organization,
+                scope=scope,
+                program_id=program,
+                cohort_id=cohort,
+                day=day,
+                figures=figures,
+                headline=headline(figures),
+                published=published.measures,
+                published_detail=published.detail,
+                computed_at=now,
+            )
+        )
     Snapshot.objects.bulk_create(
         rows,
         update_conflicts=True,
         unique_fields=["organization", "scope", "day"],
-        update_fields=["program", "cohort", "figures", "headline", "computed_at"],
+        update_fields=[
+            "program",
+            "cohort",
+            "figures",
+            "headline",
+            "published",
+            "published_detail",
+            "computed_at",
+        ],
     )
+    published_write(organization, fresh)
     return len(rows)
 
 
@@ -111,20 +153,29 @@ def snapshots_backfill(
 INCLUSION_KEYS = ("inclusion", "workforce_inclusion")
 
 
+@transaction.atomic
 def snapshots_forget_inclusion(organization: Organization) -> int:
     """Drop the self-identification counts from every stored snapshot of the
-    organisation, then count today's again (the dashboard shows the latest day's)."""
+    organisation, and what they published, then count today's again (the dashboard shows
+    the latest day's). The inclusion figures stay hidden until they have changed by the
+    threshold since the last ones shown (organizations.disclosure.published_withdraw)."""
+    publishing_lock(f"reports:{organization.pk}")
     forgotten, batch = 0, []
-    stored = Snapshot.objects.filter(organization=organization).only("figures")
+    stored = Snapshot.objects.filter(organization=organization).only("figures", "published_detail")
     for snapshot in stored.iterator(chunk_size=200):
-        if any(key in snapshot.figures for key in INCLUSION_KEYS):
+        if any(key in snapshot.figures for key in INCLUSION_KEYS) or (
+            "inclusion" in snapshot.published_detail
+        ):
             for key in INCLUSION_KEYS:
                 snapshot.figures.pop(key, None)
+            snapshot.published_detail.pop("inclusion", None)
             batch.append(snapshot)
         if len(batch) == 200:
-            forgotten += Snapshot.objects.bulk_update(batch, ["figures"])
+            forgotten += Snapshot.objects.bulk_update(batch, ["figures", "published_detail"])
             batch = []
-    forgotten += Snapshot.objects.bulk_update(batch, ["figures"])
+    forgotten += Snapshot.objects.bulk_update(batch, ["figures", "published_detail"])
+    for key in INCLUSION_KEYS:
+        published_withdraw(organization, key_prefix=f"{key}|")
     snapshot_write(organization, today(organization))
     return forgotten
 

@@ -33,20 +33,33 @@ divided by the most times any one person of it answered the survey, rounded up.
 Free text is only ever counted by group; the texts themselves are listed for the whole
 survey (or the cohort filtered to) when the survey allows it and that group is shown, in
 alphabetical order (never the order they came in).
+
+Over time (organizations.disclosure has the rule and its reasons): a group's figures are
+published once it is shown, and stay as published until the people behind them have
+changed by at least ``min_group``; then the current figures are published. A group hidden
+now shows nothing, whatever its size, zero included ("no answers" would be news about a
+small group too). What was published is one row per survey, question (or skills topic,
+or the responses as a whole) and group in the ledger, so the page, its CSV and the API
+show the same figures under every filter, and two moments never differ by one person's
+answer: an answer from the fifth person of a shown group of ten waits with the next four.
 """
 
 import hashlib
+import json
 import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, fields
+from datetime import date
 
 import numpy as np
 from django.core.cache import cache
 from django.db.models import Count
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from scipy.optimize import Bounds, LinearConstraint, milp
 
+from organizations.disclosure import Candidate, Publication, key_of, publish
 from programs.models import Cohort, Participant, Topic
 from surveys.models import Answer, Assignment, Question, Response, Survey
 
@@ -305,9 +318,12 @@ class Value:
 @dataclass
 class Cell:
     group: Group
-    status: str  # "shown", "hidden" (fewer than min_group) or "empty" (no answers)
+    # "shown", or "hidden": fewer than min_group (zero included), or a group whose figures
+    # would give a hidden one away. ("empty" is no longer given: hidden is hidden.)
+    status: str
     figures: Figures | None = None
     values: list[Value] = field(default_factory=list)  # the question's columns
+    published_on: date | None = None  # the day the figures shown were published
 
     @property
     def hidden(self) -> bool:
@@ -430,6 +446,68 @@ def _choice_bars(question: Question, values: list) -> list[Bar]:
     return [Bar(label, counts[label], counts[label] / total) for label in labels]
 
 
+@dataclass
+class _Pending:
+    """A shown cell as computed now, and what its publication needs."""
+
+    cell: Cell
+    question: Question | None  # None: the responses to the survey as a whole
+    key: Key
+    size: int  # the people behind its figures
+    with_texts: bool  # free text shows in this cell (the overall group's)
+    topics: dict[int, int]  # a skills question's shown topics: topic id -> people
+
+    def _group(self) -> str:
+        return json.dumps(self.key, separators=(",", ":"), default=str)
+
+    @property
+    def ledger_key(self) -> str:
+        what = "responses" if self.question is None else f"q{self.question.pk}"
+        return key_of(what, self._group())
+
+    def topic_key(self, topic_id: int) -> str:
+        return key_of(f"q{self.question.pk}", f"t{topic_id}", self._group())
+
+
+def _figures_json(pending: _Pending) -> dict:
+    """A cell's figures as the ledger keeps them (the skills topics apart: each has its
+    own group of raters)."""
+    data = asdict(pending.cell.figures)
+    data.pop("topics", None)
+    return data
+
+
+# What a published cell may hold (a field added since is left at its default).
+_FIGURES_FIELDS = {one.name for one in fields(Figures)} - {"topics"}
+
+
+def _apply(pending: _Pending, published: dict[str, Publication | None], topics) -> None:
+    cell, question = pending.cell, pending.question
+    one = published[pending.ledger_key]
+    if one is None:  # cannot happen for a shown group (it has min_group people); hide
+        cell.status, cell.figures, cell.values = "hidden", None, []
+        return
+    data = {name: value for name, value in one.figures.items() if name in _FIGURES_FIELDS}
+    bars = [Bar(**bar) for bar in data.pop("bars", [])]
+    texts = data.pop("texts", None)
+    figures = Figures(**{**data, "bars": bars})
+    figures.texts = texts if pending.with_texts else None
+    on = one.on
+    if question is not None and question.type == Question.Type.SKILLS:
+        for topic_id, name in topics:
+            topic = None
+            if topic_id in pending.topics:
+                topic = published[pending.topic_key(topic_id)]
+            if topic is None:
+                figures.topics.append(TopicMean(name, hidden=True))
+            else:
+                figures.topics.append(TopicMean(name, False, **topic.figures))
+                on = max(on, topic.on)
+    cell.figures = figures
+    cell.values = [] if question is None else _values(question, figures)
+    cell.published_on = on
+
+
 class _Computation:
     """One survey's data, loaded once, and the groups every output shares."""
 
@@ -441,6 +519,7 @@ class _Computation:
         self._load()
         self._build_groups()
         self._hidden_cache: dict[tuple, set[Key]] = {}
+        self.pending: list[_Pending] = []  # the shown cells, waiting for their publication
 
     # Loading.
 
@@ -597,11 +676,16 @@ class _Computation:
         return sum(n for cell, n in self.asked.items() if _matches(cell, key))
 
     def status(self, key: Key, hidden: set[Key], empty: set[Key]) -> str:
-        # Hidden before empty: under a hidden group even a cell with no answers is hidden
-        # (see hidden_groups), since "no answers here" would say where the few came from.
-        if key in hidden:
-            return "hidden"
-        return "empty" if key in empty else "shown"
+        # A group with no answers is hidden too: "no answers" one day and "fewer than 5"
+        # the next would tell that someone of a small group answered (and, under a hidden
+        # group, where the few answers came from).
+        return "hidden" if key in hidden or key in empty else "shown"
+
+    @staticmethod
+    def size(sizes: dict[tuple, int], key: Key) -> int:
+        """The people behind a group's figures (as the audit counts them), from the
+        measure's people per cross cell (``_sizes``)."""
+        return sum(n for atom, n in sizes.items() if _matches(atom, key))
 
     def figures(self, question: Question, key: Key, answers, topic_status) -> Figures:
         values = [value for row, value in answers if _matches(row.atom, key)]
@@ -647,7 +731,7 @@ class _Computation:
     def question_result(self, number: int, question: Question, scope: Key) -> QuestionResult:
         answers = self.answers[question.pk]
         hidden, empty = self.hidden([row for row, _v in answers])
-        topic_statuses = {}
+        topic_statuses, topic_sizes = {}, {}
         if question.type == Question.Type.SKILLS:
             for topic_id, _name in self.topics:
                 rows = [
@@ -656,10 +740,15 @@ class _Computation:
                     if isinstance(value, dict) and value.get(str(topic_id)) not in (None, "")
                 ]
                 topic_statuses[topic_id] = self.hidden(rows)
+                topic_sizes[topic_id] = self._sizes(rows)
 
         def topic_status(topic_id, key):
             topic_hidden, topic_empty = topic_statuses[topic_id]
             return self.status(key, topic_hidden, topic_empty)
+
+        is_text = question.type == Question.Type.TEXT
+        show_texts = is_text and self.survey.show_free_text
+        sizes = self._sizes([row for row, _v in answers])
 
         def cell(key: Key, *, with_texts: bool = False) -> Cell:
             status = self.status(key, hidden, empty)
@@ -667,15 +756,24 @@ class _Computation:
             if status == "hidden":
                 return Cell(group, status)
             figures = self.figures(question, key, answers, topic_status)
-            if with_texts and status == "shown":
+            if show_texts:
+                # Published with every group's figures, shown with the overall group's
+                # only: one publication of a group, whichever page shows it.
                 figures.texts = sorted(
                     (str(v) for row, v in answers if _matches(row.atom, key)),
                     key=lambda t: (t.casefold(), t),
                 )
-            return Cell(group, status, figures, _values(question, figures))
+            made = Cell(group, status, figures, _values(question, figures))
+            topics = {
+                topic_id: self.size(topic_sizes[topic_id], key)
+                for topic_id in topic_sizes
+                if topic_status(topic_id, key) == "shown"
+            }
+            self.pending.append(
+                _Pending(made, question, key, self.size(sizes, key), with_texts, topics)
+            )
+            return made
 
-        is_text = question.type == Question.Type.TEXT
-        show_texts = is_text and self.survey.show_free_text
         overall = cell(scope, with_texts=show_texts)
         note = ""
         if is_text and not self.survey.show_free_text:
@@ -706,14 +804,38 @@ class _Computation:
         )
 
     def responses_cell(self, scope: Key) -> Cell:
-        hidden, empty = self.hidden(list(self.rows.values()))
+        rows = list(self.rows.values())
+        hidden, empty = self.hidden(rows)
         status = self.status(scope, hidden, empty)
         group = self.group_info[scope]
         if status == "hidden":
             return Cell(group, status)
-        answered = sum(1 for row in self.rows.values() if _matches(row.atom, scope))
+        answered = sum(1 for row in rows if _matches(row.atom, scope))
         asked = self.asked_in(scope)
-        return Cell(group, status, Figures(answered, answered / asked if asked else None))
+        made = Cell(group, status, Figures(answered, answered / asked if asked else None))
+        size = self.size(self._sizes(rows), scope)
+        self.pending.append(_Pending(made, None, scope, size, False, {}))
+        return made
+
+    # Publication over time (organizations.disclosure).
+
+    def publish(self, organization, on: date) -> None:
+        """Replace every shown cell's figures by its group's publication: the current
+        figures when they are published now, else the ones published before."""
+        candidates = {}
+        for pending in self.pending:
+            candidates[pending.ledger_key] = Candidate(pending.size, _figures_json(pending))
+            topics = pending.cell.figures.topics  # in self.topics' order
+            for (topic_id, _name), topic in zip(self.topics, topics, strict=False):
+                if topic_id in pending.topics:
+                    candidates[pending.topic_key(topic_id)] = Candidate(
+                        pending.topics[topic_id], {"count": topic.count, "mean": topic.mean}
+                    )
+        published = publish(
+            organization, f"survey:{self.survey.pk}", candidates, threshold=self.threshold, on=on
+        )
+        for pending in self.pending:
+            _apply(pending, published, self.topics)
 
 
 def survey_results(survey: Survey, *, organization, cohort_id: int | None = None) -> SurveyResults:
@@ -727,6 +849,8 @@ def survey_results(survey: Survey, *, organization, cohort_id: int | None = None
         computation.question_result(number, question, scope)
         for number, question in enumerate(computation.questions, start=1)
     ]
+    responses = computation.responses_cell(scope)
+    computation.publish(organization, timezone.localdate(timezone=organization.zone))
     return SurveyResults(
         survey_id=survey.pk,
         title=survey.title,
@@ -735,7 +859,7 @@ def survey_results(survey: Survey, *, organization, cohort_id: int | None = None
         min_group=threshold,
         cohorts=[(c.pk, c.name) for c in computation.cohorts],
         cohort_id=cohort_id if scope != ROOT else None,
-        responses=computation.responses_cell(scope),
+        responses=responses,
         asked=computation.asked_in(scope) or 0,
         questions=questions,
     )

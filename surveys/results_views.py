@@ -8,19 +8,22 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from organizations.decorators import permission_required
 from organizations.http import post_only
 from organizations.spreadsheet import safe_cell
-from programs.models import Program
+from programs.decorators import program_permission_required
 from surveys import stories as story_service
 from surveys.models import Story, Survey
 from surveys.results import SurveyResults, shown_groups, survey_results
 from surveys.selectors import survey_list
 
+# Each page names its program, or an object that leads to it.
+SURVEY = (Survey, "survey_id")
+STORY = (Story, "story_id")
+
 
 def _survey(request, survey_id) -> Survey:
     """A program's survey of this organisation (library templates have no results)."""
-    return get_object_or_404(survey_list(organization=request.organization), pk=survey_id)
+    return get_object_or_404(survey_list(credential=request.membership), pk=survey_id)
 
 
 def _cohort_id(request) -> int | None:
@@ -34,7 +37,7 @@ def _results(request, survey) -> SurveyResults:
     return survey_results(survey, organization=request.organization, cohort_id=_cohort_id(request))
 
 
-@permission_required("program.view")
+@program_permission_required("program.view", via=SURVEY)
 def survey_results_page(request, org_slug, survey_id):
     survey = _survey(request, survey_id)
     results = _results(request, survey)
@@ -55,10 +58,10 @@ def _percent(value) -> str:
     return "" if value is None else str(round(value * 100))
 
 
-@permission_required("program.view")
+@program_permission_required("program.view", via=SURVEY)
 def survey_results_export(request, org_slug, survey_id):
-    """The aggregates the page shows (with its cohort filter): one row per question and
-    group, hidden groups marked and empty, never a row per person."""
+    """The aggregates the page shows (with its cohort filter), as published: one row per
+    question and group, hidden groups marked and empty, never a row per person."""
     survey = _survey(request, survey_id)
     results = _results(request, survey)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
@@ -68,7 +71,7 @@ def survey_results_export(request, org_slug, survey_id):
         [
             "question_number", "question", "type", "breakdown", "group", "status", "answered",
             "response_rate_percent", "mean", "satisfied_percent", "nps", "promoters_percent",
-            "detractors_percent", "counts", "topic_means", "texts",
+            "detractors_percent", "counts", "topic_means", "texts", "published_on",
         ]
     )  # fmt: skip
     hidden_label = _("fewer than %(n)s") % {"n": results.min_group}
@@ -78,7 +81,7 @@ def survey_results_export(request, org_slug, survey_id):
             safe_cell(cell.group.label),
         ]  # fmt: skip
         if cell.hidden:
-            writer.writerow([*base, hidden_label] + [""] * 10)
+            writer.writerow([*base, hidden_label] + [""] * 11)
             continue
         f = cell.figures
         counts = "; ".join(f"{bar.label}: {bar.count}" for bar in f.bars)
@@ -87,18 +90,19 @@ def survey_results_export(request, org_slug, survey_id):
         )
         writer.writerow(
             [
-                *base, "no answers" if cell.empty else "shown", f.answered,
+                *base, "shown", f.answered,
                 _percent(f.response_rate), _number(f.mean), _percent(f.satisfaction),
                 "" if f.nps is None else f.nps, _percent(f.promoters), _percent(f.detractors),
                 safe_cell(counts), safe_cell(topics), safe_cell("\n".join(f.texts or [])),
+                cell.published_on.isoformat() if cell.published_on else "",
             ]
         )  # fmt: skip
     return response
 
 
-@permission_required("program.view")
+@program_permission_required("program.view")
 def program_stories(request, org_slug, program_id):
-    program = get_object_or_404(Program, pk=program_id, organization=request.organization)
+    program = request.program
     featured_only = request.GET.get("featured") == "1"
     every = story_service.program_stories(program)
     context = {
@@ -114,7 +118,7 @@ def program_stories(request, org_slug, program_id):
     return render(request, "surveys/results/stories.html", context)
 
 
-@permission_required("program.manage")
+@program_permission_required("program.manage", via=STORY)
 def story_feature(request, org_slug, story_id):
     story = get_object_or_404(Story, pk=story_id, organization=request.organization)
     if request.method != "POST":

@@ -2,7 +2,9 @@
 OpenAPI schema says exactly what a response holds.
 
 Results carry what the page and the CSV show and nothing more: figures per group, never
-a row per person. A group too small to show is ``hidden: true`` with ``figures: null``;
+a row per person, as published (surveys.results: they change only when the group has
+changed by the minimum), with the day they were published. A group too small to show,
+none included, is ``hidden: true`` with ``figures: null``;
 a skills topic too few rated in a group is ``hidden: true`` with ``count`` and ``mean``
 null.
 """
@@ -17,8 +19,11 @@ from surveys.results import DIMENSIONS
 DIMENSION_CHOICES = ["all", *DIMENSIONS]
 STATUS_CHOICES = [
     ("shown", "Figures shown"),
-    ("hidden", "Too few respondents (or the figures would give such a group away): none shown"),
-    ("empty", "No answers in this group"),
+    (
+        "hidden",
+        "Fewer respondents than the minimum, none included (or the figures would give such a "
+        "group away): none shown",
+    ),
 ]
 
 
@@ -116,6 +121,14 @@ class ResultCellSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=STATUS_CHOICES)
     hidden = serializers.BooleanField(help_text="True when status is hidden: figures is null.")
     figures = ResultFiguresSerializer(allow_null=True)
+    published_on = serializers.DateField(
+        allow_null=True,
+        help_text=(
+            "The day these figures were published. They change only once the people behind "
+            "them have changed by at least the minimum group since, so that no two moments "
+            "give one person's answer away; until then they are repeated. Null when hidden."
+        ),
+    )
 
 
 class ResultBreakdownSerializer(serializers.Serializer):

@@ -23,6 +23,7 @@ from organizations.models import (
     EmployeeDemographics,
     Invitation,
     JobLevelChange,
+    PublishedFigure,
 )
 from organizations.roles import Role
 from organizations.services import invitation_token_hash
@@ -291,6 +292,14 @@ def build_world(*, slug: str = "tenant-a", name: str = "Tenant A") -> dict[str, 
             day=date(2027, 1, 31),
             computed_at=now,
         )
+        published = PublishedFigure.objects.create(
+            organization=organization,
+            scope=f"survey:{survey.pk}",
+            key="responses|[]",
+            size=5,
+            figures={"answered": 5},
+            published_on=date(2027, 1, 31),
+        )
         folder = Folder.objects.create(organization=organization, name=slug)
         document = Document.objects.create(organization=organization, folder=folder, title="x")
     return {
@@ -338,6 +347,7 @@ def build_world(*, slug: str = "tenant-a", name: str = "Tenant A") -> dict[str, 
         "notification_settings": notification_settings,
         "held_response": held_response,
         "snapshot": snapshot,
+        "published_figure": published,
         "folder": folder,
         "document": document,
     }

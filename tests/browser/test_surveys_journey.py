@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from organizations.models import Employee
 from organizations.tenancy import tenant_context
-from programs.models import Cohort, Participant, Program, ProgramTopic
+from programs.models import Cohort, Participant, Program, ProgramManager, ProgramTopic
 from surveys.models import Assignment, HeldResponse, Question, Response, Schedule, Survey
 from surveys.services import assignments_create, response_submit, responses_release
 from tests.accounts.factories import PASSWORD, UserFactory
@@ -67,12 +67,16 @@ def cohort(acme, world) -> Cohort:
                 goals="Learn",
             )
     MembershipFactory(organization=acme, user=UserFactory(email=ANN, name="Ann Junior"))
-    MembershipFactory(
+    manager = MembershipFactory(
         organization=acme,
         user=UserFactory(email=MANAGER, name="Priya Manager"),
         is_program_manager=True,
         is_participant=False,
     )
+    with tenant_context(organization=acme):
+        ProgramManager.objects.create(
+            organization=acme, program=world["program"], membership=manager
+        )
     return cohort
 
 

@@ -78,10 +78,13 @@ def _reports_state():
                         "employee__employee_number", *ANSWER_FIELDS
                     )
                 ),
+                # What they publish too: a second run shows what the first one did.
                 "snapshots": sorted(
-                    (scope, day, figures, headline)
-                    for scope, day, figures, headline in Snapshot.objects.values_list(
-                        "scope", "day", "figures", "headline"
+                    (scope, day, figures, headline, published, detail)
+                    for scope, day, figures, headline, published, detail in (
+                        Snapshot.objects.values_list(
+                            "scope", "day", "figures", "headline", "published", "published_detail"
+                        )
                     )
                 ),
             }

@@ -29,6 +29,7 @@ from programs.models import (
     TrainingModule,
 )
 from reports.models import Snapshot
+from reports.publication import publish_day
 from sessions.models import MentoringSession
 from surveys.models import Assignment, Schedule, Survey
 from tests.accounts.factories import UserFactory
@@ -130,6 +131,16 @@ def _user(org, email=None, **roles):
     return MembershipFactory(organization=org, user=user, **roles).user
 
 
+def _manager_of(org, *programs: Program):
+    """A program manager of ``programs``: they reach only the programs they manage."""
+    user = _user(org, is_program_manager=True)
+    with tenant_context(organization=org):
+        membership = user.memberships.get()
+        for program in programs:
+            ProgramManager.objects.create(organization=org, program=program, membership=membership)
+    return user
+
+
 def _page(client, user, slug="acme") -> str:
     client.force_login(user)
     response = client.get(f"/o/{slug}/")
@@ -188,7 +199,7 @@ def reverse(acme, world):
 
 
 def test_program_manager_sees_their_programs_real_counts(client, acme, reverse):
-    manager = _user(acme, is_program_manager=True)
+    manager = _manager_of(acme, reverse["program"])
 
     html = _page(client, manager)
 
@@ -204,7 +215,7 @@ def test_program_manager_sees_their_programs_real_counts(client, acme, reverse):
 
 def test_program_cards_link_to_the_program_its_queue_and_its_pairs(client, acme, reverse):
     program = reverse["program"]
-    manager = _user(acme, is_program_manager=True)
+    manager = _manager_of(acme, program)
 
     card = _block(_page(client, manager), f'data-program="{program.pk}"')
 
@@ -218,7 +229,8 @@ def test_program_cards_link_to_the_program_its_queue_and_its_pairs(client, acme,
 
 
 def test_closed_programs_are_left_out_and_managed_ones_come_first(client, acme, reverse):
-    manager = _user(acme, is_program_manager=True)
+    # An admin sees every program, the ones they manage first.
+    manager = _user(acme, is_program_manager=True, is_admin=True)
     with tenant_context(organization=acme):
         closed, _ = _program(acme, "Closed long ago", status=Program.Status.CLOSED)
         draft, _ = _program(acme, "Draft for next year", status=Program.Status.DRAFT)
@@ -274,10 +286,9 @@ def test_overview_reads_a_bounded_number_of_queries_for_several_programs(
 def test_a_long_list_of_programs_stops_at_a_few_and_links_to_them_all(
     client, acme, django_assert_max_num_queries
 ):
-    manager = _user(acme, is_program_manager=True)
     with tenant_context(organization=acme):
-        for n in range(PROGRAMS_SHOWN + 2):
-            _program(acme, f"Program {n:02}")
+        programs = [_program(acme, f"Program {n:02}")[0] for n in range(PROGRAMS_SHOWN + 2)]
+    manager = _manager_of(acme, *programs)
     client.force_login(manager)
 
     with django_assert_max_num_queries(PM_MAX_QUERIES):
@@ -441,12 +452,14 @@ def test_an_executive_who_is_also_a_mentee_sees_their_pair(client, acme, ann_and
 
 
 def _snapshot(org, day, scope="organization", **figures):
+    """A day's figures and what they publish (as if first published that day)."""
     Snapshot.objects.create(
         organization=org,
         scope=scope,
         day=day,
         figures=figures,
         headline=figures,
+        published=publish_day(figures, {}, threshold=5, day=day, breakdowns=False).measures,
         computed_at=timezone.now(),
     )
 

@@ -133,11 +133,13 @@ def test_each_row_names_its_scope_and_reads_as_the_dashboard(get, acme, reported
     assert {(row["scope"], row["program"]) for row in own} == {("program", program.pk)}
     last = whole[-1]
     # As the dashboard's tiles read on the 30th: 8 of 18 sessions (three pairs' six
-    # people), 2 of 6 trained, two pairs active; cadence judged on two pairs is hidden.
-    assert last["sessions"] == {"value": 44, "hidden": False}
-    assert last["training"] == {"value": 33, "hidden": False}
-    assert last["pairs_active"] == {"value": 2, "hidden": False}
-    assert last["cadence"] == {"value": None, "hidden": True}
+    # people), 2 of 6 trained, both as first published on the 1st (neither group nor count
+    # has moved by five since); two pairs active that day; cadence judged on two pairs is
+    # hidden.
+    assert last["sessions"] == {"value": 44, "hidden": False, "published_on": "2026-06-01"}
+    assert last["training"] == {"value": 33, "hidden": False, "published_on": "2026-06-01"}
+    assert last["pairs_active"] == {"value": 2, "hidden": False, "published_on": "2026-06-30"}
+    assert last["cadence"] == {"value": None, "hidden": True, "published_on": None}
     assert (last["invited"], last["applied"], last["approved"], last["active"]) == (8, 7, 6, 4)
     # The only program: its figures are the organisation's.
     assert [{**row, "scope": None, "program": None} for row in own] == [
@@ -183,15 +185,12 @@ def test_a_small_groups_measure_is_null_and_hidden(get, acme, reported):
     rows = _results(response)
 
     # The answers are of week 25, read once the week is over (from the 22nd): before,
-    # there is nothing to hide, and nothing to show.
-    for row in rows[:3]:
-        assert row["satisfaction"] == row["nps"] == {"value": None, "hidden": False}
-    for row in rows[3:]:
-        assert row["satisfaction"] == row["nps"] == {"value": None, "hidden": True}
+    # there are none, hidden all the same ("no answers" and then "fewer than 5" would
+    # tell that someone answered).
+    hidden = {"value": None, "hidden": True, "published_on": None}
     for row in rows:
-        assert row["cadence"] == {"value": None, "hidden": True}
-        assert row["retention"] == {"value": None, "comparison": None, "hidden": True}
-        assert row["promotion"] == {"value": None, "comparison": None, "hidden": True}
+        assert row["satisfaction"] == row["nps"] == row["cadence"] == hidden
+        assert row["retention"] == row["promotion"] == {**hidden, "comparison": None}
     # No raw figure at all: none of the numerators and denominators behind a measure.
     text = response.content.decode()
     for name in set(TREND_FIGURES) - set(FUNNEL) - {"pairs_active"}:
@@ -216,11 +215,13 @@ def fifth_answer(acme, reported):
 def test_a_fifth_answer_shows_satisfaction(get, acme, fifth_answer):
     rows = _results(get(_key(acme, Role.EXECUTIVE), **JUNE))
 
-    # Week 26 is read once it is over, from the 29th; on the 22nd, week 25's four.
-    assert rows[3]["satisfaction"] == {"value": None, "hidden": True}
+    # Week 26 is read once it is over, from the 29th; on the 22nd, week 25's four. The
+    # 30th repeats the 29th's publication.
+    hidden = {"value": None, "hidden": True, "published_on": None}
+    assert rows[3]["satisfaction"] == hidden
     for row in rows[4:]:
-        assert row["satisfaction"] == {"value": 60, "hidden": False}
-    assert rows[-1]["nps"] == {"value": None, "hidden": True}
+        assert row["satisfaction"] == {"value": 60, "hidden": False, "published_on": "2026-06-29"}
+    assert rows[-1]["nps"] == hidden
 
 
 def test_an_organisations_higher_threshold_hides_as_on_the_dashboard(
@@ -231,7 +232,7 @@ def test_an_organisations_higher_threshold_hides_as_on_the_dashboard(
 
     rows = _results(get(_key(acme, Role.EXECUTIVE), **JUNE))
 
-    assert rows[-1]["satisfaction"] == {"value": None, "hidden": True}
+    assert rows[-1]["satisfaction"] == {"value": None, "hidden": True, "published_on": None}
     assert [_as_csv(row) for row in rows] == [
         {k: v for k, v in line.items() if k != "scope"}
         for line in _export(client, acme, "/o/acme/reports/export.csv", JUNE)

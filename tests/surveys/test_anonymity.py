@@ -38,7 +38,14 @@ from organizations.models import AuditEntry, DirectoryImport, Invitation, Member
 from organizations.roles import Role
 from organizations.services import invitation_token_hash
 from organizations.tenancy import TenantModel, tenant_context
-from programs.models import ProgramQuestion, Resource, Topic, TrainingModule
+from programs.models import (
+    Program,
+    ProgramManager,
+    ProgramQuestion,
+    Resource,
+    Topic,
+    TrainingModule,
+)
 from sessions.models import Commitment, Goal, MentoringSession, Notification, SupportCircle
 from surveys.models import Answer, Assignment, Concern, HeldResponse, Response, Story
 from surveys.services import responses_release
@@ -233,7 +240,15 @@ def _become(client, acme, reader: str) -> dict:
     if reader in PEOPLE:
         login(client, reader)
     elif reader in STAFF:
-        client.force_login(MembershipFactory(organization=acme, **STAFF[reader]).user)
+        membership = MembershipFactory(organization=acme, **STAFF[reader])
+        with tenant_context(organization=acme):
+            # A program manager reaches the programs they manage: here, every one.
+            ProgramManager.objects.bulk_create(
+                ProgramManager(organization=acme, program=program, membership=membership)
+                for program in Program.objects.all()
+                if membership.is_program_manager
+            )
+        client.force_login(membership.user)
     elif reader in KEYS:
         with tenant_context(organization=acme):
             _, raw = api_key_create(organization=acme, actor=None, name=reader, roles=KEYS[reader])

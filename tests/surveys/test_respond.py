@@ -15,7 +15,7 @@ from matching import services as matching
 from matching.models import Pair
 from organizations.models import Organization
 from organizations.tenancy import tenant_context
-from programs.models import Topic
+from programs.models import ProgramManager, Topic
 from surveys import tasks
 from surveys.models import (
     Answer,
@@ -418,8 +418,14 @@ def _concerns(acme):
 
 
 @pytest.fixture
-def manager(acme):
-    return MembershipFactory(organization=acme, is_program_manager=True, is_participant=False).user
+def manager(acme, world):
+    """A program manager of the world's program (they reach only the programs they manage)."""
+    membership = MembershipFactory(organization=acme, is_program_manager=True, is_participant=False)
+    with tenant_context(organization=acme):
+        ProgramManager.objects.create(
+            organization=acme, program=world["program"], membership=membership
+        )
+    return membership.user
 
 
 def test_the_mentor_raises_a_concern_by_name(client, acme, world, pair):

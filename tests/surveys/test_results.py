@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 from organizations.models import Employee, Organization
 from organizations.tenancy import tenant_context
-from programs.models import Cohort, Participant, ProgramTopic, Topic
+from programs.models import Cohort, Participant, ProgramManager, ProgramTopic, Topic
 from surveys import results as results_module
 from surveys import stories
 from surveys.models import Answer, Assignment, Question, Response, Schedule, Story, Survey
@@ -206,8 +206,14 @@ def _shown_everywhere(organization, survey, question_type):
 
 
 @pytest.fixture
-def manager(acme):
-    return MembershipFactory(organization=acme, is_program_manager=True, is_participant=False).user
+def manager(acme, world):
+    """A program manager of the world's program (they reach only the programs they manage)."""
+    membership = MembershipFactory(organization=acme, is_program_manager=True, is_participant=False)
+    with tenant_context(organization=acme):
+        ProgramManager.objects.create(
+            organization=acme, program=world["program"], membership=membership
+        )
+    return membership.user
 
 
 @pytest.fixture
@@ -347,8 +353,9 @@ def test_the_response_rate_is_answers_over_assignments(acme, figures_data):
     assert question.overall.figures.response_rate == pytest.approx(0.8)
     assert _cell(question, "role", "Mentor").figures.response_rate == pytest.approx(10 / 12)
     assert _cell(question, "role", "Mentee").figures.response_rate == pytest.approx(6 / 8)
-    # Text is optional here: nobody wrote any, which counts, and hides nothing.
-    assert _question(results, "text").overall.status == "empty"
+    # Text is optional here: nobody wrote any, and a group of none is hidden like any
+    # group under five ("no answers" then "fewer than 5" would say someone wrote).
+    assert _question(results, "text").overall.status == "hidden"
 
 
 @pytest.mark.django_db
@@ -365,7 +372,11 @@ def test_the_page_shows_charts_with_their_figures_as_text(client, acme, manager,
     assert "response rate 80%" in html
     assert '<svg width="100%" height="14" aria-hidden="true"' in html
     assert any('<th scope="row">4</th> <td>5</td> <td>31%</td>' in row for row in _rows(html))
-    assert "data-suppressed" not in html
+    # Only the free-text question, which nobody answered, is hidden: none is fewer than five.
+    text = _question(_results(acme, figures_data), "text").question_id
+    sections = re.findall(r'<section class="card question-results".*?</section>', html, re.S)
+    suppressed = [one for one in sections if "data-suppressed" in one]
+    assert [f'data-question="{text}"' in one for one in suppressed] == [True]
 
 
 @pytest.mark.django_db
@@ -387,7 +398,9 @@ def test_the_export_has_one_row_per_question_and_group(client, acme, manager, fi
     assert agreement["counts"] == "1: 2; 2: 2; 3: 3; 4: 5; 5: 4"
     assert rows[4]["nps"] == "19"
     assert rows[16]["topic_means"] == "Generative AI tools: 3.8; Spreadsheets: 3.6"
-    assert {r["status"] for r in rows[20:]} == {"no answers"}
+    assert {r["status"] for r in rows[20:]} == {"fewer than 5"}  # no text: hidden too
+    today = timezone.localdate(timezone=acme.zone).isoformat()
+    assert {r["published_on"] for r in rows[:20]} == {today}  # published on first sight
 
 
 # --- Small groups ----------------------------------------------------------------------
@@ -435,9 +448,10 @@ def test_the_page_marks_the_hidden_cells_and_shows_none_of_their_figures(
     for query in ("", f"?cohort={world['cohort'].pk}"):
         html = client.get(_results_url(small_mentees) + query).content.decode()
         role_tables = re.findall(r'<table data-breakdown="role".*?</table>', html, re.S)
-        answered = [t for t in role_tables if "No answers" not in t]
-        assert len(answered) == 3  # agreement, NPS, text; nobody had the others
-        for table in answered:
+        # Agreement, NPS and text were answered; nobody answered the others, and their
+        # groups of none are hidden alike: "No answers" shows nowhere.
+        assert len(role_tables) == 6 and "No answers" not in html
+        for table in role_tables:
             hidden_rows = [r for r in _rows(table) if "data-suppressed" in r]
             assert len(hidden_rows) == 2
             assert all("fewer than 5" in row for row in hidden_rows)

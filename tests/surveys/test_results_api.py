@@ -12,7 +12,7 @@ from jsonschema import Draft202012Validator
 from organizations.api_keys import api_key_create
 from organizations.roles import Role
 from organizations.tenancy import tenant_context
-from programs.models import Topic
+from programs.models import ProgramManager, Topic
 from surveys.models import Response, Survey
 from tests.organizations.factories import MembershipFactory
 from tests.surveys.test_results import (
@@ -85,6 +85,7 @@ def _percent(share) -> str:
 FIGURES = [
     "answered", "response_rate_percent", "mean", "satisfied_percent", "nps",
     "promoters_percent", "detractors_percent", "counts", "topic_means", "texts",
+    "published_on",
 ]  # fmt: skip
 
 
@@ -109,7 +110,7 @@ def _as_csv(question: dict, cell: dict, min_group: int) -> dict:
         topics.append(f"{t['topic']}: " + (f"fewer than {min_group}" if t["hidden"] else mean))
     return {
         **base,
-        "status": {"shown": "shown", "empty": "no answers"}[cell["status"]],
+        "status": {"shown": "shown"}[cell["status"]],
         "answered": str(f["answered"]),
         "response_rate_percent": _percent(f["response_rate"]),
         "mean": "" if f["mean"] is None else f"{f['mean']:.1f}",
@@ -120,6 +121,7 @@ def _as_csv(question: dict, cell: dict, min_group: int) -> dict:
         "counts": "; ".join(f"{bar['label']}: {bar['count']}" for bar in f["bars"]),
         "topic_means": "; ".join(topics),
         "texts": "\n".join(f["texts"] or []),
+        "published_on": cell["published_on"],
     }
 
 
@@ -150,8 +152,14 @@ def _cell(results: dict, question_type: str, dimension: str, label: str) -> dict
 
 
 @pytest.fixture
-def manager(acme):
-    return MembershipFactory(organization=acme, is_program_manager=True, is_participant=False).user
+def manager(acme, world):
+    """A program manager of the world's program (they reach only the programs they manage)."""
+    membership = MembershipFactory(organization=acme, is_program_manager=True, is_participant=False)
+    with tenant_context(organization=acme):
+        ProgramManager.objects.create(
+            organization=acme, program=world["program"], membership=membership
+        )
+    return membership.user
 
 
 @pytest.fixture
@@ -335,7 +343,7 @@ ALLOWED_KEYS = {
     "type_label", "overall", "breakdowns", "texts_note", "dimension", "label",
     "hidden_count", "cells", "group", "status", "hidden", "figures", "role", "department",
     "level", "answered", "response_rate", "bars", "mean", "satisfaction", "nps",
-    "promoters", "detractors", "topics", "texts", "count", "share", "topic",
+    "promoters", "detractors", "topics", "texts", "count", "share", "topic", "published_on",
 }  # fmt: skip
 
 
