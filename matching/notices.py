@@ -15,7 +15,8 @@ from django.utils.translation import gettext as _
 
 from matching.models import Pair
 from organizations.models import Membership, Organization
-from programs.models import Participant, ProgramManager
+from programs.models import Participant
+from programs.selectors import program_manager_links
 from sessions import notify
 from sessions.models import Notification
 from sessions.reminders import Candidate, members_by_email
@@ -105,8 +106,7 @@ def pair_ended_alert(*, organization: Organization, pair: Pair) -> list[Candidat
     and their reason."""
     managers = (
         Membership.objects.filter(
-            pk__in=ProgramManager.objects.filter(program=pair.program_id).values("membership"),
-            is_active=True,
+            pk__in=program_manager_links().filter(program=pair.program_id).values("membership"),
         )
         .exclude(pk=pair.ended_by_id or 0)
         .select_related("user", "organization")

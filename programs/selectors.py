@@ -33,6 +33,15 @@ def programs_managed_by(credential, permission: str = "program.manage") -> Query
     return programs.filter(pk__in=managed)
 
 
+def program_manager_links() -> QuerySet[ProgramManager]:
+    """The ProgramManager rows of people who still manage: active members who hold the
+    program manager (or admin) role. A row outlives a role taken away; whoever no longer
+    has it must stop receiving the program's digests and alerts, which name pairs."""
+    return ProgramManager.objects.filter(membership__is_active=True).filter(
+        Q(membership__is_program_manager=True) | Q(membership__is_admin=True)
+    )
+
+
 def program_list(*, credential, permission: str = "program.view") -> QuerySet[Program]:
     """The programs list: the ones within the member's reach, with their topic counts."""
     return programs_managed_by(credential, permission).annotate(

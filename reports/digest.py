@@ -18,7 +18,8 @@ from organizations.disclosure import Candidate, key_of, publish
 from organizations.emails import absolute_url, send_branded_email
 from organizations.models import Membership, Organization
 from organizations.tenancy import tenant_context
-from programs.models import Program, ProgramManager
+from programs.models import Program
+from programs.selectors import program_manager_links
 from reports.measures import BY_KEY, shown
 from reports.models import Snapshot
 from reports.privacy import threshold
@@ -234,11 +235,9 @@ def manager_digests_send(organization: Organization, now: datetime) -> int:
     week. Returns how many went out."""
     with tenant_context(organization=organization):
         links = list(
-            ProgramManager.objects.filter(
-                organization=organization,
-                program__status__in=RUNNING,
-                membership__is_active=True,
-            ).values_list("program_id", "membership_id")
+            program_manager_links()
+            .filter(organization=organization, program__status__in=RUNNING)
+            .values_list("program_id", "membership_id")
         )
         if not links:
             return 0

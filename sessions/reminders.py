@@ -22,7 +22,8 @@ from django.utils.translation import ngettext
 
 from matching.models import Pair
 from organizations.models import Employee, Membership, Organization
-from programs.models import Cohort, Participant, ProgramManager
+from programs.models import Cohort, Participant
+from programs.selectors import program_manager_links
 from programs.training import modules_for, trained_ids
 from sessions.cadence import QUIET, cadence, days_between_sessions, pair_began
 from sessions.emails import person_zone
@@ -509,9 +510,8 @@ def _member(members: dict[str, Membership], person: Participant) -> Membership |
 def _program_managers(organization, program_ids) -> dict[int, list[Membership]]:
     managers: dict[int, list[Membership]] = {}
     for link in (
-        ProgramManager.objects.filter(
-            organization=organization, program__in=program_ids, membership__is_active=True
-        )
+        program_manager_links()
+        .filter(organization=organization, program__in=program_ids)
         .select_related("membership__user")
         .order_by("pk")
     ):

@@ -31,7 +31,7 @@ from organizations.roles import Role
 from organizations.tenancy import tenant_context
 from programs.decorators import program_permission_required
 from programs.models import Program, ProgramManager
-from programs.selectors import programs_managed_by
+from programs.selectors import program_manager_links, programs_managed_by
 from reports import digest
 from sessions.models import Notification
 from surveys.models import Survey
@@ -526,6 +526,30 @@ def test_the_digest_reaches_each_manager_for_their_own_program_only(world, other
         (other_manager.pk, f"manager_digest:program:{other.pk}:week:{week}"),
         (pilot_manager.pk, f"manager_digest:program:{pilot.pk}:week:{week}"),
     }
+
+
+def test_someone_whose_manager_role_was_taken_away_gets_no_digest_or_alert(world, other_manager):
+    """Their ProgramManager row outlives the role; the digests and alerts, which name
+    pairs, stop all the same."""
+    organization = world["organization"]
+    _activate(world)
+    with tenant_context(organization=organization):
+        other_manager.is_program_manager = False
+        other_manager.save(update_fields=["is_program_manager"])
+    monday = datetime(2027, 3, 1, 9, 0, tzinfo=organization.zone)
+
+    digest.manager_digests_send(organization, monday)
+
+    with tenant_context(organization=organization):
+        recipients = set(
+            Notification.objects.filter(kind=Notification.Kind.DIGEST).values_list(
+                "recipient_id", flat=True
+            )
+        )
+        still_managing = set(program_manager_links().values_list("membership_id", flat=True))
+    assert other_manager.pk not in recipients
+    assert world["program_manager"].membership.pk in recipients
+    assert other_manager.pk not in still_managing
 
 
 def test_a_manager_who_hands_a_program_over_is_told_it_left_their_list(client, world, own_manager):
