@@ -6,6 +6,7 @@ import csv
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from organizations.http import post_only
@@ -14,7 +15,7 @@ from programs.decorators import program_permission_required
 from surveys import stories as story_service
 from surveys.models import Story, Survey
 from surveys.results import SurveyResults, shown_groups, survey_results
-from surveys.selectors import survey_list
+from surveys.selectors import sealed_answer_notes, survey_list
 
 # Each page names its program, or an object that leads to it.
 SURVEY = (Survey, "survey_id")
@@ -45,6 +46,7 @@ def survey_results_page(request, org_slug, survey_id):
         "survey": survey,
         "program": survey.program,
         "results": results,
+        "sealed_notes": sealed_answer_notes(survey, now=timezone.now()),
         "query": request.GET.urlencode() if results.cohort_id else "",
     }
     return render(request, "surveys/results/survey.html", context)

@@ -1,9 +1,15 @@
 """Reads of surveys, shared by the results page, its export and the API."""
 
-from django.db.models import QuerySet
+from datetime import datetime
+
+from django.db.models import Max, QuerySet
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
+from django.utils.translation import gettext as _
 
 from programs.selectors import programs_managed_by
-from surveys.models import Survey
+from surveys.models import Assignment, HeldResponse, Schedule, Survey
+from surveys.results import min_group
 
 
 def survey_list(*, credential, permission: str = "program.view") -> QuerySet[Survey]:
@@ -14,3 +20,42 @@ def survey_list(*, credential, permission: str = "program.view") -> QuerySet[Sur
     return Survey.objects.filter(
         organization_id=credential.organization_id, program__in=programs
     ).select_related("program")
+
+
+def sealed_answer_notes(survey: Survey, *, now: datetime) -> list[str]:
+    """What the results page says of anonymous answers still sealed (surveys.sealing):
+    when they will be read, per cohort; never how many there are."""
+    if not survey.anonymous:
+        return []
+    notes = []
+    for schedule in survey.schedules.select_related("cohort").order_by("cohort__name", "pk"):
+        held = HeldResponse.objects.filter(schedule=schedule).exists()
+        cohort = schedule.cohort.name
+        if schedule.anchor == Schedule.Anchor.EACH_SESSION:
+            if held:
+                notes.append(
+                    _(
+                        "%(cohort)s: the latest answers are read once there are at least "
+                        "%(n)s from mentors, or from mentees, to release together."
+                    )
+                    % {"cohort": cohort, "n": min_group(survey.organization)}
+                )
+            continue
+        closes = Assignment.objects.filter(schedule=schedule).aggregate(last=Max("closes_at"))
+        if closes["last"] and closes["last"] > now:
+            notes.append(
+                _(
+                    "%(cohort)s: answers are read all together once the survey closes, on "
+                    "%(day)s, so that none can be traced to the moment it was given."
+                )
+                % {"cohort": cohort, "day": date_format(localtime(closes["last"]))}
+            )
+        elif held:
+            notes.append(
+                _(
+                    "%(cohort)s: too few answers came in to read them without making them "
+                    "traceable; they stay sealed."
+                )
+                % {"cohort": cohort}
+            )
+    return notes

@@ -233,3 +233,75 @@ def test_the_hourly_task_releases_with_the_worker_key(acme, cohort):
     surveys_tick()
 
     assert len(_released(acme, schedule)) == MENTORS
+
+
+def _close(acme, schedule):
+    """The survey's window ends now (the page reads the clock)."""
+    with tenant_context(organization=acme):
+        Assignment.objects.filter(schedule=schedule).update(
+            closes_at=timezone.now() - timedelta(seconds=1)
+        )
+
+
+def _notes(client, acme, schedule, manager):
+    from django.urls import reverse
+
+    client.force_login(manager.user)
+    page = client.get(
+        reverse(
+            "surveys_results:survey",
+            kwargs={"org_slug": "acme", "survey_id": schedule.survey_id},
+        )
+    ).content.decode()
+    return (
+        page.split("data-sealed-notes", 1)[1].split("</div>", 1)[0]
+        if "data-sealed-notes" in page
+        else ""
+    )
+
+
+@pytest.fixture
+def manager(acme, cohort):
+    from programs.models import ProgramManager
+    from tests.organizations.factories import MembershipFactory
+
+    membership = MembershipFactory(organization=acme, is_program_manager=True, is_participant=False)
+    with tenant_context(organization=acme):
+        ProgramManager.objects.create(
+            organization=acme, program=cohort.program, membership=membership
+        )
+    return membership
+
+
+def test_the_results_page_says_when_sealed_answers_will_be_read(client, acme, cohort, manager):
+    open_window = _survey(acme, cohort)
+    _answer(acme, open_window)
+
+    before_close = _notes(client, acme, open_window, manager)
+    _close(acme, open_window)
+    _release(acme)
+    after_close = _notes(client, acme, open_window, manager)
+
+    assert "Pilot: answers are read all together once the survey closes, on" in before_close
+    assert after_close == ""  # all nine released: nothing sealed any more
+
+
+def test_the_results_page_says_a_remainder_too_small_stays_sealed(client, acme, cohort, manager):
+    schedule = _survey(acme, cohort)
+    _answer(acme, schedule, roles=("mentee",))
+    _close(acme, schedule)
+    _release(acme)
+
+    assert "too few answers came in to read them" in _notes(client, acme, schedule, manager)
+    assert str(MENTEES) not in _notes(client, acme, schedule, manager)  # never how many
+
+
+def test_the_results_page_says_after_session_answers_wait_for_their_role(
+    client, acme, cohort, manager
+):
+    schedule = _survey(acme, cohort, anchor="each_session")
+    _answer(acme, schedule, roles=("mentee",))
+
+    assert "read once there are at least 5 from mentors, or from mentees" in _notes(
+        client, acme, schedule, manager
+    )
