@@ -75,7 +75,7 @@ class Organization(models.Model):
             FileExtensionValidator(["png", "jpg", "jpeg", "webp"]),
             validate_logo_size,
         ],
-        help_text=_("PNG, JPEG or WebP, at most 512 KB. Shown in the header."),
+        help_text=_("PNG, JPEG or WebP, at most 1 MB. Shown in the header."),
     )
     require_mfa_for_staff = models.BooleanField(
         _("require two-factor authentication for admins, program managers and executives"),
