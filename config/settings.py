@@ -58,6 +58,9 @@ INSTALLED_APPS = [
     "sessions.apps.MentoringSessionsConfig",
     "surveys",
     "reports",
+    # Outside the layers: demo data and benchmarks (their management commands).
+    "demo",
+    "benchmarks",
 ]
 
 MIDDLEWARE = [

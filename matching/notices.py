@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from matching.models import Pair
 from organizations.models import Membership, Organization
+from organizations.zones import zones_for_members
 from programs.models import Participant
 from programs.selectors import program_manager_links
 from sessions import notify
@@ -113,24 +114,30 @@ def pair_ended_alert(*, organization: Organization, pair: Pair) -> list[Candidat
         .order_by("pk")
     )
     candidates = []
+    managers = list(managers)
+    zones = zones_for_members(organization=organization, memberships=managers)
     with translation.override(organization.locale):
         names = {"mentor": pair.mentor.employee.name, "mentee": pair.mentee.employee.name}
-        body = "\n\n".join(
-            [
-                _("%(who)s ended it on %(date)s.")
-                % {
-                    "who": ended_by_words(pair),
-                    "date": formats.date_format(
-                        timezone.localtime(pair.ended_at, organization.zone),
-                        "DATE_FORMAT",
-                    ),
-                },
-                _("Their reason (program managers only): %(reason)s") % {"reason": pair.end_reason},
-                _("Both can be matched again, never with each other in this program."),
-                _("%(program)s, %(cohort)s.")
-                % {"program": pair.program.name, "cohort": pair.cohort.name},
-            ]
-        )
+
+        def body(zone) -> str:
+            # The date of the end in the reader's own time zone, as every email has it.
+            return "\n\n".join(
+                [
+                    _("%(who)s ended it on %(date)s.")
+                    % {
+                        "who": ended_by_words(pair),
+                        "date": formats.date_format(
+                            timezone.localtime(pair.ended_at, zone), "DATE_FORMAT"
+                        ),
+                    },
+                    _("Their reason (program managers only): %(reason)s")
+                    % {"reason": pair.end_reason},
+                    _("Both can be matched again, never with each other in this program."),
+                    _("%(program)s, %(cohort)s.")
+                    % {"program": pair.program.name, "cohort": pair.cohort.name},
+                ]
+            )
+
         for manager in managers:
             candidates.append(
                 Candidate(
@@ -138,7 +145,7 @@ def pair_ended_alert(*, organization: Organization, pair: Pair) -> list[Candidat
                     kind=Kind.PAIR_ENDED_ALERT,
                     key=f"{Kind.PAIR_ENDED_ALERT}:pair:{pair.pk}:ended",
                     title=_("%(mentor)s and %(mentee)s are no longer paired") % names,
-                    body=body,
+                    body=body(zones[manager.pk]),
                     url=reverse(
                         "matching:cohort",
                         kwargs={

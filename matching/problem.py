@@ -8,6 +8,7 @@ from django.db.models import Count
 from matching import engine
 from matching.models import Pair
 from organizations.models import Employee
+from organizations.zones import zone_for
 from programs.models import Cohort, Participant, ParticipantTopic, Program, Topic
 from programs.training import trained_ids
 
@@ -74,7 +75,7 @@ def build_problem(
             department=employee.department.name if employee.department else "",
             level=employee.job_level,
             managers=chains[employee.pk],
-            time_zone=p.time_zone or employee.time_zone or cohort.organization.time_zone,
+            time_zone=zone_for(organization=cohort.organization, participant=p).key,
             availability=frozenset(p.availability),
             languages=frozenset(x.strip().lower() for x in p.languages if x.strip()),
             teaches=teaches,

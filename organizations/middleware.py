@@ -83,7 +83,7 @@ class OrganizationMiddleware:
                 translation.activate(organization.locale)
                 # Times on its pages (the audit log, sessions) in the organisation's zone;
                 # put back afterwards, so the next request on this thread starts clean.
-                with timezone.override(organization.time_zone):
+                with timezone.override(organization.zone):
                     return self._respond(request)
 
     def _api(self, request):

@@ -21,6 +21,7 @@ from organizations.navigation import NAV_ITEMS, NavItem
 from organizations.permissions import has_permission, has_permission_everywhere
 from organizations.roles import Role
 from organizations.selectors import invitation_list, member_list
+from organizations.zones import zone_for
 from programs.models import (
     Audience,
     Cohort,
@@ -38,7 +39,6 @@ from reports.models import Snapshot
 from reports.privacy import threshold
 from reports.snapshots import ORGANIZATION_SCOPE, today
 from sessions import cadence as rhythm
-from sessions.emails import person_zone
 from sessions.manager_selectors import pair_activity
 from sessions.models import MentoringSession
 from surveys.models import Assignment
@@ -362,7 +362,7 @@ def mentoring_section(
     if not has_permission(membership, "program.participate"):
         return None
     now = now or timezone.now()
-    # person_zone falls back on the organisation's zone: loaded with the places.
+    # zone_for falls back on the organisation's zone: loaded with the places.
     mine = participations_of(organization=organization, user=user).select_related("organization")
     everything = [place for place in mine if place.program.status != Program.Status.CLOSED]
     if not everything and not membership.has_role(Role.PARTICIPANT):
@@ -439,7 +439,7 @@ def _pairs(places: list[Participant], now: datetime) -> list[tuple[PairLine, int
                     my_role_label=str(me.get_role_display()),
                     partner_name=partner.employee.name,
                     next_session=upcoming.get(pair.pk),
-                    zone=person_zone(me).key,
+                    zone=zone_for(organization=me.organization, participant=me).key,
                 ),
                 me.pk,
             )

@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class ProgramsConfig(AppConfig):
     name = "programs"
     verbose_name = _("Programs")
+
+    def ready(self) -> None:
+        from organizations.zones import register_chosen_zones
+        from programs.selectors import chosen_zones
+
+        # A participant's zone is the person's own choice (organizations.zones).
+        register_chosen_zones(chosen_zones)

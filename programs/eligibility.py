@@ -1,7 +1,6 @@
 """Who may take part in a program, and in which role, from the directory's facts."""
 
 from datetime import date
-from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,7 +24,7 @@ def eligibility_problems(
     """Why ``employee`` may not join ``program`` as ``role``, in plain words; empty if
     they may. The sentences name the person, so they read well to a program manager
     and to the person themselves."""
-    today = today or timezone.localdate(timezone=ZoneInfo(program.organization.time_zone))
+    today = today or timezone.localdate(timezone=program.organization.zone)
     name = employee.name
     problems = []
     if employee.termination_date and employee.termination_date <= today:

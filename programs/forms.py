@@ -8,6 +8,7 @@ from organizations.forms import DemographicsForm, time_zone_choices
 from organizations.models import Department, Employee, Membership
 from organizations.uploads import MATERIAL
 from organizations.widgets import StoredFileInput
+from organizations.zones import zone_for
 from programs.enrolment import Application
 from programs.models import (
     Cohort,
@@ -386,9 +387,9 @@ class ApplicationForm(forms.Form):
             "goals": participant.goals,
             "expectations": participant.expectations,
             "availability": participant.availability,
-            "time_zone": participant.time_zone
-            or participant.employee.time_zone
-            or participant.organization.time_zone,
+            "time_zone": zone_for(
+                organization=participant.organization, participant=participant
+            ).key,
             "languages": ", ".join(participant.languages),
             "capacity": participant.capacity,
             "accepts_ground_rules": participant.ground_rules_accepted_at is not None,

@@ -1,4 +1,5 @@
 from django.db.models import Count, F, Q, QuerySet
+from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from organizations.models import Membership, Organization
@@ -170,3 +171,16 @@ def program_material(
     if not roles:
         return items.none()
     return items.filter(audience__in={Audience.EVERYONE, *(AUDIENCE_OF_ROLE[r] for r in roles)})
+
+
+def chosen_zones(organization: Organization, emails: set[str]) -> list[tuple[str, str]]:
+    """(email, zone name) of the places that give a zone, each person's latest place
+    first: their own choice for ``organizations.zones`` (registered in apps.py)."""
+    return list(
+        Participant.objects.filter(organization=organization)
+        .exclude(time_zone="")
+        .annotate(email_key=Lower("employee__email"))
+        .filter(email_key__in=emails)
+        .order_by("-invited_at", "-pk")
+        .values_list("email_key", "time_zone")
+    )

@@ -18,14 +18,15 @@ from organizations.disclosure import Candidate, key_of, publish
 from organizations.emails import absolute_url, send_branded_email
 from organizations.models import Membership, Organization
 from organizations.tenancy import tenant_context
+from organizations.zones import zones_for_members
 from programs.models import Program
 from programs.selectors import program_manager_links
 from reports.measures import BY_KEY, shown
 from reports.models import Snapshot
 from reports.privacy import threshold
-from reports.snapshots import cohort_scope, zone_of
+from reports.snapshots import cohort_scope
 from sessions.models import Notification, Reflection
-from sessions.notify import DIGEST_WEEKDAY, is_night, recipient_zones
+from sessions.notify import DIGEST_WEEKDAY, is_night
 from sessions.reminders import quiet_pairs
 from surveys.models import Assignment, Concern
 
@@ -135,7 +136,7 @@ def _answered_published(organization, rows: list[dict], least: int, now: datetim
     threshold, and a count that moves only by the threshold (organizations.disclosure),
     so that two weeks' digests never differ by one person's answering."""
     found = {}
-    on = now.astimezone(zone_of(organization)).date()
+    on = now.astimezone(organization.zone).date()
     by_survey = {}
     for row in rows:
         by_survey.setdefault(row["schedule__survey_id"], []).append(row)
@@ -163,7 +164,7 @@ def _observations(program: Program, now: datetime) -> list[str]:
     """What the snapshots say, cohort by cohort: today's figures against four weeks ago."""
     organization = program.organization
     least = threshold(organization)
-    today = now.astimezone(zone_of(organization)).date()
+    today = now.astimezone(organization.zone).date()
     found = []
     for cohort in program.cohorts.filter(start_date__lte=today).order_by("start_date"):
         rows = list(
@@ -241,8 +242,11 @@ def manager_digests_send(organization: Organization, now: datetime) -> int:
         )
         if not links:
             return 0
-        zones = recipient_zones(
-            organization, Membership.objects.filter(pk__in={m for _p, m in links})
+        zones = zones_for_members(
+            organization=organization,
+            memberships=Membership.objects.filter(pk__in={m for _p, m in links}).select_related(
+                "user"
+            ),
         )
         quiet = None
         sent = 0

@@ -14,7 +14,6 @@ says otherwise; "the day" is a date in the organisation's time zone.
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
@@ -52,7 +51,7 @@ class AsOf:
 
     @property
     def until(self) -> datetime:
-        zone = ZoneInfo(self.organization.time_zone or "UTC")
+        zone = self.organization.zone
         return datetime.combine(self.day + timedelta(days=1), time.min, tzinfo=zone)
 
     @property

@@ -11,7 +11,6 @@ shown for a group differs from the one before by a change of at least the thresh
 
 from collections import defaultdict
 from datetime import date, timedelta
-from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.utils import timezone
@@ -196,12 +195,8 @@ def snapshots_catch_up(organization: Organization) -> int:
     return snapshots_backfill(organization, start, day)
 
 
-def zone_of(organization: Organization) -> ZoneInfo:
-    return organization.zone
-
-
 def today(organization: Organization) -> date:
-    return timezone.localdate(timezone=zone_of(organization))
+    return timezone.localdate(timezone=organization.zone)
 
 
 def last_complete_day(organization: Organization) -> date:

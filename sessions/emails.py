@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from organizations.emails import absolute_url, send_branded_email
+from organizations.zones import zone_for
 from sessions.calendar import session_invite
 from sessions.mail import calendar_alternative, calendar_attachment
 from sessions.models import MentoringSession
@@ -28,11 +29,8 @@ class InviteBeingSent(Exception):
 
 
 def person_zone(participant) -> ZoneInfo:
-    name = participant.time_zone or participant.employee.time_zone
-    try:
-        return ZoneInfo(name or participant.organization.time_zone)
-    except (KeyError, ValueError):
-        return ZoneInfo(settings.TIME_ZONE)
+    """Kept for the demo modules that still import it: organizations.zones.zone_for."""
+    return zone_for(organization=participant.organization, participant=participant)
 
 
 def organizer(organization) -> tuple[str, str]:
@@ -75,7 +73,7 @@ def send_session_invites(*, session: MentoringSession, kind: str) -> None:
 
 
 def _send_one(session, kind, person, partner, title, path, ics, occasion) -> None:
-    zone = person_zone(person)
+    zone = zone_for(organization=session.organization, participant=person)
     context = {
         "kind": kind,
         "session": session,

@@ -10,7 +10,6 @@ has, aggregated in Python."""
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from django.db.models import Avg, Count, Q
 from django.utils import timezone
@@ -116,7 +115,7 @@ def pair_activity(program: Program, *, cohort_id: int | None = None, now=None):
     An ended pair's cadence is measured as it stood when the pair ended; every pair's
     from when it began (``cadence.pair_began``), as the reminders and reports count it."""
     now = now or timezone.now()
-    zone = ZoneInfo(program.organization.time_zone)  # a validated name
+    zone = program.organization.zone
     pairs = list(program_pairs(program, cohort_id=cohort_id))
     if not pairs:
         return []

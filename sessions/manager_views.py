@@ -38,7 +38,7 @@ PAIRS_PER_PAGE = 50
 
 
 def _zone(request) -> ZoneInfo:
-    return ZoneInfo(request.organization.time_zone)
+    return request.organization.zone
 
 
 def _filters(request, program) -> tuple[list, int | None, str]:

@@ -25,7 +25,6 @@ from collections.abc import Iterable
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import ngettext
@@ -33,7 +32,7 @@ from django.utils.translation import ngettext
 from organizations.emails import absolute_url, send_branded_email
 from organizations.models import Employee, Membership, Organization
 from organizations.tenancy import tenant_context
-from programs.models import Participant
+from organizations.zones import zone_for, zones_for_members
 from sessions import reminders
 from sessions.models import Notification, NotificationSettings
 
@@ -72,7 +71,10 @@ def create(candidates: Iterable[reminders.Candidate], now: datetime) -> None:
     candidates = list({(c.recipient.pk, c.key): c for c in candidates}.values())
     if not candidates:
         return
-    zones = recipient_zones(candidates[0].recipient.organization, [c.recipient for c in candidates])
+    zones = zones_for_members(
+        organization=candidates[0].recipient.organization,
+        memberships=[c.recipient for c in candidates],
+    )
     rows = []
     for candidate in candidates:
         send_after = outside_night(now, zones[candidate.recipient.pk])
@@ -105,35 +107,6 @@ def outside_night(moment: datetime, zone: ZoneInfo) -> datetime:
 def is_night(moment: datetime, zone: ZoneInfo) -> bool:
     local = moment.astimezone(zone).time()
     return not NIGHT_ENDS <= local < NIGHT_STARTS
-
-
-def recipient_zones(organization: Organization, memberships) -> dict[int, ZoneInfo]:
-    """Each member's time zone: the one they gave as a participant (their latest place
-    that has one), else their directory entry's, else the organisation's."""
-    memberships = list(memberships)
-    emails = {m.user.email.lower() for m in memberships}
-    found: dict[str, str] = {}
-    for model, order in ((Employee, "pk"), (Participant, "invited_at")):
-        # Participants last and latest last: their zone overrides the directory's.
-        rows = (
-            model.objects.filter(organization=organization)
-            .exclude(time_zone="")
-            .annotate(email_key=Lower("employee__email" if model is Participant else "email"))
-            .filter(email_key__in=emails)
-            .order_by(order, "pk")
-            .values_list("email_key", "time_zone")
-        )
-        found.update(rows)
-    return {m.pk: _zone(found.get(m.user.email.lower()), organization) for m in memberships}
-
-
-def _zone(name: str | None, organization: Organization) -> ZoneInfo:
-    for candidate in (name, organization.time_zone, "UTC"):
-        try:
-            return ZoneInfo(candidate)
-        except (KeyError, ValueError, TypeError):
-            continue
-    return ZoneInfo("UTC")
 
 
 # --- Delivering -------------------------------------------------------------------------
@@ -193,7 +166,7 @@ def _deliver_one(organization: Organization, notification_id: int, now: datetime
         or _emails_this_week(member, now) >= WEEKLY_EMAIL_CAP
     ):
         return _set_status(notification, Status.DIGEST)
-    zone = recipient_zones(organization, [member])[member.pk]
+    zone = zone_for(organization=organization, membership=member)
     if is_night(now, zone):  # late: the tick that was due ran into their night
         notification.send_after = outside_night(now, zone)
         notification.save(update_fields=["send_after"])
@@ -271,7 +244,7 @@ def weekly_digest(organization: Organization, now: datetime) -> int:
         waiting = Membership.objects.filter(
             pk__in=_undigested(organization, now).values("recipient_id")
         ).select_related("user")
-        zones = recipient_zones(organization, waiting)
+        zones = zones_for_members(organization=organization, memberships=waiting)
     sent = 0
     for member_id, zone in zones.items():
         local = now.astimezone(zone)

@@ -21,12 +21,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from matching.models import Pair
-from organizations.models import Employee, Membership, Organization
+from organizations.models import Membership, Organization
+from organizations.zones import zone_for, zones_for_members
 from programs.models import Cohort, Participant
 from programs.selectors import program_manager_links
 from programs.training import modules_for, trained_ids
 from sessions.cadence import QUIET, cadence, days_between_sessions, pair_began
-from sessions.emails import person_zone
 from sessions.models import MentoringSession, Notification
 
 Kind = Notification.Kind
@@ -76,7 +76,9 @@ def session_upcoming(organization: Organization, now: datetime) -> list[Candidat
             recipient = _member(members, person)
             if recipient is None:
                 continue
-            when = _local(session.starts_at, person_zone(person))
+            when = _local(
+                session.starts_at, zone_for(organization=organization, participant=person)
+            )
             body = _("With %(partner)s: %(when)s, %(minutes)s minutes.") % {
                 "partner": partner.employee.name,
                 "when": when,
@@ -131,7 +133,12 @@ def session_unlogged(organization: Organization, now: datetime) -> list[Candidat
                         "The session of %(when)s is not logged yet. Say whether it took "
                         "place and add your reflection; your private notes stay yours."
                     )
-                    % {"when": _local(session.starts_at, person_zone(person))},
+                    % {
+                        "when": _local(
+                            session.starts_at,
+                            zone_for(organization=organization, participant=person),
+                        )
+                    },
                     url=_session_path(organization, session, "mentoring:session_log"),
                 )
             )
@@ -195,7 +202,7 @@ def quiet_pairs(organization: Organization, now: datetime) -> list[QuietPair]:
         .annotate(first=Min("starts_at"))
         .values_list("pair_id", "first")
     )
-    zone = _zone(organization.time_zone)
+    zone = organization.zone
     quiet = []
     for pair in pairs:
         published_at = pair.published_at or pair.run.published_at
@@ -235,7 +242,7 @@ def pair_quiet(organization: Organization, now: datetime) -> list[Candidate]:
                     kind=Kind.PAIR_QUIET,
                     key=quiet.nudge_key,
                     title=_("Time to meet %(partner)s") % {"partner": partner.employee.name},
-                    body=_quiet_body(quiet, person_zone(person))
+                    body=_quiet_body(quiet, zone_for(organization=organization, participant=person))
                     + " "
                     + _("Book your next session from your pair's page."),
                     url=_pair_path(organization, quiet.pair),
@@ -259,7 +266,9 @@ def pair_quiet_alert(organization: Organization, now: datetime) -> list[Candidat
         .values_list("key", "first")
     )
     managers = _program_managers(organization, {q.pair.program_id for q in quiet})
-    zones = _manager_zones(organization, [m for ms in managers.values() for m in ms])
+    zones = zones_for_members(
+        organization=organization, memberships=[m for ms in managers.values() for m in ms]
+    )
     candidates = []
     for q in quiet:
         pair = q.pair
@@ -393,7 +402,9 @@ def cohort_milestones(organization: Organization, now: datetime) -> list[Candida
         people = [(p, _member(members, p)) for p in _approved(cohort)]
         for occasion, day in milestones(cohort):
             for person, recipient in people:
-                today = now.astimezone(person_zone(person)).date()
+                today = now.astimezone(
+                    zone_for(organization=organization, participant=person)
+                ).date()
                 if recipient is None or not day <= today < day + timedelta(
                     days=MILESTONE_GRACE_DAYS
                 ):
@@ -519,20 +530,6 @@ def _program_managers(organization, program_ids) -> dict[int, list[Membership]]:
     return managers
 
 
-def _manager_zones(organization, memberships) -> dict[int, ZoneInfo]:
-    """A manager's time zone: their directory entry's, else the organisation's."""
-    emails = {m.user.email.lower() for m in memberships}
-    by_email = {
-        e.email.lower(): e.time_zone
-        for e in Employee.objects.filter(organization=organization).exclude(time_zone="")
-        if e.email and e.email.lower() in emails
-    }
-    return {
-        m.pk: _zone(by_email.get(m.user.email.lower()) or organization.time_zone)
-        for m in memberships
-    }
-
-
 def _approved(cohort: Cohort):
     return Participant.objects.filter(
         cohort=cohort, status=Participant.Status.APPROVED
@@ -559,15 +556,8 @@ def _sessions(organization: Organization):
 # --- Formatting -------------------------------------------------------------------------
 
 
-def _zone(name: str) -> ZoneInfo:
-    try:
-        return ZoneInfo(name or "UTC")
-    except (KeyError, ValueError):
-        return ZoneInfo("UTC")
-
-
 def _today(organization: Organization, now: datetime) -> date:
-    return now.astimezone(_zone(organization.time_zone)).date()
+    return now.astimezone(organization.zone).date()
 
 
 def _local(moment: datetime, zone: ZoneInfo) -> str:

@@ -11,8 +11,8 @@ from django.utils.dateformat import format as date_format
 from django.utils.translation import gettext as _
 
 from matching.models import Pair
+from organizations.zones import zone_for
 from programs.models import Participant, Program, ProgramTopic
-from sessions.emails import person_zone
 from sessions.models import (
     Commitment,
     Goal,
@@ -181,7 +181,7 @@ def _check_after_pairing(pair: Pair, by: Participant, starts_at: datetime) -> No
     began = pair.published_at or pair.run.published_at
     if began is None:
         return
-    zone = person_zone(by)
+    zone = zone_for(organization=pair.organization, participant=by)
     if timezone.localtime(starts_at, zone).date() < timezone.localtime(began, zone).date():
         raise ValidationError(
             _("The pair began on %(date)s: choose a date from then on.")

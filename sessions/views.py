@@ -8,10 +8,10 @@ from django.utils.translation import gettext as _
 
 from organizations.decorators import permission_required
 from organizations.http import post_only, posted, run_reporting
+from organizations.zones import zone_for
 from programs.models import Resource, Topic
 from programs.training import for_role
 from sessions import services
-from sessions.emails import person_zone
 from sessions.forms import CommitmentForm, GoalForm, LogForm, PlanForm, ReflectionForm
 from sessions.models import Commitment, Goal, MentoringSession, Reflection
 from sessions.selectors import (
@@ -41,14 +41,14 @@ def pair_workspace(request, org_slug, pair_id):
     upcoming, past = pair_sessions(pair)
     held = sum(1 for s in past if s.status == MentoringSession.Status.HELD)
     senior = services.senior_of(pair)
-    zone = person_zone(me)
+    zone = zone_for(organization=request.organization, participant=me)
     context = {
         "pair": pair,
         "program": pair.program,
         "me": me,
         "partner": partner,
         "my_zone": zone.key,
-        "partner_zone": person_zone(partner).key,
+        "partner_zone": zone_for(organization=request.organization, participant=partner).key,
         "upcoming": upcoming,
         "past": past,
         "held": held,
@@ -68,7 +68,7 @@ def pair_workspace(request, org_slug, pair_id):
 @permission_required("program.participate")
 def session_new(request, org_slug, pair_id):
     pair, me, partner = _pair(request, pair_id)
-    zone = person_zone(me)
+    zone = zone_for(organization=request.organization, participant=me)
     initial = {**PlanForm.next_slot(zone), "agenda": agenda_default(pair)}
     form = PlanForm(posted(request), zone=zone, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -100,7 +100,7 @@ def _session(pair, session_id) -> MentoringSession:
 def session_detail(request, org_slug, pair_id, session_id):
     pair, me, partner = _pair(request, pair_id)
     session = _session(pair, session_id)
-    zone = person_zone(me)
+    zone = zone_for(organization=request.organization, participant=me)
     mine = my_reflection(session, me)
     context = {
         "pair": pair,
@@ -108,7 +108,7 @@ def session_detail(request, org_slug, pair_id, session_id):
         "partner": partner,
         "session": session,
         "my_zone": zone.key,
-        "partner_zone": person_zone(partner).key,
+        "partner_zone": zone_for(organization=request.organization, participant=partner).key,
         "notes": visible_notes(session, me),
         "reflections": reflections(session),
         "my_reflection": mine,
@@ -134,7 +134,7 @@ def session_reschedule(request, org_slug, pair_id, session_id):
     session = _session(pair, session_id)
     if request.method != "POST":
         return post_only()
-    form = PlanForm(request.POST, zone=person_zone(me))
+    form = PlanForm(request.POST, zone=zone_for(organization=request.organization, participant=me))
     if not form.is_valid():
         for errors in form.errors.values():
             messages.error(request, " ".join(errors))
@@ -166,7 +166,7 @@ def session_log(request, org_slug, pair_id, session_id=None):
     """Log a scheduled session, or one that was never scheduled (no id)."""
     pair, me, _partner = _pair(request, pair_id)
     session = _session(pair, session_id) if session_id else None
-    zone = person_zone(me)
+    zone = zone_for(organization=request.organization, participant=me)
     form = LogForm(
         posted(request),
         topics=Topic.objects.filter(programtopic__program=pair.program_id),
@@ -280,7 +280,11 @@ def commitment_add(request, org_slug, pair_id):
     pair, me, _partner = _pair(request, pair_id)
     if request.method != "POST":
         return post_only()
-    form = CommitmentForm(request.POST, sessions=held_sessions(pair), zone=person_zone(me))
+    form = CommitmentForm(
+        request.POST,
+        sessions=held_sessions(pair),
+        zone=zone_for(organization=request.organization, participant=me),
+    )
     if not form.is_valid():
         for errors in form.errors.values():
             messages.error(request, " ".join(errors))

@@ -2,7 +2,6 @@
 
 import random
 from datetime import datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -11,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from matching.models import Pair
 from organizations.models import Membership, Organization
+from organizations.zones import zone_for
 from programs.models import Cohort, Participant
 from sessions.models import MentoringSession
 from surveys import sealing
@@ -67,7 +67,9 @@ def schedule_create(
 
 
 def _audience(schedule: Schedule):
-    people = Participant.objects.filter(cohort=schedule.cohort, status=Participant.Status.APPROVED)
+    people = Participant.objects.filter(
+        cohort=schedule.cohort, status=Participant.Status.APPROVED
+    ).select_related("employee", "organization")
     if schedule.audience == Schedule.Audience.MENTORS:
         people = people.filter(role=Participant.Role.MENTOR)
     elif schedule.audience == Schedule.Audience.MENTEES:
@@ -75,8 +77,10 @@ def _audience(schedule: Schedule):
     return people
 
 
-def _day_start(day, organization: Organization) -> datetime:
-    return datetime.combine(day, time(8, 0), tzinfo=ZoneInfo(organization.time_zone))
+def _day_start(day, person: Participant) -> datetime:
+    """A survey opens at 08:00 on its day where the person is."""
+    zone = zone_for(organization=person.organization, participant=person)
+    return datetime.combine(day, time(8, 0), tzinfo=zone)
 
 
 def assignments_create(*, organization: Organization, now: datetime) -> int:
@@ -104,11 +108,11 @@ def assignments_create(*, organization: Organization, now: datetime) -> int:
             if schedule.anchor == Schedule.Anchor.COHORT_START
             else cohort.end_date
         )
-        opens = _day_start(base + timedelta(days=schedule.offset_days), organization)
-        if opens > now:
-            continue
+        day = base + timedelta(days=schedule.offset_days)
         for person in people:
-            rows.append((schedule, person, schedule.anchor, opens, window))
+            opens = _day_start(day, person)
+            if opens <= now:
+                rows.append((schedule, person, schedule.anchor, opens, window))
     before = Assignment.objects.filter(organization=organization).count()
     Assignment.objects.bulk_create(
         [

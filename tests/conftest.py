@@ -126,7 +126,7 @@ def _demo_without_report_history(request, monkeypatch):
     """seed_demo leaves out the reports' months of snapshots unless a test is marked
     ``reports_demo``: only the dashboard reads them, and they take a while to count."""
     if request.node.get_closest_marker("reports_demo") is None:
-        monkeypatch.setattr("reports.demo.seed_reports_demo", lambda organization: None)
+        monkeypatch.setattr("demo.reports.seed_reports_demo", lambda organization: None)
 
 
 # --- Browser ------------------------------------------------------------------------
@@ -270,7 +270,7 @@ def demo_module(django_db_setup, django_db_blocker):
     from django.core.management import call_command
 
     with django_db_blocker.unblock(), pytest.MonkeyPatch.context() as patch:
-        patch.setattr("reports.demo.seed_reports_demo", lambda organization: None)
+        patch.setattr("demo.reports.seed_reports_demo", lambda organization: None)
         call_command("seed_demo", stdout=io.StringIO())
     yield
     with django_db_blocker.unblock():

@@ -56,6 +56,6 @@ def demo_data(monkeypatch):
     them, less the pilot's session and survey history, which no journey here reads (and
     which takes a while to write: these tests seed once each). The reports' history is
     left out for every test but those marked ``reports_demo`` (tests/conftest.py)."""
-    monkeypatch.setattr("sessions.demo.seed_sessions_demo", lambda organization: None)
-    monkeypatch.setattr("surveys.demo.seed_surveys_demo", lambda organization: None)
+    monkeypatch.setattr("demo.sessions.seed_sessions_demo", lambda organization: None)
+    monkeypatch.setattr("demo.surveys.seed_surveys_demo", lambda organization: None)
     call_command("seed_demo", stdout=io.StringIO())

@@ -9,11 +9,11 @@ import pytest
 from django.core import mail
 from django.template.defaultfilters import floatformat
 
+from demo.programs import ACME_PROGRAM
 from matching.models import MatchRun, Pair
 from matching.services import Change, swap_preview
 from organizations.models import Membership, Organization
 from organizations.tenancy import tenant_context
-from programs.demo import ACME_PROGRAM
 from programs.models import Cohort, Program
 from tests.browser.helpers import sign_in
 

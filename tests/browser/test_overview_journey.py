@@ -30,7 +30,7 @@ def demo_with_history(monkeypatch):
     """The demo as `make run` has it, the pilot's sessions and surveys included (the
     mentor's next session), less the reports' months of history: today's figures are
     counted instead, which is all the overview reads."""
-    monkeypatch.setattr("reports.demo.seed_reports_demo", lambda organization: None)
+    monkeypatch.setattr("demo.reports.seed_reports_demo", lambda organization: None)
     call_command("seed_demo", stdout=io.StringIO())
     acme = Organization.objects.get(slug="acme")
     with tenant_context(organization=acme):

@@ -22,7 +22,7 @@ pytestmark = [
 def demo_with_history(monkeypatch):
     """The demo with the pilot's sessions and the reports' snapshots (its survey answers
     are left out: the dashboard shows them hidden as too few either way)."""
-    monkeypatch.setattr("surveys.demo.seed_surveys_demo", lambda organization: None)
+    monkeypatch.setattr("demo.surveys.seed_surveys_demo", lambda organization: None)
     call_command("seed_demo", stdout=io.StringIO())
 
 

@@ -110,8 +110,8 @@ def _assert_no_inline_code(response) -> None:
 @pytest.fixture
 def demo(monkeypatch):
     """The demo as `make run` has it, less the session and survey history no page here needs."""
-    monkeypatch.setattr("sessions.demo.seed_sessions_demo", lambda organization: None)
-    monkeypatch.setattr("surveys.demo.seed_surveys_demo", lambda organization: None)
+    monkeypatch.setattr("demo.sessions.seed_sessions_demo", lambda organization: None)
+    monkeypatch.setattr("demo.surveys.seed_surveys_demo", lambda organization: None)
     call_command("seed_demo", stdout=io.StringIO())
 
 

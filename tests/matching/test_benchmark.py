@@ -22,7 +22,7 @@ def test_the_benchmark_prints_solver_and_end_to_end_times_memory_and_the_checks(
 
 
 def test_the_check_names_a_missed_target():
-    from matching.management.commands.benchmark_matching import _check
+    from benchmarks.management.commands.benchmark_matching import _check
 
     assert _check(1000, 1000, 1, 1.5, 10.0, 9.0) == "pass: e2e < 2 s, optimum >= greedy"
     assert _check(5000, 5000, 1, 31.0, 10.0, 9.0) == "FAIL: e2e 31.0 s >= 30 s"

@@ -15,6 +15,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from benchmarks.matching_synthetic import synthetic_problem
 from matching import engine
 from matching.availability import DAYS, PARTS
 from matching.engine import (
@@ -29,7 +30,6 @@ from matching.engine import (
     Weights,
 )
 from matching.explain import explain_pair, unplaced_reason
-from matching.synthetic import synthetic_problem
 
 LANGUAGES = ("english", "german", "french")
 DEPARTMENTS = ("", "Sales", "Engineering", "Finance")

@@ -97,7 +97,7 @@ def reports_demo_seeded_twice(django_db_setup, django_db_blocker):
     module): the state after each run. Five weeks of weekly snapshots rather than six
     months: as many days as it takes to see one change, a fifth of the time."""
     with django_db_blocker.unblock(), pytest.MonkeyPatch.context() as patch:
-        patch.setattr("reports.demo.HISTORY_DAYS", 35)
+        patch.setattr("demo.reports.HISTORY_DAYS", 35)
         call_command("seed_demo", stdout=io.StringIO())
         first = _reports_state()
         call_command("seed_demo", stdout=io.StringIO())

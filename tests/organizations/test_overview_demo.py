@@ -10,10 +10,10 @@ from django.utils import timezone
 from django.utils.dateformat import format as date_format
 
 from accounts.models import User
+from demo.programs import ACME_PROGRAM, GLOBEX_PROGRAM
 from matching.models import Pair
 from organizations.models import Employee, Invitation, Membership, Organization
 from organizations.tenancy import tenant_context
-from programs.demo import ACME_PROGRAM, GLOBEX_PROGRAM
 from programs.models import Participant, Program
 from reports.snapshots import snapshot_write, today
 from sessions.emails import person_zone

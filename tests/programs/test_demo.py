@@ -3,10 +3,10 @@ from collections import Counter
 import pytest
 from django.core.management import call_command
 
+from demo.programs import ACME_PROGRAM, GLOBEX_PROGRAM, SLOTS
 from matching.models import Pair
 from organizations.models import Invitation, Membership, Organization
 from organizations.tenancy import tenant_context
-from programs.demo import ACME_PROGRAM, GLOBEX_PROGRAM, SLOTS
 from programs.eligibility import eligibility_problems
 from programs.models import (
     Participant,

@@ -1,4 +1,4 @@
-"""The scale organisation (reports.scale), made small: the counts asked for, data that
+"""The scale organisation (benchmarks.scale), made small: the counts asked for, data that
 hangs together, and the same data for the same seed."""
 
 import re
@@ -8,12 +8,12 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
+from benchmarks.scale import ScaleError, Sizes, scale_organization_create
 from matching.models import MatchRun, Pair
 from organizations.models import Employee, EmployeeDemographics, JobLevelChange, Organization
 from organizations.tenancy import tenant_context
 from programs.models import Cohort, Participant, ProgramTopic
 from reports import kpis
-from reports.scale import ScaleError, Sizes, scale_organization_create
 from sessions.models import MentoringSession, Reflection
 from surveys.models import Answer, Assignment, Question, Response, Schedule, Survey
 

@@ -10,10 +10,10 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from accounts.models import User
+from demo.programs import ACME_PROGRAM
 from matching.models import Pair
 from organizations.models import Organization
 from organizations.tenancy import tenant_context
-from programs.demo import ACME_PROGRAM
 from programs.models import Program, Resource
 from sessions.cadence import BEHIND, ON_TRACK, QUIET, cadence
 from sessions.models import Commitment, Goal, MentoringSession, Note, Reflection, SessionChange

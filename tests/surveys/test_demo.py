@@ -12,9 +12,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
+from demo.programs import ACME_PROGRAM, DIGITAL
 from organizations.models import Organization
 from organizations.tenancy import tenant_context
-from programs.demo import ACME_PROGRAM, DIGITAL
 from programs.models import Participant, Topic
 from sessions.models import MentoringSession
 from surveys.models import Answer, Assignment, HeldResponse, Question, Response, Schedule, Survey

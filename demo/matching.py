@@ -1,14 +1,14 @@
 """Demo matching: Acme's pilot cohort is matched and published, so the demo shows pairs,
 their explanations and a program in its active stage (its second wave still recruiting).
 
-Called by ``organizations.demo.seed_demo`` after the demo programs, inside the
+Called by ``demo.organizations.seed_demo`` after the demo programs, inside the
 organisation's tenant context. Idempotent: a cohort that already has pairs is left alone.
 """
 
+from demo.programs import ACME_PROGRAM
 from matching.models import Pair
 from matching.services import matching_run, run_publish
 from organizations.models import Organization
-from programs.demo import ACME_PROGRAM
 from programs.models import Cohort, Participant, Program
 from programs.services import program_change_status
 

@@ -13,8 +13,8 @@ from django.db import transaction
 from django.test.utils import override_settings
 
 from accounts.models import User
+from demo.roster import demo_roster
 from organizations.api_keys import api_key_create, api_key_hash
-from organizations.directory.demo import demo_roster
 from organizations.directory.importing import apply_plan, plan_import
 from organizations.models import ApiKey, Organization
 from organizations.roles import Role
@@ -84,11 +84,11 @@ def seed_demo(*, password: str) -> DemoData:
 @transaction.atomic
 def _seed_demo(*, password: str) -> DemoData:
     # Later apps build on organizations: their demo data comes after its own.
-    from matching.demo import seed_matching_demo
-    from programs.demo import seed_programs_demo
-    from reports.demo import seed_reports_demo
-    from sessions.demo import seed_sessions_demo
-    from surveys.demo import seed_surveys_demo
+    from demo.matching import seed_matching_demo
+    from demo.programs import seed_programs_demo
+    from demo.reports import seed_reports_demo
+    from demo.sessions import seed_sessions_demo
+    from demo.surveys import seed_surveys_demo
 
     logins, api_keys = [], {}
     for slug, name, time_zone, people in DEMO_ORGANIZATIONS:

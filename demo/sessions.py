@@ -9,7 +9,7 @@ and mentee@ (Tom Becker) are a healthy pair with notes from both, private ones i
 Only people who can sign in write notes: a note belongs to its author's login, and the
 rest of the roster has none.
 
-Called by ``organizations.demo.seed_demo`` after the demo matching, inside the
+Called by ``demo.organizations.seed_demo`` after the demo matching, inside the
 organisation's tenant context. Idempotent: a pilot whose pairs already have sessions is
 left alone. Deterministic: each pair's story comes from a seeded random generator (its
 dates count back from today).
@@ -45,10 +45,10 @@ from django.db.models import F, Max
 from django.utils import timezone
 
 from accounts.models import User
+from demo.programs import ACME_PROGRAM, TOPIC_PHRASES
 from matching.models import MatchRun, Pair
 from organizations.models import Organization
 from organizations.tenancy import tenant_context
-from programs.demo import ACME_PROGRAM, TOPIC_PHRASES
 from programs.models import (
     Cohort,
     Participant,

@@ -63,9 +63,20 @@ from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.utils import timezone
 
 from accounts.models import User
+from demo.programs import (
+    DECLINED_MESSAGE,
+    DIGITAL,
+    EXPECTATIONS,
+    MENTEE_GOALS,
+    MENTOR_GOALS,
+    SLOTS,
+    TOPIC_PHRASES,
+)
+from demo.roster import FIRST_NAMES, LAST_NAMES, SITES
+from demo.sessions import GENERAL_COMMITMENTS, HOURS, PLACES, SENIOR_CONTEXT, TOPIC_CONTENT
+from demo.surveys import HOPES, TAKEAWAYS, WORTH
 from matching.engine import COMPONENTS, Weights
 from matching.models import MatchRun, Pair
-from organizations.directory.demo import FIRST_NAMES, LAST_NAMES, SITES
 from organizations.models import (
     Department,
     Employee,
@@ -77,15 +88,6 @@ from organizations.models import (
 from organizations.roles import Role
 from organizations.services import membership_set_roles
 from organizations.tenancy import tenant_context, tenant_models
-from programs.demo import (
-    DECLINED_MESSAGE,
-    DIGITAL,
-    EXPECTATIONS,
-    MENTEE_GOALS,
-    MENTOR_GOALS,
-    SLOTS,
-    TOPIC_PHRASES,
-)
 from programs.models import (
     Audience,
     Cohort,
@@ -97,9 +99,7 @@ from programs.models import (
     TrainingModule,
 )
 from programs.services import program_save, topic_catalogue_add_suggestions
-from sessions.demo import GENERAL_COMMITMENTS, HOURS, PLACES, SENIOR_CONTEXT, TOPIC_CONTENT
 from sessions.models import Commitment, Goal, MentoringSession, Reflection
-from surveys.demo import HOPES, TAKEAWAYS, WORTH
 from surveys.library import library_seed, survey_from_template
 from surveys.models import Answer, Assignment, Concern, Question, Response, Schedule, Survey
 from surveys.services import iso_week

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from benchmarks import reports as benchmark
 from organizations.models import Organization
-from reports import benchmark
 
 
 class Command(BaseCommand):

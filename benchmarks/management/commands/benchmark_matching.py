@@ -2,9 +2,9 @@
 
     python manage.py benchmark_matching --sizes 100,1000,5000 --seed 0
 
-For each size N, two problems from ``matching.synthetic``: N mentees with N mentors of
-one place each, and N mentees with N/2 mentors of two places each. Each problem is
-measured in a process of its own (forked), so that its memory figures are its own.
+For each size N, two problems from ``benchmarks.matching_synthetic``: N mentees with N
+mentors of one place each, and N mentees with N/2 mentors of two places each. Each problem
+is measured in a process of its own (forked), so that its memory figures are its own.
 Columns:
 
 - build s: Features and score_matrix, the scores of every pair;
@@ -37,9 +37,9 @@ from unittest import mock
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connections
 
+from benchmarks.matching_synthetic import synthetic_problem
 from matching import engine
 from matching.explain import explain_pair
-from matching.synthetic import synthetic_problem
 
 COLUMNS = (
     ("mentees", 7),

@@ -17,9 +17,9 @@ from django.core.files import File
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
+from demo.roster import demo_roster
 from organizations.directory import services
 from organizations.directory.csv_format import COLUMNS
-from organizations.directory.demo import demo_roster
 from organizations.models import DirectoryImport, Employee, Organization
 from organizations.tenancy import tenant_context
 

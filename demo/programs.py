@@ -4,7 +4,7 @@ Acme runs a reverse mentoring program whose "Pilot" cohort is approved, trained 
 for matching while "Wave 2" is still recruiting; Globex runs a smaller mutual program.
 The mentor@ and mentee@ demo logins take part, so they see their own places.
 
-Called by ``organizations.demo.seed_demo`` inside the organisation's tenant context once
+Called by ``demo.organizations.seed_demo`` inside the organisation's tenant context once
 its directory is loaded. Idempotent: a program that already exists (by name) is left as
 it is. Deterministic: the people and their profiles come from a seeded random generator.
 """

@@ -6,7 +6,7 @@
         --sessions 4000 --answers 20000 --seed 3
     python manage.py generate_scale_org --replace            # delete ``scale`` and make it again
 
-What it makes is described in ``reports.scale``. Prints each phase's time and the total.
+What it makes is described in ``benchmarks.scale``. Prints each phase's time and the total.
 Run it against a scratch or benchmark database: the organisation stays.
 """
 
@@ -14,7 +14,7 @@ from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError
 
-from reports.scale import ScaleError, Sizes, scale_organization_create
+from benchmarks.scale import ScaleError, Sizes, scale_organization_create
 
 
 class Command(BaseCommand):

@@ -2,7 +2,7 @@ import os
 
 from django.core.management.base import BaseCommand
 
-from organizations.demo import seed_demo
+from demo.organizations import seed_demo
 
 DEFAULT_DEMO_PASSWORD = "upturn-demo"  # noqa: S105 - a published demo password, by design
 

@@ -27,7 +27,7 @@ baseline's (a run makes them only once they are open). The beat's next run, now,
 nothing left to make. Each answer goes through ``response_submit`` at a moment inside
 its assignment's window, so its ISO week is the week it would have come in.
 
-Called by ``organizations.demo.seed_demo`` after the sessions' demo history, inside the
+Called by ``demo.organizations.seed_demo`` after the sessions' demo history, inside the
 organisation's tenant context. Idempotent: a program that already has surveys is left
 alone. Deterministic: the answers come from a seeded random generator.
 """
@@ -40,9 +40,9 @@ from zoneinfo import ZoneInfo
 from django.db.models import Min
 from django.utils import timezone
 
+from demo.programs import ACME_PROGRAM, DIGITAL
 from matching.models import Pair
 from organizations.models import Membership, Organization
-from programs.demo import ACME_PROGRAM, DIGITAL
 from programs.models import Cohort, Participant, Topic
 from sessions.models import MentoringSession
 from surveys.library import library_seed, survey_from_template

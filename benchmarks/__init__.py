@@ -1,0 +1,2 @@
+"""Benchmarks and scale generators: outside the layers (they may import any app; no app
+imports them)."""
