@@ -12,7 +12,7 @@ help:
 	@echo "make run    - set up and serve Upturn with demo data on http://$(HOST):$(PORT)"
 	@echo "make test   - run the whole test suite (DATABASE_URL / REDIS_URL pick PostgreSQL / Redis;"
 	@echo "              COVERAGE=1 adds the coverage report; TEST_WORKERS=N, default one per core)"
-	@echo "make lint   - ruff lint and format checks"
+	@echo "make lint   - ruff lint and format checks, and the import rules (lint-imports)"
 	@echo "make worker / make beat - run a Celery worker / beat (needs REDIS_URL)"
 
 $(VENV)/.runtime: requirements.txt
@@ -51,6 +51,7 @@ test: $(VENV)/.dev
 lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	DEBUG=true $(VENV)/bin/lint-imports
 
 format: $(VENV)/.dev
 	$(VENV)/bin/ruff check --fix .
