@@ -1,20 +1,17 @@
 """The program manager's side of enrolment: a cohort's funnel and people, invitations
 from the directory, and the approval queue."""
 
-import csv
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from organizations.http import post_only, run_reporting
-from organizations.spreadsheet import safe_cell
+from organizations.spreadsheet import csv_response
 from programs import enrolment
 from programs.decorators import program_permission_required
 from programs.forms import DecisionForm, InviteByFilterForm, InviteOneForm
@@ -76,29 +73,22 @@ def cohort_export(request, org_slug, program_id, cohort_id):
     """The people the cohort page shows (with its filters), as CSV."""
     cohort = _cohort(request, program_id, cohort_id)
     shown = _filtered(request, cohort_people(cohort))
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="cohort-{cohort.pk}-people.csv"'
-    writer = csv.writer(response)
-    writer.writerow(
+    header = [
+        "employee_number", "name", "email", "department", "job_level", "role", "status",
+        "source", "invited_at", "applied_at", "decided_at", *(s for s, _l in FUNNEL_STAGES),
+    ]  # fmt: skip
+    rows = (
         [
-            "employee_number", "name", "email", "department", "job_level", "role", "status",
-            "source", "invited_at", "applied_at", "decided_at", *(s for s, _l in FUNNEL_STAGES),
+            p.employee.employee_number, p.employee.name, p.employee.email,
+            p.employee.department or "", p.employee.job_level or "",
+            p.role, p.status, p.source, p.invited_at.isoformat(),
+            p.applied_at.isoformat() if p.applied_at else "",
+            p.decided_at.isoformat() if p.decided_at else "",
+            *("yes" if s in p.stages else "no" for s, _l in FUNNEL_STAGES),
         ]
+        for p in shown
     )  # fmt: skip
-    for p in shown:
-        e = p.employee
-        # Names and numbers come from the directory: a cell must not run as a formula.
-        writer.writerow(
-            [
-                safe_cell(e.employee_number), safe_cell(e.name), safe_cell(e.email),
-                safe_cell(e.department or ""), e.job_level or "",
-                p.role, p.status, p.source, p.invited_at.isoformat(),
-                p.applied_at.isoformat() if p.applied_at else "",
-                p.decided_at.isoformat() if p.decided_at else "",
-                *("yes" if s in p.stages else "no" for s, _l in FUNNEL_STAGES),
-            ]
-        )  # fmt: skip
-    return response
+    return csv_response(filename=f"cohort-{cohort.pk}-people.csv", header=header, rows=rows)
 
 
 def _beyond_places(outcome: enrolment.InviteOutcome) -> str:

@@ -1,12 +1,9 @@
 """The executive dashboard (per organisation and per program), its CSV export, and
 building today's figures on demand. Thin: reports.dashboard does the reading."""
 
-import csv
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -14,7 +11,7 @@ from django.utils.translation import gettext as _
 from organizations.decorators import permission_required
 from organizations.http import post_only
 from organizations.permissions import has_permission, has_permission_everywhere
-from organizations.spreadsheet import safe_cell
+from organizations.spreadsheet import csv_response
 from programs.decorators import program_permission_required
 from programs.selectors import programs_managed_by
 from reports.dashboard import cohort_columns, dashboard, trend_rows
@@ -85,24 +82,23 @@ def dashboard_export(request, org_slug, program_id=None):
     scope = ORGANIZATION_SCOPE if program is None else program_scope(program.pk)
     least = threshold(request.organization)
     name = request.organization.slug if program is None else f"program-{program.pk}"
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = (
-        f'attachment; filename="{name}-kpis-{start.isoformat()}-{end.isoformat()}.csv"'
-    )
-    writer = csv.writer(response)
     columns = ["invited", "applied", "approved", "active"]
-    writer.writerow(["day", "scope", *columns, *[m.key for m in MEASURES]])
     label = request.organization.name if program is None else program.name
-    for row in trend_rows(request.organization, scope, start, end):
-        values = []
-        for measure in MEASURES:
-            figure = shown(measure, row, least)
-            # Whole numbers: a decimal more tells day-to-day changes of one person apart.
-            values.append("" if figure.value is None else str(figure.rounded))
-        writer.writerow(
-            [row["day"].isoformat(), safe_cell(label), *[row[c] or 0 for c in columns], *values]
-        )
-    return response
+
+    def values(row) -> list:
+        # Whole numbers: a decimal more tells day-to-day changes of one person apart. A
+        # number stays a number, so a negative NPS is not escaped as a formula.
+        figures = (shown(measure, row, least) for measure in MEASURES)
+        return ["" if f.value is None else f.rounded for f in figures]
+
+    return csv_response(
+        filename=f"{name}-kpis-{start.isoformat()}-{end.isoformat()}.csv",
+        header=["day", "scope", *columns, *[m.key for m in MEASURES]],
+        rows=(
+            [row["day"].isoformat(), label, *[row[c] or 0 for c in columns], *values(row)]
+            for row in trend_rows(request.organization, scope, start, end)
+        ),
+    )
 
 
 @permission_required("report.refresh")

@@ -1,7 +1,6 @@
 """Program managers' views of the pairs' activity (dates, counts, ratings and statuses,
 never what anyone wrote) and the mentor support circles."""
 
-import csv
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -9,7 +8,6 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,7 +15,7 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from organizations.http import posted, run_reporting
 from organizations.permissions import has_permission
-from organizations.spreadsheet import safe_cell
+from organizations.spreadsheet import csv_response
 from programs.decorators import program_permission_required
 from programs.models import Program
 from sessions import circles
@@ -98,30 +96,29 @@ def pairs_export(request, org_slug, program_id):
     program = request.program
     _cohorts, _cohort_id, _status, _rows, shown = _activity(request, program)
     zone = _zone(request)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="program-{program.pk}-pairs.csv"'
-    writer = csv.writer(response)
-    writer.writerow(
-        [
-            "mentor", "mentee", "cohort", "pair_status", "paired_on", "ended_on",
-            "sessions_held", "sessions_planned", "last_held_on", "average_rating", "ratings",
-            "cadence", "goals_done", "goals_total", "sessions",
-            "mentor_cancelled_or_moved_late", "mentee_cancelled_or_moved_late",
-        ]
-    )  # fmt: skip
-    for row in shown:
-        by_role = {r.role: r.count for r in row.reliability}
-        writer.writerow(
-            [
-                safe_cell(row.mentor_name), safe_cell(row.mentee_name), safe_cell(row.cohort_name),
-                row.status, _day(row.paired_at, zone), _day(row.ended_at, zone),
-                row.held, row.planned, _day(row.last_held, zone),
-                f"{row.average_rating:.1f}" if row.average_rating is not None else "",
-                row.ratings, row.cadence.status, row.goals_done, row.goals_total, row.sessions,
-                by_role.get("mentor", 0), by_role.get("mentee", 0),
-            ]
-        )  # fmt: skip
-    return response
+    header = [
+        "mentor", "mentee", "cohort", "pair_status", "paired_on", "ended_on",
+        "sessions_held", "sessions_planned", "last_held_on", "average_rating", "ratings",
+        "cadence", "goals_done", "goals_total", "sessions",
+        "mentor_cancelled_or_moved_late", "mentee_cancelled_or_moved_late",
+    ]  # fmt: skip
+    return csv_response(
+        filename=f"program-{program.pk}-pairs.csv",
+        header=header,
+        rows=(_pair_row(row, zone) for row in shown),
+    )
+
+
+def _pair_row(row, zone) -> list:
+    by_role = {r.role: r.count for r in row.reliability}
+    return [
+        row.mentor_name, row.mentee_name, row.cohort_name,
+        row.status, _day(row.paired_at, zone), _day(row.ended_at, zone),
+        row.held, row.planned, _day(row.last_held, zone),
+        f"{row.average_rating:.1f}" if row.average_rating is not None else "",
+        row.ratings, row.cadence.status, row.goals_done, row.goals_total, row.sessions,
+        by_role.get("mentor", 0), by_role.get("mentee", 0),
+    ]  # fmt: skip
 
 
 @program_permission_required("program.view")
@@ -130,22 +127,15 @@ def reliability_export(request, org_slug, program_id):
     moved late, as the pair list's summary shows them. Counts only."""
     program = request.program
     _cohorts, cohort_id, _status, rows, _shown = _activity(request, program)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
     name = f"program-{program.pk}-reliability" + (f"-cohort-{cohort_id}" if cohort_id else "")
-    response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
-    writer = csv.writer(response)
-    writer.writerow(["role", "sessions", "cancelled_or_moved_late", "share_percent"])
-    for reliability in reliability_by_role(rows):
-        percent = reliability.percent
-        writer.writerow(
-            [
-                reliability.role,
-                reliability.sessions,
-                reliability.count,
-                "" if percent is None else percent,
-            ]
-        )
-    return response
+    return csv_response(
+        filename=f"{name}.csv",
+        header=["role", "sessions", "cancelled_or_moved_late", "share_percent"],
+        rows=(
+            [r.role, r.sessions, r.count, "" if r.percent is None else r.percent]
+            for r in reliability_by_role(rows)
+        ),
+    )
 
 
 class CircleForm(forms.Form):

@@ -1,16 +1,13 @@
 """Program managers' view of a survey's results (figures by group, small groups hidden),
 its CSV export, and the success stories they curate."""
 
-import csv
-
 from django.contrib import messages
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from organizations.http import post_only
-from organizations.spreadsheet import safe_cell
+from organizations.spreadsheet import csv_response
 from programs.decorators import program_permission_required
 from surveys import stories as story_service
 from surveys.models import Story, Survey
@@ -66,40 +63,32 @@ def survey_results_export(request, org_slug, survey_id):
     question and group, hidden groups marked and empty, never a row per person."""
     survey = _survey(request, survey_id)
     results = _results(request, survey)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="survey-{survey.pk}-results.csv"'
-    writer = csv.writer(response)
-    writer.writerow(
-        [
-            "question_number", "question", "type", "breakdown", "group", "status", "answered",
-            "response_rate_percent", "mean", "satisfied_percent", "nps", "promoters_percent",
-            "detractors_percent", "counts", "topic_means", "texts", "published_on",
-        ]
-    )  # fmt: skip
+    header = [
+        "question_number", "question", "type", "breakdown", "group", "status", "answered",
+        "response_rate_percent", "mean", "satisfied_percent", "nps", "promoters_percent",
+        "detractors_percent", "counts", "topic_means", "texts", "published_on",
+    ]  # fmt: skip
     hidden_label = _("fewer than %(n)s") % {"n": results.min_group}
-    for question, cell in shown_groups(results):
-        base = [
-            question.number, safe_cell(question.text), question.type, cell.group.dimension,
-            safe_cell(cell.group.label),
-        ]  # fmt: skip
-        if cell.hidden:
-            writer.writerow([*base, hidden_label] + [""] * 11)
-            continue
-        f = cell.figures
-        counts = "; ".join(f"{bar.label}: {bar.count}" for bar in f.bars)
-        topics = "; ".join(
-            f"{t.topic}: {hidden_label if t.hidden else _number(t.mean)}" for t in f.topics
-        )
-        writer.writerow(
-            [
-                *base, "shown", f.answered,
-                _percent(f.response_rate), _number(f.mean), _percent(f.satisfaction),
-                "" if f.nps is None else f.nps, _percent(f.promoters), _percent(f.detractors),
-                safe_cell(counts), safe_cell(topics), safe_cell("\n".join(f.texts or [])),
-                cell.published_on.isoformat() if cell.published_on else "",
-            ]
-        )  # fmt: skip
-    return response
+    rows = (_results_row(question, cell, hidden_label) for question, cell in shown_groups(results))
+    return csv_response(filename=f"survey-{survey.pk}-results.csv", header=header, rows=rows)
+
+
+def _results_row(question, cell, hidden_label: str) -> list:
+    base = [question.number, question.text, question.type, cell.group.dimension, cell.group.label]
+    if cell.hidden:
+        return [*base, hidden_label] + [""] * 11
+    f = cell.figures
+    counts = "; ".join(f"{bar.label}: {bar.count}" for bar in f.bars)
+    topics = "; ".join(
+        f"{t.topic}: {hidden_label if t.hidden else _number(t.mean)}" for t in f.topics
+    )
+    return [
+        *base, "shown", f.answered,
+        _percent(f.response_rate), _number(f.mean), _percent(f.satisfaction),
+        "" if f.nps is None else f.nps, _percent(f.promoters), _percent(f.detractors),
+        counts, topics, "\n".join(f.texts or []),
+        cell.published_on.isoformat() if cell.published_on else "",
+    ]  # fmt: skip
 
 
 @program_permission_required("program.view")

@@ -1,10 +1,7 @@
-import csv
-
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -12,7 +9,7 @@ from django.utils.translation import gettext_lazy
 from organizations.audit import client_ip
 from organizations.decorators import permission_required
 from organizations.directory import services
-from organizations.directory.csv_format import COLUMNS, template_csv
+from organizations.directory.csv_format import COLUMNS, TEMPLATE_ROWS
 from organizations.directory.demographics import (
     demographics_record,
     demographics_withdraw,
@@ -29,7 +26,7 @@ from organizations.forms import DemographicsForm
 from organizations.http import post_only, posted, run_reporting
 from organizations.models import DirectoryImport, Employee, EmployeeDemographics
 from organizations.permissions import has_permission
-from organizations.spreadsheet import safe_cell
+from organizations.spreadsheet import csv_response
 from organizations.tenancy import tenant_context
 from organizations.uploads import HR_FILE
 
@@ -73,27 +70,16 @@ def directory_export(request, org_slug):
 
     organization = request.organization
 
-    def lines():
+    def rows():
         # A streamed body is produced after the middleware has left the organisation,
         # so the generator enters it again (on PostgreSQL it would otherwise read nothing).
-        writer = csv.writer(_Echo())
-        # The byte-order mark tells Excel the file is UTF-8 (accents intact); the import
-        # reads it back.
-        yield "\ufeff" + writer.writerow(COLUMNS)
         with tenant_context(organization=organization):
             for employee in filters.qs.iterator(chunk_size=2000):
-                yield writer.writerow([safe_cell(value) for value in _export_row(employee)])
+                yield _export_row(employee)
 
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = (
-        f'attachment; filename="{request.organization.slug}-directory.csv"'
+    return csv_response(
+        filename=f"{organization.slug}-directory.csv", header=COLUMNS, rows=rows(), streaming=True
     )
-    return response
-
-
-class _Echo:
-    def write(self, value):
-        return value
 
 
 def _export_row(employee: Employee) -> list:
@@ -187,9 +173,9 @@ def import_page(request, org_slug):
 
 @permission_required("directory.manage")
 def import_template(request, org_slug):
-    response = HttpResponse(template_csv(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="upturn-directory-template.csv"'
-    return response
+    return csv_response(
+        filename="upturn-directory-template.csv", header=COLUMNS, rows=TEMPLATE_ROWS
+    )
 
 
 @permission_required("directory.manage")

@@ -62,7 +62,9 @@ def test_the_demo_executive_reads_narrows_and_downloads_the_dashboard(
 
     with page.expect_download() as download:
         page.get_by_role("link", name="Download CSV").click()
-    rows = list(csv.DictReader(io.StringIO(Path(download.value.path()).read_text())))
+    rows = list(
+        csv.DictReader(io.StringIO(Path(download.value.path()).read_text(encoding="utf-8-sig")))
+    )
     assert rows, "the CSV has the period's snapshots"
     assert all(date.fromisoformat(row["day"]) >= start for row in rows)
     assert {"day", "pairs_active", "cadence", "satisfaction", "retention"} <= set(rows[0])

@@ -159,7 +159,7 @@ def test_template_download_has_the_expected_columns(client, acme_admin):
     response = client.get("/o/acme/directory/import/template.csv")
 
     assert response["Content-Disposition"] == 'attachment; filename="upturn-directory-template.csv"'
-    assert response.content.decode().startswith("employee_number,email,name,department")
+    assert response.content.decode("utf-8-sig").startswith("employee_number,email,name,department")
 
 
 def test_program_manager_reads_the_directory_but_cannot_import_or_export(client, acme):
@@ -419,7 +419,7 @@ def test_the_export_and_the_template_carry_the_division_column(
     rows = {
         r["employee_number"]: r for r in csv.DictReader(io.StringIO(exported.decode("utf-8-sig")))
     }
-    template = client.get("/o/acme/directory/import/template.csv").content.decode()
+    template = client.get("/o/acme/directory/import/template.csv").content.decode("utf-8-sig")
 
     assert rows["2"]["division"] == "Technology" and rows["4"]["division"] == ""
     assert template.splitlines()[0].startswith("employee_number,email,name,department,division,")

@@ -463,7 +463,7 @@ def test_the_cohort_export_lists_what_the_page_shows(
 
     response = client.get(_base(program, _cohort(acme, program)) + "people.csv?stage=applied")
 
-    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert [(r["employee_number"], r["status"], r["applied"], r["approved"]) for r in rows] == [
         ("M1", "applied", "yes", "no")
     ]
@@ -772,6 +772,6 @@ def test_the_cohort_export_does_not_let_a_name_run_as_a_formula(
 
     response = client.get(_base(program, _cohort(acme, program)) + "people.csv")
 
-    (row,) = csv.DictReader(io.StringIO(response.content.decode()))
+    (row,) = csv.DictReader(io.StringIO(response.content.decode("utf-8-sig")))
     assert row["name"] == '\'=HYPERLINK("http://evil.example","Click")'
     assert row["employee_number"] == "'+M1"

@@ -74,7 +74,7 @@ def _export(client, acme, path: str, query: dict) -> list[dict]:
     response = client.get(path, query)
     client.logout()
     assert response.status_code == 200
-    return list(csv.DictReader(io.StringIO(response.content.decode())))
+    return list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
 
 
 def _as_csv(row: dict) -> dict:

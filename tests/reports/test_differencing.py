@@ -180,7 +180,7 @@ def _executive(client, acme) -> None:
 def _csv(client, start=FIRST, end=LAST) -> list[dict]:
     response = client.get("/o/acme/reports/export.csv", {"start": start, "end": end})
     assert response.status_code == 200
-    return list(csv.DictReader(io.StringIO(response.content.decode())))
+    return list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
 
 
 def _tile(client, key: str, end: str) -> str:

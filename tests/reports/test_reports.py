@@ -190,7 +190,7 @@ def test_a_bad_period_is_named_and_the_default_shown(client, acme, reported):
 def test_the_csv_has_a_row_a_day_and_leaves_hidden_figures_blank(client, acme, reported):
     _as(client, acme, is_executive=True)
     response = client.get(f"/o/acme/reports/export.csv{PERIOD}")
-    lines = response.content.decode().strip().splitlines()
+    lines = response.content.decode("utf-8-sig").strip().splitlines()
     header = lines[0].split(",")
     assert header[:2] == ["day", "scope"]
     assert [line.split(",")[0] for line in lines[1:]] == [

@@ -290,7 +290,9 @@ def test_a_pair_published_before_its_cohort_starts_is_counted_from_the_cohorts_s
     assert "On track" in _row(html, "Dan Senior")
     rows = {
         r["mentee"]: r
-        for r in csv.DictReader(io.StringIO(client.get(_url(world, "pairs.csv")).content.decode()))
+        for r in csv.DictReader(
+            io.StringIO(client.get(_url(world, "pairs.csv")).content.decode("utf-8-sig"))
+        )
     }
     assert rows["Dan Senior"]["cadence"] == "on_track"
     assert rows["Dan Senior"]["paired_on"] == _days_ago(10).date().isoformat()
@@ -342,12 +344,12 @@ def test_the_list_sums_up_each_roles_cancellations_and_late_moves(
 
     export = client.get(_url(world, "reliability.csv"), {"cohort": world["cohort"].pk})
     assert export["Content-Type"].startswith("text/csv")
-    assert list(csv.reader(io.StringIO(export.content.decode()))) == [
+    assert list(csv.reader(io.StringIO(export.content.decode("utf-8-sig")))) == [
         ["role", "sessions", "cancelled_or_moved_late", "share_percent"],
         ["mentor", "7", "1", "14"],
         ["mentee", "7", "2", "29"],
     ]
-    whole = client.get(_url(world, "reliability.csv")).content.decode()
+    whole = client.get(_url(world, "reliability.csv")).content.decode("utf-8-sig")
     assert list(csv.reader(io.StringIO(whole)))[1:] == [
         ["mentor", "9", "1", "11"],
         ["mentee", "9", "3", "33"],
@@ -358,7 +360,7 @@ def test_a_program_without_sessions_has_no_reliability_to_show(client, manager, 
     client.force_login(manager)
 
     response = client.get(_url(world))
-    export = client.get(_url(world, "reliability.csv")).content.decode()
+    export = client.get(_url(world, "reliability.csv")).content.decode("utf-8-sig")
 
     assert _reliability(response) == {"mentor": (0, 0, None), "mentee": (0, 0, None)}
     assert list(csv.reader(io.StringIO(export)))[1:] == [
@@ -400,7 +402,9 @@ def test_the_export_has_the_same_rows_and_no_text(client, manager, world, histor
     response = client.get(_url(world, "pairs.csv"))
 
     assert response["Content-Type"].startswith("text/csv")
-    rows = {r["mentee"]: r for r in csv.DictReader(io.StringIO(response.content.decode()))}
+    rows = {
+        r["mentee"]: r for r in csv.DictReader(io.StringIO(response.content.decode("utf-8-sig")))
+    }
     assert set(rows) == {"Dan Senior", "Eve Senior", "Extra Mentee 1"}
     dan = rows["Dan Senior"]
     assert (dan["sessions_held"], dan["sessions_planned"], dan["sessions"]) == ("3", "6", "5")
@@ -414,7 +418,9 @@ def test_the_export_has_the_same_rows_and_no_text(client, manager, world, histor
         dan["last_held_on"] == timezone.localtime(history["last"].starts_at, UTC).date().isoformat()
     )
     assert rows["Extra Mentee 1"]["cadence"] == "quiet"
-    filtered = client.get(_url(world, "pairs.csv"), {"cadence": "behind"}).content.decode()
+    filtered = client.get(_url(world, "pairs.csv"), {"cadence": "behind"}).content.decode(
+        "utf-8-sig"
+    )
     assert [r["mentee"] for r in csv.DictReader(io.StringIO(filtered))] == ["Eve Senior"]
 
 
@@ -425,7 +431,7 @@ def test_no_note_reflection_or_commitment_text_reaches_the_manager(
     for user in (manager, admin):
         client.force_login(user)
         page = client.get(_url(world)).content.decode()
-        export = client.get(_url(world, "pairs.csv")).content.decode()
+        export = client.get(_url(world, "pairs.csv")).content.decode("utf-8-sig")
         for secret in SECRETS:
             assert secret not in page
             assert secret not in export

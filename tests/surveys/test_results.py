@@ -161,7 +161,7 @@ def _results_url(survey, suffix="results/"):
 
 
 def _csv(response):
-    return list(csv.DictReader(io.StringIO(response.content.decode())))
+    return list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
 
 
 def _rows(html):
@@ -630,7 +630,7 @@ def test_free_text_is_counted_never_shown_unless_the_survey_allows(
     assert (text.overall.figures.answered, text.overall.figures.texts) == (12, None)
     assert "counts free-text answers and never shows them" in text.texts_note
     html = client.get(_results_url(survey)).content.decode()
-    export = client.get(_results_url(survey, "results.csv")).content.decode()
+    export = client.get(_results_url(survey, "results.csv")).content.decode("utf-8-sig")
     assert "story" not in html and "story" not in export
 
 
@@ -668,7 +668,7 @@ def test_free_text_of_a_small_group_stays_hidden(client, acme, manager, anonymou
     text = _question(_results(acme, survey), "text")
     assert text.overall.hidden
     html = client.get(_results_url(survey)).content.decode()
-    export = client.get(_results_url(survey, "results.csv")).content.decode()
+    export = client.get(_results_url(survey, "results.csv")).content.decode("utf-8-sig")
     assert "story" not in html and "story" not in export
 
 
