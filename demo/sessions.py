@@ -49,6 +49,7 @@ from demo.programs import ACME_PROGRAM, TOPIC_PHRASES
 from matching.models import MatchRun, Pair
 from organizations.models import Organization
 from organizations.tenancy import tenant_context
+from organizations.zones import zone_for
 from programs.models import (
     Cohort,
     Participant,
@@ -57,7 +58,6 @@ from programs.models import (
     Topic,
     TrainingCompletion,
 )
-from sessions.emails import person_zone
 from sessions.models import Commitment, Goal, MentoringSession, Note, Reflection, SessionChange
 from sessions.selectors import default_agendas
 from sessions.services import (
@@ -510,7 +510,7 @@ class _Pair:
         self.organization = history.organization
         self.now = history.now
         self.mentor, self.mentee = pair.mentor, pair.mentee
-        self.zone = person_zone(self.mentee)
+        self.zone = zone_for(organization=self.mentee.organization, participant=self.mentee)
         self.hour = hour or self._usual_hour()
         self.ratings = ratings or (3, 4, 4, 5, 5)
         self.held_sessions: list[MentoringSession] = []
@@ -533,7 +533,7 @@ class _Pair:
 
     def _usual_hour(self) -> int:
         """An hour in the mentee's working day that is in the mentor's too, if one is."""
-        mentor_zone = person_zone(self.mentor)
+        mentor_zone = zone_for(organization=self.mentor.organization, participant=self.mentor)
         hours = list(HOURS)
         self.rng.shuffle(hours)
         for hour in hours:

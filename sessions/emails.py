@@ -2,7 +2,6 @@
 carrying the event as an invitation their calendar acts on."""
 
 from email.utils import parseaddr
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.cache import cache
@@ -26,11 +25,6 @@ SENDING_FOR = 60 * 5
 
 class InviteBeingSent(Exception):
     """Another worker is sending this very email right now: try again shortly."""
-
-
-def person_zone(participant) -> ZoneInfo:
-    """Kept for the demo modules that still import it: organizations.zones.zone_for."""
-    return zone_for(organization=participant.organization, participant=participant)
 
 
 def organizer(organization) -> tuple[str, str]:

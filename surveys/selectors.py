@@ -2,13 +2,13 @@
 
 from datetime import datetime
 
-from django.db.models import Max, QuerySet
+from django.db.models import Exists, Max, OuterRef, QuerySet
 from django.utils.formats import date_format
 from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 
 from programs.selectors import programs_managed_by
-from surveys.models import Assignment, HeldResponse, Schedule, Survey
+from surveys.models import HeldResponse, Schedule, Survey
 from surveys.results import min_group
 
 
@@ -28,9 +28,16 @@ def sealed_answer_notes(survey: Survey, *, now: datetime) -> list[str]:
     if not survey.anonymous:
         return []
     notes = []
-    for schedule in survey.schedules.select_related("cohort").order_by("cohort__name", "pk"):
-        held = HeldResponse.objects.filter(schedule=schedule).exists()
-        cohort = schedule.cohort.name
+    schedules = (
+        survey.schedules.select_related("cohort")
+        .annotate(
+            held=Exists(HeldResponse.objects.filter(schedule=OuterRef("pk"))),
+            last_closes=Max("assignments__closes_at"),
+        )
+        .order_by("cohort__name", "pk")
+    )
+    for schedule in schedules:
+        held, cohort = schedule.held, schedule.cohort.name
         if schedule.anchor == Schedule.Anchor.EACH_SESSION:
             if held:
                 notes.append(
@@ -41,14 +48,13 @@ def sealed_answer_notes(survey: Survey, *, now: datetime) -> list[str]:
                     % {"cohort": cohort, "n": min_group(survey.organization)}
                 )
             continue
-        closes = Assignment.objects.filter(schedule=schedule).aggregate(last=Max("closes_at"))
-        if closes["last"] and closes["last"] > now:
+        if schedule.last_closes and schedule.last_closes > now:
             notes.append(
                 _(
                     "%(cohort)s: answers are read all together once the survey closes, on "
                     "%(day)s, so that none can be traced to the moment it was given."
                 )
-                % {"cohort": cohort, "day": date_format(localtime(closes["last"]))}
+                % {"cohort": cohort, "day": date_format(localtime(schedule.last_closes))}
             )
         elif held:
             notes.append(

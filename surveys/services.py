@@ -243,7 +243,11 @@ def response_submit(
     )
 
 
-def _record(*, schedule: Schedule, role, week, answers, story_consent, **attributed) -> Response:
+def _record(
+    *, schedule: Schedule, role, week, answers, story_consent, questions=None, **attributed
+) -> Response:
+    """One Response with its answers (and stories, given consent). ``questions`` by id as
+    text, when the caller records many for one survey (a release batch); else read here."""
     response = Response.objects.create(
         organization=schedule.organization,
         schedule=schedule,
@@ -253,7 +257,8 @@ def _record(*, schedule: Schedule, role, week, answers, story_consent, **attribu
         story_consent=story_consent,
         **attributed,
     )
-    questions = {str(q.pk): q for q in Question.objects.filter(survey_id=schedule.survey_id)}
+    if questions is None:
+        questions = _questions_by_id(schedule)
     created = Answer.objects.bulk_create(
         Answer(
             organization=response.organization, response=response, question=questions[k], value=v
@@ -269,6 +274,10 @@ def _record(*, schedule: Schedule, role, week, answers, story_consent, **attribu
             if answer.question.story
         )
     return response
+
+
+def _questions_by_id(schedule: Schedule) -> dict[str, Question]:
+    return {str(q.pk): q for q in Question.objects.filter(survey_id=schedule.survey_id)}
 
 
 def _answer_bounds(questions: list[Question], topic_count: int) -> list[int]:
@@ -330,6 +339,7 @@ def _release(schedule: Schedule, role: str, batch: list[HeldResponse]) -> None:
     payloads = [sealing.unseal(item.sealed, item.sealed_with) for item in batch]
     week = max(payload["week"] for payload in payloads)
     random.SystemRandom().shuffle(payloads)
+    questions = _questions_by_id(schedule)
     for payload in payloads:
         _record(
             schedule=schedule,
@@ -337,6 +347,7 @@ def _release(schedule: Schedule, role: str, batch: list[HeldResponse]) -> None:
             week=week,
             answers=payload["answers"],
             story_consent=payload["story_consent"],
+            questions=questions,
         )
     HeldResponse.objects.filter(pk__in=[item.pk for item in batch]).delete()
 

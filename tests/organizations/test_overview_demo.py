@@ -14,9 +14,9 @@ from demo.programs import ACME_PROGRAM, GLOBEX_PROGRAM
 from matching.models import Pair
 from organizations.models import Employee, Invitation, Membership, Organization
 from organizations.tenancy import tenant_context
+from organizations.zones import zone_for
 from programs.models import Participant, Program
 from reports.snapshots import snapshot_write, today
-from sessions.emails import person_zone
 from sessions.manager_selectors import pair_activity
 from sessions.models import MentoringSession
 from tests.organizations.test_overview import PM_MAX_QUERIES
@@ -92,7 +92,7 @@ def test_demo_mentor_sees_each_partner_and_their_next_session(client, demo):
             )
             for pair in pairs
         }
-    zone = person_zone(me)
+    zone = zone_for(organization=me.organization, participant=me)
 
     html = _page(client, "mentor@acme.example")
 
