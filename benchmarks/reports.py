@@ -14,8 +14,9 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from accounts.models import User
+from directory.models import Employee
 from matching.models import Pair
-from organizations.models import Employee, Membership, Organization
+from organizations.models import Membership, Organization
 from organizations.tenancy import tenant_context
 from reports import kpis, snapshots
 from reports.forms import DEFAULT_DAYS

@@ -75,16 +75,10 @@ from demo.programs import (
 from demo.roster import FIRST_NAMES, LAST_NAMES, SITES
 from demo.sessions import GENERAL_COMMITMENTS, HOURS, PLACES, SENIOR_CONTEXT, TOPIC_CONTENT
 from demo.surveys import HOPES, TAKEAWAYS, WORTH
+from directory.models import Department, Employee, EmployeeDemographics, JobLevelChange
 from matching.engine import COMPONENTS, Weights
 from matching.models import MatchRun, Pair
-from organizations.models import (
-    Department,
-    Employee,
-    EmployeeDemographics,
-    JobLevelChange,
-    Membership,
-    Organization,
-)
+from organizations.models import Membership, Organization
 from organizations.roles import Role
 from organizations.services import membership_set_roles
 from organizations.tenancy import tenant_context, tenant_models

@@ -53,11 +53,13 @@ INSTALLED_APPS = [
     "django_htmx",
     "accounts",
     "organizations",
+    "directory",
     "programs",
     "matching",
     "sessions.apps.MentoringSessionsConfig",
     "surveys",
     "reports",
+    "home",
     # Outside the layers: demo data and benchmarks (their management commands).
     "demo",
     "benchmarks",
@@ -112,7 +114,7 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
-ROOT_URLCONF = "config.urls"
+ROOT_URLCONF = "home.urls"
 WSGI_APPLICATION = "config.wsgi.application"
 ASGI_APPLICATION = "config.asgi.application"
 
@@ -128,7 +130,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "accounts.context_processors.signup",
-                "organizations.context_processors.shell",
+                "home.context_processors.shell",
             ],
         },
     },

@@ -14,8 +14,8 @@ from django.test.utils import override_settings
 
 from accounts.models import User
 from demo.roster import demo_roster
+from directory.importing import apply_plan, plan_import
 from organizations.api_keys import api_key_create, api_key_hash
-from organizations.directory.importing import apply_plan, plan_import
 from organizations.models import ApiKey, Organization
 from organizations.roles import Role
 from organizations.services import membership_set_roles

@@ -16,7 +16,8 @@ from itertools import zip_longest
 
 from django.utils import timezone
 
-from organizations.models import Employee, Membership, Organization
+from directory.models import Employee
+from organizations.models import Membership, Organization
 from programs.eligibility import eligibility_problems
 from programs.enrolment import (
     Application,

@@ -12,8 +12,9 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from organizations.directory.demographics import ANSWER_FIELDS
-from organizations.models import Employee, EmployeeDemographics, JobLevelChange, Organization
+from directory.demographics import ANSWER_FIELDS
+from directory.models import Employee, EmployeeDemographics, JobLevelChange
+from organizations.models import Organization
 from programs.models import Cohort, Participant
 from reports.snapshots import snapshots_backfill, today
 

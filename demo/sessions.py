@@ -46,10 +46,10 @@ from django.utils import timezone
 
 from accounts.models import User
 from demo.programs import ACME_PROGRAM, TOPIC_PHRASES
+from directory.zones import zone_for
 from matching.models import MatchRun, Pair
 from organizations.models import Organization
 from organizations.tenancy import tenant_context
-from organizations.zones import zone_for
 from programs.models import (
     Cohort,
     Participant,

@@ -13,9 +13,9 @@ from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
+from directory.zones import zones_for_members
 from matching.models import Pair
 from organizations.models import Membership, Organization
-from organizations.zones import zones_for_members
 from programs.models import Participant
 from programs.selectors import program_manager_links
 from sessions import notify

@@ -5,10 +5,10 @@ from collections import defaultdict
 
 from django.db.models import Count
 
+from directory.models import Employee
+from directory.zones import zone_for
 from matching import engine
 from matching.models import Pair
-from organizations.models import Employee
-from organizations.zones import zone_for
 from programs.models import Cohort, Participant, ParticipantTopic, Program, Topic
 from programs.training import trained_ids
 

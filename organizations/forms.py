@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from organizations.models import AuditAction, AuditEntry, EmployeeDemographics, Organization
+from organizations.models import AuditAction, AuditEntry, Organization
 from organizations.roles import Role
 from organizations.services import ORGANIZATION_SETTINGS_FIELDS, parse_invitation_emails
 from organizations.uploads import LOGO
@@ -166,25 +166,3 @@ class ApiKeyForm(forms.Form):
         if value is not None and value <= timezone.localdate():
             raise ValidationError(_("Choose a date after today."))
         return value
-
-
-class DemographicsForm(forms.ModelForm):
-    consent = forms.BooleanField(
-        label=_(
-            "I agree that Upturn keeps these answers and uses them only in reports that count "
-            "groups, where any group of fewer than five people is hidden. I can change or "
-            "delete them here at any time."
-        ),
-        error_messages={"required": _("Tick the box to agree, or leave the questions unanswered.")},
-    )
-
-    class Meta:
-        model = EmployeeDemographics
-        fields = [
-            "gender",
-            "gender_self_described",
-            "ethnicity",
-            "disability",
-            "lgbtq",
-            "first_generation",
-        ]

@@ -1,12 +1,10 @@
 from django.urls import path
 
 from organizations import views
-from organizations.directory import views as directory_views
 
 app_name = "organizations"
 
 urlpatterns = [
-    path("", views.overview, name="overview"),
     path("members/", views.member_list_view, name="member_list"),
     path("members/<int:membership_id>/", views.member_detail, name="member_detail"),
     path(
@@ -35,29 +33,4 @@ urlpatterns = [
     path("api-keys/", views.api_key_list, name="api_keys"),
     path("api-keys/<int:api_key_id>/revoke/", views.api_key_revoke_view, name="api_key_revoke"),
     path("audit/", views.audit_log, name="audit_log"),
-    path("me/", directory_views.my_profile, name="my_profile"),
-    path("directory/", directory_views.directory, name="directory"),
-    path("directory/export.csv", directory_views.directory_export, name="directory_export"),
-    path("directory/<int:employee_id>/", directory_views.employee_detail, name="employee_detail"),
-    path("directory/import/", directory_views.import_page, name="directory_import_page"),
-    path(
-        "directory/import/template.csv",
-        directory_views.import_template,
-        name="directory_import_template",
-    ),
-    path(
-        "directory/import/<int:import_id>/",
-        directory_views.import_detail,
-        name="directory_import",
-    ),
-    path(
-        "directory/import/<int:import_id>/apply/",
-        directory_views.import_apply,
-        name="directory_import_apply",
-    ),
-    path(
-        "directory/import/<int:import_id>/discard/",
-        directory_views.import_discard,
-        name="directory_import_discard",
-    ),
 ]

@@ -4,7 +4,6 @@ from datetime import UTC, datetime, time
 from allauth.core import ratelimit
 from django.contrib import messages
 from django.contrib.auth import login
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
@@ -25,14 +24,12 @@ from organizations.forms import (
 )
 from organizations.http import post_only, posted, run_reporting
 from organizations.models import ApiKey, Invitation, Membership, Organization
-from organizations.overview import overview_sections
 from organizations.permissions import has_permission
 from organizations.roles import Role
 from organizations.selectors import (
     audit_entry_list,
     invitation_list,
     member_list,
-    membership_list_for_user,
 )
 from organizations.tenancy import tenant_context
 
@@ -42,25 +39,6 @@ AUDIT_PER_PAGE = 50
 
 def _page(request, queryset, per_page):
     return Paginator(queryset, per_page).get_page(request.GET.get("page"))
-
-
-@login_required
-def home(request):
-    """The user's organisations; someone who belongs to exactly one goes straight in."""
-    memberships = list(membership_list_for_user(user=request.user))
-    if len(memberships) == 1:
-        return redirect("organizations:overview", org_slug=memberships[0].organization.slug)
-    return render(request, "organizations/home.html", {"memberships": memberships})
-
-
-@permission_required("organization.view")
-def overview(request, org_slug):
-    """The member's home: one section per thing their permissions let them do."""
-    sections = overview_sections(
-        organization=request.organization, membership=request.membership, user=request.user
-    )
-    context = {"membership": request.membership, **sections}
-    return render(request, "organizations/overview.html", context)
 
 
 # --- Members ----------------------------------------------------------------------------
@@ -319,7 +297,7 @@ def _welcome(request, organization):
     messages.success(
         request, _("Welcome to %(organization)s.") % {"organization": organization.name}
     )
-    return redirect("organizations:overview", org_slug=organization.slug)
+    return redirect("home:overview", org_slug=organization.slug)
 
 
 # --- Settings and audit log -------------------------------------------------------------

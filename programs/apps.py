@@ -7,7 +7,7 @@ class ProgramsConfig(AppConfig):
     verbose_name = _("Programs")
 
     def ready(self) -> None:
-        from organizations.zones import register_chosen_zones
+        from directory.zones import register_chosen_zones
         from programs.selectors import chosen_zones
 
         # A participant's zone is the person's own choice (organizations.zones).

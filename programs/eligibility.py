@@ -5,7 +5,7 @@ from datetime import date
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from organizations.models import Employee
+from directory.models import Employee
 from programs.models import Participant, Program
 
 

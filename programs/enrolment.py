@@ -8,8 +8,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from organizations.directory.demographics import demographics_record, demographics_withdraw
-from organizations.models import Employee, Membership
+from directory.demographics import demographics_record, demographics_withdraw
+from directory.models import Employee
+from organizations.models import Membership
 from organizations.roles import Role
 from organizations.services import invitation_create_many
 from programs.eligibility import eligibility_problems

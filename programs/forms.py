@@ -3,12 +3,14 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from directory.forms import DemographicsForm
+from directory.models import Department, Employee
+from directory.zones import zone_for
 from matching.engine import Weights
-from organizations.forms import DemographicsForm, time_zone_choices
-from organizations.models import Department, Employee, Membership
+from organizations.forms import time_zone_choices
+from organizations.models import Membership
 from organizations.uploads import MATERIAL
 from organizations.widgets import StoredFileInput
-from organizations.zones import zone_for
 from programs.enrolment import Application
 from programs.models import (
     Cohort,

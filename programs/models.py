@@ -3,7 +3,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from organizations.models import Employee, Membership
+from directory.models import Employee
+from organizations.models import Membership
 from organizations.tenancy import TenantModel
 
 DEFAULT_GROUND_RULES = _(

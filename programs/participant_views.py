@@ -6,10 +6,10 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
+from directory.demographics import employee_for_user
 from matching.choice import suggestions
 from matching.selectors import pairs_of
 from organizations.decorators import permission_required
-from organizations.directory.demographics import employee_for_user
 from organizations.http import post_only, posted, run_reporting
 from programs import enrolment, training
 from programs.forms import ApplicationForm, NominationForm, OptionalDemographicsForm

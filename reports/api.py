@@ -11,7 +11,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import generics
 from rest_framework.exceptions import PermissionDenied
 
-from organizations.api.views import OrganizationScoped, _errors
+from organizations.api.views import OrganizationScoped, error_responses
 from organizations.permissions import has_permission_everywhere
 from programs.models import Program
 from programs.selectors import programs_managed_by
@@ -50,7 +50,7 @@ def _kpi_rows(organization, program: Program | None, start: date, end: date) -> 
 @extend_schema(
     tags=["reports"],
     parameters=[KpiTrendQuerySerializer],
-    responses={200: KpiRowSerializer(many=True), **_errors(400, 401, 403, 404, 429)},
+    responses={200: KpiRowSerializer(many=True), **error_responses(400, 401, 403, 404, 429)},
     description=(
         "The KPI trend, a row per day with a snapshot (the nightly figures), oldest first: "
         "the rows of the dashboard's CSV export. The period defaults to the last 180 days "

@@ -16,7 +16,7 @@ from django.db.models import Max
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from organizations.models import EmployeeDemographics
+from directory.models import EmployeeDemographics
 from programs.models import Program, Topic
 from reports import charts
 from reports.kpis import CATEGORY_DIMENSIONS

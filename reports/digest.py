@@ -14,11 +14,11 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from directory.zones import zones_for_members
 from organizations.disclosure import Candidate, key_of, publish
 from organizations.emails import absolute_url, send_branded_email
 from organizations.models import Membership, Organization
 from organizations.tenancy import tenant_context
-from organizations.zones import zones_for_members
 from programs.models import Program
 from programs.selectors import program_manager_links
 from reports.measures import BY_KEY, shown

@@ -18,8 +18,9 @@ from datetime import date, datetime, time, timedelta
 from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 
+from directory.models import Employee, EmployeeDemographics, JobLevelChange
 from matching.models import Pair
-from organizations.models import Employee, EmployeeDemographics, JobLevelChange, Organization
+from organizations.models import Organization
 from programs.models import Audience, Participant, TrainingCompletion, TrainingModule
 from reports.privacy import threshold
 from sessions.cadence import ON_TRACK, cadence, days_between_sessions, pair_began

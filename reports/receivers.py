@@ -6,7 +6,7 @@ from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from organizations.models import EmployeeDemographics
+from directory.models import EmployeeDemographics
 
 
 def _forget(organization_id: int) -> None:

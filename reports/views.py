@@ -36,7 +36,7 @@ def _own_program_dashboard(request):
         messages.info(
             request, _("The dashboard shows the programs you manage, and you manage none yet.")
         )
-        return redirect("organizations:overview", org_slug=request.organization.slug)
+        return redirect("home:overview", org_slug=request.organization.slug)
     target = reverse(
         "reports:program", kwargs={"org_slug": request.organization.slug, "program_id": first.pk}
     )

@@ -8,8 +8,8 @@ from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
+from directory.zones import zone_for
 from organizations.emails import absolute_url, send_branded_email
-from organizations.zones import zone_for
 from sessions.calendar import session_invite
 from sessions.mail import calendar_alternative, calendar_attachment
 from sessions.models import MentoringSession

@@ -29,10 +29,11 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import ngettext
 
+from directory.models import Employee
+from directory.zones import zone_for, zones_for_members
 from organizations.emails import absolute_url, send_branded_email
-from organizations.models import Employee, Membership, Organization
+from organizations.models import Membership, Organization
 from organizations.tenancy import tenant_context
-from organizations.zones import zone_for, zones_for_members
 from sessions import reminders
 from sessions.models import Notification, NotificationSettings
 

@@ -20,9 +20,9 @@ from django.utils import dateformat
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from directory.zones import zone_for, zones_for_members
 from matching.models import Pair
 from organizations.models import Membership, Organization
-from organizations.zones import zone_for, zones_for_members
 from programs.models import Cohort, Participant
 from programs.selectors import program_manager_links
 from programs.training import modules_for, trained_ids

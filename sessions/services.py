@@ -10,8 +10,8 @@ from django.utils import timezone
 from django.utils.dateformat import format as date_format
 from django.utils.translation import gettext as _
 
+from directory.zones import zone_for
 from matching.models import Pair
-from organizations.zones import zone_for
 from programs.models import Participant, Program, ProgramTopic
 from sessions.models import (
     Commitment,

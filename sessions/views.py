@@ -6,9 +6,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from directory.zones import zone_for
 from organizations.decorators import permission_required
 from organizations.http import post_only, posted, run_reporting
-from organizations.zones import zone_for
 from programs.models import Resource, Topic
 from programs.training import for_role
 from sessions import services

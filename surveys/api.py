@@ -11,7 +11,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from organizations.api.views import OrganizationScoped, _errors
+from organizations.api.views import OrganizationScoped, error_responses
 from programs.decorators import ProgramPermissionMixin
 from surveys.models import Survey
 from surveys.results import survey_results
@@ -42,7 +42,7 @@ class SurveyFilter(django_filters.FilterSet):
 
 @extend_schema(
     tags=["surveys"],
-    responses={200: SurveySerializer(many=True), **_errors(400, 401, 403, 404, 429)},
+    responses={200: SurveySerializer(many=True), **error_responses(400, 401, 403, 404, 429)},
 )
 class SurveyList(OrganizationScoped, generics.ListAPIView):
     """The surveys of the programs the caller reaches: a program manager's own programs
@@ -61,7 +61,7 @@ class SurveyList(OrganizationScoped, generics.ListAPIView):
 @extend_schema(
     tags=["surveys"],
     parameters=[SurveyResultsQuerySerializer],
-    responses={200: SurveyResultsSerializer, **_errors(400, 401, 403, 404, 429)},
+    responses={200: SurveyResultsSerializer, **error_responses(400, 401, 403, 404, 429)},
     description=(
         "A survey's results per question: overall and by cohort and role (and, for an "
         "attributed survey, by department and level). A group of fewer respondents than "

@@ -8,9 +8,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from directory.zones import zone_for
 from matching.models import Pair
 from organizations.models import Membership, Organization
-from organizations.zones import zone_for
 from programs.models import Cohort, Participant
 from sessions.models import MentoringSession
 from surveys import sealing

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from organizations.models import Department, Employee
+from directory.models import Department, Employee
 from organizations.tenancy import tenant_context
 from programs.models import (
     Cohort,

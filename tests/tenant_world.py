@@ -12,19 +12,17 @@ from datetime import date, timedelta
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
-from matching.models import MatchRun, Pair, Unplaced
-from organizations.api_keys import api_key_create
-from organizations.audit import audit_record
-from organizations.models import (
-    AuditAction,
+from directory.models import (
     Department,
     DirectoryImport,
     Employee,
     EmployeeDemographics,
-    Invitation,
     JobLevelChange,
-    PublishedFigure,
 )
+from matching.models import MatchRun, Pair, Unplaced
+from organizations.api_keys import api_key_create
+from organizations.audit import audit_record
+from organizations.models import AuditAction, Invitation, PublishedFigure
 from organizations.roles import Role
 from organizations.services import invitation_token_hash
 from organizations.tenancy import tenant_context

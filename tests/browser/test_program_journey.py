@@ -9,7 +9,7 @@ from datetime import date, timedelta
 import pytest
 from django.core import mail
 
-from organizations.models import Department, Employee
+from directory.models import Department, Employee
 from organizations.tenancy import tenant_context
 from programs.models import Participant, ParticipantTopic
 from tests.accounts.factories import PASSWORD

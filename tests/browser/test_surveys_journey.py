@@ -11,7 +11,7 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from organizations.models import Employee
+from directory.models import Employee
 from organizations.tenancy import tenant_context
 from programs.models import Cohort, Participant, Program, ProgramManager, ProgramTopic
 from surveys.models import Assignment, HeldResponse, Question, Response, Schedule, Survey

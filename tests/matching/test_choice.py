@@ -6,10 +6,10 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
 
+from directory.models import Employee
 from matching import services
 from matching.choice import mentee_choose, suggestions
 from matching.models import MatchRun, Pair
-from organizations.models import Employee
 from organizations.tenancy import tenant_context
 from programs.models import Participant, ParticipantTopic, Program, Topic
 from tests.conftest import is_postgresql, require

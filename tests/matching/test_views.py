@@ -6,9 +6,9 @@ from datetime import date
 
 import pytest
 
+from directory.models import Employee
 from matching import services
 from matching.models import MatchRun, Pair
-from organizations.models import Employee
 from organizations.tenancy import tenant_context
 from programs.models import Cohort, Participant
 

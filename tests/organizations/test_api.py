@@ -3,9 +3,10 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from directory.models import Department, Employee
 from organizations.api.auth import ApiKeyThrottle
 from organizations.api_keys import api_key_create
-from organizations.models import ApiKey, AuditAction, AuditEntry, Department, Employee
+from organizations.models import ApiKey, AuditAction, AuditEntry
 from organizations.roles import Role
 from organizations.tenancy import tenant_context
 from tests.organizations.factories import MembershipFactory

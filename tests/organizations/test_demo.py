@@ -4,16 +4,10 @@ import pytest
 from django.core.management import call_command
 
 from accounts.models import User
-from organizations.directory.demographics import ANSWER_FIELDS
-from organizations.directory.selectors import employee_reporting_line
-from organizations.models import (
-    Department,
-    Employee,
-    EmployeeDemographics,
-    JobLevelChange,
-    Membership,
-    Organization,
-)
+from directory.demographics import ANSWER_FIELDS
+from directory.models import Department, Employee, EmployeeDemographics, JobLevelChange
+from directory.selectors import employee_reporting_line
+from organizations.models import Membership, Organization
 from organizations.tenancy import tenant_context
 from reports.models import Snapshot
 

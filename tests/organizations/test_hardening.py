@@ -30,7 +30,7 @@ def _crash_after_writing(request, org_slug):
 
 urlpatterns = [
     path("o/<slug:org_slug>/crash/", _crash_after_writing),
-    path("", include("config.urls")),
+    path("", include("home.urls")),
 ]
 
 

@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ValidationError
 
-from organizations.directory.services import directory_import_start
-from organizations.models import DirectoryImport, Organization
+from directory.models import DirectoryImport
+from directory.services import directory_import_start
+from organizations.models import Organization
 from organizations.tenancy import tenant_context
 from organizations.uploads import HR_FILE, LOGO, MATERIAL, MB, file_size
 from tests.upload_files import HTML, SVG, image, office, png_header_only, stored_files, upload

@@ -10,7 +10,7 @@ from django.core.files.base import ContentFile
 from django.urls import clear_url_caches
 from django.utils import timezone
 
-from organizations.models import Employee
+from directory.models import Employee
 from organizations.tenancy import tenant_context
 from programs.models import (
     Cohort,
@@ -186,15 +186,15 @@ def test_a_module_without_a_file_answers_404(client, world, manager, acme):
 
 
 def test_uploads_are_not_served_from_media_even_with_debug_on(settings):
-    import config.urls
+    import home.urls
 
     settings.DEBUG = True
     try:
-        importlib.reload(config.urls)
-        routes = [str(p.pattern) for p in config.urls.urlpatterns]
+        importlib.reload(home.urls)
+        routes = [str(p.pattern) for p in home.urls.urlpatterns]
     finally:
         settings.DEBUG = False
-        importlib.reload(config.urls)
+        importlib.reload(home.urls)
         clear_url_caches()
 
     assert not [route for route in routes if "media" in route]

@@ -10,7 +10,8 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from organizations.models import Employee, Invitation, Membership
+from directory.models import Employee
+from organizations.models import Invitation, Membership
 from organizations.tenancy import tenant_context
 from programs.eligibility import eligibility_problems
 from programs.models import (

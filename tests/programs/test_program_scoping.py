@@ -23,9 +23,9 @@ from django.core.files.base import ContentFile
 from django.db.models import Model
 from django.urls import path, reverse
 
+from home.overview import programs_section
 from organizations.api_keys import api_key_create
 from organizations.models import Membership
-from organizations.overview import programs_section
 from organizations.permissions import has_permission_everywhere
 from organizations.roles import Role
 from organizations.tenancy import tenant_context

@@ -10,8 +10,8 @@ from datetime import UTC, date, datetime
 import pytest
 from django.core.management import call_command
 
+from directory.models import Department, Employee, EmployeeDemographics, JobLevelChange
 from matching.models import MatchRun, Pair
-from organizations.models import Department, Employee, EmployeeDemographics, JobLevelChange
 from organizations.tenancy import tenant_context
 from programs.models import (
     Audience,

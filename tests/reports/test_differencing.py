@@ -22,7 +22,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
-from organizations.models import Department, Employee, EmployeeDemographics
+from directory.models import Department, Employee, EmployeeDemographics
 from organizations.roles import Role
 from organizations.tenancy import tenant_context
 from programs.models import (

@@ -5,7 +5,7 @@ from datetime import date
 
 import pytest
 
-from organizations.models import Employee, EmployeeDemographics
+from directory.models import Employee, EmployeeDemographics
 from organizations.tenancy import tenant_context
 from reports import kpis
 from tests.reports.conftest import DAY

@@ -277,7 +277,7 @@ def test_the_managers_digest_names_what_needs_attention_once_a_week(acme, report
 def test_withdrawn_consent_leaves_no_stored_day_to_compare_with(
     acme, hand, django_capture_on_commit_callbacks
 ):
-    from organizations.directory.demographics import demographics_withdraw
+    from directory.demographics import demographics_withdraw
 
     with tenant_context(organization=acme):
         snapshots.snapshot_write(acme, DAY)

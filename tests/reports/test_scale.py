@@ -9,8 +9,9 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from benchmarks.scale import ScaleError, Sizes, scale_organization_create
+from directory.models import Employee, EmployeeDemographics, JobLevelChange
 from matching.models import MatchRun, Pair
-from organizations.models import Employee, EmployeeDemographics, JobLevelChange, Organization
+from organizations.models import Organization
 from organizations.tenancy import tenant_context
 from programs.models import Cohort, Participant, ProgramTopic
 from reports import kpis

@@ -13,9 +13,9 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
 
+from directory.models import Employee
 from matching import services as matching
 from matching.models import Pair
-from organizations.models import Employee
 from organizations.tenancy import tenant_context
 from programs.models import Cohort, Participant, Program, ProgramManager
 from sessions import circles, reminders

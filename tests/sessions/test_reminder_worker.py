@@ -30,8 +30,8 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
+from directory.models import Employee
 from matching.models import MatchRun, Pair
-from organizations.models import Employee
 from organizations.tenancy import tenant_context
 from programs.models import Cohort, Participant, Program
 from sessions.models import MentoringSession, Notification

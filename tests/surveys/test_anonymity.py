@@ -31,10 +31,11 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
+from directory.models import DirectoryImport
 from matching import services as matching
 from matching.models import Pair
 from organizations.api_keys import api_key_create
-from organizations.models import AuditEntry, DirectoryImport, Invitation, Membership
+from organizations.models import AuditEntry, Invitation, Membership
 from organizations.roles import Role
 from organizations.services import invitation_token_hash
 from organizations.tenancy import TenantModel, tenant_context
@@ -99,7 +100,7 @@ MUST_REACH = {
     "manager": "surveys_respond:concerns",
     "admin": "surveys_respond:concerns",
     "every_role": "surveys_respond:concerns",
-    "executive": "organizations:overview",
+    "executive": "home:overview",
     "ann": "surveys_respond:mine",
     "dan": "mentoring:pair",
     "key_admin": "api_employee_list",

@@ -313,7 +313,7 @@ def test_a_schedule_is_removed_only_while_nobody_has_answered(
 
 
 def _employee(acme, number):
-    from organizations.models import Employee
+    from directory.models import Employee
 
     return Employee.objects.create(
         organization=acme, employee_number=number, name=number, email=f"{number}@acme.example"

@@ -11,7 +11,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from organizations.models import Employee
+from directory.models import Employee
 from organizations.tenancy import tenant_context
 from programs.models import Cohort, Participant, Program
 from surveys import sealing

@@ -18,7 +18,8 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from organizations.models import Employee, Organization
+from directory.models import Employee
+from organizations.models import Organization
 from organizations.tenancy import tenant_context
 from programs.models import Cohort, Participant, ProgramManager, ProgramTopic, Topic
 from surveys import results as results_module

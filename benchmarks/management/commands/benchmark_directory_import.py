@@ -18,9 +18,10 @@ from django.core.management.base import BaseCommand
 from django.utils import timezone
 
 from demo.roster import demo_roster
-from organizations.directory import services
-from organizations.directory.csv_format import COLUMNS
-from organizations.models import DirectoryImport, Employee, Organization
+from directory import services
+from directory.csv_format import COLUMNS
+from directory.models import DirectoryImport, Employee
+from organizations.models import Organization
 from organizations.tenancy import tenant_context
 
 

@@ -1,0 +1,188 @@
+"""The directory's REST API: employees (list, detail, bulk upsert) and departments."""
+
+from datetime import UTC
+
+import django_filters
+from django.db.models import Q
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, status
+from rest_framework.exceptions import ValidationError
+from rest_framework.parsers import JSONParser
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from directory.importing import apply_plan, lock_directory, plan_import
+from directory.models import Department, Employee
+from directory.selectors import department_and_below_ids
+from directory.serializers import (
+    BulkUpsertResultSerializer,
+    BulkUpsertSerializer,
+    DepartmentSerializer,
+    EmployeeSerializer,
+)
+from organizations.api.views import IdFilter, OrganizationScoped, error_responses
+from organizations.audit import audit_record
+from organizations.models import ApiKey, AuditAction
+
+
+class EmployeeFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        method="search", help_text="Name, email or job title contains; or the employee number."
+    )
+    department = django_filters.CharFilter(
+        method="in_department",
+        help_text="Department name; a division's name gives every department in it.",
+    )
+    level = django_filters.NumberFilter(field_name="job_level")
+    location = django_filters.CharFilter()
+    updated_since = django_filters.IsoDateTimeFilter(
+        method="changed_since", help_text="Changed at or after this moment (ISO 8601)."
+    )
+
+    class Meta:
+        model = Employee
+        fields = ["q", "department", "level", "location", "updated_since"]
+
+    def changed_since(self, queryset, name, value):
+        # In UTC: PostgreSQL refuses offsets beyond ±15:59 that ISO 8601 allows.
+        try:
+            moment = value.astimezone(UTC)
+        except OverflowError as exc:
+            raise ValidationError({"updated_since": _("This moment is out of range.")}) from exc
+        return queryset.filter(updated_at__gte=moment)
+
+    def search(self, queryset, name, value):
+        return queryset.filter(
+            Q(name__icontains=value)
+            | Q(email__icontains=value)
+            | Q(job_title__icontains=value)
+            | Q(employee_number=value)
+        )
+
+    def in_department(self, queryset, name, value):
+        department = Department.objects.filter(
+            organization=self.request.organization, name=value
+        ).first()
+        if department is None:
+            return queryset.none()
+        return queryset.filter(department__in=department_and_below_ids(department=department))
+
+
+class DepartmentFilter(django_filters.FilterSet):
+    name = django_filters.CharFilter(lookup_expr="iexact", help_text="The department's name.")
+    parent = IdFilter(field_name="parent__id", help_text="The division's id.")
+    division = django_filters.CharFilter(
+        field_name="parent__name", lookup_expr="iexact", help_text="The division's name."
+    )
+
+    class Meta:
+        model = Department
+        fields = ["name", "parent", "division"]
+
+
+@extend_schema(
+    tags=["directory"],
+    responses={200: EmployeeSerializer(many=True), **error_responses(400, 401, 403, 404, 429)},
+)
+class EmployeeList(OrganizationScoped, generics.ListAPIView):
+    """The directory, filtered and paginated."""
+
+    permission = "directory.view"
+    serializer_class = EmployeeSerializer
+    filterset_class = EmployeeFilter
+    queryset = Employee.objects.none()  # for the schema; requests use get_queryset()
+
+    def get_queryset(self):
+        return (
+            Employee.objects.filter(organization=self.organization())
+            .select_related("department__parent", "manager")
+            .order_by("name", "employee_number")
+        )
+
+
+@extend_schema(
+    tags=["directory"], responses={200: EmployeeSerializer, **error_responses(401, 403, 404, 429)}
+)
+class EmployeeDetail(OrganizationScoped, generics.RetrieveAPIView):
+    permission = "directory.view"
+    serializer_class = EmployeeSerializer
+
+    def get_queryset(self):
+        return Employee.objects.filter(organization=self.organization()).select_related(
+            "department__parent", "manager"
+        )
+
+
+@extend_schema(
+    tags=["directory"],
+    request=BulkUpsertSerializer,
+    responses={
+        200: BulkUpsertResultSerializer,
+        409: BulkUpsertResultSerializer,
+        **error_responses(400, 401, 403, 429),
+    },
+    description=(
+        "Create or update employees by employee number, with the same checks as the CSV "
+        "import. All or nothing: if any row is rejected nothing changes (409) unless "
+        "valid_rows_only is true."
+    ),
+)
+class EmployeeBulkUpsert(OrganizationScoped, APIView):
+    permission = "directory.manage"
+    parser_classes = [JSONParser]
+
+    def post(self, request):
+        payload = BulkUpsertSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        rows = enumerate(payload.validated_data["rows"], start=1)
+        organization = self.organization()
+        lock_directory(organization)
+        plan = plan_import(organization=organization, rows=rows)
+        valid_rows_only = payload.validated_data["valid_rows_only"]
+        result = {
+            "applied": False,
+            "created": len(plan.to_create),
+            "updated": len(plan.to_update),
+            "unchanged": plan.unchanged,
+            "rejected": plan.rejected_rows,
+            "divisions_changed": len(plan.division_changes),
+            "rejections": [r.as_dict() for r in plan.rejections],
+        }
+        if plan.rejections and not valid_rows_only:
+            return Response(result, status=status.HTTP_409_CONFLICT)
+        applied = apply_plan(organization=organization, plan=plan, valid_rows_only=valid_rows_only)
+        result.update(applied=True, created=applied.created, updated=applied.updated)
+        counts = ("created", "updated", "unchanged", "rejected", "divisions_changed")
+        key = request.auth if isinstance(request.auth, ApiKey) else None
+        audit_record(
+            organization=organization,
+            actor=None if key else request.user,
+            action=AuditAction.DIRECTORY_IMPORTED,
+            details={
+                **({"api_key": key.name} if key else {"via": "api"}),
+                **{k: result[k] for k in counts},
+            },
+            request=request,
+        )
+        return Response(result)
+
+
+@extend_schema(
+    tags=["directory"],
+    responses={200: DepartmentSerializer(many=True), **error_responses(400, 401, 403, 404, 429)},
+)
+class DepartmentList(OrganizationScoped, generics.ListAPIView):
+    """The departments, each with its division (its parent department)."""
+
+    permission = "directory.view"
+    serializer_class = DepartmentSerializer
+    filterset_class = DepartmentFilter
+    queryset = Department.objects.none()  # for the schema; requests use get_queryset()
+
+    def get_queryset(self):
+        return (
+            Department.objects.filter(organization=self.organization())
+            .select_related("parent")
+            .order_by("name")
+        )

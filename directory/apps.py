@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class DirectoryConfig(AppConfig):
+    """The HR roster: employees, departments and divisions, imports, job-level history
+    and self-given demographics. Above organizations (the tenant core), below the
+    feature apps that invite and report on employees."""
+
+    name = "directory"
+    verbose_name = _("Directory")

@@ -1,0 +1,327 @@
+"""The life of one HR file import: upload, check (the preview), apply or discard.
+
+Checking and applying run as Celery tasks (eagerly, in-process, on the embedded default);
+their progress goes to the cache, because an apply is one transaction whose own writes
+nobody else can see until it ends.
+"""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.db import DatabaseError, OperationalError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from directory.csv_format import FileProblem, HrFile
+from directory.importing import (
+    ImportPlan,
+    RejectedRows,
+    apply_plan,
+    lock_directory,
+    plan_import,
+)
+from directory.models import DirectoryImport
+from organizations.audit import audit_record
+from organizations.models import AuditAction, Organization
+from organizations.uploads import HR_FILE
+
+MAX_REPORTED_REJECTIONS = 1000
+STUCK_AFTER = timedelta(hours=1)
+_PROGRESS_KEY = "directory-import:{pk}:progress"
+_PROGRESS_TIMEOUT = 24 * 3600
+_WORKING = (DirectoryImport.Status.CHECKING, DirectoryImport.Status.APPLYING)
+
+
+@dataclass(frozen=True)
+class ImportProgress:
+    """Where a task is: ``step`` "read" (rows of the file checked) or "write" (rows
+    written), ``done`` of ``total`` (0 when not known)."""
+
+    step: str = "read"
+    done: int = 0
+    total: int = 0
+
+    @property
+    def writing(self) -> bool:
+        return self.step == "write"
+
+
+def directory_import_progress(directory_import: DirectoryImport) -> ImportProgress:
+    stored = cache.get(_PROGRESS_KEY.format(pk=directory_import.pk))
+    return ImportProgress(*stored) if isinstance(stored, tuple | list) else ImportProgress()
+
+
+def _progress_reporter(directory_import: DirectoryImport, *, step: str, total: int):
+    def report(count: int) -> None:
+        cache.set(
+            _PROGRESS_KEY.format(pk=directory_import.pk), (step, count, total), _PROGRESS_TIMEOUT
+        )
+
+    report(0)
+    return report
+
+
+def _audit(record: DirectoryImport, *, action: AuditAction, actor, ip_address, **details) -> None:
+    audit_record(
+        organization=record.organization,
+        actor=actor,
+        action=action,
+        target=record,
+        details={
+            "file": record.original_name,
+            "rows": record.total_rows,
+            "created": record.to_create,
+            "updated": record.to_update,
+            "unchanged": record.unchanged,
+            "rejected": record.rejected,
+            "divisions_changed": record.divisions_changed,
+            **details,
+        },
+        ip_address=ip_address,
+    )
+
+
+@transaction.atomic
+def directory_import_start(
+    *, organization: Organization, actor, upload, ip_address: str | None = None
+) -> DirectoryImport:
+    # The upload form checks the same; here too, so no caller can store a file the form
+    # would refuse.
+    HR_FILE(upload)
+    record = DirectoryImport.objects.create(
+        organization=organization,
+        original_name=upload.name[:255],
+        uploaded_by=actor,
+        uploaded_from=ip_address,
+        phase_started_at=timezone.now(),
+        file=upload,
+    )
+    from directory.tasks import check_directory_import_task
+
+    # robust: with tasks running eagerly, a failing task must not turn the upload into an
+    # error page; the task records its own failure on the import.
+    transaction.on_commit(
+        lambda: check_directory_import_task.delay(
+            organization_id=organization.pk, import_id=record.pk
+        ),
+        robust=True,
+    )
+    return record
+
+
+def _store_plan(record: DirectoryImport, plan: ImportPlan) -> None:
+    record.total_rows = plan.total_rows
+    record.to_create = len(plan.to_create)
+    record.to_update = len(plan.to_update)
+    record.unchanged = plan.unchanged
+    record.rejected = plan.rejected_rows
+    record.divisions_changed = len(plan.division_changes)
+    record.rejections = [r.as_dict() for r in plan.rejections[:MAX_REPORTED_REJECTIONS]]
+    record.accepted_digest = plan.accepted_digest()
+
+
+def _plan(record: DirectoryImport) -> ImportPlan:
+    with record.file.open("rb") as stream:
+        return plan_import(
+            organization=record.organization,
+            rows=HrFile(stream).rows(),
+            # While checking, the number of rows is not known yet; before applying, it
+            # is the preview's (the file has not changed).
+            progress=_progress_reporter(record, step="read", total=record.total_rows),
+        )
+
+
+def directory_import_check(*, directory_import: DirectoryImport) -> DirectoryImport:
+    """The preview: what applying would create, update, leave and reject. Changes nothing."""
+    record = directory_import
+    try:
+        plan = _plan(record)
+    except FileProblem as problem:
+        return directory_import_fail(
+            directory_import=record, message=str(problem), actor=record.uploaded_by
+        )
+    _store_plan(record, plan)
+    record.status = DirectoryImport.Status.CHECKED
+    record.save()
+    return record
+
+
+@transaction.atomic
+def directory_import_request_apply(
+    *,
+    organization: Organization,
+    actor,
+    directory_import: DirectoryImport,
+    valid_rows_only: bool,
+    ip_address: str | None = None,
+) -> DirectoryImport:
+    record = DirectoryImport.objects.select_for_update().get(pk=directory_import.pk)
+    if record.status != DirectoryImport.Status.CHECKED:
+        raise ValidationError(_("This import is not waiting to be applied."))
+    if record.rejected and not valid_rows_only:
+        raise ValidationError(
+            _("%(count)s rows are rejected. Fix the file, or apply the valid rows only.")
+            % {"count": record.rejected}
+        )
+    record.status = DirectoryImport.Status.APPLYING
+    record.valid_rows_only = valid_rows_only
+    record.phase_started_at = timezone.now()
+    record.failure = ""
+    record.save()
+    from directory.tasks import apply_directory_import_task
+
+    transaction.on_commit(
+        lambda: apply_directory_import_task.delay(
+            organization_id=organization.pk,
+            import_id=record.pk,
+            actor_id=actor.pk,
+            ip_address=ip_address,
+        ),
+        robust=True,
+    )
+    return record
+
+
+def directory_import_apply(
+    *, directory_import: DirectoryImport, actor, ip_address: str | None = None
+) -> DirectoryImport:
+    """Apply exactly the rows the preview accepted, or nothing.
+
+    The file is checked again against the directory as it is now (which may have changed
+    since the preview). If the rows accepted now are not the ones the preview accepted
+    (some are rejected now, or a row rejected then would be accepted now), nothing is
+    written: the import goes back to its preview, checked again, for the admin to decide.
+    """
+    record = directory_import
+    lock_directory(record.organization)
+    accepted_at_preview = record.accepted_digest
+    plan = _plan(record)
+    _store_plan(record, plan)
+    if plan.accepted_digest() != accepted_at_preview:
+        record.status = DirectoryImport.Status.CHECKED
+        record.failure = _(
+            "The directory changed since the preview, and the rows accepted now are not the "
+            "ones accepted then. Nothing was changed; here is the file checked again. "
+            "Apply it if this is what you want."
+        )
+        record.save()
+        return record
+    try:
+        with transaction.atomic():
+            result = apply_plan(
+                organization=record.organization,
+                plan=plan,
+                valid_rows_only=record.valid_rows_only,
+                progress=_progress_reporter(
+                    record, step="write", total=len(plan.to_create) + len(plan.to_update)
+                ),
+            )
+    except DatabaseError as error:
+        # A rule the checks did not foresee; nothing was written (the block rolled back).
+        detail = str(error).splitlines()[0] if str(error) else error.__class__.__name__
+        return directory_import_fail(
+            directory_import=record,
+            message=_("The database refused the file (%(detail)s). Nothing was changed.")
+            % {"detail": detail},
+            actor=actor,
+            ip_address=ip_address,
+        )
+    except RejectedRows:
+        record.status = DirectoryImport.Status.CHECKED
+        record.failure = _(
+            "The directory changed since the preview and some rows are now rejected. "
+            "Nothing was changed; check them again."
+        )
+        record.save()
+        return record
+    record.status, record.finished_at = DirectoryImport.Status.APPLIED, timezone.now()
+    record.to_create, record.to_update = result.created, result.updated
+    record.file.delete(save=False)
+    record.save()
+    _audit(
+        record,
+        action=AuditAction.DIRECTORY_IMPORTED,
+        actor=actor,
+        ip_address=ip_address,
+        valid_rows_only=record.valid_rows_only,
+        uploaded_from=record.uploaded_from,
+    )
+    return record
+
+
+def directory_import_is_stuck(directory_import: DirectoryImport) -> bool:
+    """Still checking or applying long after the step began, longer than any file could
+    take: its worker is gone."""
+    record = directory_import
+    started = record.phase_started_at or record.created_at
+    return record.status in _WORKING and timezone.now() - started > STUCK_AFTER
+
+
+@transaction.atomic
+def directory_import_fail(
+    *, directory_import: DirectoryImport, message: str, actor=None, ip_address=None
+) -> DirectoryImport:
+    """Record that checking or applying failed, unless the import has already ended
+    (discarded meanwhile, or applied by a task delivered twice)."""
+    record = DirectoryImport.objects.select_for_update().get(pk=directory_import.pk)
+    if record.status not in _WORKING:
+        return record
+    record.status = DirectoryImport.Status.FAILED
+    record.failure = message
+    record.finished_at = timezone.now()
+    record.save()
+    # With the preview's counts, if it got that far (a failed apply wrote none of them).
+    _audit(
+        record,
+        action=AuditAction.DIRECTORY_IMPORT_FAILED,
+        actor=actor,
+        ip_address=ip_address or record.uploaded_from,
+        failure=message,
+    )
+    return record
+
+
+def directory_import_discard(
+    *, organization: Organization, actor, directory_import: DirectoryImport, request=None
+) -> DirectoryImport:
+    """Drop a checked or failed import (or one whose worker is gone) without applying it."""
+    try:
+        with transaction.atomic():
+            # NOWAIT: a task that is checking or applying holds this row; it is not stuck
+            # then, whatever the clock says, and must not be discarded under it.
+            record = DirectoryImport.objects.select_for_update(nowait=True).get(
+                pk=directory_import.pk, organization=organization
+            )
+            discardable = (DirectoryImport.Status.CHECKED, DirectoryImport.Status.FAILED)
+            if record.status not in discardable and not directory_import_is_stuck(record):
+                raise ValidationError(_("This import can no longer be discarded."))
+            was = record.status
+            record.status = DirectoryImport.Status.DISCARDED
+            record.finished_at = timezone.now()
+            record.file.delete(save=False)
+            record.save()
+            audit_record(
+                organization=organization,
+                actor=actor,
+                action=AuditAction.DIRECTORY_IMPORT_DISCARDED,
+                target=record,
+                details={
+                    "file": record.original_name,
+                    "status": was,
+                    "rows": record.total_rows,
+                    "created": 0,
+                    "updated": 0,
+                    "would_create": record.to_create,
+                    "would_update": record.to_update,
+                    "unchanged": record.unchanged,
+                    "rejected": record.rejected,
+                },
+                request=request,
+            )
+    except OperationalError as error:
+        raise ValidationError(
+            _("This import is being worked on right now; it cannot be discarded.")
+        ) from error
+    return record

@@ -1,0 +1,45 @@
+"""The root URLs: every app's pages under /o/<slug>/, the API under /api/v1/."""
+
+from allauth.account.decorators import secure_admin_login
+from django.contrib import admin
+from django.urls import include, path
+
+from config.health import healthz
+from home import views as home_views
+from organizations import views as organization_views
+
+# The admin site signs people in through allauth too: rate limits and two-factor apply.
+admin.site.login = secure_admin_login(admin.site.login)
+
+urlpatterns = [
+    path("", home_views.home, name="home"),
+    path("healthz", healthz, name="healthz"),
+    path("accounts/", include("allauth.urls")),
+    path("o/<slug:org_slug>/", include("home.org_urls")),
+    path("o/<slug:org_slug>/", include("organizations.urls")),
+    path("o/<slug:org_slug>/", include("directory.urls")),
+    path("o/<slug:org_slug>/programs/", include("programs.urls")),
+    path("o/<slug:org_slug>/programs/", include("matching.urls")),
+    path("o/<slug:org_slug>/programs/", include("sessions.urls")),
+    path("o/<slug:org_slug>/programs/", include("sessions.manager_urls")),
+    path("o/<slug:org_slug>/notifications/", include("sessions.notification_urls")),
+    path("o/<slug:org_slug>/surveys/", include("surveys.builder_urls")),
+    path("o/<slug:org_slug>/surveys/", include("surveys.results_urls")),
+    path("o/<slug:org_slug>/surveys/", include("surveys.respond_urls")),
+    path("o/<slug:org_slug>/reports/", include("reports.urls")),
+    # Not under /o/<slug>/: whoever follows the link is not a member yet.
+    path(
+        "invitations/<slug:organization_slug>/<str:token>/",
+        organization_views.invitation_accept,
+        name="invitation_accept",
+    ),
+    path("api/v1/", include("home.api_urls")),
+    path("admin/", admin.site.urls),
+]
+
+handler404 = "config.errors.not_found"
+handler500 = "config.errors.server_error"
+
+# Uploads are never served from /media/, not even with DEBUG on: each is the organisation's
+# own, and a view under /o/<slug>/ checks who may download it (organizations:logo,
+# programs:training_file, programs:resource_file).
