@@ -76,12 +76,12 @@ from demo.roster import FIRST_NAMES, LAST_NAMES, SITES
 from demo.sessions import GENERAL_COMMITMENTS, HOURS, PLACES, SENIOR_CONTEXT, TOPIC_CONTENT
 from demo.surveys import HOPES, TAKEAWAYS, WORTH
 from directory.models import Department, Employee, EmployeeDemographics, JobLevelChange
-from matching.engine import COMPONENTS, Weights
 from matching.models import MatchRun, Pair
 from organizations.models import Membership, Organization
 from organizations.roles import Role
 from organizations.services import membership_set_roles
 from organizations.tenancy import tenant_context, tenant_models
+from programs.match_weights import COMPONENTS, Weights
 from programs.models import (
     Audience,
     Cohort,

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "accounts",
     "organizations",
     "directory",
+    "notifications",
     "programs",
     "matching",
     "sessions.apps.MentoringSessionsConfig",
@@ -190,14 +191,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "config.celery.heartbeat",
         "schedule": float(env_int("HEARTBEAT_SECONDS", 60)),
     },
-    # Reminders: rules, new notifications, the emails due (sessions/tasks.py).
+    # Reminders: rules, new notifications, the emails due (notifications/tasks.py).
     "reminders": {
-        "task": "sessions.tasks.reminders_tick",
+        "task": "notifications.tasks.reminders_tick",
         "schedule": crontab(minute="*/15"),
     },
     # Hourly, because each person's digest goes out on their own Monday morning.
     "weekly-digest": {
-        "task": "sessions.tasks.weekly_digest_task",
+        "task": "notifications.tasks.weekly_digest_task",
         "schedule": crontab(minute=5),
     },
     # Hourly: the survey assignments the schedules call for (surveys/tasks.py).

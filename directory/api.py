@@ -1,9 +1,9 @@
 """The directory's REST API: employees (list, detail, bulk upsert) and departments."""
 
+from dataclasses import asdict
 from datetime import UTC
 
 import django_filters
-from django.db.models import Q
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status
@@ -12,18 +12,18 @@ from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from directory.importing import apply_plan, lock_directory, plan_import
 from directory.models import Department, Employee
-from directory.selectors import department_and_below_ids
+from directory.selectors import employees_in_department, employees_searched
 from directory.serializers import (
     BulkUpsertResultSerializer,
     BulkUpsertSerializer,
     DepartmentSerializer,
     EmployeeSerializer,
 )
+from directory.services import directory_rows_upsert
 from organizations.api.views import IdFilter, OrganizationScoped, error_responses
-from organizations.audit import audit_record
-from organizations.models import ApiKey, AuditAction
+from organizations.audit import client_ip
+from organizations.models import ApiKey
 
 
 class EmployeeFilter(django_filters.FilterSet):
@@ -53,12 +53,7 @@ class EmployeeFilter(django_filters.FilterSet):
         return queryset.filter(updated_at__gte=moment)
 
     def search(self, queryset, name, value):
-        return queryset.filter(
-            Q(name__icontains=value)
-            | Q(email__icontains=value)
-            | Q(job_title__icontains=value)
-            | Q(employee_number=value)
-        )
+        return employees_searched(queryset, value)
 
     def in_department(self, queryset, name, value):
         department = Department.objects.filter(
@@ -66,7 +61,7 @@ class EmployeeFilter(django_filters.FilterSet):
         ).first()
         if department is None:
             return queryset.none()
-        return queryset.filter(department__in=department_and_below_ids(department=department))
+        return employees_in_department(queryset, department)
 
 
 class DepartmentFilter(django_filters.FilterSet):
@@ -135,37 +130,19 @@ class EmployeeBulkUpsert(OrganizationScoped, APIView):
     def post(self, request):
         payload = BulkUpsertSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        rows = enumerate(payload.validated_data["rows"], start=1)
-        organization = self.organization()
-        lock_directory(organization)
-        plan = plan_import(organization=organization, rows=rows)
-        valid_rows_only = payload.validated_data["valid_rows_only"]
-        result = {
-            "applied": False,
-            "created": len(plan.to_create),
-            "updated": len(plan.to_update),
-            "unchanged": plan.unchanged,
-            "rejected": plan.rejected_rows,
-            "divisions_changed": len(plan.division_changes),
-            "rejections": [r.as_dict() for r in plan.rejections],
-        }
-        if plan.rejections and not valid_rows_only:
-            return Response(result, status=status.HTTP_409_CONFLICT)
-        applied = apply_plan(organization=organization, plan=plan, valid_rows_only=valid_rows_only)
-        result.update(applied=True, created=applied.created, updated=applied.updated)
-        counts = ("created", "updated", "unchanged", "rejected", "divisions_changed")
         key = request.auth if isinstance(request.auth, ApiKey) else None
-        audit_record(
-            organization=organization,
+        outcome = directory_rows_upsert(
+            organization=self.organization(),
+            rows=enumerate(payload.validated_data["rows"], start=1),
+            valid_rows_only=payload.validated_data["valid_rows_only"],
             actor=None if key else request.user,
-            action=AuditAction.DIRECTORY_IMPORTED,
-            details={
-                **({"api_key": key.name} if key else {"via": "api"}),
-                **{k: result[k] for k in counts},
-            },
-            request=request,
+            api_key_name=key.name if key else "",
+            ip_address=client_ip(request),
         )
-        return Response(result)
+        return Response(
+            asdict(outcome),
+            status=status.HTTP_200_OK if outcome.applied else status.HTTP_409_CONFLICT,
+        )
 
 
 @extend_schema(

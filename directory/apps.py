@@ -9,3 +9,6 @@ class DirectoryConfig(AppConfig):
 
     name = "directory"
     verbose_name = _("Directory")
+
+    def ready(self) -> None:
+        from directory import receivers  # noqa: F401 - links a person's two records

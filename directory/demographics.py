@@ -17,9 +17,9 @@ ANSWER_FIELDS = [
 
 
 def employee_for_user(*, organization: Organization, user) -> Employee | None:
-    """The directory entry of a signed-in person: a member and an employee are linked by email."""
+    """The directory entry linked to a signed-in person's membership (directory.links)."""
     return (
-        Employee.objects.filter(organization=organization, email=user.email)
+        Employee.objects.filter(organization=organization, member__user=user)
         .select_related("department", "demographics")
         .first()
     )

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from directory.csv_format import EMPLOYEE_FIELDS, Rejection, check_row
+from directory.links import employees_link_members
 from directory.models import Department, Employee, JobLevelChange
 from organizations.models import Organization
 
@@ -413,6 +414,7 @@ def apply_plan(
             advance(len(records[start : start + BATCH_SIZE]))
     changed = sum(len(records) for records in by_columns.values())
     _record_level_changes(organization, plan, current)
+    employees_link_members(organization=organization)
     return ApplyResult(
         created, changed, plan.unchanged, plan.rejected_rows, len(plan.division_changes)
     )

@@ -38,7 +38,9 @@ class Department(TenantModel):
 class Employee(TenantModel):
     """A person on the organisation's HR roster, upserted by employee number.
 
-    A member and an employee are the same person when their email addresses match.
+    ``member`` is the same person's membership, once they have one: linked when the
+    membership or the directory entry is made (directory.links), by email at that moment
+    only; afterwards the link holds whatever either address becomes.
     ``job_level``: higher is more senior.
     """
 
@@ -58,6 +60,13 @@ class Employee(TenantModel):
     location = models.CharField(_("location"), max_length=200, blank=True)
     time_zone = models.CharField(_("time zone"), max_length=64, blank=True)
     birth_year = models.PositiveSmallIntegerField(_("birth year"), null=True, blank=True)
+    member = models.OneToOneField(
+        "organizations.Membership",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="employee",
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

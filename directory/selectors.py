@@ -29,7 +29,35 @@ def department_and_below_ids(*, department: Department) -> set[int]:
     return found
 
 
-class _DepartmentChoice(forms.ModelChoiceField):
+# The one search of the directory: its page, the API and inviting by filters all use it.
+
+
+def employees_searched(queryset: QuerySet[Employee], text: str) -> QuerySet[Employee]:
+    """Name, email or job title containing ``text``, or the employee number itself (case
+    aside, as numbers like "e-1042" are typed either way)."""
+    text = text.strip()
+    if not text:
+        return queryset
+    return queryset.filter(
+        Q(name__icontains=text)
+        | Q(email__icontains=text)
+        | Q(employee_number__iexact=text)
+        | Q(job_title__icontains=text)
+    )
+
+
+def employees_in_department(
+    queryset: QuerySet[Employee], department: Department | None
+) -> QuerySet[Employee]:
+    """In ``department`` or, for a division, in any department below it."""
+    if department is None:
+        return queryset
+    return queryset.filter(department__in=department_and_below_ids(department=department))
+
+
+class DepartmentChoiceField(forms.ModelChoiceField):
+    """Departments, each labelled with its division."""
+
     def label_from_instance(self, department):
         if department.parent is None:
             return department.name
@@ -42,12 +70,10 @@ class _DepartmentChoice(forms.ModelChoiceField):
 class DepartmentChoiceFilter(django_filters.ModelChoiceFilter):
     """A department, or a division with every department in it."""
 
-    field_class = _DepartmentChoice
+    field_class = DepartmentChoiceField
 
     def filter(self, queryset, value):
-        if not value:
-            return queryset
-        return queryset.filter(department__in=department_and_below_ids(department=value))
+        return employees_in_department(queryset, value or None)
 
 
 class EmployeeFilter(django_filters.FilterSet):
@@ -85,12 +111,7 @@ class EmployeeFilter(django_filters.FilterSet):
         self.filters["location"].extra["choices"] = [(name, name) for name in locations]
 
     def search(self, queryset, name, value):
-        return queryset.filter(
-            Q(name__icontains=value)
-            | Q(email__icontains=value)
-            | Q(employee_number__iexact=value)
-            | Q(job_title__icontains=value)
-        )
+        return employees_searched(queryset, value)
 
 
 def employee_reporting_line(employee: Employee) -> list[Employee]:

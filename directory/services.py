@@ -5,7 +5,7 @@ their progress goes to the cache, because an apply is one transaction whose own 
 nobody else can see until it ends.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 
 from django.core.cache import cache
@@ -249,6 +249,61 @@ def directory_import_apply(
         uploaded_from=record.uploaded_from,
     )
     return record
+
+
+@dataclass(frozen=True)
+class UpsertOutcome:
+    """What ``directory_rows_upsert`` did: ``applied`` False means nothing changed."""
+
+    applied: bool
+    created: int
+    updated: int
+    unchanged: int
+    rejected: int
+    divisions_changed: int
+    rejections: list[dict]
+
+
+@transaction.atomic
+def directory_rows_upsert(
+    *,
+    organization: Organization,
+    rows,
+    valid_rows_only: bool,
+    actor=None,
+    api_key_name: str = "",
+    ip_address: str | None = None,
+) -> UpsertOutcome:
+    """Rows given directly (the API's bulk upsert), checked and written by the same rules
+    as a file: all of them, or with ``valid_rows_only`` the valid ones; with any row
+    rejected and not ``valid_rows_only``, nothing. ``rows`` are (row number, values)."""
+    lock_directory(organization)
+    plan = plan_import(organization=organization, rows=rows)
+    outcome = UpsertOutcome(
+        applied=False,
+        created=len(plan.to_create),
+        updated=len(plan.to_update),
+        unchanged=plan.unchanged,
+        rejected=plan.rejected_rows,
+        divisions_changed=len(plan.division_changes),
+        rejections=[r.as_dict() for r in plan.rejections],
+    )
+    if plan.rejections and not valid_rows_only:
+        return outcome
+    applied = apply_plan(organization=organization, plan=plan, valid_rows_only=valid_rows_only)
+    outcome = replace(outcome, applied=True, created=applied.created, updated=applied.updated)
+    counts = ("created", "updated", "unchanged", "rejected", "divisions_changed")
+    audit_record(
+        organization=organization,
+        actor=actor,
+        action=AuditAction.DIRECTORY_IMPORTED,
+        details={
+            **({"api_key": api_key_name} if api_key_name else {"via": "api"}),
+            **{name: getattr(outcome, name) for name in counts},
+        },
+        ip_address=ip_address,
+    )
+    return outcome
 
 
 def directory_import_is_stuck(directory_import: DirectoryImport) -> bool:

@@ -23,15 +23,13 @@ import zoneinfo
 from collections.abc import Callable, Iterable
 from functools import lru_cache
 
-from django.db.models.functions import Lower
-
 from directory.models import Employee
 from organizations.models import Membership, Organization
 
-# A source maps (organization, lower-case emails) to (email, zone name) rows, the most
-# recent choice of each person first. Apps above this one keep the choices (a
+# A source maps (organization, membership ids) to (membership id, zone name) rows, the
+# most recent choice of each person first. Apps above this one keep the choices (a
 # participant's place, in programs) and register their source when they load.
-ChoiceSource = Callable[[Organization, set[str]], Iterable[tuple[str, str]]]
+ChoiceSource = Callable[[Organization, set[int]], Iterable[tuple[int, str]]]
 _CHOICE_SOURCES: list[ChoiceSource] = []
 
 
@@ -59,26 +57,22 @@ def zones_for_members(
     *, organization: Organization, memberships: Iterable[Membership]
 ) -> dict[int, zoneinfo.ZoneInfo]:
     """``zone_for(membership=...)`` for many members in a fixed number of queries, keyed
-    by membership id. A member and a directory entry are the same person when their
-    email addresses match (``Employee``)."""
+    by membership id. A member's directory entry is the one linked to their membership
+    (directory.links)."""
     memberships = list(memberships)
-    emails = {m.user.email.lower() for m in memberships}
-    choices: dict[str, list[str]] = {}
+    ids = {m.pk for m in memberships}
+    choices: dict[int, list[str]] = {}
     for source in _CHOICE_SOURCES:
-        for email, name in source(organization, emails):
-            choices.setdefault(email, []).append(name)
+        for member_id, name in source(organization, ids):
+            choices.setdefault(member_id, []).append(name)
     directory = (
-        Employee.objects.filter(organization=organization)
+        Employee.objects.filter(organization=organization, member__in=ids)
         .exclude(time_zone="")
-        .annotate(email_key=Lower("email"))
-        .filter(email_key__in=emails)
-        .values_list("email_key", "time_zone")
+        .values_list("member", "time_zone")
     )
-    for email, name in directory:
-        choices.setdefault(email, []).append(name)
-    return {
-        m.pk: _first_zone(choices.get(m.user.email.lower(), ()), organization) for m in memberships
-    }
+    for member_id, name in directory:
+        choices.setdefault(member_id, []).append(name)
+    return {m.pk: _first_zone(choices.get(m.pk, ()), organization) for m in memberships}
 
 
 def _first_zone(names: Iterable[str], organization: Organization) -> zoneinfo.ZoneInfo:

@@ -19,7 +19,7 @@ NAV_ITEMS: list[NavItem] = [
     NavItem(_("Overview"), "home:overview", "organization.view"),
     NavItem(_("Dashboard"), "reports:dashboard", "report.view"),
     NavItem(_("Programs"), "programs:list", "program.view"),
-    NavItem(_("My programs"), "programs:mine", "program.participate"),
+    NavItem(_("My programs"), "home:my_programs", "program.participate"),
     NavItem(_("My surveys"), "surveys_respond:mine", "program.participate"),
     NavItem(_("Notifications"), "notifications:list", "program.participate"),
     NavItem(_("Directory"), "directory:list", "directory.view"),

@@ -1,9 +1,15 @@
 from django.urls import path
 
-from home import views
+from home import participant_views, views
 
 app_name = "home"
 
 urlpatterns = [
     path("", views.overview, name="overview"),
+    path("programs/mine/", participant_views.my_programs, name="my_programs"),
+    path(
+        "programs/mine/<int:participant_id>/",
+        participant_views.participation,
+        name="participation",
+    ),
 ]

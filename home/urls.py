@@ -22,7 +22,7 @@ urlpatterns = [
     path("o/<slug:org_slug>/programs/", include("matching.urls")),
     path("o/<slug:org_slug>/programs/", include("sessions.urls")),
     path("o/<slug:org_slug>/programs/", include("sessions.manager_urls")),
-    path("o/<slug:org_slug>/notifications/", include("sessions.notification_urls")),
+    path("o/<slug:org_slug>/notifications/", include("notifications.urls")),
     path("o/<slug:org_slug>/surveys/", include("surveys.builder_urls")),
     path("o/<slug:org_slug>/surveys/", include("surveys.results_urls")),
     path("o/<slug:org_slug>/surveys/", include("surveys.respond_urls")),

@@ -18,43 +18,16 @@ length), so the solver and the explanation of a single pair cannot disagree.
 
 import heapq
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 
 from matching.availability import HOURS_A_WEEK, week_vector
+from programs.match_weights import COMPONENTS, Weights
 
 REVERSE, MUTUAL, TRADITIONAL = "reverse", "mutual", "traditional"
-COMPONENTS = (
-    "topic_fit",
-    "cross_department",
-    "seniority_gap",
-    "availability",
-    "preferences",
-    "inclusion",
-)
 CONSTRAINTS = ("reporting_line", "language", "direction", "ended_before")
-
-
-@dataclass(frozen=True)
-class Weights:
-    """How much each component counts; a program may change them (0 switches one off)."""
-
-    topic_fit: float = 5.0
-    cross_department: float = 1.5
-    seniority_gap: float = 1.0
-    availability: float = 2.0
-    preferences: float = 1.5
-    inclusion: float = 1.0
-
-    @classmethod
-    def from_dict(cls, values: Mapping | None) -> "Weights":
-        known = {f.name for f in fields(cls)}
-        return cls(**{k: float(v) for k, v in (values or {}).items() if k in known})
-
-    def as_dict(self) -> dict[str, float]:
-        return {name: getattr(self, name) for name in COMPONENTS}
 
 
 @dataclass(frozen=True, eq=False)

@@ -8,21 +8,33 @@ program's managers only: the two people's notices never carry it.
 
 from collections.abc import Iterable
 
-from django.db import transaction
+from django.db import models, transaction
 from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from directory.links import members_by_employee
 from directory.zones import zones_for_members
 from matching.models import Pair
+from notifications import delivery
+from notifications.kinds import Candidate, register_kind
 from organizations.models import Membership, Organization
 from programs.models import Participant
 from programs.selectors import program_manager_links
-from sessions import notify
-from sessions.models import Notification
-from sessions.reminders import Candidate, members_by_email
 
-Kind = Notification.Kind
+
+class PairNotice(models.TextChoices):
+    PAIR_PUBLISHED = "pair_published", gettext_lazy("You have been paired")
+    PAIR_ENDED = "pair_ended", gettext_lazy("Your pairing has ended")
+    PAIR_ENDED_ALERT = "pair_ended_alert", gettext_lazy("A pair has ended (program managers)")
+
+
+def register() -> None:
+    """Being paired, or a pair ending, is news rather than a reminder: always emailed.
+    The managers' alert is a reminder like any other."""
+    for kind in PairNotice:
+        register_kind(kind.value, kind.label, always_emailed=kind != PairNotice.PAIR_ENDED_ALERT)
 
 
 def notices_send(*, organization: Organization, candidates: list[Candidate]) -> None:
@@ -30,7 +42,7 @@ def notices_send(*, organization: Organization, candidates: list[Candidate]) -> 
     committed."""
     from matching.tasks import deliver_pair_notices_task
 
-    notify.create(candidates, timezone.now())
+    delivery.create(candidates, timezone.now())
     if candidates:
         transaction.on_commit(
             lambda: deliver_pair_notices_task.delay(organization_id=organization.pk)
@@ -39,7 +51,7 @@ def notices_send(*, organization: Organization, candidates: list[Candidate]) -> 
 
 def pair_published(*, organization: Organization, pairs: Iterable[Pair]) -> list[Candidate]:
     """Both people of each pair: who their partner is, and why."""
-    members = members_by_email(organization)
+    members = members_by_employee(organization)
     candidates = []
     with translation.override(organization.locale):
         for pair in pairs:
@@ -65,8 +77,8 @@ def pair_published(*, organization: Organization, pairs: Iterable[Pair]) -> list
                 candidates.append(
                     Candidate(
                         recipient=recipient,
-                        kind=Kind.PAIR_PUBLISHED,
-                        key=f"{Kind.PAIR_PUBLISHED}:pair:{pair.pk}:{person.pk}",
+                        kind=PairNotice.PAIR_PUBLISHED,
+                        key=f"{PairNotice.PAIR_PUBLISHED}:pair:{pair.pk}:{person.pk}",
                         title=_("%(program)s: meet %(partner)s")
                         % {"program": pair.program.name, "partner": partner.employee.name},
                         body=body,
@@ -78,7 +90,7 @@ def pair_published(*, organization: Organization, pairs: Iterable[Pair]) -> list
 
 def pair_ended(*, organization: Organization, pair: Pair) -> list[Candidate]:
     """Both people: the pairing has ended, without blame. Never the reason."""
-    members = members_by_email(organization)
+    members = members_by_employee(organization)
     candidates = []
     with translation.override(organization.locale):
         for person, partner in _people(pair):
@@ -88,8 +100,8 @@ def pair_ended(*, organization: Organization, pair: Pair) -> list[Candidate]:
             candidates.append(
                 Candidate(
                     recipient=recipient,
-                    kind=Kind.PAIR_ENDED,
-                    key=f"{Kind.PAIR_ENDED}:pair:{pair.pk}:{person.pk}",
+                    kind=PairNotice.PAIR_ENDED,
+                    key=f"{PairNotice.PAIR_ENDED}:pair:{pair.pk}:{person.pk}",
                     title=_("%(program)s: your pairing has ended") % {"program": pair.program.name},
                     body=_(
                         "Your pairing with %(partner)s in %(program)s has ended. Nobody is at "
@@ -142,8 +154,8 @@ def pair_ended_alert(*, organization: Organization, pair: Pair) -> list[Candidat
             candidates.append(
                 Candidate(
                     recipient=manager,
-                    kind=Kind.PAIR_ENDED_ALERT,
-                    key=f"{Kind.PAIR_ENDED_ALERT}:pair:{pair.pk}:ended",
+                    kind=PairNotice.PAIR_ENDED_ALERT,
+                    key=f"{PairNotice.PAIR_ENDED_ALERT}:pair:{pair.pk}:ended",
                     title=_("%(mentor)s and %(mentee)s are no longer paired") % names,
                     body=body(zones[manager.pk]),
                     url=reverse(
@@ -175,13 +187,12 @@ def _people(pair: Pair) -> list[tuple[Participant, Participant]]:
     return [(pair.mentor, pair.mentee), (pair.mentee, pair.mentor)]
 
 
-def _member(members: dict[str, Membership], person: Participant) -> Membership | None:
-    email = (person.employee.email or "").lower()
-    return members.get(email) if email else None
+def _member(members: dict[int, Membership], person: Participant) -> Membership | None:
+    return members.get(person.employee_id)
 
 
 def _participation_path(organization: Organization, person: Participant) -> str:
     return reverse(
-        "programs:participation",
+        "home:participation",
         kwargs={"org_slug": organization.slug, "participant_id": person.pk},
     )

@@ -55,3 +55,17 @@ def pairs_of(participant: Participant) -> QuerySet[Pair]:
         )
         .order_by("status", "-published_at")
     )
+
+
+def cohort_paired_ids(cohort: Cohort) -> tuple[set[int], set[int]]:
+    """The cohort's participants ever in a published pair, and those in an active pair
+    now (the enrolment funnel's last two stages: programs.selectors.cohort_people)."""
+    published = Pair.objects.filter(
+        cohort=cohort, status__in=[Pair.Status.ACTIVE, Pair.Status.ENDED]
+    ).values_list("mentor_id", "mentee_id", "status")
+    matched, active = set(), set()
+    for mentor_id, mentee_id, status in published:
+        matched |= {mentor_id, mentee_id}
+        if status == Pair.Status.ACTIVE:
+            active |= {mentor_id, mentee_id}
+    return matched, active

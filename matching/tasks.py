@@ -1,8 +1,8 @@
 from celery import shared_task
 from django.utils import timezone
 
+from notifications import delivery
 from organizations.models import Organization
-from sessions import notify
 
 
 @shared_task
@@ -12,4 +12,4 @@ def deliver_pair_notices_task(*, organization_id: int) -> None:
     too, and each notice goes once however often this runs (each is locked and marked
     sent in the transaction that sends it)."""
     organization = Organization.objects.get(pk=organization_id)
-    notify.deliver(organization, timezone.now())
+    delivery.deliver(organization, timezone.now())

@@ -225,7 +225,7 @@ def end_own_pair(request, org_slug, participant_id, pair_id):
         ),
         _("Your pairing has ended. The program manager will be in touch about a new match."),
     )
-    return redirect("programs:participation", org_slug=org_slug, participant_id=participant.pk)
+    return redirect("home:participation", org_slug=org_slug, participant_id=participant.pk)
 
 
 @permission_required("program.participate")
@@ -246,4 +246,4 @@ def choose_mentor(request, org_slug, participant_id):
         lambda: choice.mentee_choose(participant=participant, mentor_id=mentor_id),
         _("Done: you and your mentor have both been told. Agree a time for your first session."),
     )
-    return redirect("programs:participation", org_slug=org_slug, participant_id=participant.pk)
+    return redirect("home:participation", org_slug=org_slug, participant_id=participant.pk)

@@ -10,5 +10,5 @@ class ProgramsConfig(AppConfig):
         from directory.zones import register_chosen_zones
         from programs.selectors import chosen_zones
 
-        # A participant's zone is the person's own choice (organizations.zones).
+        # A participant's zone is the person's own choice (directory.zones).
         register_chosen_zones(chosen_zones)

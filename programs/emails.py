@@ -12,7 +12,7 @@ def send_participant_email(*, participant: Participant, kind: str) -> None:
         raise ValueError(kind)
     organization = participant.organization
     path = reverse(
-        "programs:participation",
+        "home:participation",
         kwargs={"org_slug": organization.slug, "participant_id": participant.pk},
     )
     context = {

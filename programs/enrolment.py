@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -100,12 +101,13 @@ def participants_invite(
         .select_related("cohort")
         .select_for_update()
     }
-    # A member and an employee are linked by email, whatever its case.
-    wanted = {e.email.lower() for e in employees if e.email}
+    # An employee who is already a member (directory.links) is told in the app; anyone
+    # else is invited to join the organisation.
     members = {
-        m.user.email.lower(): m
-        for m in Membership.objects.filter(organization=cohort.organization).select_related("user")
-        if m.user.email.lower() in wanted
+        m.employee_pk: m
+        for m in Membership.objects.filter(
+            organization=cohort.organization, employee__in=employees
+        ).annotate(employee_pk=F("employee__pk"))
     }
     outcome, joining = InviteOutcome(), []
     if cohort.size_limit is not None:
@@ -125,7 +127,7 @@ def participants_invite(
             )
             continue
         problems = eligibility_problems(program=program, employee=employee, role=role)
-        membership = members.get(employee.email.lower()) if employee.email else None
+        membership = members.get(employee.pk)
         if membership is not None and not membership.is_active:
             problems.append(_("%(name)s's membership is deactivated.") % {"name": employee.name})
         if problems:

@@ -5,13 +5,14 @@ from django.utils.translation import gettext_lazy as _
 
 from directory.forms import DemographicsForm
 from directory.models import Department, Employee
+from directory.selectors import DepartmentChoiceField, employees_in_department
 from directory.zones import zone_for
-from matching.engine import Weights
 from organizations.forms import time_zone_choices
 from organizations.models import Membership
 from organizations.uploads import MATERIAL
 from organizations.widgets import StoredFileInput
 from programs.enrolment import Application
+from programs.match_weights import Weights
 from programs.models import (
     Cohort,
     Participant,
@@ -204,8 +205,8 @@ class InviteByFilterForm(forms.Form):
     """Everyone in the directory who matches, as mentor or mentee (at least one filter)."""
 
     role = forms.ChoiceField(label=_("As"), choices=Participant.Role.choices)
-    department = forms.ModelChoiceField(
-        label=_("Department"), queryset=Department.objects.none(), required=False
+    department = DepartmentChoiceField(
+        label=_("Department or division"), queryset=Department.objects.none(), required=False
     )
     min_level = forms.IntegerField(label=_("Job level from"), required=False, min_value=0)
     max_level = forms.IntegerField(label=_("Job level to"), required=False, min_value=0)
@@ -213,9 +214,11 @@ class InviteByFilterForm(forms.Form):
 
     def __init__(self, *args, organization, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["department"].queryset = Department.objects.filter(
-            organization=organization
-        ).order_by("name")
+        self.fields["department"].queryset = (
+            Department.objects.filter(organization=organization)
+            .select_related("parent")
+            .order_by("name")
+        )
         locations = (
             Employee.objects.filter(organization=organization)
             .exclude(location="")
@@ -242,8 +245,7 @@ class InviteByFilterForm(forms.Form):
     def employees(self, organization):
         data = self.cleaned_data
         people = Employee.objects.filter(organization=organization, termination_date__isnull=True)
-        if data.get("department"):
-            people = people.filter(department=data["department"])
+        people = employees_in_department(people, data.get("department"))
         if data.get("min_level") is not None:
             people = people.filter(job_level__gte=data["min_level"])
         if data.get("max_level") is not None:

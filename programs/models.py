@@ -124,7 +124,7 @@ class Program(TenantModel):
     matching_mode = models.CharField(
         _("matching"), max_length=20, choices=MatchingMode.choices, default=MatchingMode.ENGINE
     )
-    # Matching's weights by component (matching.engine.Weights); empty: the defaults.
+    # Matching's weights by component (programs.match_weights.Weights); empty: the defaults.
     match_weights = models.JSONField(default=dict, blank=True)
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT

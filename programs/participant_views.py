@@ -1,5 +1,6 @@
-"""The participant's side: my programs, the application (my profile for a program),
-the training checklist, self-nomination and leaving."""
+"""The participant's side: the application (my profile for a program), the training
+checklist, self-nomination and leaving. The pages that show a person's places with their
+pairs and circles are the composition layer's (home.participant_views)."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -7,20 +8,16 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from directory.demographics import employee_for_user
-from matching.choice import suggestions
-from matching.selectors import pairs_of
 from organizations.decorators import permission_required
 from organizations.http import post_only, posted, run_reporting
 from programs import enrolment, training
 from programs.forms import ApplicationForm, NominationForm, OptionalDemographicsForm
-from programs.models import Cohort, Participant, ProgramQuestion, Resource, TrainingModule
+from programs.models import Cohort, Participant, ProgramQuestion, TrainingModule
 from programs.selectors import (
     cohort_is_full,
-    open_cohorts_for_nomination,
     participations_of,
     program_topics,
 )
-from sessions.circles import upcoming_circles
 
 
 def _own(request, participant_id) -> Participant:
@@ -32,57 +29,13 @@ def _own(request, participant_id) -> Participant:
 
 
 @permission_required("program.participate")
-def my_programs(request, org_slug):
-    places = list(participations_of(organization=request.organization, user=request.user))
-    for place in places:  # the in-app side of "you have been paired"
-        place.live_pairs = [pair for pair in pairs_of(place) if pair.is_live]
-    taken = {p.program_id for p in places if p.is_open}
-    context = {
-        "places": places,
-        "open_cohorts": [
-            c
-            for c in open_cohorts_for_nomination(organization=request.organization)
-            if c.program_id not in taken
-        ],
-        "in_directory": employee_for_user(organization=request.organization, user=request.user)
-        is not None,
-    }
-    return render(request, "programs/my_programs.html", context)
-
-
-@permission_required("program.participate")
-def participation(request, org_slug, participant_id):
-    """A person's place in a program: where they stand, what happens next, their
-    training checklist and the program's reading."""
-    participant = _own(request, participant_id)
-    pairs = list(pairs_of(participant))
-    modules = list(training.modules_for(participant))
-    done = set(participant.completions.values_list("module_id", flat=True))
-    resources = training.for_role(
-        Resource.objects.filter(program=participant.program), participant.role
-    )
-    context = {
-        "participant": participant,
-        "program": participant.program,
-        "modules": [(m, m.pk in done) for m in modules],
-        "required_left": sum(1 for m in modules if m.required_before_matching and m.pk not in done),
-        "resources": resources,
-        "topics": participant.topics.select_related("topic").order_by("kind", "topic__name"),
-        "pairs": pairs,
-        "circles": upcoming_circles(participant),
-        "suggestions": [] if any(p.is_live for p in pairs) else suggestions(participant),
-    }
-    return render(request, "programs/participation.html", context)
-
-
-@permission_required("program.participate")
 def apply(request, org_slug, participant_id):
     """The application form; afterwards the same form edits the profile until matching."""
     participant = _own(request, participant_id)
     program = participant.program
     if not participant.profile_editable:
         messages.info(request, _("This profile can no longer be changed."))
-        return redirect("programs:participation", org_slug=org_slug, participant_id=participant.pk)
+        return redirect("home:participation", org_slug=org_slug, participant_id=participant.pk)
     form = ApplicationForm(
         posted(request),
         participant=participant,
@@ -109,9 +62,7 @@ def apply(request, org_slug, participant_id):
                 if first_time
                 else _("Profile saved."),
             )
-            return redirect(
-                "programs:participation", org_slug=org_slug, participant_id=participant.pk
-            )
+            return redirect("home:participation", org_slug=org_slug, participant_id=participant.pk)
     context = {
         "participant": participant,
         "program": program,
@@ -135,7 +86,7 @@ def training_toggle(request, org_slug, participant_id, module_id):
             lambda: training.training_complete(participant=participant, module=module),
             _("“%(title)s” marked as done.") % {"title": module.title},
         )
-    return redirect("programs:participation", org_slug=org_slug, participant_id=participant.pk)
+    return redirect("home:participation", org_slug=org_slug, participant_id=participant.pk)
 
 
 @permission_required("program.participate")
@@ -148,7 +99,7 @@ def withdraw(request, org_slug, participant_id):
         lambda: enrolment.participant_withdraw(participant=participant, by_manager=False),
         _("You have left %(program)s.") % {"program": participant.program.name},
     )
-    return redirect("programs:mine", org_slug=org_slug)
+    return redirect("home:my_programs", org_slug=org_slug)
 
 
 @permission_required("program.participate")

@@ -1,5 +1,6 @@
+from collections.abc import Callable
+
 from django.db.models import Count, F, Q, QuerySet
-from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from organizations.models import Membership, Organization
@@ -68,6 +69,17 @@ FUNNEL_STAGES = [
 ]
 
 
+# Matching builds on programs and knows who is paired: it registers, when it loads, a
+# source giving a cohort's (ever matched, in an active pair now) participant ids.
+PairedSource = Callable[[Cohort], tuple[set[int], set[int]]]
+_PAIRED_SOURCES: list[PairedSource] = []
+
+
+def register_paired_source(source: PairedSource) -> None:
+    if source not in _PAIRED_SOURCES:
+        _PAIRED_SOURCES.append(source)
+
+
 def cohort_people(cohort: Cohort) -> list[Participant]:
     """Everyone who was ever invited to or nominated for ``cohort``, each with ``stages``:
     the funnel stages they reached (cumulative: a trained person was also approved)."""
@@ -77,16 +89,11 @@ def cohort_people(cohort: Cohort) -> list[Participant]:
         )
     )
     trained = trained_ids(people)
-    from matching.models import Pair  # matching builds on programs; the funnel reads it
-
-    published = Pair.objects.filter(
-        cohort=cohort, status__in=[Pair.Status.ACTIVE, Pair.Status.ENDED]
-    ).values_list("mentor_id", "mentee_id", "status")
     matched, active = set(), set()
-    for mentor_id, mentee_id, status in published:
-        matched |= {mentor_id, mentee_id}
-        if status == Pair.Status.ACTIVE:
-            active |= {mentor_id, mentee_id}
+    for source in _PAIRED_SOURCES:
+        ever, now = source(cohort)
+        matched |= ever
+        active |= now
     for person in people:
         person.stages = {"invited"}
         if person.applied_at:
@@ -110,9 +117,10 @@ def funnel_counts(people: list[Participant]) -> list[tuple[str, str, int]]:
 
 
 def participations_of(*, organization: Organization, user) -> QuerySet[Participant]:
-    """A signed-in person's places in programs: their directory entry is linked by email."""
+    """A signed-in person's places in programs: those of the directory entry linked to
+    their membership (directory.links)."""
     return (
-        Participant.objects.filter(organization=organization, employee__email__iexact=user.email)
+        Participant.objects.filter(organization=organization, employee__member__user=user)
         .select_related("program", "cohort", "employee")
         .order_by("-invited_at")
     )
@@ -173,14 +181,12 @@ def program_material(
     return items.filter(audience__in={Audience.EVERYONE, *(AUDIENCE_OF_ROLE[r] for r in roles)})
 
 
-def chosen_zones(organization: Organization, emails: set[str]) -> list[tuple[str, str]]:
-    """(email, zone name) of the places that give a zone, each person's latest place
-    first: their own choice for ``organizations.zones`` (registered in apps.py)."""
+def chosen_zones(organization: Organization, membership_ids: set[int]) -> list[tuple[int, str]]:
+    """(membership id, zone name) of the places that give a zone, each person's latest
+    place first: their own choice for ``directory.zones`` (registered in apps.py)."""
     return list(
-        Participant.objects.filter(organization=organization)
+        Participant.objects.filter(organization=organization, employee__member__in=membership_ids)
         .exclude(time_zone="")
-        .annotate(email_key=Lower("employee__email"))
-        .filter(email_key__in=emails)
         .order_by("-invited_at", "-pk")
-        .values_list("email_key", "time_zone")
+        .values_list("employee__member", "time_zone")
     )

@@ -71,8 +71,6 @@ urlpatterns = [
         name="question_edit",
     ),
     # Taking part.
-    path("mine/", participant_views.my_programs, name="mine"),
-    path("mine/<int:participant_id>/", participant_views.participation, name="participation"),
     path("mine/<int:participant_id>/apply/", participant_views.apply, name="apply"),
     path("mine/<int:participant_id>/withdraw/", participant_views.withdraw, name="withdraw"),
     path(

@@ -15,6 +15,9 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from directory.zones import zones_for_members
+from notifications.delivery import DIGEST_WEEKDAY, is_night
+from notifications.kinds import DIGEST
+from notifications.models import Notification
 from organizations.disclosure import Candidate, key_of, publish
 from organizations.emails import absolute_url, send_branded_email
 from organizations.models import Membership, Organization
@@ -25,8 +28,7 @@ from reports.measures import BY_KEY, shown
 from reports.models import Snapshot
 from reports.privacy import threshold
 from reports.snapshots import cohort_scope
-from sessions.models import Notification, Reflection
-from sessions.notify import DIGEST_WEEKDAY, is_night
+from sessions.models import Reflection
 from sessions.reminders import quiet_pairs
 from surveys.models import Assignment, Concern
 
@@ -279,7 +281,7 @@ def _send(organization, program_id, member_id, key, now, quiet) -> bool:
         Notification.objects.create(
             organization=organization,
             recipient=member,
-            kind=Notification.Kind.DIGEST,
+            kind=DIGEST,
             key=key,
             title=heading,
             body="\n".join(digest.at_risk + digest.closing + digest.observations),

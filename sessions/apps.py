@@ -7,3 +7,8 @@ class MentoringSessionsConfig(AppConfig):
     # "sessions" is django.contrib.sessions' label; ours must differ.
     label = "mentoring"
     verbose_name = _("Mentoring sessions")
+
+    def ready(self) -> None:
+        from sessions import notices
+
+        notices.register()

@@ -10,7 +10,6 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from matching.models import Pair
-from organizations.models import Membership
 from organizations.tenancy import TenantModel
 from programs.models import Participant, Program
 
@@ -238,60 +237,3 @@ class CircleAttendance(TenantModel):
                 fields=["circle", "participant"], name="mentoring_circleattendance_unique"
             )
         ]
-
-
-class Notification(TenantModel):
-    """One reminder or notice for one person: in the app, and by email unless muted,
-    capped (then in the weekly digest) or deferred out of their night.
-
-    ``key`` names the occasion (kind, object, occasion): the unique constraint makes a
-    rule that runs twice, or two workers at once, create it once."""
-
-    class Kind(models.TextChoices):
-        SESSION_UPCOMING = "session_upcoming", _("A session tomorrow")
-        SESSION_UNLOGGED = "session_unlogged", _("A session nobody logged")
-        PAIR_QUIET = "pair_quiet", _("Your pair has gone quiet")
-        PAIR_QUIET_ALERT = "pair_quiet_alert", _("A pair has gone quiet (program managers)")
-        TRAINING_DUE = "training_due", _("Training to finish")
-        MILESTONE = "milestone", _("Cohort milestones")
-        SURVEY_DUE = "survey_due", _("A survey to answer")
-        PAIR_PUBLISHED = "pair_published", _("You have been paired")
-        PAIR_ENDED = "pair_ended", _("Your pairing has ended")
-        PAIR_ENDED_ALERT = "pair_ended_alert", _("A pair has ended (program managers)")
-        DIGEST = "digest", _("Weekly digest")
-
-    class Status(models.TextChoices):
-        PENDING = "pending", _("Waiting to be sent")
-        SENT = "sent", _("Emailed")
-        DIGEST = "digest", _("Folded into the weekly digest")
-        MUTED = "muted", _("In the app only (muted)")
-
-    recipient = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="+")
-    kind = models.CharField(max_length=20, choices=Kind.choices)
-    key = models.CharField(max_length=200)
-    title = models.CharField(max_length=200)
-    body = models.TextField()
-    url = models.CharField(max_length=300, blank=True)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
-    send_after = models.DateTimeField()
-    created_at = models.DateTimeField(auto_now_add=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    digested_at = models.DateTimeField(null=True, blank=True)
-    read_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at", "-pk"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["organization", "recipient", "key"], name="mentoring_notification_once"
-            )
-        ]
-        indexes = [models.Index(fields=["status", "send_after"])]
-
-
-class NotificationSettings(TenantModel):
-    membership = models.OneToOneField(Membership, on_delete=models.CASCADE, related_name="+")
-    muted_kinds = models.JSONField(default=list, blank=True)
-    weekly_digest = models.BooleanField(
-        _("send me one weekly digest instead of separate emails"), default=False
-    )

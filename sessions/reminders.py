@@ -1,7 +1,7 @@
 """The reminder rules: who should be reminded of what, at a given moment.
 
 Each rule is ``rule(organization, now) -> list[Candidate]``. Rules only read (the caller
-has entered the organisation); ``sessions.notify`` turns candidates into notifications,
+has entered the organisation); ``notifications.delivery`` turns candidates into notifications,
 once each, because every candidate carries a key naming its occasion ("kind:object:
 occasion") and the database holds that key unique per person. A rule may therefore fire
 on every tick of its window: the first tick creates the notification, later ones nothing.
@@ -11,7 +11,7 @@ pair that meets on its own is never nudged.
 """
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.db.models import Min
@@ -20,16 +20,18 @@ from django.utils import dateformat
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from directory.links import members_by_employee
 from directory.zones import zone_for, zones_for_members
 from matching.models import Pair
+from notifications.kinds import Candidate
+from notifications.models import Notification
 from organizations.models import Membership, Organization
 from programs.models import Cohort, Participant
 from programs.selectors import program_manager_links
 from programs.training import modules_for, trained_ids
 from sessions.cadence import QUIET, cadence, days_between_sessions, pair_began
-from sessions.models import MentoringSession, Notification
-
-Kind = Notification.Kind
+from sessions.models import MentoringSession
+from sessions.notices import SessionNotice
 
 UNLOGGED_AFTER = timedelta(hours=2)  # after a session's end, ask for its log
 UNLOGGED_UNTIL = timedelta(days=7)  # ... for a week; older sessions are history
@@ -37,25 +39,6 @@ UPCOMING_BEFORE = timedelta(hours=24)
 TRAINING_DAYS_BEFORE = 7
 MILESTONE_GRACE_DAYS = 3  # a milestone missed by a beat outage still goes out, if late
 CLOSING_DAYS_BEFORE = 7
-
-
-@dataclass(frozen=True)
-class Candidate:
-    """A notification a rule wants one person to have."""
-
-    recipient: Membership
-    kind: str
-    key: str  # "kind:object:occasion", unique per person
-    title: str
-    body: str
-    url: str = ""  # a path in the app
-    # A reminder that could only be emailed after this moment (the person's night ran
-    # past it) is not worth creating: a session reminder after the session.
-    deadline: datetime | None = None
-
-
-def all_rules(organization: Organization, now: datetime) -> list[Candidate]:
-    return [candidate for rule in RULES for candidate in rule(organization, now)]
 
 
 # --- Sessions -------------------------------------------------------------------------
@@ -69,7 +52,7 @@ def session_upcoming(organization: Organization, now: datetime) -> list[Candidat
         starts_at__gt=now,
         starts_at__lte=now + UPCOMING_BEFORE,
     )
-    members = members_by_email(organization)
+    members = members_by_employee(organization)
     candidates = []
     for session in sessions:
         for person, partner in _people(session.pair):
@@ -91,8 +74,8 @@ def session_upcoming(organization: Organization, now: datetime) -> list[Candidat
             candidates.append(
                 Candidate(
                     recipient=recipient,
-                    kind=Kind.SESSION_UPCOMING,
-                    key=f"{Kind.SESSION_UPCOMING}:session:{session.pk}:{session.sequence}",
+                    kind=SessionNotice.SESSION_UPCOMING,
+                    key=f"{SessionNotice.SESSION_UPCOMING}:session:{session.pk}:{session.sequence}",
                     title=_("Coming up: your session with %(partner)s")
                     % {"partner": partner.employee.name},
                     body=body,
@@ -113,7 +96,7 @@ def session_unlogged(organization: Organization, now: datetime) -> list[Candidat
         starts_at__lte=now - UNLOGGED_AFTER,
         starts_at__gt=now - UNLOGGED_UNTIL - longest,
     )
-    members = members_by_email(organization)
+    members = members_by_employee(organization)
     candidates = []
     for session in sessions:
         if not session.ends_at + UNLOGGED_AFTER <= now < session.ends_at + UNLOGGED_UNTIL:
@@ -125,8 +108,8 @@ def session_unlogged(organization: Organization, now: datetime) -> list[Candidat
             candidates.append(
                 Candidate(
                     recipient=recipient,
-                    kind=Kind.SESSION_UNLOGGED,
-                    key=f"{Kind.SESSION_UNLOGGED}:session:{session.pk}:{session.sequence}",
+                    kind=SessionNotice.SESSION_UNLOGGED,
+                    key=f"{SessionNotice.SESSION_UNLOGGED}:session:{session.pk}:{session.sequence}",
                     title=_("How did your session with %(partner)s go?")
                     % {"partner": partner.employee.name},
                     body=_(
@@ -162,11 +145,11 @@ class QuietPair:
 
     @property
     def nudge_key(self) -> str:
-        return f"{Kind.PAIR_QUIET}:pair:{self.pair.pk}:{self.occasion}"
+        return f"{SessionNotice.PAIR_QUIET}:pair:{self.pair.pk}:{self.occasion}"
 
     @property
     def alert_key(self) -> str:
-        return f"{Kind.PAIR_QUIET_ALERT}:pair:{self.pair.pk}:{self.occasion}"
+        return f"{SessionNotice.PAIR_QUIET_ALERT}:pair:{self.pair.pk}:{self.occasion}"
 
 
 def quiet_pairs(organization: Organization, now: datetime) -> list[QuietPair]:
@@ -229,7 +212,7 @@ def quiet_pairs(organization: Organization, now: datetime) -> list[QuietPair]:
 
 def pair_quiet(organization: Organization, now: datetime) -> list[Candidate]:
     """Both people of a quiet pair, once per quiet spell."""
-    members = members_by_email(organization)
+    members = members_by_employee(organization)
     candidates = []
     for quiet in quiet_pairs(organization, now):
         for person, partner in _people(quiet.pair):
@@ -239,7 +222,7 @@ def pair_quiet(organization: Organization, now: datetime) -> list[Candidate]:
             candidates.append(
                 Candidate(
                     recipient=recipient,
-                    kind=Kind.PAIR_QUIET,
+                    kind=SessionNotice.PAIR_QUIET,
                     key=quiet.nudge_key,
                     title=_("Time to meet %(partner)s") % {"partner": partner.employee.name},
                     body=_quiet_body(quiet, zone_for(organization=organization, participant=person))
@@ -258,7 +241,7 @@ def pair_quiet_alert(organization: Organization, now: datetime) -> list[Candidat
     quiet = quiet_pairs(organization, now)
     if not quiet:
         return []
-    members = members_by_email(organization)
+    members = members_by_employee(organization)
     nudged_at = dict(
         Notification.objects.filter(organization=organization, key__in=[q.nudge_key for q in quiet])
         .values("key")
@@ -291,7 +274,7 @@ def pair_quiet_alert(organization: Organization, now: datetime) -> list[Candidat
             candidates.append(
                 Candidate(
                     recipient=manager,
-                    kind=Kind.PAIR_QUIET_ALERT,
+                    kind=SessionNotice.PAIR_QUIET_ALERT,
                     key=q.alert_key,
                     title=_("%(mentor)s and %(mentee)s have gone quiet")
                     % {"mentor": pair.mentor.employee.name, "mentee": pair.mentee.employee.name},
@@ -339,7 +322,7 @@ def training_due(organization: Organization, now: datetime) -> list[Candidate]:
         start_date__gte=today,
         start_date__lte=today + timedelta(days=TRAINING_DAYS_BEFORE),
     )
-    members = members_by_email(organization)
+    members = members_by_employee(organization)
     candidates = []
     for cohort in cohorts.select_related("program"):
         people = list(_approved(cohort))
@@ -352,8 +335,8 @@ def training_due(organization: Organization, now: datetime) -> list[Candidate]:
             candidates.append(
                 Candidate(
                     recipient=recipient,
-                    kind=Kind.TRAINING_DUE,
-                    key=f"{Kind.TRAINING_DUE}:participant:{person.pk}:{cohort.start_date}",
+                    kind=SessionNotice.TRAINING_DUE,
+                    key=f"{SessionNotice.TRAINING_DUE}:participant:{person.pk}:{cohort.start_date}",
                     title=_("Training to finish before %(cohort)s starts")
                     % {"cohort": cohort.name},
                     body=_("%(program)s, %(cohort)s, starts on %(date)s. Still to do: %(list)s.")
@@ -396,7 +379,7 @@ def cohort_milestones(organization: Organization, now: datetime) -> list[Candida
         end_date__gte=first_day,
         start_date__lte=_today(organization, now) + timedelta(days=1),
     ).select_related("program")
-    members = members_by_email(organization)
+    members = members_by_employee(organization)
     candidates = []
     for cohort in cohorts:
         people = [(p, _member(members, p)) for p in _approved(cohort)]
@@ -413,8 +396,8 @@ def cohort_milestones(organization: Organization, now: datetime) -> list[Candida
                 candidates.append(
                     Candidate(
                         recipient=recipient,
-                        kind=Kind.MILESTONE,
-                        key=f"{Kind.MILESTONE}:cohort:{cohort.pk}:{occasion}",
+                        kind=SessionNotice.MILESTONE,
+                        key=f"{SessionNotice.MILESTONE}:cohort:{cohort.pk}:{occasion}",
                         title=title,
                         body=body,
                         url=_participation_path(organization, person),
@@ -464,58 +447,11 @@ RULES = [
 ]
 
 
-# --- Still due? -------------------------------------------------------------------------
-
-
-def still_due(notification: Notification, now: datetime) -> bool:
-    """Whether a notification waiting to be emailed still holds: a session reminder for
-    a session since moved, cancelled or logged, or a quiet nudge for a pair that has
-    since booked or ended, is withdrawn rather than sent (it was created at night, say,
-    and things changed by morning)."""
-    kind, _object, object_id, occasion = (notification.key.split(":") + ["", "", ""])[:4]
-    if kind in (Kind.SESSION_UPCOMING, Kind.SESSION_UNLOGGED):
-        session = MentoringSession.objects.filter(pk=object_id).first()
-        if session is None or str(session.sequence) != occasion:
-            return False
-        if session.status != MentoringSession.Status.SCHEDULED:
-            return False
-        return session.starts_at > now if kind == Kind.SESSION_UPCOMING else True
-    if kind == Kind.SURVEY_DUE:
-        from surveys.models import Assignment  # surveys builds on sessions
-
-        return Assignment.objects.filter(
-            pk=object_id, answered=False, opens_at__lte=now, closes_at__gt=now
-        ).exists()
-    if kind in (Kind.PAIR_QUIET, Kind.PAIR_QUIET_ALERT):
-        if not Pair.objects.filter(pk=object_id, status=Pair.Status.ACTIVE).exists():
-            return False
-        # Met or booked since the spell began: no longer quiet.
-        since = datetime.combine(date.fromisoformat(occasion), time(), UTC)
-        return not MentoringSession.objects.filter(
-            pair=object_id,
-            status__in=[MentoringSession.Status.HELD, MentoringSession.Status.SCHEDULED],
-            starts_at__gte=since + timedelta(days=1),
-        ).exists()
-    return True
-
-
 # --- People -----------------------------------------------------------------------------
 
 
-def members_by_email(organization: Organization) -> dict[str, Membership]:
-    """Active members by their (lower-case) email: a participant is a member when their
-    directory email is the member's sign-in email."""
-    return {
-        m.user.email.lower(): m
-        for m in Membership.objects.filter(organization=organization, is_active=True)
-        .select_related("user")
-        .order_by("pk")
-    }
-
-
-def _member(members: dict[str, Membership], person: Participant) -> Membership | None:
-    email = (person.employee.email or "").lower()
-    return members.get(email) if email else None
+def _member(members: dict[int, Membership], person: Participant) -> Membership | None:
+    return members.get(person.employee_id)
 
 
 def _program_managers(organization, program_ids) -> dict[int, list[Membership]]:
@@ -585,6 +521,6 @@ def _session_path(organization, session: MentoringSession, name: str) -> str:
 
 def _participation_path(organization, person: Participant) -> str:
     return reverse(
-        "programs:participation",
+        "home:participation",
         kwargs={"org_slug": organization.slug, "participant_id": person.pk},
     )

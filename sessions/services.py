@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.dateformat import format as date_format
 from django.utils.translation import gettext as _
 
+from directory.models import Employee
 from directory.zones import zone_for
 from matching.models import Pair
 from programs.models import Participant, Program, ProgramTopic
@@ -205,7 +206,10 @@ def session_log(
     pair = Pair.objects.select_for_update().select_related("program").get(pk=pair.pk)
     _ensure_member(pair, by)
     # Notes carry their author's login (private ones are read back by it alone).
-    if user is not None and user.email.lower() != by.employee.email.lower():
+    if (
+        user is not None
+        and not Employee.objects.filter(pk=by.employee_id, member__user=user).exists()
+    ):
         raise ValidationError(_("A log is written by the person it belongs to."))
     if user is None and (log.shared_note.strip() or log.private_note.strip()):
         raise ValidationError(_("Notes are written by a signed-in person."))

@@ -1,19 +1,12 @@
-"""Celery tasks of the pair's workspace: calendar invitations, and the reminders beat
-runs (CELERY_BEAT_SCHEDULE). Thin: each calls the app's functions. The invitation task
-sends each person's email once per version of the event and retries a mail error; the
-reminder tasks are idempotent (unique keys, rows locked and re-checked), so a run
-repeated after a worker died mid-batch (tasks are acknowledged late) sends nothing
-twice."""
+"""Celery tasks of the pair's workspace: calendar invitations. The task sends each
+person's email once per version of the event and retries a mail error."""
 
 from smtplib import SMTPException
 
 from celery import shared_task
-from django.utils import timezone
 
 from organizations.models import Organization
-from organizations.tasks import each_organization
 from organizations.tenancy import tenant_context
-from sessions import notify
 from sessions.emails import InviteBeingSent, send_session_invites
 from sessions.models import MentoringSession
 
@@ -39,22 +32,3 @@ def send_session_invite_task(
         if session.sequence != sequence:
             return  # a later change sends its own update, which supersedes this one
         send_session_invites(session=session, kind=kind)
-
-
-@shared_task
-def reminders_tick() -> None:
-    """Every 15 minutes: the rules, new notifications, and the emails that are due."""
-    now = timezone.now()
-    each_organization(
-        lambda organization: notify.run_reminders(organization=organization, now=now),
-        what="Reminders",
-    )
-
-
-@shared_task
-def weekly_digest_task() -> None:
-    """Hourly: the weekly digest of whoever's Monday morning it is now."""
-    now = timezone.now()
-    each_organization(
-        lambda organization: notify.weekly_digest(organization, now), what="Weekly digests"
-    )

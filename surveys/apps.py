@@ -7,4 +7,6 @@ class SurveysConfig(AppConfig):
     verbose_name = _("Surveys")
 
     def ready(self) -> None:
-        from surveys import checks  # noqa: F401  (registers the deployment check)
+        from surveys import checks, notices  # noqa: F401  (checks: registers the deployment check)
+
+        notices.register()

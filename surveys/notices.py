@@ -5,30 +5,44 @@ from datetime import datetime
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from directory.links import members_by_employee
+from notifications.kinds import Candidate, register_kind
 from organizations.models import Organization
-from sessions.models import Notification
-from sessions.reminders import Candidate, members_by_email
 from surveys.models import Assignment
+
+SURVEY_DUE = "survey_due"
+
+
+def survey_still_due(notification, now: datetime) -> bool:
+    """A survey notice is withdrawn once the survey is answered or has closed."""
+    assignment_id = (notification.key.split(":") + ["", ""])[2]
+    return Assignment.objects.filter(
+        pk=assignment_id, answered=False, opens_at__lte=now, closes_at__gt=now
+    ).exists()
+
+
+def register() -> None:
+    register_kind(SURVEY_DUE, gettext_lazy("A survey to answer"), still_due=survey_still_due)
 
 
 def survey_due(organization: Organization, now: datetime) -> list[Candidate]:
     """One notice per open, unanswered assignment, to the person it asks."""
-    members = members_by_email(organization)
+    members = members_by_employee(organization)
     candidates = []
     for assignment in Assignment.objects.filter(
         organization=organization, answered=False, opens_at__lte=now, closes_at__gt=now
     ).select_related("schedule__survey", "participant__employee"):
-        email = (assignment.participant.employee.email or "").lower()
-        member = members.get(email)
+        member = members.get(assignment.participant.employee_id)
         if member is None:
             continue
         survey = assignment.schedule.survey
         candidates.append(
             Candidate(
                 recipient=member,
-                kind=Notification.Kind.SURVEY_DUE,
-                key=f"survey_due:assignment:{assignment.pk}:open",
+                kind=SURVEY_DUE,
+                key=f"{SURVEY_DUE}:assignment:{assignment.pk}:open",
                 title=_("A survey for you: %(title)s") % {"title": survey.title},
                 body=(
                     _("It is anonymous: your answers keep your cohort and role, never your name.")

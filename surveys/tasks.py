@@ -10,9 +10,9 @@ the release logs counts per organisation, never an answer, a schedule's people o
 from celery import shared_task
 from django.utils import timezone
 
+from notifications import delivery
 from organizations.tasks import each_organization
 from organizations.tenancy import tenant_context
-from sessions import notify
 from surveys import notices, services
 
 
@@ -27,7 +27,7 @@ def surveys_tick() -> int:
         with tenant_context(organization=organization):
             created = services.assignments_create(organization=organization, now=now)
             # Emailed by the reminders' next delivery, under their cap and night rules.
-            notify.create(notices.survey_due(organization, now), now)
+            delivery.create(notices.survey_due(organization, now), now)
             return created
 
     def release(organization) -> int:

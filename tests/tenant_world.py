@@ -20,6 +20,7 @@ from directory.models import (
     JobLevelChange,
 )
 from matching.models import MatchRun, Pair, Unplaced
+from notifications.models import Notification, NotificationSettings
 from organizations.api_keys import api_key_create
 from organizations.audit import audit_record
 from organizations.models import AuditAction, Invitation, PublishedFigure
@@ -46,8 +47,6 @@ from sessions.models import (
     Goal,
     MentoringSession,
     Note,
-    Notification,
-    NotificationSettings,
     Reflection,
     SessionChange,
     SupportCircle,

@@ -28,7 +28,7 @@ REASON = "Agreed with both mentors at the kick-off."
 @pytest.fixture(autouse=True)
 def _daytime(monkeypatch):
     """Pairing notices wait for the end of a person's night; this journey runs at any hour."""
-    monkeypatch.setattr("sessions.notify.is_night", lambda moment, zone: False)
+    monkeypatch.setattr("notifications.delivery.is_night", lambda moment, zone: False)
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""Which time zone a person is in (organizations.zones): their own choice, then the
+"""Which time zone a person is in (directory.zones): their own choice, then the
 organisation's zone, then UTC only when the organisation has none; a stored name that is
 no zone is skipped; the bulk form answers as the single one; and the reminders and the
 pair's workspace agree."""
@@ -13,11 +13,13 @@ from directory.models import Employee
 from directory.zones import zone_for, zones_for_members
 from matching import services as matching
 from matching.models import Pair
+from notifications import delivery
+from notifications.models import Notification
 from organizations.models import Organization
 from organizations.tenancy import tenant_context
 from programs.models import Cohort, Participant, Program
-from sessions import notify, reminders
-from sessions.models import MentoringSession, Notification
+from sessions import reminders
+from sessions.models import MentoringSession
 from tests.accounts.factories import UserFactory
 from tests.organizations.factories import MembershipFactory
 
@@ -189,7 +191,7 @@ def test_reminders_and_the_workspace_agree_for_a_person_without_a_zone_of_their_
     with tenant_context(organization=tokyo):
         candidates = reminders.session_upcoming(tokyo, now)
         to_dan = next(c for c in candidates if c.recipient.pk == dan.pk)
-        notify.create(candidates, now)
+        delivery.create(candidates, now)
         waits_until = Notification.objects.get(recipient=dan).send_after
     assert "Wednesday 10 February 2027, 18:00 (Asia/Tokyo)" in to_dan.body
     assert waits_until == datetime(2027, 2, 10, 7, tzinfo=TOKYO)

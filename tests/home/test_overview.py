@@ -428,7 +428,7 @@ def test_participant_sees_the_required_training_they_have_not_done(client, acme,
     assert "Giving feedback upward" in card
     for other in ("Ground rules", "Receiving feedback", "Further reading"):
         assert other not in card
-    assert f'href="{url("programs:participation", args=["acme", world["Ann"].pk])}"' in card
+    assert f'href="{url("home:participation", args=["acme", world["Ann"].pk])}"' in card
 
 
 def test_a_participant_in_no_program_is_told_how_to_join(client, acme, acme_mentor):

@@ -39,4 +39,4 @@ def program_manager(acme, world):
 @pytest.fixture
 def daytime(monkeypatch):
     """Notices wait for the end of the recipient's night; these tests run at any hour."""
-    monkeypatch.setattr("sessions.notify.is_night", lambda moment, zone: False)
+    monkeypatch.setattr("notifications.delivery.is_night", lambda moment, zone: False)

@@ -8,10 +8,10 @@ from django.core.exceptions import ValidationError
 
 from matching import services
 from matching.models import MatchRun, Pair
-from matching.notices import notices_send, pair_published
+from matching.notices import PairNotice, notices_send, pair_published
 from matching.tasks import deliver_pair_notices_task
+from notifications.models import Notification, NotificationSettings
 from organizations.tenancy import tenant_context
-from sessions.models import Notification, NotificationSettings
 
 pytestmark = pytest.mark.django_db
 
@@ -78,7 +78,7 @@ def test_the_notices_go_out_once_however_often_the_task_or_the_service_runs(
 
     assert len(mail.outbox) == 4
     with tenant_context(organization=acme):
-        notices = Notification.objects.filter(kind=Notification.Kind.PAIR_PUBLISHED)
+        notices = Notification.objects.filter(kind=PairNotice.PAIR_PUBLISHED)
         assert notices.count() == 4
         assert set(notices.values_list("status", flat=True)) == {Notification.Status.SENT}
 

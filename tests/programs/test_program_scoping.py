@@ -24,6 +24,8 @@ from django.db.models import Model
 from django.urls import path, reverse
 
 from home.overview import programs_section
+from notifications.kinds import DIGEST
+from notifications.models import Notification
 from organizations.api_keys import api_key_create
 from organizations.models import Membership
 from organizations.permissions import has_permission_everywhere
@@ -33,7 +35,6 @@ from programs.decorators import program_permission_required
 from programs.models import Program, ProgramManager
 from programs.selectors import program_manager_links, programs_managed_by
 from reports import digest
-from sessions.models import Notification
 from surveys.models import Survey
 from tests.organizations.factories import MembershipFactory
 from tests.tenant_world import build_world
@@ -55,7 +56,7 @@ pytestmark = pytest.mark.django_db
 # answers (programs.selectors.participations_of, sessions.selectors.my_pair), whatever
 # their organisation roles; they are not program managers' views.
 PARTICIPANT_ROUTES = {
-    "programs:participation": "the person's own place",
+    "home:participation": "the person's own place",
     "programs:apply": "the person's own place",
     "programs:withdraw": "the person's own place",
     "programs:training_toggle": "the person's own training",
@@ -516,11 +517,7 @@ def test_the_digest_reaches_each_manager_for_their_own_program_only(world, other
     digest.manager_digests_send(organization, monday)
 
     with tenant_context(organization=organization):
-        sent = set(
-            Notification.objects.filter(kind=Notification.Kind.DIGEST).values_list(
-                "recipient_id", "key"
-            )
-        )
+        sent = set(Notification.objects.filter(kind=DIGEST).values_list("recipient_id", "key"))
     week = "2027-W09"
     assert sent == {
         (other_manager.pk, f"manager_digest:program:{other.pk}:week:{week}"),
@@ -542,9 +539,7 @@ def test_someone_whose_manager_role_was_taken_away_gets_no_digest_or_alert(world
 
     with tenant_context(organization=organization):
         recipients = set(
-            Notification.objects.filter(kind=Notification.Kind.DIGEST).values_list(
-                "recipient_id", flat=True
-            )
+            Notification.objects.filter(kind=DIGEST).values_list("recipient_id", flat=True)
         )
         still_managing = set(program_manager_links().values_list("membership_id", flat=True))
     assert other_manager.pk not in recipients

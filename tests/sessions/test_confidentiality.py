@@ -38,6 +38,7 @@ from accounts.models import User
 from directory.models import DirectoryImport
 from matching import services as matching
 from matching.models import Pair
+from notifications.models import Notification
 from organizations.api_keys import api_key_create
 from organizations.models import Invitation, Membership
 from organizations.roles import Role
@@ -45,7 +46,7 @@ from organizations.services import invitation_token_hash
 from organizations.tenancy import tenant_context
 from programs.models import ProgramManager, ProgramQuestion, Resource, Topic, TrainingModule
 from sessions import services
-from sessions.models import MentoringSession, Notification, SupportCircle
+from sessions.models import MentoringSession, SupportCircle
 from tests.accounts.factories import UserFactory
 from tests.organizations.factories import MembershipFactory
 from tests.test_cross_tenant import SLUG_KWARGS, _is_tenant_route, _is_third_party, _value, _walk
@@ -104,7 +105,7 @@ READERS = [*MEMBERS, "anonymous", *KEYS]
 MUST_REACH = {
     "ann": "mentoring:session",
     "dan": "mentoring:session",
-    "eve": "programs:mine",
+    "eve": "home:my_programs",
     "manager": "mentoring_manager:pairs",
     "admin": "mentoring_manager:pairs",
     "executive": "home:overview",

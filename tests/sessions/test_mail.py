@@ -23,7 +23,7 @@ pytestmark = pytest.mark.django_db
 def _send(organization, key="test:1"):
     notification = SimpleNamespace(title="Coming up: your session", body="With Ann, tomorrow.")
     send_branded_email(
-        template="sessions/email/reminder",
+        template="notifications/email/reminder",
         context={
             "notification": notification,
             "heading": notification.title,
@@ -129,7 +129,7 @@ def test_the_message_id_names_the_occasion_not_the_moment(acme):
 def test_the_layout_refuses_an_email_without_its_organisation():
     with pytest.raises(Exception, match="needs `organization`"):
         render_to_string(
-            "sessions/email/reminder.html",
+            "notifications/email/reminder.html",
             {"notification": SimpleNamespace(title="t", body="b"), "heading": "t"},
         )
 

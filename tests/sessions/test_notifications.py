@@ -6,8 +6,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from notifications.models import Notification, NotificationSettings
 from organizations.tenancy import tenant_context
-from sessions.models import Notification, NotificationSettings
+from sessions.notices import SessionNotice
 from tests.organizations.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db
@@ -26,7 +27,7 @@ def _notify(membership, n, **fields) -> Notification:
         return Notification.objects.create(
             organization=organization,
             recipient=membership,
-            kind=fields.pop("kind", Notification.Kind.MILESTONE),
+            kind=fields.pop("kind", SessionNotice.MILESTONE),
             key=f"milestone:test:{n}",
             title=f"Reminder number {n}",
             body=f"What reminder {n} says.",

@@ -32,10 +32,12 @@ from django.utils import timezone
 
 from directory.models import Employee
 from matching.models import MatchRun, Pair
+from notifications.models import Notification
+from notifications.tasks import reminders_tick
 from organizations.tenancy import tenant_context
 from programs.models import Cohort, Participant, Program
-from sessions.models import MentoringSession, Notification
-from sessions.tasks import reminders_tick
+from sessions.models import MentoringSession
+from sessions.notices import SessionNotice
 from tests.accounts.factories import UserFactory
 from tests.conftest import is_postgresql, require
 from tests.organizations.factories import MembershipFactory, OrganizationFactory
@@ -168,7 +170,9 @@ class Worker:
 
     def finished(self, task_id: str) -> None:
         """Wait for the task to end here; fail if it did not succeed."""
-        pattern = rf"Task sessions\.tasks\.reminders_tick\[{task_id}\] (succeeded|raised|failed)"
+        pattern = (
+            rf"Task notifications\.tasks\.reminders_tick\[{task_id}\] (succeeded|raised|failed)"
+        )
         outcome = wait_for(lambda: re.search(pattern, self.text()), f"task {task_id}", self.log)
         assert outcome.group(1) == "succeeded", self.text()
 
@@ -321,7 +325,7 @@ def pairs():
                         "session_id": session.pk,
                     },
                 )
-                key = f"{Notification.Kind.SESSION_UPCOMING}:session:{session.pk}:0"
+                key = f"{SessionNotice.SESSION_UPCOMING}:session:{session.pk}:0"
                 for person in (mentor, mentee):
                     expected[(person.employee.email, path)] = key
         return organization, expected

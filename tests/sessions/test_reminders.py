@@ -15,17 +15,21 @@ from django.db import connection
 
 from matching import services as matching
 from matching.models import Pair
+from notifications import delivery, services, tasks
+from notifications.kinds import DIGEST, Candidate
+from notifications.models import Notification
 from organizations.tenancy import tenant_context
 from programs.models import Participant, ProgramManager, TrainingCompletion, TrainingModule
-from sessions import notify, reminders, tasks
-from sessions.models import MentoringSession, Notification
+from sessions import reminders
+from sessions.models import MentoringSession
+from sessions.notices import SessionNotice as Kind
 from tests.accounts.factories import UserFactory
 from tests.conftest import is_postgresql, require
 from tests.organizations.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db
 
-Kind, Status = Notification.Kind, Notification.Status
+Status = Notification.Status
 PEOPLE = ("ann", "bea", "cy", "dan", "eve")
 
 
@@ -88,7 +92,7 @@ def _who(candidates, pair=None) -> list[str]:
 
 
 def _tick(acme, now):
-    return notify.run_reminders(organization=acme, now=now)
+    return delivery.run_reminders(organization=acme, now=now)
 
 
 def _notifications(acme, **filters) -> list[Notification]:
@@ -311,11 +315,11 @@ def test_a_notification_already_taken_is_not_sent_again(acme, ann_dan, members):
     now = at(2027, 2, 3, 10)
     _create(acme, members["dan"], 1, now)
     (notification,) = _notifications(acme)
-    notify.deliver(acme, now)
+    delivery.deliver(acme, now)
 
     # A second worker that listed it before the first sent it finds it no longer pending.
     with tenant_context(organization=acme):
-        assert notify._deliver_one(acme, notification.pk, now) is None
+        assert delivery._deliver_one(acme, notification.pk, now) is None
     assert len(mail.outbox) == 1
 
 
@@ -364,11 +368,11 @@ def test_a_late_delivery_that_falls_in_the_night_waits_for_the_morning(acme, wor
     _set_zone(acme, world["Dan"], "Asia/Tokyo")
     _create(acme, members["dan"], 1, at(2027, 2, 9, 5))  # 14:00 in Tokyo
 
-    outcome = notify.deliver(acme, EVENING)  # the workers were down until 02:00 in Tokyo
+    outcome = delivery.deliver(acme, EVENING)  # the workers were down until 02:00 in Tokyo
 
     assert outcome == {"deferred": 1}
     assert _emails("dan@acme.example") == []
-    assert notify.deliver(acme, TOKYO_MORNING) == {"sent": 1}
+    assert delivery.deliver(acme, TOKYO_MORNING) == {"sent": 1}
 
 
 def test_a_session_reminder_is_withdrawn_if_the_session_is_cancelled_overnight(
@@ -400,7 +404,7 @@ def test_a_reminder_that_could_only_arrive_after_the_session_is_not_made(acme, w
 
 def test_muted_kinds_stay_in_the_app_and_are_not_emailed(acme, ann_dan, members):
     with tenant_context(organization=acme):
-        notify.settings_save(
+        services.settings_save(
             organization=acme,
             membership=members["dan"],
             muted_kinds=[Kind.SESSION_UPCOMING],
@@ -418,9 +422,9 @@ def test_muted_kinds_stay_in_the_app_and_are_not_emailed(acme, ann_dan, members)
 
 def _create(acme, membership, count, now, start=0):
     with tenant_context(organization=acme):
-        notify.create(
+        delivery.create(
             [
-                reminders.Candidate(
+                Candidate(
                     recipient=membership,
                     kind=Kind.MILESTONE,
                     key=f"milestone:test:{n}",
@@ -441,13 +445,13 @@ NEXT_MONDAY_MORNING = at(2027, 2, 8, 6, 30)  # 07:30 in Berlin
 def test_past_the_weekly_cap_reminders_go_into_one_digest_a_week(acme, world, members):
     _create(acme, members["dan"], 5, WEDNESDAY)
 
-    assert notify.deliver(acme, WEDNESDAY) == {"sent": 3, "digest": 2}
+    assert delivery.deliver(acme, WEDNESDAY) == {"sent": 3, "digest": 2}
     assert [m.subject for m in _emails("dan@acme.example")] == [f"Reminder {n}" for n in range(3)]
 
-    assert notify.weekly_digest(acme, NEXT_MONDAY_MORNING - timedelta(hours=1)) == 0  # night
-    assert notify.weekly_digest(acme, WEDNESDAY + timedelta(days=1)) == 0  # not Monday
-    assert notify.weekly_digest(acme, NEXT_MONDAY_MORNING) == 1
-    assert notify.weekly_digest(acme, NEXT_MONDAY_MORNING + timedelta(hours=1)) == 0
+    assert delivery.weekly_digest(acme, NEXT_MONDAY_MORNING - timedelta(hours=1)) == 0  # night
+    assert delivery.weekly_digest(acme, WEDNESDAY + timedelta(days=1)) == 0  # not Monday
+    assert delivery.weekly_digest(acme, NEXT_MONDAY_MORNING) == 1
+    assert delivery.weekly_digest(acme, NEXT_MONDAY_MORNING + timedelta(hours=1)) == 0
     digest = _emails("dan@acme.example")[-1]
     assert digest.subject == "Your week in Upturn: 2 reminders"
     assert "Reminder 3" in digest.body and "Reminder 4" in digest.body
@@ -456,33 +460,33 @@ def test_past_the_weekly_cap_reminders_go_into_one_digest_a_week(acme, world, me
 
     # A week after the first emails the cap has room again.
     _create(acme, members["dan"], 1, WEDNESDAY + timedelta(days=7), start=5)
-    assert notify.deliver(acme, WEDNESDAY + timedelta(days=7)) == {"sent": 1}
+    assert delivery.deliver(acme, WEDNESDAY + timedelta(days=7)) == {"sent": 1}
 
 
 def test_who_chose_the_digest_gets_only_the_digest_once_a_week(acme, world, members):
     with tenant_context(organization=acme):
-        notify.settings_save(
+        services.settings_save(
             organization=acme, membership=members["eve"], muted_kinds=[], weekly_digest=True
         )
     _create(acme, members["eve"], 2, WEDNESDAY)
 
-    assert notify.deliver(acme, WEDNESDAY) == {"digest": 2}
-    assert notify.weekly_digest(acme, NEXT_MONDAY_MORNING) == 1
+    assert delivery.deliver(acme, WEDNESDAY) == {"digest": 2}
+    assert delivery.weekly_digest(acme, NEXT_MONDAY_MORNING) == 1
     _create(acme, members["eve"], 1, NEXT_MONDAY_MORNING + timedelta(hours=2), start=2)
-    notify.deliver(acme, NEXT_MONDAY_MORNING + timedelta(hours=2))
-    assert notify.weekly_digest(acme, NEXT_MONDAY_MORNING + timedelta(hours=3)) == 0
-    assert notify.weekly_digest(acme, NEXT_MONDAY_MORNING + timedelta(days=7)) == 1
+    delivery.deliver(acme, NEXT_MONDAY_MORNING + timedelta(hours=2))
+    assert delivery.weekly_digest(acme, NEXT_MONDAY_MORNING + timedelta(hours=3)) == 0
+    assert delivery.weekly_digest(acme, NEXT_MONDAY_MORNING + timedelta(days=7)) == 1
 
     assert [m.subject for m in _emails("eve@acme.example")] == [
         "Your week in Upturn: 2 reminders",
         "Your week in Upturn: 1 reminder",
     ]
-    assert len(_notifications(acme, kind=Kind.DIGEST)) == 2
+    assert len(_notifications(acme, kind=DIGEST)) == 2
 
 
 def test_the_digest_leaves_out_sessions_since_cancelled_or_past(acme, world, ann_dan, members):
     with tenant_context(organization=acme):
-        notify.settings_save(
+        services.settings_save(
             organization=acme, membership=members["dan"], muted_kinds=[], weekly_digest=True
         )
     _create(acme, members["dan"], 1, WEDNESDAY)
@@ -496,7 +500,7 @@ def test_the_digest_leaves_out_sessions_since_cancelled_or_past(acme, world, ann
             status=MentoringSession.Status.CANCELLED, sequence=1
         )
 
-    assert notify.weekly_digest(acme, NEXT_MONDAY_MORNING) == 1
+    assert delivery.weekly_digest(acme, NEXT_MONDAY_MORNING) == 1
 
     (digest,) = _emails("dan@acme.example")
     assert digest.subject == "Your week in Upturn: 1 reminder"
@@ -504,13 +508,13 @@ def test_the_digest_leaves_out_sessions_since_cancelled_or_past(acme, world, ann
     # Withdrawn, as delivering withdraws what no longer holds.
     assert [n.kind for n in _notifications(acme, recipient=members["dan"])] == [
         Kind.MILESTONE,
-        Kind.DIGEST,
+        DIGEST,
     ]
 
 
 def test_no_digest_goes_out_when_nothing_folded_still_holds(acme, world, ann_dan, members):
     with tenant_context(organization=acme):
-        notify.settings_save(
+        services.settings_save(
             organization=acme, membership=members["dan"], muted_kinds=[], weekly_digest=True
         )
     cancelled = _session(acme, ann_dan, WEDNESDAY + timedelta(hours=20))
@@ -520,7 +524,7 @@ def test_no_digest_goes_out_when_nothing_folded_still_holds(acme, world, ann_dan
             status=MentoringSession.Status.CANCELLED, sequence=1
         )
 
-    assert notify.weekly_digest(acme, NEXT_MONDAY_MORNING) == 0
+    assert delivery.weekly_digest(acme, NEXT_MONDAY_MORNING) == 0
     assert _emails("dan@acme.example") == []
 
 
@@ -530,14 +534,14 @@ def _message_id(email) -> str:
 
 def test_an_email_handed_over_again_after_a_worker_died_keeps_its_message_id(acme, members):
     _create(acme, members["dan"], 2, WEDNESDAY)
-    notify.deliver(acme, WEDNESDAY)
+    delivery.deliver(acme, WEDNESDAY)
     # The worker died after the mail server took "Reminder 0", before its commit: pending.
     with tenant_context(organization=acme):
         Notification.objects.filter(key="milestone:test:0").update(
             status=Status.PENDING, sent_at=None
         )
 
-    assert notify.deliver(acme, WEDNESDAY) == {"sent": 1}
+    assert delivery.deliver(acme, WEDNESDAY) == {"sent": 1}
 
     ids = [(m.subject, _message_id(m)) for m in _emails("dan@acme.example")]
     assert [subject for subject, _id in ids] == ["Reminder 0", "Reminder 1", "Reminder 0"]
@@ -547,7 +551,7 @@ def test_an_email_handed_over_again_after_a_worker_died_keeps_its_message_id(acm
 
 def test_the_digest_task_sends_each_digest_once(acme, world, members):
     _create(acme, members["dan"], 4, WEDNESDAY)
-    notify.deliver(acme, WEDNESDAY)
+    delivery.deliver(acme, WEDNESDAY)
     mail.outbox.clear()
 
     with mock.patch("django.utils.timezone.now", return_value=NEXT_MONDAY_MORNING):
@@ -564,7 +568,7 @@ def test_two_workers_delivering_at_once_send_each_email_once_and_keep_the_cap(ac
     _create(acme, members["eve"], 3, WEDNESDAY, start=5)
     start = threading.Barrier(2)
     outcomes: list[Counter] = []
-    send = notify.send_branded_email
+    send = delivery.send_branded_email
 
     def slow_send(**kwargs):
         time.sleep(0.05)  # keep the row locked a moment, so the other worker meets it
@@ -573,11 +577,11 @@ def test_two_workers_delivering_at_once_send_each_email_once_and_keep_the_cap(ac
     def worker():
         try:
             start.wait(timeout=5)
-            outcomes.append(notify.deliver(acme, WEDNESDAY))
+            outcomes.append(delivery.deliver(acme, WEDNESDAY))
         finally:
             connection.close()
 
-    with mock.patch.object(notify, "send_branded_email", slow_send):
+    with mock.patch.object(delivery, "send_branded_email", slow_send):
         threads = [threading.Thread(target=worker) for _ in range(2)]
         for thread in threads:
             thread.start()

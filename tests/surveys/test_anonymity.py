@@ -34,6 +34,7 @@ from django.utils import timezone
 from directory.models import DirectoryImport
 from matching import services as matching
 from matching.models import Pair
+from notifications.models import Notification
 from organizations.api_keys import api_key_create
 from organizations.models import AuditEntry, Invitation, Membership
 from organizations.roles import Role
@@ -47,7 +48,7 @@ from programs.models import (
     Topic,
     TrainingModule,
 )
-from sessions.models import Commitment, Goal, MentoringSession, Notification, SupportCircle
+from sessions.models import Commitment, Goal, MentoringSession, SupportCircle
 from surveys.models import Answer, Assignment, Concern, HeldResponse, Response, Story
 from surveys.services import responses_release
 from tests.organizations.factories import MembershipFactory

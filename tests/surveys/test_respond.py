@@ -478,9 +478,9 @@ def test_the_mentee_never_sees_the_concern(client, acme, world, pair):
 
     pages = [
         reverse("mentoring:pair", kwargs={"org_slug": "acme", "pair_id": pair.pk}),
-        reverse("programs:mine", kwargs={"org_slug": "acme"}),
+        reverse("home:my_programs", kwargs={"org_slug": "acme"}),
         reverse(
-            "programs:participation",
+            "home:participation",
             kwargs={"org_slug": "acme", "participant_id": dan_participant.pk},
         ),
         reverse("notifications:list", kwargs={"org_slug": "acme"}),
@@ -546,7 +546,7 @@ def test_the_manager_follows_a_concern_up(client, acme, world, pair, manager):
 def test_the_hourly_task_tells_people_a_survey_waits_once_and_not_after_they_answer(
     client, acme, world, survey, ann_asked, django_capture_on_commit_callbacks
 ):
-    from sessions.models import Notification
+    from notifications.models import Notification
     from sessions.reminders import still_due
     from surveys.tasks import surveys_tick
 

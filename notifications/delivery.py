@@ -26,30 +26,27 @@ from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import ngettext
 
 from directory.models import Employee
 from directory.zones import zone_for, zones_for_members
+from notifications import kinds
+from notifications.kinds import DIGEST, Candidate
+from notifications.models import Notification, NotificationSettings
 from organizations.emails import absolute_url, send_branded_email
 from organizations.models import Membership, Organization
 from organizations.tenancy import tenant_context
-from sessions import reminders
-from sessions.models import Notification, NotificationSettings
 
 logger = logging.getLogger(__name__)
 
-Kind, Status = Notification.Kind, Notification.Status
+Status = Notification.Status
 
 # Reminder fatigue is the most common complaint about mentoring tools: past this many
 # reminder emails in seven days, the rest of a person's week goes into their digest.
 WEEKLY_EMAIL_CAP = 3
 NIGHT_STARTS, NIGHT_ENDS = time(21), time(7)  # in the person's own time zone
 DIGEST_WEEKDAY = 0  # Monday morning, in the person's own time zone
-# Being paired, or a pair ending, is news rather than a reminder: always emailed, never
-# muted, capped or folded into the digest (and not counted against the cap).
-ALWAYS_EMAILED = (Kind.PAIR_PUBLISHED, Kind.PAIR_ENDED)
-MUTABLE_KINDS = [kind.value for kind in Kind if kind not in (Kind.DIGEST, *ALWAYS_EMAILED)]
 
 
 # --- The tick ---------------------------------------------------------------------------
@@ -58,14 +55,14 @@ MUTABLE_KINDS = [kind.value for kind in Kind if kind not in (Kind.DIGEST, *ALWAY
 def run_reminders(*, organization: Organization, now: datetime) -> Counter:
     """One pass for one organisation: the rules, then creating, then delivering."""
     with translation.override(organization.locale), tenant_context(organization=organization):
-        create(reminders.all_rules(organization, now), now)
+        create(kinds.rule_candidates(organization, now), now)
     return deliver(organization, now)
 
 
 # --- Creating ---------------------------------------------------------------------------
 
 
-def create(candidates: Iterable[reminders.Candidate], now: datetime) -> None:
+def create(candidates: Iterable[Candidate], now: datetime) -> None:
     """Insert a notification per candidate, once: an existing key is left alone. Each is
     to be emailed from ``now``, or from the end of the recipient's night. Runs inside the
     candidates' organisation."""
@@ -156,13 +153,13 @@ def _deliver_one(organization: Organization, notification_id: int, now: datetime
         .select_related("user")
         .get(pk=notification.recipient_id)
     )
-    if not reminders.still_due(notification, now):
+    if not kinds.still_due(notification, now):
         notification.delete()
         return "withdrawn"
     preferences = NotificationSettings.objects.filter(membership=member).first()
     if not member.is_active or (preferences and notification.kind in preferences.muted_kinds):
         return _set_status(notification, Status.MUTED)
-    if notification.kind not in ALWAYS_EMAILED and (
+    if notification.kind not in kinds.always_emailed_kinds() and (
         (preferences and preferences.weekly_digest)
         or _emails_this_week(member, now) >= WEEKLY_EMAIL_CAP
     ):
@@ -175,7 +172,7 @@ def _deliver_one(organization: Organization, notification_id: int, now: datetime
     notification.status, notification.sent_at = Status.SENT, now
     notification.save(update_fields=["status", "sent_at"])
     _email(
-        "sessions/email/reminder",
+        "notifications/email/reminder",
         organization,
         member,
         {"notification": notification, "heading": notification.title},
@@ -196,7 +193,7 @@ def _emails_this_week(member: Membership, now: datetime) -> int:
         Notification.objects.filter(
             recipient=member, status=Status.SENT, sent_at__gt=now - timedelta(days=7)
         )
-        .exclude(kind__in=[Kind.DIGEST, *ALWAYS_EMAILED])
+        .exclude(kind__in=[DIGEST, *kinds.always_emailed_kinds()])
         .count()
     )
 
@@ -225,11 +222,7 @@ def _email(
 def _name(organization: Organization, member: Membership) -> str:
     if member.user.name:
         return member.user.name
-    employee = (
-        Employee.objects.filter(organization=organization, email__iexact=member.user.email)
-        .order_by("pk")
-        .first()
-    )
+    employee = Employee.objects.filter(organization=organization, member=member).first()
     return employee.name if employee else member.user.email
 
 
@@ -252,7 +245,7 @@ def weekly_digest(organization: Organization, now: datetime) -> int:
         if local.weekday() != DIGEST_WEEKDAY or is_night(now, zone):
             continue
         year, week, _day = local.isocalendar()
-        key = f"{Kind.DIGEST}:week:{year}-W{week:02d}"
+        key = f"{DIGEST}:week:{year}-W{week:02d}"
         try:
             with (
                 translation.override(organization.locale),
@@ -282,7 +275,7 @@ def _send_digest(organization: Organization, member_id: int, key: str, now: date
     items = list(_undigested(organization, now).filter(recipient=member).order_by("send_after"))
     # Folded days ago: what no longer holds (a session since cancelled, moved or past, a
     # pair that met again) is withdrawn, as delivering withdraws it.
-    withdrawn = [item.pk for item in items if not reminders.still_due(item, now)]
+    withdrawn = [item.pk for item in items if not kinds.still_due(item, now)]
     Notification.objects.filter(pk__in=withdrawn).delete()
     items = [item for item in items if item.pk not in withdrawn]
     if not items:
@@ -295,7 +288,7 @@ def _send_digest(organization: Organization, member_id: int, key: str, now: date
     Notification.objects.create(
         organization=organization,
         recipient=member,
-        kind=Kind.DIGEST,
+        kind=DIGEST,
         key=key,
         title=title,
         body="\n".join(item.title for item in items),
@@ -305,7 +298,7 @@ def _send_digest(organization: Organization, member_id: int, key: str, now: date
     )
     Notification.objects.filter(pk__in=[item.pk for item in items]).update(digested_at=now)
     _email(
-        "sessions/email/digest",
+        "notifications/email/digest",
         organization,
         member,
         {
@@ -319,56 +312,3 @@ def _send_digest(organization: Organization, member_id: int, key: str, now: date
         key=key,
     )
     return True
-
-
-# --- The person's own -------------------------------------------------------------------
-
-
-def notification_list(*, organization: Organization, membership: Membership):
-    """A member's notifications, newest first (the digest is a copy of others: left out)."""
-    return Notification.objects.filter(organization=organization, recipient=membership).exclude(
-        kind=Kind.DIGEST
-    )
-
-
-def notifications_mark_read(
-    *, organization: Organization, membership: Membership, notification_id: int | None = None
-) -> int:
-    unread = notification_list(organization=organization, membership=membership).filter(
-        read_at__isnull=True
-    )
-    if notification_id is not None:
-        unread = unread.filter(pk=notification_id)
-    return unread.update(read_at=timezone.now())
-
-
-def unread_count(*, organization: Organization, membership: Membership) -> int:
-    return (
-        notification_list(organization=organization, membership=membership)
-        .filter(read_at__isnull=True)
-        .count()
-    )
-
-
-def settings_get(*, organization: Organization, membership: Membership) -> NotificationSettings:
-    return NotificationSettings.objects.filter(
-        organization=organization, membership=membership
-    ).first() or NotificationSettings(organization=organization, membership=membership)
-
-
-def settings_save(
-    *,
-    organization: Organization,
-    membership: Membership,
-    muted_kinds: list[str],
-    weekly_digest: bool,
-) -> NotificationSettings:
-    preferences, _created = NotificationSettings.objects.update_or_create(
-        organization=organization,
-        membership=membership,
-        defaults={
-            "muted_kinds": sorted(set(muted_kinds) & set(MUTABLE_KINDS)),
-            "weekly_digest": weekly_digest,
-        },
-    )
-    return preferences

@@ -1,56 +1,41 @@
 """Each member's notifications (the in-app side of the reminders) and which of them
 they also want by email."""
 
-from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
+from notifications import selectors, services
+from notifications.delivery import WEEKLY_EMAIL_CAP
+from notifications.forms import NotificationSettingsForm
 from organizations.decorators import permission_required
 from organizations.http import post_only, posted
-from sessions import notify
-from sessions.models import Notification
 
 PER_PAGE = 20
 
 
-class NotificationSettingsForm(forms.Form):
-    muted_kinds = forms.MultipleChoiceField(
-        label=gettext_lazy("In the app only, no email"),
-        choices=[
-            (kind.value, kind.label)
-            for kind in Notification.Kind
-            if kind.value in notify.MUTABLE_KINDS
-        ],
-        widget=forms.CheckboxSelectMultiple,
-        required=False,
-    )
-    weekly_digest = forms.BooleanField(
-        label=gettext_lazy("Send me one weekly digest instead of separate emails"),
-        help_text=gettext_lazy("On Monday morning, your time."),
-        required=False,
-    )
-
-
 @permission_required("program.participate")
 def notification_list(request, org_slug):
-    mine = notify.notification_list(
+    mine = selectors.notification_list(
         organization=request.organization, membership=request.membership
     )
     page = Paginator(mine.order_by("-created_at", "-pk"), PER_PAGE).get_page(
         request.GET.get("page")
     )
-    unread = notify.unread_count(organization=request.organization, membership=request.membership)
-    return render(request, "sessions/notifications/list.html", {"page": page, "unread": unread})
+    unread = selectors.unread_count(
+        organization=request.organization, membership=request.membership
+    )
+    return render(request, "notifications/list.html", {"page": page, "unread": unread})
 
 
 @permission_required("program.participate")
 def mark_all_read(request, org_slug):
     if request.method != "POST":
         return post_only()
-    notify.notifications_mark_read(organization=request.organization, membership=request.membership)
+    services.notifications_mark_read(
+        organization=request.organization, membership=request.membership
+    )
     messages.success(request, _("All notifications are marked as read."))
     return redirect("notifications:list", org_slug=org_slug)
 
@@ -59,12 +44,14 @@ def mark_all_read(request, org_slug):
 def mark_read(request, org_slug, notification_id):
     """One notification read; then its page, if it has one (a path in this app)."""
     notification = get_object_or_404(
-        notify.notification_list(organization=request.organization, membership=request.membership),
+        selectors.notification_list(
+            organization=request.organization, membership=request.membership
+        ),
         pk=notification_id,
     )
     if request.method != "POST":
         return post_only()
-    notify.notifications_mark_read(
+    services.notifications_mark_read(
         organization=request.organization,
         membership=request.membership,
         notification_id=notification.pk,
@@ -76,13 +63,15 @@ def mark_read(request, org_slug, notification_id):
 
 @permission_required("program.participate")
 def notification_settings(request, org_slug):
-    current = notify.settings_get(organization=request.organization, membership=request.membership)
+    current = selectors.settings_get(
+        organization=request.organization, membership=request.membership
+    )
     form = NotificationSettingsForm(
         posted(request),
         initial={"muted_kinds": current.muted_kinds, "weekly_digest": current.weekly_digest},
     )
     if request.method == "POST" and form.is_valid():
-        notify.settings_save(
+        services.settings_save(
             organization=request.organization,
             membership=request.membership,
             muted_kinds=form.cleaned_data["muted_kinds"],
@@ -92,6 +81,6 @@ def notification_settings(request, org_slug):
         return redirect("notifications:settings", org_slug=org_slug)
     return render(
         request,
-        "sessions/notifications/settings.html",
-        {"form": form, "cap": notify.WEEKLY_EMAIL_CAP},
+        "notifications/settings.html",
+        {"form": form, "cap": WEEKLY_EMAIL_CAP},
     )

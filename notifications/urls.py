@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from sessions import notification_views as views
+from notifications import views
 
 app_name = "notifications"
 

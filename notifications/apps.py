@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class NotificationsConfig(AppConfig):
+    """Each person's notifications: delivery by email under the weekly cap, the weekly
+    digest, quiet hours, settings. Above organizations and directory, below the feature
+    apps, which register their kinds and reminder rules here (notifications.kinds)."""
+
+    name = "notifications"
+    verbose_name = _("Notifications")
