@@ -67,7 +67,9 @@ def test_changing_either_address_keeps_the_link_and_the_persons_places(acme):
     employee = _employee(acme, "E4", "dee@acme.example")
     member = _member(acme, "dee@acme.example")
     with tenant_context(organization=acme):
-        program = Program.objects.create(organization=acme, name="Reverse")
+        program = Program.objects.create(
+            organization=acme, name="Reverse", start_date="2026-01-01", end_date="2026-12-31"
+        )
         cohort = Cohort.objects.create(
             organization=acme,
             program=program,
@@ -85,6 +87,7 @@ def test_changing_either_address_keeps_the_link_and_the_persons_places(acme):
 
     member.user.email = "dee.new@acme.example"
     member.user.save()
+    member.user.refresh_from_db()
     with tenant_context(organization=acme):
         Employee.objects.filter(pk=employee.pk).update(email="dee.other@acme.example")
         # Someone else now holds the old address: they get no link to Dee's records.
@@ -131,8 +134,9 @@ def test_members_by_employee_gives_active_members_only_in_one_query(acme):
     gone = _employee(acme, "H2", "ida@acme.example")
     hal = _member(acme, "hal@acme.example")
     ida = _member(acme, "ida@acme.example")
-    ida.is_active = False
-    ida.save()
+    with tenant_context(organization=acme):
+        ida.is_active = False
+        ida.save()
     with tenant_context(organization=acme), CaptureQueriesContext(connection) as queries:
         members = members_by_employee(acme)
         emails = {pk: m.user.email for pk, m in members.items()}

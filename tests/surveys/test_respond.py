@@ -546,8 +546,8 @@ def test_the_manager_follows_a_concern_up(client, acme, world, pair, manager):
 def test_the_hourly_task_tells_people_a_survey_waits_once_and_not_after_they_answer(
     client, acme, world, survey, ann_asked, django_capture_on_commit_callbacks
 ):
+    from notifications.kinds import still_due
     from notifications.models import Notification
-    from sessions.reminders import still_due
     from surveys.tasks import surveys_tick
 
     surveys_tick()
