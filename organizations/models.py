@@ -228,6 +228,20 @@ class Invitation(RoleFlags, TenantModel):
         return self.Status.PENDING
 
     @property
+    def is_pending(self) -> bool:
+        """Open and not yet expired: the link still works."""
+        return self.status == self.Status.PENDING
+
+    @property
+    def is_accepted(self) -> bool:
+        return self.status == self.Status.ACCEPTED
+
+    @property
+    def is_expired(self) -> bool:
+        """Never accepted nor revoked, and past its date."""
+        return self.status == self.Status.EXPIRED
+
+    @property
     def is_open(self) -> bool:
         """Not accepted or revoked: it can still be resent or revoked."""
         return self.accepted_at is None and self.revoked_at is None
@@ -456,6 +470,32 @@ class DirectoryImport(TenantModel):
 
     def __str__(self) -> str:
         return f"Import of {self.original_name}"
+
+    # Status predicates for the templates (issue 15): kept together at the end so they
+    # move with the model to the directory app.
+    @property
+    def is_checking(self) -> bool:
+        return self.status == self.Status.CHECKING
+
+    @property
+    def is_checked(self) -> bool:
+        return self.status == self.Status.CHECKED
+
+    @property
+    def is_applying(self) -> bool:
+        return self.status == self.Status.APPLYING
+
+    @property
+    def is_applied(self) -> bool:
+        return self.status == self.Status.APPLIED
+
+    @property
+    def is_discarded(self) -> bool:
+        return self.status == self.Status.DISCARDED
+
+    @property
+    def is_failed(self) -> bool:
+        return self.status == self.Status.FAILED
 
 
 class ApiKey(RoleFlags, TenantModel):

@@ -71,6 +71,15 @@ class MentoringSession(TenantModel):
 
         return self.starts_at + timedelta(minutes=self.duration_minutes)
 
+    @property
+    def is_scheduled(self) -> bool:
+        """Booked and not logged yet, whether or not its time has passed."""
+        return self.status == self.Status.SCHEDULED
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == self.Status.CANCELLED
+
 
 class SessionChange(TenantModel):
     """Who moved or cancelled a session, and how close to it: the pair's reliability."""
@@ -153,6 +162,10 @@ class Note(TenantModel):
     class Meta:
         ordering = ["created_at"]
 
+    @property
+    def is_private(self) -> bool:
+        return self.visibility == self.Visibility.PRIVATE
+
 
 class Goal(TenantModel):
     class Status(models.TextChoices):
@@ -177,6 +190,18 @@ class Goal(TenantModel):
 
     class Meta:
         ordering = ["status", "due_date", "pk"]
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == self.Status.OPEN
+
+    @property
+    def is_done(self) -> bool:
+        return self.status == self.Status.DONE
+
+    @property
+    def is_dropped(self) -> bool:
+        return self.status == self.Status.DROPPED
 
 
 class Commitment(TenantModel):
@@ -206,6 +231,10 @@ class Commitment(TenantModel):
 
     class Meta:
         ordering = ["status", "-created_at"]
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == self.Status.OPEN
 
 
 class SupportCircle(TenantModel):
@@ -287,6 +316,17 @@ class Notification(TenantModel):
             )
         ]
         indexes = [models.Index(fields=["status", "send_after"])]
+
+    # Status predicates for the templates (issue 15): kept together at the end so they
+    # move with the model to the notifications app.
+    @property
+    def in_digest(self) -> bool:
+        """Folded into the weekly digest instead of an email of its own."""
+        return self.status == self.Status.DIGEST
+
+    @property
+    def is_muted(self) -> bool:
+        return self.status == self.Status.MUTED
 
 
 class NotificationSettings(TenantModel):
