@@ -166,6 +166,30 @@ class DirectoryImport(TenantModel):
     def __str__(self) -> str:
         return f"Import of {self.original_name}"
 
+    @property
+    def is_checking(self) -> bool:
+        return self.status == self.Status.CHECKING
+
+    @property
+    def is_checked(self) -> bool:
+        return self.status == self.Status.CHECKED
+
+    @property
+    def is_applying(self) -> bool:
+        return self.status == self.Status.APPLYING
+
+    @property
+    def is_applied(self) -> bool:
+        return self.status == self.Status.APPLIED
+
+    @property
+    def is_discarded(self) -> bool:
+        return self.status == self.Status.DISCARDED
+
+    @property
+    def is_failed(self) -> bool:
+        return self.status == self.Status.FAILED
+
 
 class EmployeeDemographics(TenantModel):
     """A person's own, voluntary answers about themselves, kept only with their consent.

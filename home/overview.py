@@ -87,6 +87,18 @@ class LastImport:
     updated: int
     rejected: int
 
+    @property
+    def is_checked(self) -> bool:
+        return self.status == DirectoryImport.Status.CHECKED
+
+    @property
+    def is_applied(self) -> bool:
+        return self.status == DirectoryImport.Status.APPLIED
+
+    @property
+    def is_failed(self) -> bool:
+        return self.status == DirectoryImport.Status.FAILED
+
 
 @dataclass(frozen=True)
 class AdminOverview:
@@ -309,6 +321,14 @@ class PlaceLine:
     status: str
     status_label: str
     paired: bool  # in an active pair: the pair's card stands for it
+
+    @property
+    def is_invited(self) -> bool:
+        return self.status == Participant.Status.INVITED
+
+    @property
+    def is_applied(self) -> bool:
+        return self.status == Participant.Status.APPLIED
 
 
 @dataclass(frozen=True)

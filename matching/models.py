@@ -40,6 +40,10 @@ class MatchRun(TenantModel):
     def __str__(self) -> str:
         return f"{self.cohort} ({self.get_status_display()}, {self.created_at:%Y-%m-%d})"
 
+    @property
+    def is_draft(self) -> bool:
+        return self.status == self.Status.DRAFT
+
 
 class Pair(TenantModel):
     class Status(models.TextChoices):
@@ -97,6 +101,23 @@ class Pair(TenantModel):
     @property
     def is_live(self) -> bool:
         return self.status in (self.Status.PROPOSED, self.Status.ACTIVE)
+
+    @property
+    def is_active(self) -> bool:
+        """Published and not ended: the two people meet."""
+        return self.status == self.Status.ACTIVE
+
+    @property
+    def changed_by_manager(self) -> bool:
+        return self.source == self.Source.MANAGER
+
+    @property
+    def ended_by_mentor(self) -> bool:
+        return self.ended_by_role == self.EndedBy.MENTOR
+
+    @property
+    def ended_by_mentee(self) -> bool:
+        return self.ended_by_role == self.EndedBy.MENTEE
 
 
 class Unplaced(TenantModel):

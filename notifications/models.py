@@ -49,6 +49,14 @@ class Notification(TenantModel):
         ]
         indexes = [models.Index(fields=["status", "send_after"])]
 
+    @property
+    def in_digest(self) -> bool:
+        return self.status == self.Status.DIGEST
+
+    @property
+    def is_muted(self) -> bool:
+        return self.status == self.Status.MUTED
+
 
 class NotificationSettings(TenantModel):
     membership = models.OneToOneField(Membership, on_delete=models.CASCADE, related_name="+")

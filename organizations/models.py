@@ -228,6 +228,20 @@ class Invitation(RoleFlags, TenantModel):
         return self.Status.PENDING
 
     @property
+    def is_pending(self) -> bool:
+        """Open and not yet expired: the link still works."""
+        return self.status == self.Status.PENDING
+
+    @property
+    def is_accepted(self) -> bool:
+        return self.status == self.Status.ACCEPTED
+
+    @property
+    def is_expired(self) -> bool:
+        """Never accepted nor revoked, and past its date."""
+        return self.status == self.Status.EXPIRED
+
+    @property
     def is_open(self) -> bool:
         """Not accepted or revoked: it can still be resent or revoked."""
         return self.accepted_at is None and self.revoked_at is None

@@ -3,7 +3,7 @@ from django.urls import reverse
 from organizations.emails import absolute_url, send_branded_email
 from programs.models import Participant
 
-# What happened to a person's place, by the email that tells them.
+# What happened to a person's place, by the email that tells them: its new status.
 KINDS = ("invited", "approved", "rejected", "withdrawn")
 
 
@@ -16,7 +16,7 @@ def send_participant_email(*, participant: Participant, kind: str) -> None:
         kwargs={"org_slug": organization.slug, "participant_id": participant.pk},
     )
     context = {
-        "kind": kind,
+        "kind": Participant.Status(kind),
         "participant": participant,
         "program": participant.program,
         "organization": organization,

@@ -258,7 +258,7 @@ def participant_apply(*, participant: Participant, application: Application) -> 
 
     for name in ("goals", "expectations", "availability", "time_zone", "languages"):
         setattr(participant, name, getattr(application, name))
-    participant.capacity = application.capacity if participant.role == "mentor" else 1
+    participant.capacity = application.capacity if participant.is_mentor else 1
     participant.answers = application.answers
     participant.asks_for, participant.avoids = application.asks_for, application.avoids
     participant.ground_rules_accepted_at = participant.ground_rules_accepted_at or timezone.now()

@@ -56,6 +56,10 @@ class Program(TenantModel):
         CLOSING = "closing", _("Closing")
         CLOSED = "closed", _("Closed")
 
+        @property
+        def is_draft(self) -> bool:
+            return self is type(self).DRAFT
+
     name = models.CharField(_("name"), max_length=200)
     description = models.TextField(_("description"), blank=True)
     objectives = models.JSONField(_("objectives"), default=list, blank=True)
@@ -168,6 +172,15 @@ class Program(TenantModel):
         return self.status in (self.Status.RECRUITING, self.Status.MATCHING, self.Status.ACTIVE)
 
     @property
+    def is_draft(self) -> bool:
+        return self.status == self.Status.DRAFT
+
+    @property
+    def matching_open(self) -> bool:
+        """Pairs can be made: the program is matching, or active with later cohorts."""
+        return self.status in (self.Status.MATCHING, self.Status.ACTIVE)
+
+    @property
     def both_teach(self) -> bool:
         return self.direction == self.Direction.MUTUAL
 
@@ -277,12 +290,29 @@ class Participant(TenantModel):
         MENTOR = "mentor", _("Mentor")
         MENTEE = "mentee", _("Mentee")
 
+        @property
+        def is_mentor(self) -> bool:
+            return self is type(self).MENTOR
+
     class Status(models.TextChoices):
         INVITED = "invited", _("Invited")
         APPLIED = "applied", _("Applied")
         APPROVED = "approved", _("Approved")
         REJECTED = "rejected", _("Not accepted")
         WITHDRAWN = "withdrawn", _("Withdrawn")
+
+        # The participant emails tell what happened to a place by its new status.
+        @property
+        def is_invited(self) -> bool:
+            return self is type(self).INVITED
+
+        @property
+        def is_approved(self) -> bool:
+            return self is type(self).APPROVED
+
+        @property
+        def is_rejected(self) -> bool:
+            return self is type(self).REJECTED
 
     class Source(models.TextChoices):
         INVITED = "invited", _("Invited by a program manager")
@@ -337,6 +367,34 @@ class Participant(TenantModel):
         return f"{self.employee} ({self.get_role_display()})"
 
     @property
+    def is_mentor(self) -> bool:
+        return self.role == self.Role.MENTOR
+
+    @property
+    def is_mentee(self) -> bool:
+        return self.role == self.Role.MENTEE
+
+    @property
+    def is_invited(self) -> bool:
+        return self.status == self.Status.INVITED
+
+    @property
+    def is_applied(self) -> bool:
+        return self.status == self.Status.APPLIED
+
+    @property
+    def is_approved(self) -> bool:
+        return self.status == self.Status.APPROVED
+
+    @property
+    def is_rejected(self) -> bool:
+        return self.status == self.Status.REJECTED
+
+    @property
+    def is_self_nominated(self) -> bool:
+        return self.source == self.Source.SELF_NOMINATED
+
+    @property
     def teaches(self) -> bool:
         return self.role == self.Role.MENTOR or self.program.both_teach
 
@@ -375,6 +433,10 @@ class ParticipantTopic(TenantModel):
                 fields=["participant", "topic", "kind"], name="programs_participanttopic_unique"
             )
         ]
+
+    @property
+    def can_teach(self) -> bool:
+        return self.kind == self.Kind.TEACH
 
 
 class Audience(models.TextChoices):

@@ -49,7 +49,7 @@ def apply(request, org_slug, participant_id):
     if request.method == "POST" and form.is_valid() & demographics.is_valid():
         answers = demographics.cleaned_data if demographics.answered() else None
         application = form.application(answers, withdraw_demographics=demographics.withdraws())
-        first_time = participant.status == Participant.Status.INVITED
+        first_time = participant.is_invited
         try:
             enrolment.participant_apply(participant=participant, application=application)
         except ValidationError as error:

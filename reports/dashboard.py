@@ -17,7 +17,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from directory.models import EmployeeDemographics
-from programs.models import Program, Topic
+from programs.models import Participant, Program, Topic
 from reports import charts
 from reports.kpis import CATEGORY_DIMENSIONS
 from reports.measures import MEASURES, Measure, Shown, shown
@@ -354,7 +354,7 @@ def _skills(organization, detail: dict) -> dict[str, list[SkillRow]]:
         Topic.objects.filter(organization=organization, pk__in=ids).values_list("pk", "name")
     )
     found = {}
-    for role in ("mentor", "mentee"):
+    for role in (Participant.Role.MENTOR, Participant.Role.MENTEE):
         rows = []
         for topic, row in skills.get(role, {}).items():
             hidden = row.get("hidden", True)

@@ -35,6 +35,14 @@ class Cadence:
     def label(self) -> str:
         return LABELS[self.status]
 
+    @property
+    def is_behind(self) -> bool:
+        return self.status == BEHIND
+
+    @property
+    def is_quiet(self) -> bool:
+        return self.status == QUIET
+
 
 def cadence(
     *,

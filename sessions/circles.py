@@ -132,7 +132,7 @@ def circle_attendance_save(*, circle: SupportCircle, attended_ids) -> int:
 
 def upcoming_circles(participant):
     """The support circles still to come in a mentor's program (mentors only)."""
-    if participant.role != "mentor" or participant.status != "approved":
+    if not (participant.is_mentor and participant.is_approved):
         return SupportCircle.objects.none()
     return SupportCircle.objects.filter(
         program=participant.program_id, starts_at__gte=timezone.now() - timedelta(hours=2)

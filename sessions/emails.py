@@ -2,6 +2,7 @@
 carrying the event as an invitation their calendar acts on."""
 
 from email.utils import parseaddr
+from enum import StrEnum
 
 from django.conf import settings
 from django.core.cache import cache
@@ -14,7 +15,28 @@ from sessions.calendar import session_invite
 from sessions.mail import calendar_alternative, calendar_attachment
 from sessions.models import MentoringSession
 
-METHODS = {"scheduled": "REQUEST", "rescheduled": "REQUEST", "cancelled": "CANCEL"}
+
+class InviteKind(StrEnum):
+    """Which version of the event an email carries."""
+
+    SCHEDULED = "scheduled"
+    RESCHEDULED = "rescheduled"
+    CANCELLED = "cancelled"
+
+    @property
+    def is_rescheduled(self) -> bool:
+        return self is InviteKind.RESCHEDULED
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self is InviteKind.CANCELLED
+
+
+METHODS = {
+    InviteKind.SCHEDULED: "REQUEST",
+    InviteKind.RESCHEDULED: "REQUEST",
+    InviteKind.CANCELLED: "CANCEL",
+}
 
 # Who has had which version of the event. A redelivered task, or the retry after the
 # second email failed, skips whoever has theirs. Kept well past any retry.
@@ -69,7 +91,7 @@ def send_session_invites(*, session: MentoringSession, kind: str) -> None:
 def _send_one(session, kind, person, partner, title, path, ics, occasion) -> None:
     zone = zone_for(organization=session.organization, participant=person)
     context = {
-        "kind": kind,
+        "kind": InviteKind(kind),
         "session": session,
         "person": person,
         "partner": partner,

@@ -68,6 +68,10 @@ class PairActivity:
     reliability: list[Reliability] = field(default_factory=list)
 
     @property
+    def is_ended(self) -> bool:
+        return self.status == Pair.Status.ENDED
+
+    @property
     def held(self) -> int:
         return self.cadence.held
 

@@ -76,7 +76,7 @@ def pairs(request, org_slug, program_id):
         "reliability": reliability_by_role(rows),
         "late_hours": SessionChange.LATE_HOURS,
         "pair_count": len(rows),
-        "ended_count": sum(1 for row in rows if row.status == "ended"),
+        "ended_count": sum(1 for row in rows if row.is_ended),
         "commitments": commitment_counts(program, cohort_id=cohort_id),
         "page": Paginator(shown, PAIRS_PER_PAGE).get_page(request.GET.get("page")),
         "shown_count": len(shown),

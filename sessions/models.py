@@ -70,6 +70,15 @@ class MentoringSession(TenantModel):
 
         return self.starts_at + timedelta(minutes=self.duration_minutes)
 
+    @property
+    def is_scheduled(self) -> bool:
+        """Booked and not logged yet, whether or not its time has passed."""
+        return self.status == self.Status.SCHEDULED
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == self.Status.CANCELLED
+
 
 class SessionChange(TenantModel):
     """Who moved or cancelled a session, and how close to it: the pair's reliability."""
@@ -152,6 +161,10 @@ class Note(TenantModel):
     class Meta:
         ordering = ["created_at"]
 
+    @property
+    def is_private(self) -> bool:
+        return self.visibility == self.Visibility.PRIVATE
+
 
 class Goal(TenantModel):
     class Status(models.TextChoices):
@@ -176,6 +189,18 @@ class Goal(TenantModel):
 
     class Meta:
         ordering = ["status", "due_date", "pk"]
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == self.Status.OPEN
+
+    @property
+    def is_done(self) -> bool:
+        return self.status == self.Status.DONE
+
+    @property
+    def is_dropped(self) -> bool:
+        return self.status == self.Status.DROPPED
 
 
 class Commitment(TenantModel):
@@ -205,6 +230,10 @@ class Commitment(TenantModel):
 
     class Meta:
         ordering = ["status", "-created_at"]
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == self.Status.OPEN
 
 
 class SupportCircle(TenantModel):

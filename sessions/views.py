@@ -55,7 +55,7 @@ def pair_workspace(request, org_slug, pair_id):
         "goals": pair_goals(pair, today=timezone.localtime(timezone.now(), zone).date()),
         "goal_form": GoalForm(pair=pair),
         "commitments": pair_commitments(pair),
-        "can_commit": pair.status == "active" and (senior is None or senior.pk == me.pk),
+        "can_commit": pair.is_active and (senior is None or senior.pk == me.pk),
         "commitment_form": CommitmentForm(sessions=held_sessions(pair), zone=zone),
         "guides": for_role(
             Resource.objects.filter(program=pair.program_id, kind__in=["guide", "agenda"]),

@@ -57,7 +57,36 @@ class Survey(TenantModel):
         return self.title
 
 
-class Question(TenantModel):
+class QuestionTypes:
+    """What kind of question it is, for a question and for its results
+    (``surveys.results.QuestionResult``): anything with a ``type`` of ``Question.Type``."""
+
+    @property
+    def is_agreement(self) -> bool:
+        return self.type == Question.Type.AGREEMENT
+
+    @property
+    def is_nps(self) -> bool:
+        return self.type == Question.Type.NPS
+
+    @property
+    def is_single(self) -> bool:
+        return self.type == Question.Type.SINGLE
+
+    @property
+    def is_multiple(self) -> bool:
+        return self.type == Question.Type.MULTIPLE
+
+    @property
+    def is_text(self) -> bool:
+        return self.type == Question.Type.TEXT
+
+    @property
+    def is_skills(self) -> bool:
+        return self.type == Question.Type.SKILLS
+
+
+class Question(QuestionTypes, TenantModel):
     class Type(models.TextChoices):
         AGREEMENT = "agreement", _("Agreement, 1 to 5")
         NPS = "nps", _("Likelihood to recommend, 0 to 10")
@@ -207,3 +236,7 @@ class Concern(TenantModel):
     follow_up = models.TextField(_("follow-up (program managers)"), blank=True)
     week = models.CharField(max_length=8)
     followed_up_at = models.DateTimeField(null=True, blank=True)
+
+    @property
+    def is_resolved(self) -> bool:
+        return self.status == self.Status.RESOLVED

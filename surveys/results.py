@@ -61,7 +61,7 @@ from scipy.optimize import Bounds, LinearConstraint, milp
 
 from organizations.disclosure import Candidate, Publication, key_of, publish
 from programs.models import Cohort, Participant, Topic
-from surveys.models import Answer, Assignment, Question, Response, Survey
+from surveys.models import Answer, Assignment, Question, QuestionTypes, Response, Survey
 
 DEFAULT_MIN_GROUP = 5
 LOWEST_MIN_GROUP = 3
@@ -314,6 +314,18 @@ class Value:
     kind: str
     value: float | int | None = None
 
+    @property
+    def is_hidden(self) -> bool:
+        return self.kind == "hidden"
+
+    @property
+    def is_decimal(self) -> bool:
+        return self.kind == "decimal"
+
+    @property
+    def is_percent(self) -> bool:
+        return self.kind == "percent"
+
 
 @dataclass
 class Cell:
@@ -346,7 +358,7 @@ class Breakdown:
 
 
 @dataclass
-class QuestionResult:
+class QuestionResult(QuestionTypes):
     question_id: int
     number: int
     section: str
