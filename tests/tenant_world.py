@@ -77,7 +77,7 @@ def invitation_token(slug: str) -> str:
 def build_world(*, slug: str = "tenant-a", name: str = "Tenant A") -> dict[str, object]:
     """An organisation with one object of every tenant-owned kind, keyed by the URL keyword
     that names it (the cross-tenant test finds a model's own name by itself: see its
-    ``_value``); objects no route points at are keyed by their model's name."""
+    ``tests.routes.value_for``); objects no route points at are keyed by their model's name."""
     organization = OrganizationFactory(slug=slug, name=name)
     admin = MembershipFactory(organization=organization, is_admin=True)
     member = MembershipFactory(organization=organization)

@@ -5,7 +5,7 @@ with a private note, a shared note and a reflection (what they learned and taugh
 pair also has a goal, a commitment and a scheduled session with an agenda. Every piece of
 text is a distinctive marker. Then each reader requests every route of our apps (the
 pages, the HTMX partials, the CSV exports and the API), enumerated from the URL
-configuration with the machinery of ``tests/test_cross_tenant.py``, its ids pointing at
+configuration by ``tests/routes.py`` (as for the cross-tenant test), its ids pointing at
 this organisation's real objects: the pair, the logged session, the scheduled session and
 each person of the pair. No body may hold a marker its reader is not entitled to:
 
@@ -25,13 +25,12 @@ be found.
 """
 
 import itertools
-import re
 from collections import Counter
 from datetime import timedelta
 
 import pytest
 from django.core.files.base import ContentFile
-from django.urls import get_resolver, reverse
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
@@ -47,7 +46,7 @@ from sessions import services
 from sessions.models import MentoringSession, Notification, SupportCircle
 from tests.accounts.factories import UserFactory
 from tests.organizations.factories import MembershipFactory
-from tests.test_cross_tenant import SLUG_KWARGS, _is_tenant_route, _is_third_party, _value, _walk
+from tests.routes import body_of, urls_for
 
 pytestmark = pytest.mark.django_db
 
@@ -114,24 +113,6 @@ MUST_REACH = {
 }
 
 
-def _routes() -> dict[str, tuple[set[str], object, bool]]:
-    """Route name -> (URL keyword arguments, view, ours). Ours: every route of our apps
-    and of the API. Other apps' routes (sign-in pages, the admin site) only when they
-    take no argument, and never one that signs out."""
-    routes = {}
-    for name, route, callback in _walk(get_resolver().url_patterns):
-        if not name or name in routes:
-            continue
-        ours = not _is_third_party(callback) or _is_tenant_route(route)
-        kwargs = set(re.findall(r"<(?:\w+:)?(\w+)>", route))
-        if ours or (not kwargs and "logout" not in name):
-            routes[name] = (kwargs, callback, ours)
-    return routes
-
-
-ROUTES = _routes()
-
-
 @pytest.fixture
 def pair(acme, world):
     """Ann and Dan, published; Ann, Dan and Eve can sign in."""
@@ -196,7 +177,7 @@ def written(acme, world, pair):
 @pytest.fixture
 def worlds(acme, world, pair, written):
     """The organisation's objects by URL keyword (as in tests/test_cross_tenant.py, read
-    by its ``_value``), in variants: ids of Ann's side and of Dan's, of the logged
+    by ``tests.routes.value_for``), in variants: ids of Ann's side and of Dan's, of the logged
     session and of the scheduled one. Kinds no route here points at need no entry;
     ``test_every_route_can_be_pointed_at_real_objects`` says when one is missing."""
     program = world["program"]
@@ -260,7 +241,7 @@ def worlds(acme, world, pair, written):
     variants = []
     for who, session in itertools.product(("Ann", "Dan"), ("logged", "scheduled")):
         person = world[who]
-        # First the person's own objects: ``_value`` takes an API route's ``pk`` from the
+        # First the person's own objects: ``value_for`` takes an API route's ``pk`` from the
         # first object of the view's model.
         variants.append(
             {
@@ -272,33 +253,6 @@ def worlds(acme, world, pair, written):
             }
         )
     return variants
-
-
-def _urls(worlds, slug: str) -> tuple[dict[str, list[str]], dict[str, set[str]]]:
-    """Route name -> its URLs (one per distinct filling of its ids), and the URL keywords
-    nothing in the worlds can fill (ours only; another app's such route is left out)."""
-    urls, missing = {}, {}
-    for name, (names, view, ours) in sorted(ROUTES.items()):
-        found = set()
-        for variant in worlds:
-            kwargs = {n: _value(variant, n, view) for n in names - SLUG_KWARGS}
-            if unfilled := {n for n, v in kwargs.items() if v is None}:
-                if ours:
-                    missing[name] = unfilled
-                break
-            kwargs.update(dict.fromkeys(names & SLUG_KWARGS, slug))
-            found.add(reverse(name, kwargs=kwargs))
-        else:
-            urls[name] = sorted(found)
-    return urls, missing
-
-
-def _body(response) -> bytes:
-    """Everything a response says: its headers and its content, streamed or not."""
-    # A streamed one (CSV) consumed to the end is closed by the test client: closing it
-    # again here would fire request_finished and close the test's database connection.
-    content = b"".join(response.streaming_content) if response.streaming else response.content
-    return str(dict(response.headers)).encode() + content
 
 
 @pytest.fixture
@@ -331,7 +285,7 @@ def as_reader(client, acme, world, pair):
 
 
 def test_every_route_can_be_pointed_at_real_objects(worlds, acme):
-    urls, missing = _urls(worlds, acme.slug)
+    urls, missing = urls_for(worlds, acme.slug)
     assert missing == {}, (
         "tests/sessions/test_confidentiality.py has nothing of this organisation to point"
         f" these URL keywords at: add an object of that kind to ``worlds``: {missing}"
@@ -345,7 +299,7 @@ def test_nobody_reads_what_they_are_not_entitled_to_through_any_route(
 ):
     assert not acme.require_mfa_for_staff  # else staff would only meet the MFA set-up page
     headers = as_reader(reader)
-    urls, missing = _urls(worlds, acme.slug)
+    urls, missing = urls_for(worlds, acme.slug)
     assert missing == {}
     entitled = ENTITLED.get(reader, set())
     leaks, errors, seen, statuses, reached = [], [], set(), Counter(), set()
@@ -364,7 +318,7 @@ def test_nobody_reads_what_they_are_not_entitled_to_through_any_route(
                 statuses[response.status_code] += 1
                 if response.status_code == 200:
                     reached.add(name)
-                body = _body(response)
+                body = body_of(response)
                 found = {label for label, marker in MARKERS.items() if marker.encode() in body}
                 seen |= found
                 leaks += [(name, path, bool(extra), label) for label in sorted(found - entitled)]

@@ -20,7 +20,7 @@ from programs.models import Participant, ProgramManager, TrainingCompletion, Tra
 from sessions import notify, reminders, tasks
 from sessions.models import MentoringSession, Notification
 from tests.accounts.factories import UserFactory
-from tests.conftest import is_postgresql, require
+from tests.helpers import is_postgresql, require
 from tests.organizations.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db

@@ -7,8 +7,8 @@ random id and no time finer than the ISO week; nothing else in the project (no f
 key, no audit entry, no notification, no text field) points at it.
 
 Pages and API: every route of our apps and of the API (enumerated from the URL
-configuration with the machinery of ``tests/test_cross_tenant.py``, as
-``tests/sessions/test_confidentiality.py`` reuses it) is requested by program managers,
+configuration by ``tests/routes.py``, as for
+``tests/sessions/test_confidentiality.py``) is requested by program managers,
 admins, executives, a member holding every role, participants (the respondent among
 them), a visitor and API keys of every role. Ann's answer carries a distinctive marker:
 
@@ -50,8 +50,8 @@ from sessions.models import Commitment, Goal, MentoringSession, Notification, Su
 from surveys.models import Answer, Assignment, Concern, HeldResponse, Response, Story
 from surveys.services import responses_release
 from tests.organizations.factories import MembershipFactory
-from tests.sessions.test_confidentiality import ROUTES, _body, _urls
-from tests.surveys.test_respond import (
+from tests.routes import READABLE_ROUTES, body_of, urls_for
+from tests.surveys.helpers import (
     PEOPLE,
     answer_url,
     assign,
@@ -146,7 +146,7 @@ def release(organization):
 
 
 def _variant(acme, world, pair, survey, schedule, assignments) -> dict:
-    """An object for every URL keyword a route of ours takes (read by ``_value``)."""
+    """An object for every URL keyword a route of ours takes (read by ``value_for``)."""
     program, ann = world["program"], world["Ann"]
     with tenant_context(organization=acme):
         session = MentoringSession.objects.create(
@@ -258,7 +258,7 @@ def _become(client, acme, reader: str) -> dict:
 
 def _read_everything(client, acme, variant, headers):
     """[(route name, url, status, body)] for every route, as a full page and as HTMX."""
-    urls, missing = _urls([variant], acme.slug)
+    urls, missing = urls_for([variant], acme.slug)
     assert missing == {}, (
         "tests/surveys/test_anonymity.py has nothing to point these URL keywords at: add an"
         f" object of that kind to ``_variant``: {missing}"
@@ -268,7 +268,7 @@ def _read_everything(client, acme, variant, headers):
         for url in route_urls:
             for path, extra in ((url, {}), (f"{url}?cohort={variant['cohort_id'].pk}", HTMX)):
                 response = client.get(path, **headers, **extra)
-                pages.append((name, path, response.status_code, _body(response)))
+                pages.append((name, path, response.status_code, body_of(response)))
     return pages
 
 
@@ -461,10 +461,10 @@ def test_with_free_text_hidden_an_anonymous_answer_shows_nowhere(client, acme, w
 
     pages = _read_everything(client, acme, variant, headers)
 
-    statuses = Counter(status for _name, _path, status, _body in pages)
-    reached = {name for name, _path, status, _body in pages if status == 200}
+    statuses = Counter(status for _name, _path, status, body_of in pages)
+    reached = {name for name, _path, status, body_of in pages if status == 200}
     print(f"\n{reader}: {len(pages)} requests; statuses {dict(sorted(statuses.items()))}")
-    errors = [(name, path) for name, path, status, _body in pages if status >= 500]
+    errors = [(name, path) for name, path, status, body_of in pages if status >= 500]
     assert errors == []
     leaks = [(name, path) for name, path, _s, body in pages if MARKERS["ann"].encode() in body]
     assert leaks == [], f"{reader} read Ann's anonymous answer: {leaks}"
@@ -481,7 +481,7 @@ def test_with_free_text_hidden_an_anonymous_answer_shows_nowhere(client, acme, w
         assert MUST_REACH[reader] in reached, f"{reader} never reached {MUST_REACH[reader]}"
 
 
-RESULT_ROUTES = {name for name in ROUTES if name.startswith("surveys_results:")}
+RESULT_ROUTES = {name for name in READABLE_ROUTES if name.startswith("surveys_results:")}
 
 
 @pytest.mark.parametrize("reader", [*STAFF, *KEYS])
