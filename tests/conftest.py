@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from organizations.models import Membership
+from organizations.tenancy import tenant_context
 from programs.models import Participant, Program
 from tests.helpers import require
 from tests.organizations.factories import (
@@ -88,7 +89,7 @@ def _clear_cache():
 # --- Personas -----------------------------------------------------------------------
 # Named people, defined once: Acme's admin, program manager, executive, mentor and mentee,
 # and Globex's admin (an outsider to Acme). Each is a user; their membership is
-# ``Membership.objects.get(user=...)`` inside Acme.
+# ``Membership.objects.get(user=...)`` inside Acme's tenant_context.
 
 
 @pytest.fixture
@@ -137,9 +138,9 @@ def globex_admin(globex):
 def world_manager(acme, acme_manager, world):
     """Acme's program manager, managing the world's program (they reach only the programs
     they manage)."""
-    ProgramManagerFactory(
-        program=world["program"], membership=Membership.objects.get(user=acme_manager)
-    )
+    with tenant_context(organization=acme):
+        membership = Membership.objects.get(user=acme_manager)
+    ProgramManagerFactory(program=world["program"], membership=membership)
     return acme_manager
 
 

@@ -22,7 +22,6 @@ from organizations.api_keys import api_key_create
 from organizations.models import Organization
 from organizations.roles import Role
 from organizations.tenancy import tenant_context
-from tests.organizations.factories import MembershipFactory, OrganizationFactory
 from tests.routes import (
     API_ROUTES,
     METHODS,
@@ -34,19 +33,13 @@ from tests.routes import (
     snapshot,
     unresolved,
 )
-from tests.tenant_world import build_world
+from tests.tenant_world import build_outsider, build_world
 
 
 @pytest.fixture
 def outsider(db):
     """A member of organisation B holding every role there."""
-    return MembershipFactory(
-        organization=OrganizationFactory(slug="tenant-b", name="Tenant B"),
-        is_admin=True,
-        is_program_manager=True,
-        is_executive=True,
-        is_participant=True,
-    ).user
+    return build_outsider(slug="tenant-b", name="Tenant B")
 
 
 @pytest.fixture

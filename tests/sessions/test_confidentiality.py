@@ -29,24 +29,21 @@ from collections import Counter
 from datetime import timedelta
 
 import pytest
-from django.core.files.base import ContentFile
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
-from matching import services as matching
-from matching.models import Pair
 from organizations.api_keys import api_key_create
-from organizations.models import DirectoryImport, Invitation, Membership
+from organizations.models import Membership
 from organizations.roles import Role
-from organizations.services import invitation_token_hash
 from organizations.tenancy import tenant_context
-from programs.models import ProgramManager, ProgramQuestion, Resource, Topic, TrainingModule
+from programs.models import ProgramManager, Topic
 from sessions import services
-from sessions.models import MentoringSession, Notification, SupportCircle
+from sessions.models import MentoringSession
 from tests.accounts.factories import UserFactory
 from tests.organizations.factories import MembershipFactory
 from tests.routes import body_of, urls_for
+from tests.tenant_world import EVERY_ROLE, build_program_objects, build_survey_objects, world_pair
 
 pytestmark = pytest.mark.django_db
 
@@ -82,12 +79,7 @@ MEMBERS = {
     "manager": {"is_program_manager": True, "is_participant": False},
     "admin": {"is_admin": True, "is_participant": False},
     "executive": {"is_executive": True, "is_participant": False},
-    "every_role": {
-        "is_admin": True,
-        "is_program_manager": True,
-        "is_executive": True,
-        "is_participant": True,
-    },
+    "every_role": EVERY_ROLE,
 }
 KEYS = {
     "key_admin": {Role.ADMIN},
@@ -116,11 +108,7 @@ MUST_REACH = {
 @pytest.fixture
 def pair(acme, world):
     """Ann and Dan, published; Ann, Dan and Eve can sign in."""
-    with tenant_context(organization=acme):
-        run = matching.matching_run(cohort=world["cohort"], actor=None)
-        matching.run_publish(run=run)
-        pair = Pair.objects.select_related("mentor", "mentee").get(run=run, mentee=world["Dan"])
-    assert pair.mentor == world["Ann"]
+    pair = world_pair(acme, world)
     for name in ("ann", "dan", "eve"):
         MembershipFactory(organization=acme, user=UserFactory(email=f"{name}@acme.example"))
     return pair
@@ -196,47 +184,12 @@ def worlds(acme, world, pair, written):
             "goal_id": written["goal"],
             "commitment_id": written["commitment"],
             "topic_id": Topic.objects.get(),
-            "circle_id": SupportCircle.objects.create(
-                organization=acme,
-                program=program,
-                title="Mentors' circle",
-                starts_at=timezone.now() + timedelta(days=5),
+            **build_program_objects(
+                organization=acme, program=program, recipient=memberships["ann"], token=TOKEN
             ),
-            "notification_id": Notification.objects.create(
-                organization=acme,
-                recipient=memberships["ann"],
-                kind="milestone",
-                key="milestone:cohort:1:kickoff",
-                title="Kick-off",
-                body="The pilot starts today.",
-                send_after=timezone.now(),
+            **build_survey_objects(
+                organization=acme, program=program, cohort=world["cohort"], participant=world["Ann"]
             ),
-            "module_id": TrainingModule.objects.create(
-                organization=acme, program=program, title="Intro"
-            ),
-            "resource_id": Resource.objects.create(
-                organization=acme, program=program, kind="guide", title="Feedback"
-            ),
-            "question_id": ProgramQuestion.objects.create(
-                organization=acme, program=program, text="Why?"
-            ),
-            "invitation_id": Invitation.objects.create(
-                organization=acme,
-                email="invitee@example.com",
-                is_participant=True,
-                token_hash=invitation_token_hash(TOKEN),
-                expires_at=timezone.now() + timedelta(days=7),
-            ),
-            "import_id": DirectoryImport.objects.create(
-                organization=acme,
-                original_name="roster.csv",
-                status=DirectoryImport.Status.CHECKED,
-                file=ContentFile(b"employee_number,name\nZ1,Zed\n", name="roster.csv"),
-            ),
-            "api_key_id": api_key_create(
-                organization=acme, actor=None, name="Listed", roles={Role.ADMIN}
-            )[0],
-            **_survey_objects(acme, program, world),
         }
     variants = []
     for who, session in itertools.product(("Ann", "Dan"), ("logged", "scheduled")):
@@ -356,46 +309,3 @@ def test_the_author_sees_the_private_note_on_the_session_page_and_the_partner_do
     assert DAN_PRIVATE not in ann_sees
     assert DAN_PRIVATE in dan_sees and PAIR_ONLY["shared note (Ann)"] in dan_sees
     assert ANN_PRIVATE not in dan_sees
-
-
-def _survey_objects(acme, program, world) -> dict:
-    """One of each survey object the routes point at (the pair's notes are not in them)."""
-    from surveys.models import (
-        Answer,
-        Assignment,
-        Concern,
-        Question,
-        Response,
-        Schedule,
-        Story,
-        Survey,
-    )
-
-    survey = Survey.objects.create(organization=acme, program=program, title="Pulse")
-    question = Question.objects.create(
-        organization=acme, survey=survey, type="agreement", text="Worth it?"
-    )
-    schedule = Schedule.objects.create(
-        organization=acme, survey=survey, cohort=world["cohort"], anchor="cohort_start"
-    )
-    response = Response.objects.create(
-        organization=acme, schedule=schedule, cohort=world["cohort"], role="mentor", week="2027-W01"
-    )
-    answer = Answer.objects.create(organization=acme, response=response, question=question, value=4)
-    return {
-        "survey_id": survey,
-        "survey_question_id": question,
-        "schedule_id": schedule,
-        "assignment_id": Assignment.objects.create(
-            organization=acme,
-            schedule=schedule,
-            participant=world["Ann"],
-            occasion="cohort_start",
-            opens_at=timezone.now(),
-            closes_at=timezone.now() + timedelta(days=14),
-        ),
-        "story_id": Story.objects.create(organization=acme, program=program, answer=answer),
-        "concern_id": Concern.objects.create(
-            organization=acme, program=program, text="Worried", week="2027-W01"
-        ),
-    }

@@ -31,22 +31,16 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
-from matching import services as matching
-from matching.models import Pair
 from organizations.api_keys import api_key_create
-from organizations.models import AuditEntry, DirectoryImport, Invitation, Membership
+from organizations.models import AuditEntry, Membership
 from organizations.roles import Role
-from organizations.services import invitation_token_hash
 from organizations.tenancy import TenantModel, tenant_context
 from programs.models import (
     Program,
     ProgramManager,
-    ProgramQuestion,
-    Resource,
     Topic,
-    TrainingModule,
 )
-from sessions.models import Commitment, Goal, MentoringSession, Notification, SupportCircle
+from sessions.models import Commitment, Goal, MentoringSession
 from surveys.models import Answer, Assignment, Concern, HeldResponse, Response, Story
 from surveys.services import responses_release
 from tests.organizations.factories import MembershipFactory
@@ -61,6 +55,7 @@ from tests.surveys.helpers import (
     make_survey,
     sign_in_people,
 )
+from tests.tenant_world import EVERY_ROLE, build_program_objects, world_pair
 
 pytestmark = pytest.mark.django_db
 
@@ -81,12 +76,7 @@ STAFF = {
     "manager": {"is_program_manager": True, "is_participant": False},
     "admin": {"is_admin": True, "is_participant": False},
     "executive": {"is_executive": True, "is_participant": False},
-    "every_role": {
-        "is_admin": True,
-        "is_program_manager": True,
-        "is_executive": True,
-        "is_participant": True,
-    },
+    "every_role": EVERY_ROLE,
 }
 KEYS = {
     "key_admin": {Role.ADMIN},
@@ -111,11 +101,7 @@ MUST_REACH = {
 
 @pytest.fixture
 def pair(acme, world):
-    with tenant_context(organization=acme):
-        run = matching.matching_run(cohort=world["cohort"], actor=None)
-        matching.run_publish(run=run)
-        pair = Pair.objects.select_related("mentor", "mentee").get(run=run, mentee=world["Dan"])
-    assert pair.mentor == world["Ann"]
+    pair = world_pair(acme, world)
     sign_in_people(acme)
     return pair
 
@@ -173,46 +159,12 @@ def _variant(acme, world, pair, survey, schedule, assignments) -> dict:
                 organization=acme, pair=pair, participant=pair.mentee, text="Use AI", theme="tool"
             ),
             "topic_id": Topic.objects.get(),
-            "circle_id": SupportCircle.objects.create(
+            **build_program_objects(
                 organization=acme,
                 program=program,
-                title="Mentors' circle",
-                starts_at=timezone.now() + timedelta(days=5),
-            ),
-            "notification_id": Notification.objects.create(
-                organization=acme,
                 recipient=memberships["ann@acme.example"],
-                kind="milestone",
-                key="milestone:cohort:1:kickoff",
-                title="Kick-off",
-                body="The pilot starts today.",
-                send_after=timezone.now(),
+                token=TOKEN,
             ),
-            "module_id": TrainingModule.objects.create(
-                organization=acme, program=program, title="Intro"
-            ),
-            "resource_id": Resource.objects.create(
-                organization=acme, program=program, kind="guide", title="Feedback"
-            ),
-            "question_id": ProgramQuestion.objects.create(
-                organization=acme, program=program, text="Why?"
-            ),
-            "invitation_id": Invitation.objects.create(
-                organization=acme,
-                email="invitee@example.com",
-                is_participant=True,
-                token_hash=invitation_token_hash(TOKEN),
-                expires_at=timezone.now() + timedelta(days=7),
-            ),
-            "import_id": DirectoryImport.objects.create(
-                organization=acme,
-                original_name="roster.csv",
-                status=DirectoryImport.Status.CHECKED,
-                file=_roster(),
-            ),
-            "api_key_id": api_key_create(
-                organization=acme, actor=None, name="Listed", roles={Role.ADMIN}
-            )[0],
             "survey_id": survey,
             "survey_question_id": survey.questions.first(),
             "schedule_id": schedule,
@@ -220,12 +172,6 @@ def _variant(acme, world, pair, survey, schedule, assignments) -> dict:
             "story_id": story,
             "concern_id": Concern.objects.get(text=CONCERN),
         }
-
-
-def _roster():
-    from django.core.files.base import ContentFile
-
-    return ContentFile(b"employee_number,name\nZ1,Zed\n", name="roster.csv")
 
 
 def _raise_concern(client, pair):

@@ -14,7 +14,7 @@ from matching import services as matching
 from matching.models import Pair
 from organizations.models import Organization
 from organizations.tenancy import tenant_context
-from programs.models import ProgramManager, Topic
+from programs.models import Topic
 from surveys import tasks
 from surveys.models import (
     Answer,
@@ -327,17 +327,6 @@ def _concerns(acme):
         return list(Concern.objects.all())
 
 
-@pytest.fixture
-def manager(acme, world):
-    """A program manager of the world's program (they reach only the programs they manage)."""
-    membership = MembershipFactory(organization=acme, is_program_manager=True, is_participant=False)
-    with tenant_context(organization=acme):
-        ProgramManager.objects.create(
-            organization=acme, program=world["program"], membership=membership
-        )
-    return membership.user
-
-
 def test_the_mentor_raises_a_concern_by_name(client, acme, world, pair):
     login(client, "ann")
 
@@ -405,11 +394,11 @@ def test_the_mentee_never_sees_the_concern(client, acme, world, pair):
 
 
 def test_the_managers_queue_names_a_named_concern_and_nothing_of_an_anonymous_one(
-    client, acme, world, pair, manager
+    client, acme, world, pair, world_manager
 ):
     login(client, "ann")
     client.post(concern_url(pair), {"text": "Zq9Anonymous", "how": "anonymous"})
-    client.force_login(manager)
+    client.force_login(world_manager)
 
     anonymous_only = client.get(queue_url(world["program"])).content.decode()
 
@@ -418,12 +407,12 @@ def test_the_managers_queue_names_a_named_concern_and_nothing_of_an_anonymous_on
 
     login(client, "ann")
     client.post(concern_url(pair), {"text": "Zq9Named", "how": "named"})
-    client.force_login(manager)
+    client.force_login(world_manager)
     both = client.get(queue_url(world["program"])).content.decode()
     assert "Zq9Named" in both and "Ann Junior" in both and "Dan Senior" in both
 
 
-def test_the_manager_follows_a_concern_up(client, acme, world, pair, manager):
+def test_the_manager_follows_a_concern_up(client, acme, world, pair, world_manager):
     login(client, "ann")
     client.post(concern_url(pair), {"text": "Zq9Anonymous", "how": "anonymous"})
     (concern,) = _concerns(acme)
@@ -439,7 +428,7 @@ def test_the_manager_follows_a_concern_up(client, acme, world, pair, manager):
     assert client.get(queue_url(world["program"])).status_code == 403
     assert _concerns(acme)[0].status == "new"
 
-    client.force_login(manager)
+    client.force_login(world_manager)
     assert client.get(url).status_code == 405
     page = client.post(
         url, {"status": "following_up", "follow_up": "Spoke to the cohort"}, follow=True

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from organizations.models import Organization
 from organizations.tenancy import tenant_context
-from programs.models import Cohort, ProgramManager, ProgramTopic, Topic
+from programs.models import Cohort, ProgramTopic, Topic
 from surveys import results as results_module
 from surveys import stories
 from surveys.models import Answer, Question, Story, Survey
@@ -104,17 +104,6 @@ def _shown_everywhere(organization, survey, question_type):
 
 
 # --- Fixtures --------------------------------------------------------------------------
-
-
-@pytest.fixture
-def manager(acme, world):
-    """A program manager of the world's program (they reach only the programs they manage)."""
-    membership = MembershipFactory(organization=acme, is_program_manager=True, is_participant=False)
-    with tenant_context(organization=acme):
-        ProgramManager.objects.create(
-            organization=acme, program=world["program"], membership=membership
-        )
-    return membership.user
 
 
 @pytest.fixture
@@ -262,8 +251,10 @@ def test_the_response_rate_is_answers_over_assignments(acme, figures_data):
 
 
 @pytest.mark.django_db
-def test_the_page_shows_charts_with_their_figures_as_text(client, acme, manager, figures_data):
-    client.force_login(manager)
+def test_the_page_shows_charts_with_their_figures_as_text(
+    client, acme, world_manager, figures_data
+):
+    client.force_login(world_manager)
 
     response = client.get(results_url(figures_data))
 
@@ -283,8 +274,8 @@ def test_the_page_shows_charts_with_their_figures_as_text(client, acme, manager,
 
 
 @pytest.mark.django_db
-def test_the_export_has_one_row_per_question_and_group(client, acme, manager, figures_data):
-    client.force_login(manager)
+def test_the_export_has_one_row_per_question_and_group(client, acme, world_manager, figures_data):
+    client.force_login(world_manager)
 
     rows = csv_rows(client.get(results_url(figures_data, "results.csv")))
 
@@ -344,9 +335,9 @@ def test_no_subtraction_recovers_the_four_on_any_page(acme, world, small_mentees
 
 @pytest.mark.django_db
 def test_the_page_marks_the_hidden_cells_and_shows_none_of_their_figures(
-    client, acme, world, manager, small_mentees
+    client, acme, world, world_manager, small_mentees
 ):
-    client.force_login(manager)
+    client.force_login(world_manager)
 
     for query in ("", f"?cohort={world['cohort'].pk}"):
         html = client.get(results_url(small_mentees) + query).content.decode()
@@ -362,8 +353,8 @@ def test_the_page_marks_the_hidden_cells_and_shows_none_of_their_figures(
 
 
 @pytest.mark.django_db
-def test_the_export_hides_the_same_cells(client, acme, world, manager, small_mentees):
-    client.force_login(manager)
+def test_the_export_hides_the_same_cells(client, acme, world, world_manager, small_mentees):
+    client.force_login(world_manager)
 
     for query in ("", f"?cohort={world['cohort'].pk}"):
         rows = csv_rows(client.get(results_url(small_mentees, "results.csv") + query))
@@ -375,7 +366,7 @@ def test_the_export_hides_the_same_cells(client, acme, world, manager, small_men
 
 
 @pytest.mark.django_db
-def test_a_small_cohort_hides_its_filtered_page_too(client, acme, world, manager, anonymous):
+def test_a_small_cohort_hides_its_filtered_page_too(client, acme, world, world_manager, anonymous):
     """Cohort B has four answers: hidden in the cohort breakdown, so is A (whose figures,
     taken from everyone's, would give B's), and so are both cohorts' filtered pages."""
     survey, schedule = anonymous
@@ -387,7 +378,7 @@ def test_a_small_cohort_hides_its_filtered_page_too(client, acme, world, manager
         responses_many(schedule, "mentor", 6)
         responses_many(schedule, "mentee", 6)
         responses_many(results_schedule(survey, second), "mentor", 4, {"agreement": 1})
-    client.force_login(manager)
+    client.force_login(world_manager)
 
     question = _question(_results(acme, survey), "agreement")
     assert question.overall.status == "shown"
@@ -430,14 +421,14 @@ def test_a_difference_across_two_breakdowns_is_closed_too(acme, world, anonymous
 
 @pytest.mark.django_db
 def test_under_a_hidden_group_a_cell_without_answers_is_hidden_not_empty(
-    client, acme, world, manager, anonymous
+    client, acme, world, world_manager, anonymous
 ):
     """Four mentors answered and no mentee: "no answers" from mentees would say the four
     are mentors, on the whole survey's page and on the cohort's."""
     survey, schedule = anonymous
     with tenant_context(organization=acme):
         responses_many(schedule, "mentor", 4)
-    client.force_login(manager)
+    client.force_login(world_manager)
 
     for cohort_id in (None, world["cohort"].pk):
         question = _question(_results(acme, survey, cohort_id), "agreement")
@@ -472,7 +463,7 @@ def test_a_raised_threshold_of_seven_hides_a_group_of_six(monkeypatch, acme, ano
 
 @pytest.mark.django_db
 def test_a_threshold_set_to_two_is_taken_as_three(
-    monkeypatch, client, acme, manager, world, anonymous
+    monkeypatch, client, acme, world_manager, world, anonymous
 ):
     survey, schedule = anonymous
     with tenant_context(organization=acme):
@@ -480,7 +471,7 @@ def test_a_threshold_set_to_two_is_taken_as_three(
         responses_many(schedule, "mentee", 2)
     _set_min_group(monkeypatch, acme, 2)
     acme.refresh_from_db()
-    client.force_login(manager)
+    client.force_login(world_manager)
 
     results = _results(acme, survey)
     question = _question(results, "agreement")
@@ -523,11 +514,11 @@ def _texts(acme, schedule, mentors, mentees):
 
 @pytest.mark.django_db
 def test_free_text_is_counted_never_shown_unless_the_survey_allows(
-    client, acme, manager, anonymous
+    client, acme, world_manager, anonymous
 ):
     survey, schedule = anonymous
     _texts(acme, schedule, 6, 6)
-    client.force_login(manager)
+    client.force_login(world_manager)
 
     text = _question(_results(acme, survey), "text")
     assert (text.overall.figures.answered, text.overall.figures.texts) == (12, None)
@@ -538,13 +529,15 @@ def test_free_text_is_counted_never_shown_unless_the_survey_allows(
 
 
 @pytest.mark.django_db
-def test_free_text_shows_for_a_large_enough_group_where_allowed(client, acme, manager, anonymous):
+def test_free_text_shows_for_a_large_enough_group_where_allowed(
+    client, acme, world_manager, anonymous
+):
     survey, schedule = anonymous
     with tenant_context(organization=acme):
         Survey.objects.filter(pk=survey.pk).update(show_free_text=True)
     survey.show_free_text = True
     _texts(acme, schedule, 6, 6)
-    client.force_login(manager)
+    client.force_login(world_manager)
 
     text = _question(_results(acme, survey), "text")
     assert text.overall.figures.texts == [f"Mentee story {i}" for i in range(6)] + [
@@ -560,13 +553,13 @@ def test_free_text_shows_for_a_large_enough_group_where_allowed(client, acme, ma
 
 
 @pytest.mark.django_db
-def test_free_text_of_a_small_group_stays_hidden(client, acme, manager, anonymous):
+def test_free_text_of_a_small_group_stays_hidden(client, acme, world_manager, anonymous):
     survey, schedule = anonymous
     with tenant_context(organization=acme):
         Survey.objects.filter(pk=survey.pk).update(show_free_text=True)
     survey.show_free_text = True
     _texts(acme, schedule, 2, 2)
-    client.force_login(manager)
+    client.force_login(world_manager)
 
     text = _question(_results(acme, survey), "text")
     assert text.overall.hidden
@@ -580,7 +573,7 @@ def test_free_text_of_a_small_group_stays_hidden(client, acme, manager, anonymou
 
 @pytest.mark.django_db
 def test_department_and_level_breakdowns_only_for_attributed_surveys(
-    client, acme, manager, world, anonymous
+    client, acme, world_manager, world, anonymous
 ):
     survey, schedule = anonymous
     with tenant_context(organization=acme):
@@ -598,7 +591,7 @@ def test_department_and_level_breakdowns_only_for_attributed_surveys(
                 sent, person.role, {"agreement": 3}, participant=person,
                 department=department, level=2 if i % 2 else 7,
             )  # fmt: skip
-    client.force_login(manager)
+    client.force_login(world_manager)
 
     dimensions = [b.dimension for b in _question(_results(acme, survey), "agreement").breakdowns]
     assert dimensions == ["cohort", "role"]
@@ -708,8 +701,8 @@ def story_list(acme, anonymous):
 
 
 @pytest.mark.django_db
-def test_a_manager_features_a_story_and_stops(client, acme, manager, world, story_list):
-    client.force_login(manager)
+def test_a_manager_features_a_story_and_stops(client, acme, world_manager, world, story_list):
+    client.force_login(world_manager)
     url = f"/o/acme/surveys/programs/{world['program'].pk}/stories/"
     first, second = story_list
 
@@ -778,9 +771,9 @@ def test_another_organisations_manager_gets_404(client, acme, globex, anonymous,
 
 
 @pytest.mark.django_db
-def test_a_library_template_has_no_results(client, acme, manager):
+def test_a_library_template_has_no_results(client, acme, world_manager):
     with tenant_context(organization=acme):
         template = Survey.objects.create(organization=acme, title="Template")
-    client.force_login(manager)
+    client.force_login(world_manager)
 
     assert client.get(f"/o/acme/surveys/{template.pk}/results/").status_code == 404

@@ -11,10 +11,9 @@ from jsonschema import Draft202012Validator
 
 from organizations.roles import Role
 from organizations.tenancy import tenant_context
-from programs.models import ProgramManager, Topic
+from programs.models import Topic
 from surveys.models import Response, Survey
 from tests.helpers import api_key_headers, openapi_json_schema
-from tests.organizations.factories import MembershipFactory
 from tests.surveys.helpers import (
     RESULTS,
     api_as_csv,
@@ -74,17 +73,6 @@ def _cell(results: dict, question_type: str, dimension: str, label: str) -> dict
 
 
 # --- Fixtures --------------------------------------------------------------------------
-
-
-@pytest.fixture
-def manager(acme, world):
-    """A program manager of the world's program (they reach only the programs they manage)."""
-    membership = MembershipFactory(organization=acme, is_program_manager=True, is_participant=False)
-    with tenant_context(organization=acme):
-        ProgramManager.objects.create(
-            organization=acme, program=world["program"], membership=membership
-        )
-    return membership.user
 
 
 @pytest.fixture
@@ -161,11 +149,11 @@ def small_mentees(acme, world):
 
 @pytest.mark.parametrize("which", ["answered", "attributed"])
 def test_results_through_an_api_key_are_the_figures_of_the_page_and_export(
-    request, client, conforms, acme, world, manager, which
+    request, client, conforms, acme, world, world_manager, which
 ):
     survey = request.getfixturevalue(which)
     headers = api_key_headers(acme, Role.PROGRAM_MANAGER)
-    client.force_login(manager)
+    client.force_login(world_manager)
 
     for query in ({}, {"cohort": world["cohort"].pk}):
         response = _get(client, conforms, survey, headers, **query)
@@ -174,9 +162,9 @@ def test_results_through_an_api_key_are_the_figures_of_the_page_and_export(
         assert api_as_csv(response.json()) == _export(client, survey, **query)
 
 
-def test_the_headline_figures_read_as_on_the_page(client, conforms, acme, manager, answered):
+def test_the_headline_figures_read_as_on_the_page(client, conforms, acme, world_manager, answered):
     results = _get(client, conforms, answered, api_key_headers(acme, Role.ADMIN)).json()
-    client.force_login(manager)
+    client.force_login(world_manager)
     html = client.get(results_url(answered)).content.decode()
 
     agreement = _cell(results, "agreement", "all", "")["figures"]
@@ -222,10 +210,10 @@ def test_a_survey_that_keeps_free_text_to_itself_keeps_it_from_the_api(
 
 
 def test_a_hidden_breakdown_is_hidden_in_the_api_too(
-    client, conforms, acme, world, manager, small_mentees
+    client, conforms, acme, world, world_manager, small_mentees
 ):
     headers = api_key_headers(acme, Role.PROGRAM_MANAGER)
-    client.force_login(manager)
+    client.force_login(world_manager)
 
     for query in ({}, {"cohort": world["cohort"].pk}):
         response = _get(client, conforms, small_mentees, headers, **query)
@@ -243,14 +231,14 @@ def test_a_hidden_breakdown_is_hidden_in_the_api_too(
 
 
 def test_under_a_hidden_group_even_a_cell_with_no_answers_is_hidden(
-    client, conforms, acme, world, manager
+    client, conforms, acme, world, world_manager
 ):
     """Four mentors and no mentee: "no answers" from mentees would say the four are
     mentors, so that cell is hidden like the rest."""
     with tenant_context(organization=acme):
         survey = results_survey(acme, world["program"])
         responses_many(results_schedule(survey, world["cohort"]), "mentor", 4)
-    client.force_login(manager)
+    client.force_login(world_manager)
 
     results = _get(client, conforms, survey, api_key_headers(acme, Role.ADMIN)).json()
 
