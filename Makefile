@@ -11,7 +11,8 @@ PORT ?= 8000
 help:
 	@echo "make run    - set up and serve Upturn with demo data on http://$(HOST):$(PORT)"
 	@echo "make test   - run the whole test suite (DATABASE_URL / REDIS_URL pick PostgreSQL / Redis;"
-	@echo "              COVERAGE=1 adds the coverage report; TEST_WORKERS=N, default one per core)"
+	@echo "              COVERAGE=1 adds the coverage report and fails below its floor,"
+	@echo "              fail_under in pyproject.toml; TEST_WORKERS=N, default one per core)"
 	@echo "make lint   - ruff lint and format checks, and the import rules (lint-imports)"
 	@echo "make worker / make beat - run a Celery worker / beat (needs REDIS_URL)"
 
@@ -37,7 +38,8 @@ run: $(VENV)/.runtime
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 # Exit code 5 means pytest collected no tests: that is a failure, and says so.
-# COVERAGE=1 adds the coverage report (it slows the suite by a fifth or so).
+# COVERAGE=1 adds the coverage report (it slows the suite by a fifth or so) and fails
+# below the floor, fail_under in pyproject.toml's [tool.coverage.report].
 # Tests run in parallel, one process per core (TEST_WORKERS=0 runs them in one process);
 # each test module stays on one worker, so its module-scoped fixtures are built once.
 COVERAGE ?=

@@ -8,17 +8,25 @@ from pathlib import Path
 
 import pytest
 
-from directory.models import Department, Employee
+from organizations.models import Membership
 from organizations.tenancy import tenant_context
-from programs.models import (
-    Cohort,
-    Participant,
-    ParticipantTopic,
-    Program,
-    ProgramTopic,
-    Topic,
+from programs.models import Participant, Program
+from tests.helpers import require
+from tests.organizations.factories import (
+    DepartmentFactory,
+    EmployeeFactory,
+    MembershipFactory,
+    OrganizationFactory,
 )
-from tests.organizations.factories import MembershipFactory, OrganizationFactory
+from tests.programs.factories import (
+    CohortFactory,
+    ParticipantFactory,
+    ParticipantTopicFactory,
+    ProgramFactory,
+    ProgramManagerFactory,
+    ProgramTopicFactory,
+    TopicFactory,
+)
 
 # Playwright's sync API runs an event loop in the test thread; Django then refuses ORM
 # calls from that thread unless told the loop is not serving requests.
@@ -33,21 +41,6 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
-
-
-def require(condition: bool, reason: str) -> None:
-    """Skip when local infrastructure is missing, but fail in CI, where everything must run."""
-    if condition:
-        return
-    if os.environ.get("CI"):
-        pytest.fail(f"CI must run this test, but: {reason}")
-    pytest.skip(reason)
-
-
-def is_postgresql() -> bool:
-    from django.db import connection
-
-    return connection.vendor == "postgresql"
 
 
 @pytest.fixture(scope="session")
@@ -94,6 +87,9 @@ def _clear_cache():
 
 
 # --- Personas -----------------------------------------------------------------------
+# Named people, defined once: Acme's admin, program manager, executive, mentor and mentee,
+# and Globex's admin (an outsider to Acme). Each is a user; their membership is
+# ``Membership.objects.get(user=...)`` inside Acme's tenant_context.
 
 
 @pytest.fixture
@@ -112,13 +108,82 @@ def acme_admin(acme):
 
 
 @pytest.fixture
+def acme_manager(acme):
+    """A program manager of Acme who manages no program yet (``world_manager`` manages
+    the world's)."""
+    return MembershipFactory(organization=acme, is_program_manager=True, is_participant=False).user
+
+
+@pytest.fixture
+def acme_executive(acme):
+    return MembershipFactory(organization=acme, is_executive=True, is_participant=False).user
+
+
+@pytest.fixture
 def acme_mentor(acme):
+    return MembershipFactory(organization=acme, is_participant=True).user
+
+
+@pytest.fixture
+def acme_mentee(acme):
     return MembershipFactory(organization=acme, is_participant=True).user
 
 
 @pytest.fixture
 def globex_admin(globex):
     return MembershipFactory(organization=globex, is_admin=True, is_participant=False).user
+
+
+@pytest.fixture
+def world_manager(acme, acme_manager, world):
+    """Acme's program manager, managing the world's program (they reach only the programs
+    they manage)."""
+    with tenant_context(organization=acme):
+        membership = Membership.objects.get(user=acme_manager)
+    ProgramManagerFactory(program=world["program"], membership=membership)
+    return acme_manager
+
+
+# --- Infrastructure guards ------------------------------------------------------------
+
+
+class TaskArgumentsNotJSON(TypeError):
+    """A task was enqueued with arguments its serializer cannot write."""
+
+
+@pytest.fixture(autouse=True)
+def celery_arguments_serialise(monkeypatch):
+    """Tests run tasks eagerly (CELERY_TASK_ALWAYS_EAGER), which skips serialising their
+    arguments; a real broker would refuse a model instance or a set. So every
+    ``apply_async`` (and so ``delay``) first writes its arguments with the task's
+    serializer, as the broker path does, and a task whose arguments do not serialise fails
+    the test with its name: at the call, and again at teardown in case the application
+    caught the error. Yields the list of such failures (a test that provokes one on
+    purpose empties it)."""
+    from celery.app.task import Task
+    from kombu.exceptions import EncodeError
+    from kombu.serialization import dumps
+
+    failures = []
+    apply_async = Task.apply_async
+
+    def checked(self, args=None, kwargs=None, *rest, **options):
+        serializer = options.get("serializer") or self.serializer
+        try:
+            dumps((list(args or ()), dict(kwargs or {})), serializer=serializer)
+        except (EncodeError, TypeError, ValueError) as error:
+            failure = (
+                f"task {self.name} was enqueued with arguments that do not serialise as"
+                f" {serializer}: args={args!r} kwargs={kwargs!r} ({error})"
+            )
+            failures.append(failure)
+            raise TaskArgumentsNotJSON(failure) from error
+        return apply_async(self, args, kwargs, *rest, **options)
+
+    monkeypatch.setattr(Task, "apply_async", checked)
+    yield failures
+    if failures:
+        pytest.fail("\n".join(failures))
 
 
 @pytest.fixture(autouse=True)
@@ -192,72 +257,64 @@ def world(acme):
     capacity 1), Bea (Engineering, 3) and Cy (Sales, 1), mentees Dan (Engineering, 8,
     managed by Bea's manager chain: Bea reports to Dan), Eve (Sales, 7) — all approved,
     with topics, no required training."""
-    with tenant_context(organization=acme):
-        sales = Department.objects.create(organization=acme, name="Sales")
-        engineering = Department.objects.create(organization=acme, name="Engineering")
-        topic = Topic.objects.create(organization=acme, name="Generative AI tools")
-        program = Program.objects.create(
-            organization=acme,
-            name="Reverse",
-            start_date=date(2027, 1, 1),
-            end_date=date(2027, 9, 30),
-            status=Program.Status.MATCHING,
-        )
-        ProgramTopic.objects.create(organization=acme, program=program, topic=topic)
-        cohort = Cohort.objects.create(
-            organization=acme,
-            program=program,
-            name="Pilot",
-            start_date=date(2027, 1, 1),
-            end_date=date(2027, 6, 30),
-        )
-        people = {}
-        dan = Employee.objects.create(
-            organization=acme, employee_number="D", name="Dan Senior", email="dan@acme.example",
-            department=engineering, job_level=8,
-        )  # fmt: skip
-        specs = [
-            ("Ann Junior", "mentor", sales, 2, None),
-            ("Bea Junior", "mentor", engineering, 3, dan),
-            ("Cy Junior", "mentor", sales, 1, None),
-            ("Dan Senior", "mentee", engineering, 8, None),
-            ("Eve Senior", "mentee", sales, 7, None),
-        ]
-        for name, role, department, level, manager in specs:
-            first = name.split()[0]
-            employee = (
-                dan
-                if first == "Dan"
-                else Employee.objects.create(
-                    organization=acme,
-                    employee_number=first,
-                    name=name,
-                    email=f"{first.lower()}@acme.example",
-                    department=department,
-                    job_level=level,
-                    manager=manager,
-                )
-            )
-            participant = Participant.objects.create(
+    sales = DepartmentFactory(organization=acme, name="Sales")
+    engineering = DepartmentFactory(organization=acme, name="Engineering")
+    topic = TopicFactory(organization=acme, name="Generative AI tools")
+    program = ProgramFactory(
+        organization=acme,
+        name="Reverse",
+        start_date=date(2027, 1, 1),
+        end_date=date(2027, 9, 30),
+        status=Program.Status.MATCHING,
+    )
+    ProgramTopicFactory(program=program, topic=topic)
+    cohort = CohortFactory(
+        program=program, name="Pilot", start_date=date(2027, 1, 1), end_date=date(2027, 6, 30)
+    )
+    dan = EmployeeFactory(
+        organization=acme, employee_number="D", name="Dan Senior", email="dan@acme.example",
+        department=engineering, job_level=8,
+    )  # fmt: skip
+    specs = [
+        ("Ann Junior", "mentor", sales, 2, None),
+        ("Bea Junior", "mentor", engineering, 3, dan),
+        ("Cy Junior", "mentor", sales, 1, None),
+        ("Dan Senior", "mentee", engineering, 8, None),
+        ("Eve Senior", "mentee", sales, 7, None),
+    ]
+    people = {}
+    for name, role, department, level, manager in specs:
+        first = name.split()[0]
+        employee = (
+            dan
+            if first == "Dan"
+            else EmployeeFactory(
                 organization=acme,
-                program=program,
-                cohort=cohort,
-                employee=employee,
-                role=role,
-                status=Participant.Status.APPROVED,
-                availability=["tue-morning"],
-                time_zone="Europe/Berlin",
-                languages=["English"],
-                goals="Learn",
+                employee_number=first,
+                name=name,
+                email=f"{first.lower()}@acme.example",
+                department=department,
+                job_level=level,
+                manager=manager,
             )
-            ParticipantTopic.objects.create(
-                organization=acme,
-                participant=participant,
-                topic=topic,
-                kind="teach" if role == "mentor" else "learn",
-                level=5 if first in ("Ann", "Bea") else 2,
-            )
-            people[first] = participant
+        )
+        participant = ParticipantFactory(
+            cohort=cohort,
+            employee=employee,
+            role=role,
+            status=Participant.Status.APPROVED,
+            availability=["tue-morning"],
+            time_zone="Europe/Berlin",
+            languages=["English"],
+            goals="Learn",
+        )
+        ParticipantTopicFactory(
+            participant=participant,
+            topic=topic,
+            kind="teach" if role == "mentor" else "learn",
+            level=5 if first in ("Ann", "Bea") else 2,
+        )
+        people[first] = participant
     return {"program": program, "cohort": cohort, **people}
 
 

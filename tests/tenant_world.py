@@ -19,6 +19,7 @@ from directory.models import (
     EmployeeDemographics,
     JobLevelChange,
 )
+from matching import services as matching
 from matching.models import MatchRun, Pair, Unplaced
 from notifications.models import Notification, NotificationSettings
 from organizations.api_keys import api_key_create
@@ -71,22 +72,137 @@ def invitation_token(slug: str) -> str:
     return f"a-known-token-for-{slug}"
 
 
+EVERY_ROLE = {
+    "is_admin": True,
+    "is_program_manager": True,
+    "is_executive": True,
+    "is_participant": True,
+}
+
+
+def build_outsider(*, slug: str = "tenant-b", name: str = "Tenant B"):
+    """The other organisation's member, holding every role there (a Globex outsider)."""
+    return MembershipFactory(
+        organization=OrganizationFactory(slug=slug, name=name), **EVERY_ROLE
+    ).user
+
+
+def world_pair(organization, world) -> Pair:
+    """The conftest ``world``'s cohort matched by the engine and published: Ann mentors Dan."""
+    with tenant_context(organization=organization):
+        run = matching.matching_run(cohort=world["cohort"], actor=None)
+        matching.run_publish(run=run)
+        pair = Pair.objects.select_related("mentor", "mentee").get(run=run, mentee=world["Dan"])
+    assert pair.mentor == world["Ann"]
+    return pair
+
+
+def build_program_objects(*, organization, program, recipient, token: str) -> dict[str, object]:
+    """One of each object that hangs off an organisation or a program and that routes
+    point at: a circle, a notification for ``recipient``, a training module, a resource, a
+    program question, an invitation (its raw token ``token``), a checked directory import
+    and an API key. Keyed by URL keyword, as ``build_world``."""
+    now = timezone.now()
+    with tenant_context(organization=organization):
+        return {
+            "circle_id": SupportCircle.objects.create(
+                organization=organization,
+                program=program,
+                title="Mentors' circle",
+                starts_at=now + timedelta(days=5),
+            ),
+            "notification_id": Notification.objects.create(
+                organization=organization,
+                recipient=recipient,
+                kind="milestone",
+                key="milestone:cohort:1:kickoff",
+                title="Kick-off",
+                body="The pilot starts today.",
+                send_after=now,
+            ),
+            "module_id": TrainingModule.objects.create(
+                organization=organization, program=program, title="Intro"
+            ),
+            "resource_id": Resource.objects.create(
+                organization=organization, program=program, kind="guide", title="Feedback"
+            ),
+            "question_id": ProgramQuestion.objects.create(
+                organization=organization, program=program, text="Why?"
+            ),
+            "invitation_id": Invitation.objects.create(
+                organization=organization,
+                email="invitee@example.com",
+                is_participant=True,
+                token_hash=invitation_token_hash(token),
+                expires_at=now + timedelta(days=7),
+            ),
+            "import_id": DirectoryImport.objects.create(  # named unlike its model
+                organization=organization,
+                original_name="roster.csv",
+                status=DirectoryImport.Status.CHECKED,
+                file=ContentFile(b"employee_number,name\nZ1,Zed\n", name="roster.csv"),
+            ),
+            "api_key_id": api_key_create(
+                organization=organization, actor=None, name="Listed", roles={Role.ADMIN}
+            )[0],
+        }
+
+
+def build_survey_objects(*, organization, program, cohort, participant) -> dict[str, object]:
+    """One of each survey object routes point at (a survey, its question, a schedule for
+    ``cohort``, ``participant``'s assignment, a released response's answer as a story, a
+    concern), keyed by URL keyword; the response and answer by model."""
+    now = timezone.now()
+    with tenant_context(organization=organization):
+        survey = Survey.objects.create(organization=organization, program=program, title="Pulse")
+        question = SurveyQuestion.objects.create(
+            organization=organization, survey=survey, type="agreement", text="Worth it?"
+        )
+        schedule = Schedule.objects.create(
+            organization=organization, survey=survey, cohort=cohort, anchor="cohort_start"
+        )
+        response = Response.objects.create(
+            organization=organization,
+            schedule=schedule,
+            cohort=cohort,
+            role="mentor",
+            week="2027-W01",
+        )
+        answer = Answer.objects.create(
+            organization=organization, response=response, question=question, value=4
+        )
+        return {
+            "survey_id": survey,
+            "survey_question_id": question,  # surveys.Question
+            "schedule_id": schedule,
+            "assignment_id": Assignment.objects.create(
+                organization=organization,
+                schedule=schedule,
+                participant=participant,
+                occasion="cohort_start",
+                opens_at=now,
+                closes_at=now + timedelta(days=14),
+            ),
+            "story_id": Story.objects.create(
+                organization=organization, program=program, answer=answer
+            ),
+            "concern_id": Concern.objects.create(
+                organization=organization, program=program, text="Worried", week="2027-W01"
+            ),
+            "response": response,
+            "answer": answer,
+        }
+
+
 def build_world(*, slug: str = "tenant-a", name: str = "Tenant A") -> dict[str, object]:
     """An organisation with one object of every tenant-owned kind, keyed by the URL keyword
     that names it (the cross-tenant test finds a model's own name by itself: see its
-    ``_value``); objects no route points at are keyed by their model's name."""
+    ``tests.routes.value_for``); objects no route points at are keyed by their model's name."""
     organization = OrganizationFactory(slug=slug, name=name)
     admin = MembershipFactory(organization=organization, is_admin=True)
     member = MembershipFactory(organization=organization)
     now = timezone.now()
     with tenant_context(organization=organization):
-        invitation = Invitation.objects.create(
-            organization=organization,
-            email="invitee@example.com",
-            is_participant=True,
-            token_hash=invitation_token_hash(invitation_token(slug)),
-            expires_at=now + timedelta(days=7),
-        )
         department = Department.objects.create(organization=organization, name="Sales")
         employee = Employee.objects.create(
             organization=organization,
@@ -104,15 +220,6 @@ def build_world(*, slug: str = "tenant-a", name: str = "Tenant A") -> dict[str, 
             from_level=2,
             to_level=3,
             changed_on=date(2026, 1, 1),
-        )
-        directory_import = DirectoryImport.objects.create(
-            organization=organization,
-            original_name="roster.csv",
-            status=DirectoryImport.Status.CHECKED,
-            file=ContentFile(b"employee_number,name\nA2,Blake\n", name="roster.csv"),
-        )
-        api_key, _ = api_key_create(
-            organization=organization, actor=None, name="A's key", roles={Role.ADMIN}
         )
         audit_entry = audit_record(
             organization=organization, actor=admin.user, action=AuditAction.SETTINGS_CHANGED
@@ -148,14 +255,15 @@ def build_world(*, slug: str = "tenant-a", name: str = "Tenant A") -> dict[str, 
         participant_topic = ParticipantTopic.objects.create(
             organization=organization, participant=participant, topic=topic, kind="teach", level=4
         )
-        module = TrainingModule.objects.create(
-            organization=organization, program=program, title="Intro"
+        program_objects = build_program_objects(
+            organization=organization,
+            program=program,
+            recipient=member,
+            token=invitation_token(slug),
         )
+        module = program_objects["module_id"]  # TrainingModule
         completion = TrainingCompletion.objects.create(
             organization=organization, participant=participant, module=module
-        )
-        resource = Resource.objects.create(
-            organization=organization, program=program, kind="guide", title="Feedback"
         )
         mentee = Participant.objects.create(
             organization=organization,
@@ -220,68 +328,25 @@ def build_world(*, slug: str = "tenant-a", name: str = "Tenant A") -> dict[str, 
         commitment = Commitment.objects.create(
             organization=organization, pair=pair, participant=mentee, text="Use AI", theme="tool"
         )
-        circle = SupportCircle.objects.create(
-            organization=organization,
-            program=program,
-            title="Mentors' circle",
-            starts_at=now + timedelta(days=5),
-        )
+        circle = program_objects["circle_id"]  # SupportCircle
         attendance = CircleAttendance.objects.create(
             organization=organization, circle=circle, participant=participant
-        )
-        notification = Notification.objects.create(
-            organization=organization,
-            recipient=member,
-            kind="milestone",
-            key="milestone:cohort:1:kickoff",
-            title="Kick-off",
-            body="The pilot starts today.",
-            send_after=now,
         )
         notification_settings = NotificationSettings.objects.create(
             organization=organization, membership=member
         )
-        survey = Survey.objects.create(organization=organization, program=program, title="Pulse")
-        survey_question = SurveyQuestion.objects.create(
-            organization=organization, survey=survey, type="agreement", text="Worth it?"
+        survey_objects = build_survey_objects(
+            organization=organization, program=program, cohort=cohort, participant=participant
         )
-        schedule = Schedule.objects.create(
-            organization=organization, survey=survey, cohort=cohort, anchor="cohort_start"
-        )
-        assignment = Assignment.objects.create(
-            organization=organization,
-            schedule=schedule,
-            participant=participant,
-            occasion="cohort_start",
-            opens_at=now,
-            closes_at=now + timedelta(days=14),
-        )
-        response = Response.objects.create(
-            organization=organization,
-            schedule=schedule,
-            cohort=cohort,
-            role="mentor",
-            week="2027-W01",
-        )
+        # The released response and its answer give their tables rows through the story.
+        survey_objects.pop("response"), survey_objects.pop("answer")
+        survey = survey_objects["survey_id"]
         held_response = HeldResponse.objects.create(
             organization=organization,
-            schedule=schedule,
+            schedule=survey_objects["schedule_id"],
             role="mentor",
             sealed=b"sealed",
             sealed_with="0123456789abcdef",
-        )
-        story = Story.objects.create(
-            organization=organization,
-            program=program,
-            answer=Answer.objects.create(
-                organization=organization, response=response, question=survey_question, value="Yes"
-            ),
-        )
-        concern = Concern.objects.create(
-            organization=organization, program=program, text="Worried", week="2027-W01"
-        )
-        question = ProgramQuestion.objects.create(
-            organization=organization, program=program, text="Why?"
         )
         snapshot = Snapshot.objects.create(
             organization=organization,
@@ -303,30 +368,18 @@ def build_world(*, slug: str = "tenant-a", name: str = "Tenant A") -> dict[str, 
         "organization": organization,
         "token": invitation_token(slug),
         "membership_id": member,
-        "invitation_id": invitation,
         "employee_id": employee,
-        "import_id": directory_import,  # named unlike its model, DirectoryImport
-        "api_key_id": api_key,
         "topic_id": topic,
         "program_id": program,
         "cohort_id": cohort,
         "participant_id": participant,
-        "module_id": module,  # TrainingModule
-        "resource_id": resource,
-        "question_id": question,  # ProgramQuestion
         "run_id": run,  # MatchRun
+        **program_objects,
+        **survey_objects,
         "pair_id": pair,
         "session_id": session,  # MentoringSession
         "goal_id": goal,
         "commitment_id": commitment,
-        "circle_id": circle,  # SupportCircle
-        "notification_id": notification,
-        "survey_id": survey,
-        "survey_question_id": survey_question,  # surveys.Question
-        "schedule_id": schedule,
-        "assignment_id": assignment,
-        "story_id": story,
-        "concern_id": concern,
         # No route points at these (yet); they give their tables rows.
         "department": department,
         "employee_demographics": demographics,

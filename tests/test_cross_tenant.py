@@ -15,149 +15,31 @@ needs a line in ``build_world``, and until it has one
 cannot be reversed (no name, or a name two routes share).
 """
 
-import re
-from collections import Counter
-
 import pytest
-from django.db.models import Model
-from django.urls import NoReverseMatch, URLResolver, get_resolver, path, reverse
+from django.urls import NoReverseMatch, path, reverse
 
-from accounts.models import User
 from organizations.api_keys import api_key_create
 from organizations.models import Organization
 from organizations.roles import Role
-from organizations.tenancy import tenant_context, tenant_models
-from tests.organizations.factories import MembershipFactory, OrganizationFactory
-from tests.tenant_world import build_world
-
-# Packages whose routes are not ours to test: they take no tenant object (sign-in links,
-# the admin site for the operators, the API schema). Anything else is ours, so a new app
-# needs no line here; a new third-party package with routes that take ids fails
-# test_every_route_with_an_id_can_be_built until it is named here.
-THIRD_PARTY = ("allauth", "django", "rest_framework", "drf_spectacular")
-# Routes here are tenant routes whatever package their view comes from.
-TENANT_PREFIXES = ("o/", "api/", "invitations/")
-METHODS = ["get", "post", "put", "patch", "delete"]
-# Set by the tests themselves: A's slug, and B's slug where the route takes an object.
-SLUG_KWARGS = {"org_slug", "organization_slug"}
-
-
-def _walk(patterns, prefix="", namespace=None):
-    for pattern in patterns:
-        if isinstance(pattern, URLResolver):
-            inner = ":".join(filter(None, [namespace, pattern.namespace])) or None
-            yield from _walk(pattern.url_patterns, prefix + str(pattern.pattern), inner)
-        else:
-            name = ":".join(filter(None, [namespace, pattern.name])) if pattern.name else ""
-            yield name, prefix + str(pattern.pattern), pattern.callback
-
-
-def _is_third_party(callback) -> bool:
-    return callback.__module__.split(".")[0] in THIRD_PARTY
-
-
-def _is_tenant_route(route: str) -> bool:
-    return route.removeprefix("^").startswith(TENANT_PREFIXES)
-
-
-def _discover(patterns) -> tuple[dict[str, tuple[set[str], object]], list[str]]:
-    """Route name -> (its URL keyword arguments, its view) for every route of ours that
-    takes any; and the routes of ours that cannot be reversed by name, to fail on."""
-    routes, unbuildable = {}, []
-    seen = Counter()
-    for name, route, callback in _walk(patterns):
-        if _is_third_party(callback) and not _is_tenant_route(route):
-            continue
-        kwargs = set(re.findall(r"<(?:\w+:)?(\w+)>", route))
-        if not kwargs:
-            continue
-        seen[name] += 1
-        if not name:
-            unbuildable.append(f"{route} has no name")
-        elif seen[name] > 1:
-            unbuildable.append(f"{route}: another route is also named {name!r}")
-        else:
-            routes[name] = (kwargs, callback)
-    return routes, unbuildable
-
-
-ROUTES, UNBUILDABLE = _discover(get_resolver().url_patterns)
-API_ROUTES = {name for name, (_, view) in ROUTES.items() if hasattr(view, "cls")}
-
-
-def _objects_by_model(world: dict[str, object]) -> dict[type[Model], Model]:
-    """A's object of each model in the world."""
-    objects = {}
-    for value in world.values():
-        if isinstance(value, Model):
-            objects.setdefault(type(value), value)
-    return objects
-
-
-def _api_model(view) -> type[Model] | None:
-    """The model a DRF view serves: its serializer's, else its queryset's."""
-    cls = getattr(view, "cls", None)
-    meta = getattr(getattr(cls, "serializer_class", None), "Meta", None)
-    if getattr(meta, "model", None) is not None:
-        return meta.model
-    queryset = getattr(cls, "queryset", None)
-    return getattr(queryset, "model", None)
-
-
-def _value(world: dict[str, object], name: str, view):
-    """A's value for the URL keyword ``name`` of ``view``, or None if the world has none."""
-    objects = _objects_by_model(world)
-    if name in world and name != "organization":
-        value = world[name]
-    elif name == "pk":
-        value = objects.get(_api_model(view))
-    elif name.endswith("_id"):
-        stem = name.removesuffix("_id")
-        value = next(
-            (
-                obj
-                for model, obj in objects.items()
-                if model._meta.model_name in {stem, stem.replace("_", "")}
-            ),
-            None,
-        )
-    else:
-        value = None
-    return value.pk if isinstance(value, Model) else value
-
-
-def _unresolved(world: dict[str, object], route: str) -> set[str]:
-    names, view = ROUTES[route]
-    return {name for name in names - SLUG_KWARGS if _value(world, name, view) is None}
-
-
-def _kwargs(world: dict[str, object], route: str) -> dict[str, object]:
-    """The route's keyword arguments pointing at A's objects, less the organisation slug."""
-    assert not _unresolved(world, route), route
-    names, view = ROUTES[route]
-    return {name: _value(world, name, view) for name in names - SLUG_KWARGS}
-
-
-def _snapshot(organization: Organization):
-    """Everything organisation A holds, to prove a request changed nothing."""
-    rows = {"organization": list(Organization.objects.filter(pk=organization.pk).values())}
-    with tenant_context(organization=organization):
-        for model in tenant_models():
-            rows[model._meta.label] = list(model.objects.order_by("pk").values())
-    rows["users"] = list(User.objects.order_by("pk").values("pk", "email", "password", "is_active"))
-    return rows
+from organizations.tenancy import tenant_context
+from tests.routes import (
+    API_ROUTES,
+    METHODS,
+    ROUTES,
+    SLUG_KWARGS,
+    UNBUILDABLE,
+    discover_routes,
+    route_kwargs,
+    snapshot,
+    unresolved,
+)
+from tests.tenant_world import build_outsider, build_world
 
 
 @pytest.fixture
 def outsider(db):
     """A member of organisation B holding every role there."""
-    return MembershipFactory(
-        organization=OrganizationFactory(slug="tenant-b", name="Tenant B"),
-        is_admin=True,
-        is_program_manager=True,
-        is_executive=True,
-        is_participant=True,
-    ).user
+    return build_outsider(slug="tenant-b", name="Tenant B")
 
 
 @pytest.fixture
@@ -175,7 +57,7 @@ def outsider_key(outsider):
 def test_every_route_with_an_id_can_be_built():
     world = build_world()
     missing = {
-        route: sorted(names) for route in sorted(ROUTES) if (names := _unresolved(world, route))
+        route: sorted(names) for route in sorted(ROUTES) if (names := unresolved(world, route))
     }
     assert missing == {}, (
         "tests/tenant_world.py has nothing to point these URL keywords at: add an object"
@@ -188,7 +70,7 @@ def test_every_route_with_an_id_can_be_built():
         names, _ = ROUTES[route]
         slugs = dict.fromkeys(names & SLUG_KWARGS, world["organization"].slug)
         try:
-            reverse(route, kwargs={**_kwargs(world, route), **slugs})
+            reverse(route, kwargs={**route_kwargs(world, route), **slugs})
         except NoReverseMatch as error:
             unreversible[route] = str(error)
     assert unreversible == {}
@@ -216,7 +98,7 @@ def test_route_discovery_takes_a_new_apps_routes_and_leaves_out_third_party_ones
         path("about/", _view_of("newapp.views"), name="about"),
     ]
 
-    routes, unbuildable = _discover(patterns)
+    routes, unbuildable = discover_routes(patterns)
 
     assert set(routes) == {"thing", "widget", "page", "home"}
     assert unbuildable == [
@@ -238,7 +120,7 @@ def test_another_organisations_member_gets_404_and_changes_nothing(client, outsi
     world = build_world()
     organization = world["organization"]
     client.force_login(outsider)
-    kwargs = _kwargs(world, route)
+    kwargs = route_kwargs(world, route)
     names, _ = ROUTES[route]
     urls = []
     if "org_slug" in names:
@@ -248,7 +130,7 @@ def test_another_organisations_member_gets_404_and_changes_nothing(client, outsi
             urls.append(reverse(route, kwargs={**kwargs, "org_slug": "tenant-b"}))
     elif "organization_slug" in names:
         urls.append(reverse(route, kwargs={**kwargs, "organization_slug": "tenant-b"}))
-    before = _snapshot(organization)
+    before = snapshot(organization)
 
     answers = {
         (url, method): getattr(client, method)(url).status_code
@@ -257,7 +139,7 @@ def test_another_organisations_member_gets_404_and_changes_nothing(client, outsi
     }
 
     assert set(answers.values()) == {404}, answers
-    assert _snapshot(organization) == before
+    assert snapshot(organization) == before
 
 
 @pytest.mark.django_db
@@ -267,10 +149,10 @@ def test_another_organisations_api_key_gets_404_and_changes_nothing(client, outs
     or 405 for a method the route does not take at all (the same for any id)."""
     world = build_world()
     headers = {"HTTP_AUTHORIZATION": f"Bearer {outsider_key}"}
-    kwargs = _kwargs(world, route)
+    kwargs = route_kwargs(world, route)
     foreign = reverse(route, kwargs=kwargs)
     missing = reverse(route, kwargs=dict.fromkeys(kwargs, 999_999_999))
-    before = _snapshot(world["organization"])
+    before = snapshot(world["organization"])
 
     for method in METHODS:
         answer = getattr(client, method)(foreign, **headers)
@@ -278,4 +160,4 @@ def test_another_organisations_api_key_gets_404_and_changes_nothing(client, outs
         assert answer.status_code in (404, 405), (method, answer.status_code)
         assert answer.status_code == expected, method
     assert client.get(foreign, **headers).json()["error"]["code"] == "not_found"
-    assert _snapshot(world["organization"]) == before
+    assert snapshot(world["organization"]) == before

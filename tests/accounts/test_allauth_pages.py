@@ -9,6 +9,7 @@ from django.forms.utils import ErrorList
 from django.template import Context, Origin, Template
 
 from tests.accounts.factories import PASSWORD, UserFactory
+from tests.accounts.helpers import totp
 
 pytestmark = pytest.mark.django_db
 
@@ -52,11 +53,9 @@ def test_authenticator_setup_labels_the_secret_and_ties_its_help_to_it(client):
 
 
 def test_recovery_codes_are_a_labelled_read_only_text_area(client):
-    from tests.accounts.test_sign_in import _totp
-
     _signed_in_and_reauthenticated(client)
     secret = client.get(ACTIVATE).context["form"].secret
-    client.post(ACTIVATE, {"code": _totp(secret)})
+    client.post(ACTIVATE, {"code": totp(secret)})
 
     html = client.get("/accounts/2fa/recovery-codes/").content.decode()
 

@@ -1,14 +1,9 @@
-import base64
-import hashlib
-import hmac
-import struct
-import time
-
 import pytest
 from django.core import mail
 from django.urls import reverse
 
 from tests.accounts.factories import PASSWORD, UserFactory
+from tests.accounts.helpers import totp
 
 pytestmark = pytest.mark.django_db
 
@@ -106,15 +101,6 @@ def test_password_reset_sends_a_link_that_sets_a_new_password(client):
     assert _sign_in(client, "forgetful@example.com", "Brand-new-pass-42").status_code == 302
 
 
-def _totp(secret: str) -> str:
-    """The current RFC 6238 code, computed independently of allauth."""
-    key = base64.b32decode(secret.upper() + "=" * (-len(secret) % 8))
-    digest = hmac.new(key, struct.pack(">Q", int(time.time()) // 30), hashlib.sha1).digest()
-    offset = digest[-1] & 0x0F
-    value = struct.unpack(">I", digest[offset : offset + 4])[0] & 0x7FFFFFFF
-    return f"{value % 1_000_000:06d}"
-
-
 def test_any_user_can_turn_on_two_factor_and_is_then_asked_for_a_code(client):
     UserFactory(email="careful@example.com")
     _sign_in(client, "careful@example.com")
@@ -126,7 +112,7 @@ def test_any_user_can_turn_on_two_factor_and_is_then_asked_for_a_code(client):
     setup = client.get("/accounts/2fa/totp/activate/")
     assert 'class="site-header"' in setup.content.decode()
     secret = setup.context["form"].secret
-    activated = client.post("/accounts/2fa/totp/activate/", {"code": _totp(secret)})
+    activated = client.post("/accounts/2fa/totp/activate/", {"code": totp(secret)})
     assert activated.status_code == 302
     client.post("/accounts/logout/")
 

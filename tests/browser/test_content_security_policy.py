@@ -6,7 +6,7 @@ HTMX search."""
 import pytest
 
 from tests.accounts.factories import PASSWORD, UserFactory
-from tests.accounts.test_sign_in import _totp
+from tests.accounts.helpers import totp
 from tests.browser.helpers import sign_in
 from tests.organizations.factories import MembershipFactory, OrganizationFactory
 
@@ -66,7 +66,7 @@ def test_a_person_sets_up_two_factor_and_signs_in_with_a_code(browser_page, scre
     assert qr.locator("svg").bounding_box()["width"] >= 150  # drawn inline, scannable
     screenshot(page, "two-factor-activate")
     secret = page.get_by_label("Authenticator secret").input_value()
-    page.get_by_label("Authenticator code").fill(_totp(secret))
+    page.get_by_label("Authenticator code").fill(totp(secret))
     page.get_by_role("button", name="Activate").click()
     page.wait_for_url("**/accounts/2fa/**")
     page.goto("/accounts/2fa/recovery-codes/")  # allauth's own script runs here
@@ -76,7 +76,7 @@ def test_a_person_sets_up_two_factor_and_signs_in_with_a_code(browser_page, scre
     page.get_by_role("button", name="Sign out").click()
     sign_in(page, person.email, PASSWORD)
     page.wait_for_url("**/accounts/2fa/authenticate/")
-    page.get_by_label("Code").fill(_totp(secret))
+    page.get_by_label("Code").fill(totp(secret))
     page.get_by_label("Code").press("Enter")
     page.wait_for_url(lambda url: "/accounts/" not in url)
 

@@ -18,9 +18,9 @@ from surveys.models import Assignment, HeldResponse, Question, Response, Schedul
 from surveys.services import assignments_create, response_submit, responses_release
 from tests.accounts.factories import PASSWORD, UserFactory
 from tests.browser.helpers import sign_in
-from tests.conftest import is_postgresql
+from tests.helpers import is_postgresql
 from tests.organizations.factories import MembershipFactory
-from tests.surveys.test_unlinkable import _contains, _readers
+from tests.surveys.helpers import contains_marker, rows_as_readers
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -247,8 +247,8 @@ def test_a_manager_schedules_the_end_of_program_survey_and_small_groups_stay_hid
                     "ON a.xmin = r.xmin"
                 )
                 assert cursor.fetchone() == (0,), table
-        for reader, rows in _readers(acme).items():
-            assert not [t for _x, t, text in rows if _contains(text, ANN_TEXT)], reader
+        for reader, rows in rows_as_readers(acme).items():
+            assert not [t for _x, t, text in rows if contains_marker(text, ANN_TEXT)], reader
     with tenant_context(organization=acme):
         # Everyone else answers too.
         topic_ids = list(

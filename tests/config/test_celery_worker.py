@@ -10,7 +10,7 @@ import pytest
 from django.core.cache import cache
 
 from config.celery import HEARTBEAT_CACHE_KEY, heartbeat
-from tests.conftest import require
+from tests.helpers import require
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.celery_worker

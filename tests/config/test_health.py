@@ -3,7 +3,7 @@ import os
 import pytest
 from django.test import override_settings
 
-from tests.conftest import require
+from tests.helpers import require
 
 pytestmark = pytest.mark.django_db
 

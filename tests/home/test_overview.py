@@ -35,14 +35,9 @@ from sessions.models import MentoringSession
 from surveys.models import Assignment, Schedule, Survey
 from tests.accounts.factories import UserFactory
 from tests.organizations.factories import MembershipFactory
+from tests.organizations.helpers import PM_MAX_QUERIES
 
 pytestmark = pytest.mark.django_db
-
-# An admin and program manager's overview with three running programs, whatever their
-# number of pairs, cohorts and people: the session and membership, the page's nine own
-# reads, and pair_activity's five per program (on PostgreSQL, also the few statements
-# that set the organisation for row-level security). SQLite needs 33.
-PM_MAX_QUERIES = 39
 
 
 # --- Builders ---------------------------------------------------------------------------

@@ -20,7 +20,7 @@ from programs.models import Participant, Program
 from reports.snapshots import snapshot_write, today
 from sessions.manager_selectors import pair_activity
 from sessions.models import MentoringSession
-from tests.home.test_overview import PM_MAX_QUERIES
+from tests.organizations.helpers import PM_MAX_QUERIES
 
 pytestmark = pytest.mark.django_db
 

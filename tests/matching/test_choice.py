@@ -12,7 +12,7 @@ from matching.choice import mentee_choose, suggestions
 from matching.models import MatchRun, Pair
 from organizations.tenancy import tenant_context
 from programs.models import Participant, ParticipantTopic, Program, Topic
-from tests.conftest import is_postgresql, require
+from tests.helpers import is_postgresql, require
 
 
 @pytest.fixture

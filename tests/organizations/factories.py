@@ -1,5 +1,6 @@
 import factory
 
+from directory.models import Department, Employee
 from organizations.models import Membership, Organization
 from organizations.tenancy import tenant_context
 from tests.accounts.factories import UserFactory
@@ -34,3 +35,22 @@ class MembershipFactory(TenantFactory):
 
     user = factory.SubFactory(UserFactory)
     is_participant = True
+
+
+class DepartmentFactory(TenantFactory):
+    class Meta:
+        model = Department
+        django_get_or_create = ["organization", "name"]
+
+    name = factory.Sequence(lambda n: f"Department {n}")
+
+
+class EmployeeFactory(TenantFactory):
+    """A person on the roster; ``employee_number`` and ``email`` are unique by default."""
+
+    class Meta:
+        model = Employee
+
+    employee_number = factory.Sequence(lambda n: f"E{n:04d}")
+    name = factory.Faker("name")
+    email = factory.LazyAttribute(lambda e: f"{e.employee_number.lower()}@example.com")

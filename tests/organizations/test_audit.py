@@ -5,7 +5,7 @@ from organizations.audit import audit_record
 from organizations.models import ApiKey, AuditAction, AuditEntry
 from organizations.tenancy import tenant_context
 from tests.accounts.factories import PASSWORD, UserFactory
-from tests.conftest import is_postgresql, require
+from tests.helpers import is_postgresql, require
 from tests.organizations.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db

@@ -12,7 +12,7 @@ from organizations.checks import (
     role_errors,
     role_facts,
 )
-from tests.conftest import is_postgresql, require
+from tests.helpers import is_postgresql, require
 
 SAFE = RoleFacts("upturn_app", is_superuser=False, bypasses_rls=False, owned_tables=())
 

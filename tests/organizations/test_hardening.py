@@ -14,7 +14,7 @@ from organizations.middleware import LAST_SEEN_SESSION_KEY
 from organizations.models import AuditAction, AuditEntry, Membership, Organization
 from organizations.tenancy import tenant_context
 from tests.accounts.factories import UserFactory
-from tests.conftest import is_postgresql, require
+from tests.helpers import is_postgresql, require
 from tests.organizations.factories import MembershipFactory
 
 

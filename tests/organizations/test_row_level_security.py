@@ -10,7 +10,7 @@ from django.db import DatabaseError, connection, transaction
 
 from organizations.rls import POLICY_NAME
 from organizations.tenancy import tenant_context, tenant_models
-from tests.conftest import is_postgresql, require
+from tests.helpers import is_postgresql, require
 from tests.organizations.factories import MembershipFactory
 from tests.tenancy_app.models import Document, Folder
 from tests.tenant_world import build_world

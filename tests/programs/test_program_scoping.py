@@ -2,9 +2,10 @@
 an admin reaches every program of the organisation.
 
 The routes are enumerated from the URL configuration, as tests/test_cross_tenant.py does
-(its world, its route discovery and its keyword filling are reused): every route with a
-keyword that names an object of a program, whichever app adds it. Each such route either
-wears ``programs.decorators.program_permission_required`` (an API view:
+(the same world, route discovery and keyword filling: tests/tenant_world.py and
+tests/routes.py): every route with a keyword that names an object of a program,
+whichever app adds it. Each such route either wears
+``programs.decorators.program_permission_required`` (an API view:
 ``ProgramPermissionMixin``), or is a participant's own page listed below with the reason;
 ``test_every_route_that_names_a_programs_object_is_checked_against_the_program`` fails
 naming any other. Then, route by route, a manager of another program of the same
@@ -37,18 +38,18 @@ from programs.selectors import program_manager_links, programs_managed_by
 from reports import digest
 from surveys.models import Survey
 from tests.organizations.factories import MembershipFactory
-from tests.tenant_world import build_world
-from tests.test_cross_tenant import (
+from tests.routes import (
     API_ROUTES,
     METHODS,
     ROUTES,
     SLUG_KWARGS,
-    _api_model,
-    _discover,
-    _kwargs,
-    _objects_by_model,
-    _snapshot,
+    api_model,
+    discover_routes,
+    objects_by_model,
+    route_kwargs,
+    snapshot,
 )
+from tests.tenant_world import build_world
 
 pytestmark = pytest.mark.django_db
 
@@ -142,13 +143,13 @@ def _uncovered(routes: dict, world: dict) -> dict[str, list[str]]:
 
 
 def _object(world: dict, name: str, view) -> Model | None:
-    """The world's object behind the URL keyword ``name``, found as test_cross_tenant's
-    ``_value`` finds its id."""
+    """The world's object behind the URL keyword ``name``, found as ``tests.routes.value_for``
+    finds its id."""
     if isinstance(world.get(name), Model) and name != "organization":
         return world[name]
-    objects = _objects_by_model(world)
+    objects = objects_by_model(world)
     if name == "pk":
-        return objects.get(_api_model(view))
+        return objects.get(api_model(view))
     if name.endswith("_id"):
         stem = name.removesuffix("_id")
         names = {stem, stem.replace("_", "")}
@@ -215,7 +216,7 @@ def admin(world):
 
 
 def _url(world: dict, route: str) -> str:
-    kwargs = _kwargs(world, route)
+    kwargs = route_kwargs(world, route)
     if route == "surveys_builder:template_use":
         kwargs["survey_id"] = world["library_template"].pk
     names, _view = ROUTES[route]
@@ -254,7 +255,7 @@ def test_a_new_program_route_without_the_decorator_is_named(world):
         path("o/<slug:org_slug>/z/<int:cohort_id>/", _view_named("x.views", True), name="ok"),
         path("o/<slug:org_slug>/m/<int:membership_id>/", _view_named("x.views", False), name="m"),
     ]
-    routes, _unbuildable = _discover(patterns)
+    routes, _unbuildable = discover_routes(patterns)
 
     problems = _uncovered(routes, world)
 
@@ -270,12 +271,12 @@ def test_a_manager_of_another_program_gets_404_and_changes_nothing(
 ):
     client.force_login(other_manager.user)
     url = _url(world, route)
-    before = _snapshot(world["organization"])
+    before = snapshot(world["organization"])
 
     answers = {method: getattr(client, method)(url).status_code for method in METHODS}
 
     assert set(answers.values()) == {404}, answers
-    assert _snapshot(world["organization"]) == before
+    assert snapshot(world["organization"]) == before
 
 
 def _opens(client, url: str) -> int:
@@ -303,12 +304,12 @@ def test_the_api_answers_a_manager_of_another_program_404_and_its_own_manager_th
     url = _url(world, route)
     header = {"HTTP_X_ORGANIZATION": organization.slug}
     client.force_login(other_manager.user)
-    before = _snapshot(organization)
+    before = snapshot(organization)
 
     refused = {method: getattr(client, method)(url, **header) for method in METHODS}
     assert {m: r.status_code for m, r in refused.items()} == dict.fromkeys(METHODS, 404)
     assert refused["get"].json()["error"]["code"] == "not_found"
-    assert _snapshot(organization) == before
+    assert snapshot(organization) == before
     for member in (own_manager, admin):
         client.force_login(member.user)
         assert client.get(url, **header).status_code == 200

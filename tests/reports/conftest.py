@@ -5,7 +5,7 @@ The day reported is 30 June 2026, in an organisation on UTC. Cohort "Pilot" of p
 """
 
 import io
-from datetime import UTC, date, datetime
+from datetime import date
 
 import pytest
 from django.core.management import call_command
@@ -25,13 +25,7 @@ from programs.models import (
 from sessions.models import Commitment, Goal, MentoringSession
 from surveys.models import Answer, Concern, Question, Response, Schedule, Survey
 from tests.organizations.factories import OrganizationFactory
-
-DAY = date(2026, 6, 30)
-START = date(2026, 1, 1)
-
-
-def at(day: str) -> datetime:
-    return datetime.fromisoformat(day).replace(hour=12, tzinfo=UTC)
+from tests.reports.helpers import START, at
 
 
 @pytest.fixture(scope="module")

@@ -24,8 +24,8 @@ from reports.measures import MEASURES, TREND_FIGURES, shown
 from reports.models import Snapshot
 from reports.privacy import threshold
 from surveys.models import Answer, Question, Response, Schedule, Survey
+from tests.helpers import api_key_headers, openapi_json_schema
 from tests.organizations.factories import MembershipFactory
-from tests.surveys.test_results_api import _json_schema, _key
 
 pytestmark = pytest.mark.django_db
 
@@ -40,12 +40,14 @@ COMPARED = {m.key for m in MEASURES if m.comparison is not None}
 def conforms(client):
     """A check that a response is what the published schema says for the route and status."""
     schema = client.get("/api/v1/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
-    definitions = {name: _json_schema(s) for name, s in schema["components"]["schemas"].items()}
+    definitions = {
+        name: openapi_json_schema(s) for name, s in schema["components"]["schemas"].items()
+    }
     responses = schema["paths"][KPIS]["get"]["responses"]
 
     def check(response) -> None:
         declared = responses[str(response.status_code)]
-        body_schema = _json_schema(declared["content"]["application/json"]["schema"])
+        body_schema = openapi_json_schema(declared["content"]["application/json"]["schema"])
         Draft202012Validator({**body_schema, "$defs": definitions}).validate(response.json())
 
     return check
@@ -77,7 +79,7 @@ def _export(client, acme, path: str, query: dict) -> list[dict]:
     return list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
 
 
-def _as_csv(row: dict) -> dict:
+def api_cell_as_csv(row: dict) -> dict:
     """An API row in the export's columns (less the scope's name), as the export writes it:
     whole numbers, hidden ones blank."""
     cells = {"day": row["day"], **{name: str(row[name]) for name in FUNNEL}}
@@ -98,7 +100,7 @@ def _results(response) -> list[dict]:
 
 def test_the_trend_is_the_rows_of_the_dashboard_export(client, get, acme, reported):
     program = reported["program"]
-    headers = _key(acme, Role.EXECUTIVE)
+    headers = api_key_headers(acme, Role.EXECUTIVE)
 
     for query, path in (
         ({}, "/o/acme/reports/export.csv"),
@@ -108,7 +110,7 @@ def test_the_trend_is_the_rows_of_the_dashboard_export(client, get, acme, report
         exported = _export(client, acme, path, JUNE)
 
         assert [row["day"] for row in rows] == JUNE_DAYS
-        assert [_as_csv(row) for row in rows] == [
+        assert [api_cell_as_csv(row) for row in rows] == [
             {k: v for k, v in line.items() if k != "scope"} for line in exported
         ]
         # The export leaves a hidden figure and a missing one alike blank: the flag is
@@ -124,7 +126,7 @@ def test_the_trend_is_the_rows_of_the_dashboard_export(client, get, acme, report
 
 def test_each_row_names_its_scope_and_reads_as_the_dashboard(get, acme, reported):
     program = reported["program"]
-    headers = _key(acme, Role.ADMIN)
+    headers = api_key_headers(acme, Role.ADMIN)
 
     whole = _results(get(headers, **JUNE))
     own = _results(get(headers, **JUNE, program=program.pk))
@@ -154,15 +156,15 @@ def test_the_default_period_is_the_last_180_days_to_today(get, acme, hand):
         for days_ago in (181, 180, 0):
             snapshots.snapshot_write(acme, today - timedelta(days=days_ago))
 
-    rows = _results(get(_key(acme, Role.PROGRAM_MANAGER)))
-    up_to = _results(get(_key(acme, Role.PROGRAM_MANAGER), end=today.isoformat()))
+    rows = _results(get(api_key_headers(acme, Role.PROGRAM_MANAGER)))
+    up_to = _results(get(api_key_headers(acme, Role.PROGRAM_MANAGER), end=today.isoformat()))
 
     expected = [(today - timedelta(days=180)).isoformat(), today.isoformat()]
     assert [row["day"] for row in rows] == [row["day"] for row in up_to] == expected
 
 
 def test_the_rows_come_in_pages_like_every_list(get, acme, reported):
-    headers = _key(acme, Role.ADMIN)
+    headers = api_key_headers(acme, Role.ADMIN)
 
     first = get(headers, **JUNE, page_size=4).json()
     second = get(headers, **JUNE, page_size=4, page=2).json()
@@ -181,7 +183,7 @@ def test_the_rows_come_in_pages_like_every_list(get, acme, reported):
 def test_a_small_groups_measure_is_null_and_hidden(get, acme, reported):
     """Four end-of-program answers, four participants with comparison colleagues, two
     pairs judged on cadence: under five people each."""
-    response = get(_key(acme, Role.EXECUTIVE), **JUNE)
+    response = get(api_key_headers(acme, Role.EXECUTIVE), **JUNE)
     rows = _results(response)
 
     # The answers are of week 25, read once the week is over (from the 22nd): before,
@@ -213,7 +215,7 @@ def fifth_answer(acme, reported):
 
 
 def test_a_fifth_answer_shows_satisfaction(get, acme, fifth_answer):
-    rows = _results(get(_key(acme, Role.EXECUTIVE), **JUNE))
+    rows = _results(get(api_key_headers(acme, Role.EXECUTIVE), **JUNE))
 
     # Week 26 is read once it is over, from the 29th; on the 22nd, week 25's four. The
     # 30th repeats the 29th's publication.
@@ -230,10 +232,10 @@ def test_an_organisations_higher_threshold_hides_as_on_the_dashboard(
     acme.survey_min_group = 6
     acme.save()
 
-    rows = _results(get(_key(acme, Role.EXECUTIVE), **JUNE))
+    rows = _results(get(api_key_headers(acme, Role.EXECUTIVE), **JUNE))
 
     assert rows[-1]["satisfaction"] == {"value": None, "hidden": True, "published_on": None}
-    assert [_as_csv(row) for row in rows] == [
+    assert [api_cell_as_csv(row) for row in rows] == [
         {k: v for k, v in line.items() if k != "scope"}
         for line in _export(client, acme, "/o/acme/reports/export.csv", JUNE)
     ]
@@ -242,7 +244,7 @@ def test_an_organisations_higher_threshold_hides_as_on_the_dashboard(
 def test_every_measure_has_a_field_and_only_compared_ones_a_comparison(client, get, acme, reported):
     schema = client.get("/api/v1/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
     row_schema = schema["components"]["schemas"]["KpiRow"]["properties"]
-    row = _results(get(_key(acme, Role.ADMIN), **JUNE))[0]
+    row = _results(get(api_key_headers(acme, Role.ADMIN), **JUNE))[0]
 
     expected = ["day", "scope", "program", *FUNNEL, *[m.key for m in MEASURES]]
     assert list(row) == list(row_schema) == expected
@@ -256,7 +258,7 @@ def test_every_measure_has_a_field_and_only_compared_ones_a_comparison(client, g
 
 
 def test_another_organisations_key_sees_none_of_acmes_rows(get, acme, globex, reported):
-    headers = _key(globex, *Role)
+    headers = api_key_headers(globex, *Role)
 
     assert get(headers, **JUNE).json()["count"] == 0
     assert get(headers).json()["count"] == 0
@@ -270,7 +272,7 @@ def test_an_unknown_program_is_not_found(get, acme, globex, reported):
         theirs = Program.objects.create(
             organization=globex, name="Theirs", start_date="2026-01-01", end_date="2026-06-30"
         )
-    headers = _key(acme, Role.ADMIN)
+    headers = api_key_headers(acme, Role.ADMIN)
 
     for program in (theirs.pk, 999_999_999, 2**63):
         response = get(headers, program=program)
@@ -280,11 +282,11 @@ def test_an_unknown_program_is_not_found(get, acme, globex, reported):
 
 @pytest.mark.parametrize("role", [Role.ADMIN, Role.PROGRAM_MANAGER, Role.EXECUTIVE])
 def test_keys_of_roles_that_read_the_dashboard_read_the_trend(get, acme, reported, role):
-    assert get(_key(acme, role), **JUNE).json()["count"] == 6
+    assert get(api_key_headers(acme, role), **JUNE).json()["count"] == 6
 
 
 def test_a_participant_only_key_is_refused(get, acme, reported):
-    refused = get(_key(acme, Role.PARTICIPANT), **JUNE)
+    refused = get(api_key_headers(acme, Role.PARTICIPANT), **JUNE)
 
     assert refused.status_code == 403
     assert refused.json()["error"]["code"] == "permission_denied"
@@ -314,7 +316,7 @@ def test_without_a_key_the_trend_is_refused(get, acme, reported):
 def test_a_bad_period_or_program_is_refused_naming_the_field(
     get, acme, reported, query, field, message
 ):
-    response = get(_key(acme, Role.ADMIN), **query)
+    response = get(api_key_headers(acme, Role.ADMIN), **query)
 
     assert response.status_code == 400
     error = response.json()["error"]

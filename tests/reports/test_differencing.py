@@ -37,8 +37,8 @@ from reports import digest, snapshots
 from reports.dashboard import dashboard
 from reports.measures import BY_KEY, shown
 from surveys.models import Answer, Question, Response, Schedule, Survey
+from tests.helpers import api_key_headers
 from tests.organizations.factories import MembershipFactory
-from tests.surveys.test_results_api import _key
 
 pytestmark = pytest.mark.django_db
 
@@ -245,7 +245,7 @@ def _assert_nobody_apart(series, key: str) -> None:
 
 def test_two_consecutive_days_never_tell_one_persons_answer_or_change(client, acme, build):
     build()
-    rows = _api(client, _key(acme, Role.EXECUTIVE))
+    rows = _api(client, api_key_headers(acme, Role.EXECUTIVE))
 
     for key in ("satisfaction", "training"):
         series = _series(rows, key)
@@ -268,7 +268,7 @@ def test_the_same_attack_recovers_every_answer_when_every_change_is_published(
     client, acme, build, leaky
 ):
     build()
-    rows = _api(client, _key(acme, Role.EXECUTIVE))
+    rows = _api(client, api_key_headers(acme, Role.EXECUTIVE))
 
     satisfied = _recovered(_series(rows, "satisfaction"), "satisfaction")
     assert satisfied == {n: ANSWERS[n] >= 4 for n in range(5, 14)}
@@ -284,7 +284,7 @@ def test_a_trend_point_and_the_next_agree_with_the_days_they_show(client, acme, 
     with tenant_context(organization=acme):
         board = dashboard(acme, program=None, start=DAYS[0], end=DAYS[-1])
     points = {tile.measure.key: tile for tile in board.tiles}
-    rows = _api(client, _key(acme, Role.EXECUTIVE))
+    rows = _api(client, api_key_headers(acme, Role.EXECUTIVE))
 
     for key in ("satisfaction", "training"):
         shown = [row[key]["value"] for row in rows]
@@ -302,7 +302,7 @@ def _points(board, key: str) -> list[float | None]:
 
 def test_two_overlapping_periods_show_the_same_figure_for_every_day_they_share(client, acme, build):
     build()
-    headers = _key(acme, Role.EXECUTIVE)
+    headers = api_key_headers(acme, Role.EXECUTIVE)
 
     early = _api(client, headers, FIRST, DAYS[9].isoformat())
     late = _api(client, headers, DAYS[3].isoformat(), LAST)
@@ -321,7 +321,7 @@ def test_two_overlapping_periods_show_the_same_figure_for_every_day_they_share(c
 
 def test_the_page_the_csv_and_the_api_show_the_same_figures_every_day(client, acme, build):
     build()
-    api = {row["day"]: row for row in _api(client, _key(acme, Role.EXECUTIVE))}
+    api = {row["day"]: row for row in _api(client, api_key_headers(acme, Role.EXECUTIVE))}
     _executive(client, acme)
     exported = {row["day"]: row for row in _csv(client)}
 
@@ -343,7 +343,7 @@ def test_the_page_the_csv_and_the_api_show_the_same_figures_every_day(client, ac
 
 def test_no_answer_and_four_answers_look_the_same_everywhere(client, acme, build):
     build()
-    rows = _api(client, _key(acme, Role.EXECUTIVE), FIRST, DAYS[4].isoformat())
+    rows = _api(client, api_key_headers(acme, Role.EXECUTIVE), FIRST, DAYS[4].isoformat())
     _executive(client, acme)
     exported = _csv(client, FIRST, DAYS[4].isoformat())
 
@@ -367,7 +367,7 @@ def test_a_range_rebuilt_shows_nothing_one_person_apart_from_what_was_shown_befo
     latest publication, so the figures of both versions, taken together, still never
     differ by fewer than five people."""
     build()
-    headers = _key(acme, Role.EXECUTIVE)
+    headers = api_key_headers(acme, Role.EXECUTIVE)
     before = _api(client, headers)
 
     with tenant_context(organization=acme):
@@ -391,7 +391,7 @@ def test_todays_figures_counted_twice_in_a_day_are_one_publication(client, acme,
     """A manager counts today's figures at noon; one more answer comes; the night counts
     the day again: the second count shows the first one's figure."""
     world = build()
-    headers = _key(acme, Role.EXECUTIVE)
+    headers = api_key_headers(acme, Role.EXECUTIVE)
     day = DAYS[-1] + timedelta(days=1)
     with tenant_context(organization=acme):
         for _ in range(5):  # five more answers: satisfaction publishes at nineteen

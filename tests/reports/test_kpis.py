@@ -8,7 +8,7 @@ import pytest
 from directory.models import Employee, EmployeeDemographics
 from organizations.tenancy import tenant_context
 from reports import kpis
-from tests.reports.conftest import DAY
+from tests.reports.helpers import DAY
 
 pytestmark = pytest.mark.django_db
 

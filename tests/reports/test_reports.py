@@ -19,7 +19,7 @@ from reports.tasks import nightly_snapshots_task
 from sessions.models import MentoringSession, Reflection
 from surveys.models import Assignment, Schedule
 from tests.organizations.factories import MembershipFactory
-from tests.reports.conftest import DAY, at
+from tests.reports.helpers import DAY, at
 
 pytestmark = pytest.mark.django_db
 PERIOD = "?start=2026-06-01&end=2026-06-30"

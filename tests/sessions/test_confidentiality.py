@@ -5,7 +5,7 @@ with a private note, a shared note and a reflection (what they learned and taugh
 pair also has a goal, a commitment and a scheduled session with an agenda. Every piece of
 text is a distinctive marker. Then each reader requests every route of our apps (the
 pages, the HTMX partials, the CSV exports and the API), enumerated from the URL
-configuration with the machinery of ``tests/test_cross_tenant.py``, its ids pointing at
+configuration by ``tests/routes.py`` (as for the cross-tenant test), its ids pointing at
 this organisation's real objects: the pair, the logged session, the scheduled session and
 each person of the pair. No body may hold a marker its reader is not entitled to:
 
@@ -25,31 +25,25 @@ be found.
 """
 
 import itertools
-import re
 from collections import Counter
 from datetime import timedelta
 
 import pytest
-from django.core.files.base import ContentFile
-from django.urls import get_resolver, reverse
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
-from directory.models import DirectoryImport
-from matching import services as matching
-from matching.models import Pair
-from notifications.models import Notification
 from organizations.api_keys import api_key_create
-from organizations.models import Invitation, Membership
+from organizations.models import Membership
 from organizations.roles import Role
-from organizations.services import invitation_token_hash
 from organizations.tenancy import tenant_context
-from programs.models import ProgramManager, ProgramQuestion, Resource, Topic, TrainingModule
+from programs.models import ProgramManager, Topic
 from sessions import services
-from sessions.models import MentoringSession, SupportCircle
+from sessions.models import MentoringSession
 from tests.accounts.factories import UserFactory
 from tests.organizations.factories import MembershipFactory
-from tests.test_cross_tenant import SLUG_KWARGS, _is_tenant_route, _is_third_party, _value, _walk
+from tests.routes import body_of, urls_for
+from tests.tenant_world import EVERY_ROLE, build_program_objects, build_survey_objects, world_pair
 
 pytestmark = pytest.mark.django_db
 
@@ -85,12 +79,7 @@ MEMBERS = {
     "manager": {"is_program_manager": True, "is_participant": False},
     "admin": {"is_admin": True, "is_participant": False},
     "executive": {"is_executive": True, "is_participant": False},
-    "every_role": {
-        "is_admin": True,
-        "is_program_manager": True,
-        "is_executive": True,
-        "is_participant": True,
-    },
+    "every_role": EVERY_ROLE,
 }
 KEYS = {
     "key_admin": {Role.ADMIN},
@@ -116,32 +105,10 @@ MUST_REACH = {
 }
 
 
-def _routes() -> dict[str, tuple[set[str], object, bool]]:
-    """Route name -> (URL keyword arguments, view, ours). Ours: every route of our apps
-    and of the API. Other apps' routes (sign-in pages, the admin site) only when they
-    take no argument, and never one that signs out."""
-    routes = {}
-    for name, route, callback in _walk(get_resolver().url_patterns):
-        if not name or name in routes:
-            continue
-        ours = not _is_third_party(callback) or _is_tenant_route(route)
-        kwargs = set(re.findall(r"<(?:\w+:)?(\w+)>", route))
-        if ours or (not kwargs and "logout" not in name):
-            routes[name] = (kwargs, callback, ours)
-    return routes
-
-
-ROUTES = _routes()
-
-
 @pytest.fixture
 def pair(acme, world):
     """Ann and Dan, published; Ann, Dan and Eve can sign in."""
-    with tenant_context(organization=acme):
-        run = matching.matching_run(cohort=world["cohort"], actor=None)
-        matching.run_publish(run=run)
-        pair = Pair.objects.select_related("mentor", "mentee").get(run=run, mentee=world["Dan"])
-    assert pair.mentor == world["Ann"]
+    pair = world_pair(acme, world)
     for name in ("ann", "dan", "eve"):
         MembershipFactory(organization=acme, user=UserFactory(email=f"{name}@acme.example"))
     return pair
@@ -198,7 +165,7 @@ def written(acme, world, pair):
 @pytest.fixture
 def worlds(acme, world, pair, written):
     """The organisation's objects by URL keyword (as in tests/test_cross_tenant.py, read
-    by its ``_value``), in variants: ids of Ann's side and of Dan's, of the logged
+    by ``tests.routes.value_for``), in variants: ids of Ann's side and of Dan's, of the logged
     session and of the scheduled one. Kinds no route here points at need no entry;
     ``test_every_route_can_be_pointed_at_real_objects`` says when one is missing."""
     program = world["program"]
@@ -217,52 +184,17 @@ def worlds(acme, world, pair, written):
             "goal_id": written["goal"],
             "commitment_id": written["commitment"],
             "topic_id": Topic.objects.get(),
-            "circle_id": SupportCircle.objects.create(
-                organization=acme,
-                program=program,
-                title="Mentors' circle",
-                starts_at=timezone.now() + timedelta(days=5),
+            **build_program_objects(
+                organization=acme, program=program, recipient=memberships["ann"], token=TOKEN
             ),
-            "notification_id": Notification.objects.create(
-                organization=acme,
-                recipient=memberships["ann"],
-                kind="milestone",
-                key="milestone:cohort:1:kickoff",
-                title="Kick-off",
-                body="The pilot starts today.",
-                send_after=timezone.now(),
+            **build_survey_objects(
+                organization=acme, program=program, cohort=world["cohort"], participant=world["Ann"]
             ),
-            "module_id": TrainingModule.objects.create(
-                organization=acme, program=program, title="Intro"
-            ),
-            "resource_id": Resource.objects.create(
-                organization=acme, program=program, kind="guide", title="Feedback"
-            ),
-            "question_id": ProgramQuestion.objects.create(
-                organization=acme, program=program, text="Why?"
-            ),
-            "invitation_id": Invitation.objects.create(
-                organization=acme,
-                email="invitee@example.com",
-                is_participant=True,
-                token_hash=invitation_token_hash(TOKEN),
-                expires_at=timezone.now() + timedelta(days=7),
-            ),
-            "import_id": DirectoryImport.objects.create(
-                organization=acme,
-                original_name="roster.csv",
-                status=DirectoryImport.Status.CHECKED,
-                file=ContentFile(b"employee_number,name\nZ1,Zed\n", name="roster.csv"),
-            ),
-            "api_key_id": api_key_create(
-                organization=acme, actor=None, name="Listed", roles={Role.ADMIN}
-            )[0],
-            **_survey_objects(acme, program, world),
         }
     variants = []
     for who, session in itertools.product(("Ann", "Dan"), ("logged", "scheduled")):
         person = world[who]
-        # First the person's own objects: ``_value`` takes an API route's ``pk`` from the
+        # First the person's own objects: ``value_for`` takes an API route's ``pk`` from the
         # first object of the view's model.
         variants.append(
             {
@@ -274,33 +206,6 @@ def worlds(acme, world, pair, written):
             }
         )
     return variants
-
-
-def _urls(worlds, slug: str) -> tuple[dict[str, list[str]], dict[str, set[str]]]:
-    """Route name -> its URLs (one per distinct filling of its ids), and the URL keywords
-    nothing in the worlds can fill (ours only; another app's such route is left out)."""
-    urls, missing = {}, {}
-    for name, (names, view, ours) in sorted(ROUTES.items()):
-        found = set()
-        for variant in worlds:
-            kwargs = {n: _value(variant, n, view) for n in names - SLUG_KWARGS}
-            if unfilled := {n for n, v in kwargs.items() if v is None}:
-                if ours:
-                    missing[name] = unfilled
-                break
-            kwargs.update(dict.fromkeys(names & SLUG_KWARGS, slug))
-            found.add(reverse(name, kwargs=kwargs))
-        else:
-            urls[name] = sorted(found)
-    return urls, missing
-
-
-def _body(response) -> bytes:
-    """Everything a response says: its headers and its content, streamed or not."""
-    # A streamed one (CSV) consumed to the end is closed by the test client: closing it
-    # again here would fire request_finished and close the test's database connection.
-    content = b"".join(response.streaming_content) if response.streaming else response.content
-    return str(dict(response.headers)).encode() + content
 
 
 @pytest.fixture
@@ -333,7 +238,7 @@ def as_reader(client, acme, world, pair):
 
 
 def test_every_route_can_be_pointed_at_real_objects(worlds, acme):
-    urls, missing = _urls(worlds, acme.slug)
+    urls, missing = urls_for(worlds, acme.slug)
     assert missing == {}, (
         "tests/sessions/test_confidentiality.py has nothing of this organisation to point"
         f" these URL keywords at: add an object of that kind to ``worlds``: {missing}"
@@ -347,7 +252,7 @@ def test_nobody_reads_what_they_are_not_entitled_to_through_any_route(
 ):
     assert not acme.require_mfa_for_staff  # else staff would only meet the MFA set-up page
     headers = as_reader(reader)
-    urls, missing = _urls(worlds, acme.slug)
+    urls, missing = urls_for(worlds, acme.slug)
     assert missing == {}
     entitled = ENTITLED.get(reader, set())
     leaks, errors, seen, statuses, reached = [], [], set(), Counter(), set()
@@ -366,7 +271,7 @@ def test_nobody_reads_what_they_are_not_entitled_to_through_any_route(
                 statuses[response.status_code] += 1
                 if response.status_code == 200:
                     reached.add(name)
-                body = _body(response)
+                body = body_of(response)
                 found = {label for label, marker in MARKERS.items() if marker.encode() in body}
                 seen |= found
                 leaks += [(name, path, bool(extra), label) for label in sorted(found - entitled)]
@@ -404,46 +309,3 @@ def test_the_author_sees_the_private_note_on_the_session_page_and_the_partner_do
     assert DAN_PRIVATE not in ann_sees
     assert DAN_PRIVATE in dan_sees and PAIR_ONLY["shared note (Ann)"] in dan_sees
     assert ANN_PRIVATE not in dan_sees
-
-
-def _survey_objects(acme, program, world) -> dict:
-    """One of each survey object the routes point at (the pair's notes are not in them)."""
-    from surveys.models import (
-        Answer,
-        Assignment,
-        Concern,
-        Question,
-        Response,
-        Schedule,
-        Story,
-        Survey,
-    )
-
-    survey = Survey.objects.create(organization=acme, program=program, title="Pulse")
-    question = Question.objects.create(
-        organization=acme, survey=survey, type="agreement", text="Worth it?"
-    )
-    schedule = Schedule.objects.create(
-        organization=acme, survey=survey, cohort=world["cohort"], anchor="cohort_start"
-    )
-    response = Response.objects.create(
-        organization=acme, schedule=schedule, cohort=world["cohort"], role="mentor", week="2027-W01"
-    )
-    answer = Answer.objects.create(organization=acme, response=response, question=question, value=4)
-    return {
-        "survey_id": survey,
-        "survey_question_id": question,
-        "schedule_id": schedule,
-        "assignment_id": Assignment.objects.create(
-            organization=acme,
-            schedule=schedule,
-            participant=world["Ann"],
-            occasion="cohort_start",
-            opens_at=timezone.now(),
-            closes_at=timezone.now() + timedelta(days=14),
-        ),
-        "story_id": Story.objects.create(organization=acme, program=program, answer=answer),
-        "concern_id": Concern.objects.create(
-            organization=acme, program=program, text="Worried", week="2027-W01"
-        ),
-    }

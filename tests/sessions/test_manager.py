@@ -17,7 +17,7 @@ from directory.models import Employee
 from matching import services as matching
 from matching.models import Pair
 from organizations.tenancy import tenant_context
-from programs.models import Cohort, Participant, Program, ProgramManager
+from programs.models import Cohort, Participant, Program
 from sessions import circles, reminders
 from sessions.models import (
     CircleAttendance,
@@ -146,17 +146,6 @@ def _busy(pair, users):
 
 
 @pytest.fixture
-def manager(acme, world):
-    """A program manager of the world's program (they reach only the programs they manage)."""
-    membership = MembershipFactory(organization=acme, is_program_manager=True, is_participant=False)
-    with tenant_context(organization=acme):
-        ProgramManager.objects.create(
-            organization=acme, program=world["program"], membership=membership
-        )
-    return membership.user
-
-
-@pytest.fixture
 def published(acme, world):
     """The world's cohort, started 120 days ago, matched and published: two pairs (Dan's
     and Eve's), paired 100 days ago."""
@@ -249,9 +238,9 @@ def _row(html, name):
 
 
 def test_the_pair_list_shows_each_pairs_rhythm_ratings_and_reliability(
-    client, manager, world, history
+    client, world_manager, world, history
 ):
-    client.force_login(manager)
+    client.force_login(world_manager)
     response = client.get(_url(world))
 
     assert response.status_code == 200
@@ -276,14 +265,14 @@ def test_the_pair_list_shows_each_pairs_rhythm_ratings_and_reliability(
 
 
 def test_a_pair_published_before_its_cohort_starts_is_counted_from_the_cohorts_start(
-    client, acme, manager, world, published
+    client, acme, world_manager, world, published
 ):
     """Published 100 days ago into a cohort that began 10 days ago, nothing held yet:
     counted from publishing it would have gone quiet long ago; counted, as the reminders
     and the reports count it, from the cohort's start, it is on track."""
     with tenant_context(organization=acme):
         Cohort.objects.filter(pk=world["cohort"].pk).update(start_date=_days_ago(10).date())
-    client.force_login(manager)
+    client.force_login(world_manager)
 
     html = client.get(_url(world)).content.decode()
 
@@ -312,7 +301,7 @@ def _reliability(response) -> dict[str, tuple[int, int, int | None]]:
 
 
 def test_the_list_sums_up_each_roles_cancellations_and_late_moves(
-    client, acme, manager, world, published, history
+    client, acme, world_manager, world, published, history
 ):
     """Hand-worked from ``history``: 7 sessions in the Pilot (Dan's pair 5, Eve's 1, the
     quiet pair 1); the mentor cancelled one (Dan's, with 100 hours' notice: a cancellation
@@ -329,7 +318,7 @@ def test_the_list_sums_up_each_roles_cancellations_and_late_moves(
         Participant.objects.filter(pk__in=[other.mentor_id, other.mentee_id]).update(cohort=wave)
         _change(_session(other, 5), "rescheduled", "mentee", 10)
         _change(_session(other, 15), "rescheduled", "mentor", 48)
-    client.force_login(manager)
+    client.force_login(world_manager)
 
     everyone = client.get(_url(world))
     pilot = client.get(_url(world), {"cohort": world["cohort"].pk})
@@ -356,8 +345,10 @@ def test_the_list_sums_up_each_roles_cancellations_and_late_moves(
     ]
 
 
-def test_a_program_without_sessions_has_no_reliability_to_show(client, manager, world, published):
-    client.force_login(manager)
+def test_a_program_without_sessions_has_no_reliability_to_show(
+    client, world_manager, world, published
+):
+    client.force_login(world_manager)
 
     response = client.get(_url(world))
     export = client.get(_url(world, "reliability.csv")).content.decode("utf-8-sig")
@@ -369,8 +360,8 @@ def test_a_program_without_sessions_has_no_reliability_to_show(client, manager, 
     ]
 
 
-def test_the_list_filters_by_cadence_status_and_cohort(client, acme, manager, world, history):
-    client.force_login(manager)
+def test_the_list_filters_by_cadence_status_and_cohort(client, acme, world_manager, world, history):
+    client.force_login(world_manager)
 
     quiet = client.get(_url(world), {"cadence": "quiet"})
     other_cohort = client.get(_url(world), {"cohort": world["cohort"].pk, "cadence": "behind"})
@@ -381,8 +372,8 @@ def test_the_list_filters_by_cadence_status_and_cohort(client, acme, manager, wo
     assert [n for _s, _l, n in quiet.context["cadence_counts"]] == [1, 1, 1]
 
 
-def test_commitments_are_counted_by_theme_and_status(client, manager, world, history):
-    client.force_login(manager)
+def test_commitments_are_counted_by_theme_and_status(client, world_manager, world, history):
+    client.force_login(world_manager)
 
     commitments = client.get(_url(world)).context["commitments"]
 
@@ -396,8 +387,8 @@ def test_commitments_are_counted_by_theme_and_status(client, manager, world, his
     assert commitments["totals"] == [2, 2, 0] and commitments["total"] == 4
 
 
-def test_the_export_has_the_same_rows_and_no_text(client, manager, world, history):
-    client.force_login(manager)
+def test_the_export_has_the_same_rows_and_no_text(client, world_manager, world, history):
+    client.force_login(world_manager)
 
     response = client.get(_url(world, "pairs.csv"))
 
@@ -425,10 +416,10 @@ def test_the_export_has_the_same_rows_and_no_text(client, manager, world, histor
 
 
 def test_no_note_reflection_or_commitment_text_reaches_the_manager(
-    client, acme, manager, world, history
+    client, acme, world_manager, world, history
 ):
     admin = MembershipFactory(organization=acme, is_admin=True, is_participant=False).user
-    for user in (manager, admin):
+    for user in (world_manager, admin):
         client.force_login(user)
         page = client.get(_url(world)).content.decode()
         export = client.get(_url(world, "pairs.csv")).content.decode("utf-8-sig")
@@ -437,13 +428,15 @@ def test_no_note_reflection_or_commitment_text_reaches_the_manager(
             assert secret not in export
 
 
-def test_an_ended_pair_is_listed_and_a_dropped_one_is_not(client, acme, manager, world, history):
+def test_an_ended_pair_is_listed_and_a_dropped_one_is_not(
+    client, acme, world_manager, world, history
+):
     with tenant_context(organization=acme):
         Pair.objects.filter(pk=history["eve"].pk).update(
             status=Pair.Status.ENDED, ended_at=_days_ago(1)
         )
         Pair.objects.filter(pk=history["quiet"].pk).update(status=Pair.Status.DROPPED)
-    client.force_login(manager)
+    client.force_login(world_manager)
 
     html = client.get(_url(world)).content.decode()
 
@@ -458,9 +451,9 @@ def _queries(client, url) -> int:
 
 
 def test_the_list_takes_the_same_number_of_queries_for_2_or_6_pairs(
-    client, acme, manager, world, published
+    client, acme, world_manager, world, published
 ):
-    client.force_login(manager)
+    client.force_login(world_manager)
     with tenant_context(organization=acme):
         users = {
             p.pk: UserFactory(email=f"u{p.pk}@acme.example")
@@ -486,10 +479,10 @@ def test_the_list_takes_the_same_number_of_queries_for_2_or_6_pairs(
 # Support circles.
 
 
-def test_a_manager_adds_a_circle_in_the_organisations_time_zone(client, acme, manager, world):
+def test_a_manager_adds_a_circle_in_the_organisations_time_zone(client, acme, world_manager, world):
     acme.time_zone = "Europe/Berlin"
     acme.save()
-    client.force_login(manager)
+    client.force_login(world_manager)
 
     response = client.post(
         _url(world, "circles/"),
@@ -512,8 +505,8 @@ def test_a_manager_adds_a_circle_in_the_organisations_time_zone(client, acme, ma
     assert "Mentors&#x27; circle" in client.get(_url(world, "circles/")).content.decode()
 
 
-def test_a_circle_without_a_title_is_refused(client, acme, manager, world):
-    client.force_login(manager)
+def test_a_circle_without_a_title_is_refused(client, acme, world_manager, world):
+    client.force_login(world_manager)
 
     response = client.post(
         _url(world, "circles/"), {"date": "2027-03-02", "time": "18:30", "duration_minutes": "60"}
@@ -544,8 +537,8 @@ def circle(acme, world):
         )  # fmt: skip
 
 
-def test_the_circle_lists_the_programs_mentors_only(client, manager, world, circle):
-    client.force_login(manager)
+def test_the_circle_lists_the_programs_mentors_only(client, world_manager, world, circle):
+    client.force_login(world_manager)
 
     response = client.get(_url(world, f"circles/{circle.pk}/"))
 
@@ -556,8 +549,8 @@ def test_the_circle_lists_the_programs_mentors_only(client, manager, world, circ
         assert name not in html
 
 
-def test_attendance_is_saved_and_counted(client, acme, manager, world, circle):
-    client.force_login(manager)
+def test_attendance_is_saved_and_counted(client, acme, world_manager, world, circle):
+    client.force_login(world_manager)
     url = _url(world, f"circles/{circle.pk}/")
 
     client.post(url, {"attended": [world["Ann"].pk, world["Cy"].pk]})
@@ -578,8 +571,8 @@ def test_attendance_is_saved_and_counted(client, acme, manager, world, circle):
     assert [c.attended for c in listing.context["past"]] == [1]
 
 
-def test_a_mentee_cannot_be_marked_as_attending(client, acme, manager, world, circle):
-    client.force_login(manager)
+def test_a_mentee_cannot_be_marked_as_attending(client, acme, world_manager, world, circle):
+    client.force_login(world_manager)
 
     response = client.post(
         _url(world, f"circles/{circle.pk}/"),
@@ -643,8 +636,8 @@ def test_another_organisations_program_or_member_gets_404(
         assert client.get(f"/o/globex/programs/{world['program'].pk}/{suffix}").status_code == 404
 
 
-def test_the_program_page_links_to_pairs_and_circles(client, manager, world):
-    client.force_login(manager)
+def test_the_program_page_links_to_pairs_and_circles(client, world_manager, world):
+    client.force_login(world_manager)
 
     html = client.get(f"/o/acme/programs/{world['program'].pk}/").content.decode()
 
@@ -689,7 +682,7 @@ def _circle_data(**changes):
     return {**data, **changes}
 
 
-def test_a_manager_changes_a_circles_topic_time_and_place(client, acme, manager, world):
+def test_a_manager_changes_a_circles_topic_time_and_place(client, acme, world_manager, world):
     acme.time_zone = "Europe/Berlin"
     acme.save()
     with tenant_context(organization=acme):
@@ -697,7 +690,7 @@ def test_a_manager_changes_a_circles_topic_time_and_place(client, acme, manager,
             organization=acme, program=world["program"], title="April circle",
             starts_at=datetime(2027, 4, 6, 16, 0, tzinfo=UTC), location="Room 1",
         )  # fmt: skip
-    client.force_login(manager)
+    client.force_login(world_manager)
     url = _url(world, f"circles/{circle.pk}/edit/")
 
     detail = client.get(_url(world, f"circles/{circle.pk}/")).content.decode()
@@ -714,8 +707,8 @@ def test_a_manager_changes_a_circles_topic_time_and_place(client, acme, manager,
     assert (circle.duration_minutes, circle.location) == (60, "https://meet.example/c")
 
 
-def test_a_circle_change_with_bad_input_changes_nothing(client, acme, manager, world, circle):
-    client.force_login(manager)
+def test_a_circle_change_with_bad_input_changes_nothing(client, acme, world_manager, world, circle):
+    client.force_login(world_manager)
     url = _url(world, f"circles/{circle.pk}/edit/")
     with tenant_context(organization=acme):
         CircleAttendance.objects.create(
@@ -739,13 +732,13 @@ def test_a_circle_change_with_bad_input_changes_nothing(client, acme, manager, w
     assert circle.starts_at < timezone.now()
 
 
-def test_cancelling_a_circle_asks_first_then_removes_it(client, acme, manager, world):
+def test_cancelling_a_circle_asks_first_then_removes_it(client, acme, world_manager, world):
     with tenant_context(organization=acme):
         circle = SupportCircle.objects.create(
             organization=acme, program=world["program"], title="May circle",
             starts_at=timezone.now() + timedelta(days=10),
         )  # fmt: skip
-    client.force_login(manager)
+    client.force_login(world_manager)
     url = _url(world, f"circles/{circle.pk}/delete/")
 
     detail = client.get(_url(world, f"circles/{circle.pk}/")).content.decode()
@@ -764,9 +757,9 @@ def test_cancelling_a_circle_asks_first_then_removes_it(client, acme, manager, w
 
 
 def test_removing_a_held_circle_says_how_much_attendance_goes_with_it(
-    client, acme, manager, world, circle
+    client, acme, world_manager, world, circle
 ):
-    client.force_login(manager)
+    client.force_login(world_manager)
     with tenant_context(organization=acme):
         circles.circle_attendance_save(circle=circle, attended_ids=[world["Ann"].pk])
     url = _url(world, f"circles/{circle.pk}/delete/")
@@ -782,10 +775,10 @@ def test_removing_a_held_circle_says_how_much_attendance_goes_with_it(
         assert not CircleAttendance.objects.exists()
 
 
-def test_a_closed_programs_circles_stay_as_they_were(client, acme, manager, world, circle):
+def test_a_closed_programs_circles_stay_as_they_were(client, acme, world_manager, world, circle):
     with tenant_context(organization=acme):
         Program.objects.filter(pk=world["program"].pk).update(status=Program.Status.CLOSED)
-    client.force_login(manager)
+    client.force_login(world_manager)
 
     changed = client.post(_url(world, f"circles/{circle.pk}/edit/"), _circle_data())
     removed = client.post(_url(world, f"circles/{circle.pk}/delete/"), follow=True)
@@ -823,14 +816,14 @@ def test_only_program_managers_change_or_cancel_circles(client, acme, world, cir
 
 
 def test_another_programs_circle_is_not_found_under_this_program(
-    client, acme, manager, world, circle
+    client, acme, world_manager, world, circle
 ):
     with tenant_context(organization=acme):
         other = Program.objects.create(
             organization=acme, name="Other", start_date=world["program"].start_date,
             end_date=world["program"].end_date,
         )  # fmt: skip
-    client.force_login(manager)
+    client.force_login(world_manager)
 
     for action in ("edit", "delete"):
         url = f"/o/acme/programs/{other.pk}/circles/{circle.pk}/{action}/"

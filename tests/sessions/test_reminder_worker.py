@@ -39,7 +39,7 @@ from programs.models import Cohort, Participant, Program
 from sessions.models import MentoringSession
 from sessions.notices import SessionNotice
 from tests.accounts.factories import UserFactory
-from tests.conftest import is_postgresql, require
+from tests.helpers import is_postgresql, require
 from tests.organizations.factories import MembershipFactory, OrganizationFactory
 
 ROOT = Path(__file__).resolve().parents[2]

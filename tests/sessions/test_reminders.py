@@ -24,7 +24,7 @@ from sessions import reminders
 from sessions.models import MentoringSession
 from sessions.notices import SessionNotice as Kind
 from tests.accounts.factories import UserFactory
-from tests.conftest import is_postgresql, require
+from tests.helpers import is_postgresql, require
 from tests.organizations.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db

@@ -32,7 +32,7 @@ from sessions.models import (
     SessionChange,
 )
 from tests.accounts.factories import UserFactory
-from tests.conftest import is_postgresql, require
+from tests.helpers import is_postgresql, require
 from tests.organizations.factories import MembershipFactory
 from tests.sessions.mail_helpers import invitations
 

@@ -7,8 +7,8 @@ random id and no time finer than the ISO week; nothing else in the project (no f
 key, no audit entry, no notification, no text field) points at it.
 
 Pages and API: every route of our apps and of the API (enumerated from the URL
-configuration with the machinery of ``tests/test_cross_tenant.py``, as
-``tests/sessions/test_confidentiality.py`` reuses it) is requested by program managers,
+configuration by ``tests/routes.py``, as for
+``tests/sessions/test_confidentiality.py``) is requested by program managers,
 admins, executives, a member holding every role, participants (the respondent among
 them), a visitor and API keys of every role. Ann's answer carries a distinctive marker:
 
@@ -31,29 +31,21 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
-from directory.models import DirectoryImport
-from matching import services as matching
-from matching.models import Pair
-from notifications.models import Notification
 from organizations.api_keys import api_key_create
-from organizations.models import AuditEntry, Invitation, Membership
+from organizations.models import AuditEntry, Membership
 from organizations.roles import Role
-from organizations.services import invitation_token_hash
 from organizations.tenancy import TenantModel, tenant_context
 from programs.models import (
     Program,
     ProgramManager,
-    ProgramQuestion,
-    Resource,
     Topic,
-    TrainingModule,
 )
-from sessions.models import Commitment, Goal, MentoringSession, SupportCircle
+from sessions.models import Commitment, Goal, MentoringSession
 from surveys.models import Answer, Assignment, Concern, HeldResponse, Response, Story
 from surveys.services import responses_release
 from tests.organizations.factories import MembershipFactory
-from tests.sessions.test_confidentiality import ROUTES, _body, _urls
-from tests.surveys.test_respond import (
+from tests.routes import READABLE_ROUTES, body_of, urls_for
+from tests.surveys.helpers import (
     PEOPLE,
     answer_url,
     assign,
@@ -63,6 +55,7 @@ from tests.surveys.test_respond import (
     make_survey,
     sign_in_people,
 )
+from tests.tenant_world import EVERY_ROLE, build_program_objects, world_pair
 
 pytestmark = pytest.mark.django_db
 
@@ -83,12 +76,7 @@ STAFF = {
     "manager": {"is_program_manager": True, "is_participant": False},
     "admin": {"is_admin": True, "is_participant": False},
     "executive": {"is_executive": True, "is_participant": False},
-    "every_role": {
-        "is_admin": True,
-        "is_program_manager": True,
-        "is_executive": True,
-        "is_participant": True,
-    },
+    "every_role": EVERY_ROLE,
 }
 KEYS = {
     "key_admin": {Role.ADMIN},
@@ -113,11 +101,7 @@ MUST_REACH = {
 
 @pytest.fixture
 def pair(acme, world):
-    with tenant_context(organization=acme):
-        run = matching.matching_run(cohort=world["cohort"], actor=None)
-        matching.run_publish(run=run)
-        pair = Pair.objects.select_related("mentor", "mentee").get(run=run, mentee=world["Dan"])
-    assert pair.mentor == world["Ann"]
+    pair = world_pair(acme, world)
     sign_in_people(acme)
     return pair
 
@@ -148,7 +132,7 @@ def release(organization):
 
 
 def _variant(acme, world, pair, survey, schedule, assignments) -> dict:
-    """An object for every URL keyword a route of ours takes (read by ``_value``)."""
+    """An object for every URL keyword a route of ours takes (read by ``value_for``)."""
     program, ann = world["program"], world["Ann"]
     with tenant_context(organization=acme):
         session = MentoringSession.objects.create(
@@ -175,46 +159,12 @@ def _variant(acme, world, pair, survey, schedule, assignments) -> dict:
                 organization=acme, pair=pair, participant=pair.mentee, text="Use AI", theme="tool"
             ),
             "topic_id": Topic.objects.get(),
-            "circle_id": SupportCircle.objects.create(
+            **build_program_objects(
                 organization=acme,
                 program=program,
-                title="Mentors' circle",
-                starts_at=timezone.now() + timedelta(days=5),
-            ),
-            "notification_id": Notification.objects.create(
-                organization=acme,
                 recipient=memberships["ann@acme.example"],
-                kind="milestone",
-                key="milestone:cohort:1:kickoff",
-                title="Kick-off",
-                body="The pilot starts today.",
-                send_after=timezone.now(),
+                token=TOKEN,
             ),
-            "module_id": TrainingModule.objects.create(
-                organization=acme, program=program, title="Intro"
-            ),
-            "resource_id": Resource.objects.create(
-                organization=acme, program=program, kind="guide", title="Feedback"
-            ),
-            "question_id": ProgramQuestion.objects.create(
-                organization=acme, program=program, text="Why?"
-            ),
-            "invitation_id": Invitation.objects.create(
-                organization=acme,
-                email="invitee@example.com",
-                is_participant=True,
-                token_hash=invitation_token_hash(TOKEN),
-                expires_at=timezone.now() + timedelta(days=7),
-            ),
-            "import_id": DirectoryImport.objects.create(
-                organization=acme,
-                original_name="roster.csv",
-                status=DirectoryImport.Status.CHECKED,
-                file=_roster(),
-            ),
-            "api_key_id": api_key_create(
-                organization=acme, actor=None, name="Listed", roles={Role.ADMIN}
-            )[0],
             "survey_id": survey,
             "survey_question_id": survey.questions.first(),
             "schedule_id": schedule,
@@ -222,12 +172,6 @@ def _variant(acme, world, pair, survey, schedule, assignments) -> dict:
             "story_id": story,
             "concern_id": Concern.objects.get(text=CONCERN),
         }
-
-
-def _roster():
-    from django.core.files.base import ContentFile
-
-    return ContentFile(b"employee_number,name\nZ1,Zed\n", name="roster.csv")
 
 
 def _raise_concern(client, pair):
@@ -260,7 +204,7 @@ def _become(client, acme, reader: str) -> dict:
 
 def _read_everything(client, acme, variant, headers):
     """[(route name, url, status, body)] for every route, as a full page and as HTMX."""
-    urls, missing = _urls([variant], acme.slug)
+    urls, missing = urls_for([variant], acme.slug)
     assert missing == {}, (
         "tests/surveys/test_anonymity.py has nothing to point these URL keywords at: add an"
         f" object of that kind to ``_variant``: {missing}"
@@ -270,7 +214,7 @@ def _read_everything(client, acme, variant, headers):
         for url in route_urls:
             for path, extra in ((url, {}), (f"{url}?cohort={variant['cohort_id'].pk}", HTMX)):
                 response = client.get(path, **headers, **extra)
-                pages.append((name, path, response.status_code, _body(response)))
+                pages.append((name, path, response.status_code, body_of(response)))
     return pages
 
 
@@ -463,10 +407,10 @@ def test_with_free_text_hidden_an_anonymous_answer_shows_nowhere(client, acme, w
 
     pages = _read_everything(client, acme, variant, headers)
 
-    statuses = Counter(status for _name, _path, status, _body in pages)
-    reached = {name for name, _path, status, _body in pages if status == 200}
+    statuses = Counter(status for _name, _path, status, body_of in pages)
+    reached = {name for name, _path, status, body_of in pages if status == 200}
     print(f"\n{reader}: {len(pages)} requests; statuses {dict(sorted(statuses.items()))}")
-    errors = [(name, path) for name, path, status, _body in pages if status >= 500]
+    errors = [(name, path) for name, path, status, body_of in pages if status >= 500]
     assert errors == []
     leaks = [(name, path) for name, path, _s, body in pages if MARKERS["ann"].encode() in body]
     assert leaks == [], f"{reader} read Ann's anonymous answer: {leaks}"
@@ -483,7 +427,7 @@ def test_with_free_text_hidden_an_anonymous_answer_shows_nowhere(client, acme, w
         assert MUST_REACH[reader] in reached, f"{reader} never reached {MUST_REACH[reader]}"
 
 
-RESULT_ROUTES = {name for name in ROUTES if name.startswith("surveys_results:")}
+RESULT_ROUTES = {name for name in READABLE_ROUTES if name.startswith("surveys_results:")}
 
 
 @pytest.mark.parametrize("reader", [*STAFF, *KEYS])

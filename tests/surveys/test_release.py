@@ -5,83 +5,19 @@ A cohort of six mentors and three mentees answers a survey with one agreement qu
 and one free-text question; the smallest group results may show is five.
 """
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from directory.models import Employee
 from organizations.tenancy import tenant_context
-from programs.models import Cohort, Participant, Program
 from surveys import sealing
-from surveys.models import Answer, Assignment, HeldResponse, Question, Response, Schedule, Survey
+from surveys.models import Answer, Assignment, HeldResponse, Response
 from surveys.services import response_submit, responses_release
+from tests.surveys.helpers import MENTEES, MENTORS, anonymous_schedule
 
 pytestmark = pytest.mark.django_db
-
-MENTORS, MENTEES = 6, 3
-
-
-@pytest.fixture
-def cohort(acme):
-    with tenant_context(organization=acme):
-        program = Program.objects.create(
-            organization=acme,
-            name="Reverse",
-            start_date=date(2027, 1, 1),
-            end_date=date(2027, 9, 30),
-        )
-        cohort = Cohort.objects.create(
-            organization=acme,
-            program=program,
-            name="Pilot",
-            start_date=date(2027, 1, 1),
-            end_date=date(2027, 6, 30),
-        )
-        for n in range(MENTORS + MENTEES):
-            role = "mentor" if n < MENTORS else "mentee"
-            Participant.objects.create(
-                organization=acme,
-                program=program,
-                cohort=cohort,
-                employee=Employee.objects.create(
-                    organization=acme, employee_number=f"E{n}", name=f"Person {n}"
-                ),
-                role=role,
-                status=Participant.Status.APPROVED,
-            )
-    return cohort
-
-
-def _survey(acme, cohort, anchor="cohort_start") -> Schedule:
-    with tenant_context(organization=acme):
-        survey = Survey.objects.create(
-            organization=acme, program=cohort.program, title="Worth it?", anonymous=True
-        )
-        for position, kind in enumerate(("agreement", "text")):
-            Question.objects.create(
-                organization=acme,
-                survey=survey,
-                position=position,
-                type=kind,
-                text=f"Question {kind}",
-                required=kind == "agreement",
-            )
-        schedule = Schedule.objects.create(
-            organization=acme, survey=survey, cohort=cohort, anchor=anchor, open_days=14
-        )
-        opens = timezone.now() - timedelta(days=1)
-        for n, person in enumerate(Participant.objects.filter(cohort=cohort).order_by("pk")):
-            Assignment.objects.create(
-                organization=acme,
-                schedule=schedule,
-                participant=person,
-                occasion=anchor if anchor != "each_session" else f"session:{n}",
-                opens_at=opens,
-                closes_at=opens + timedelta(days=14),
-            )
-    return schedule
 
 
 def _answer(acme, schedule, roles=("mentor", "mentee"), *, text=lambda n: f"Text {n}"):
@@ -109,7 +45,7 @@ def _released(acme, schedule) -> list[tuple[str, str]]:
 
 
 def test_a_held_answer_keeps_nothing_readable_and_every_one_is_the_same_size(acme, cohort):
-    schedule = _survey(acme, cohort)
+    schedule = anonymous_schedule(acme, cohort)
     long_text = "x" * sealing.TEXT_CHARACTERS
 
     _answer(acme, schedule, text=lambda n: long_text if n == 0 else "")
@@ -123,7 +59,7 @@ def test_a_held_answer_keeps_nothing_readable_and_every_one_is_the_same_size(acm
 
 
 def test_the_web_process_without_the_private_key_seals_but_cannot_open(acme, cohort, settings):
-    schedule = _survey(acme, cohort)
+    schedule = anonymous_schedule(acme, cohort)
     settings.SURVEY_SEAL_PRIVATE_KEYS = []
     sealing.private_keys.cache_clear()
     try:
@@ -137,7 +73,7 @@ def test_the_web_process_without_the_private_key_seals_but_cannot_open(acme, coh
 
 
 def test_an_altered_held_answer_does_not_open(acme, cohort):
-    schedule = _survey(acme, cohort)
+    schedule = anonymous_schedule(acme, cohort)
     _answer(acme, schedule, roles=("mentee",))
     with tenant_context(organization=acme):
         held = HeldResponse.objects.first()
@@ -149,7 +85,7 @@ def test_an_altered_held_answer_does_not_open(acme, cohort):
 
 
 def test_a_one_window_survey_releases_nothing_until_it_closes(acme, cohort):
-    schedule = _survey(acme, cohort)
+    schedule = anonymous_schedule(acme, cohort)
     _answer(acme, schedule)
 
     assert _release(acme) == 0
@@ -159,7 +95,7 @@ def test_a_one_window_survey_releases_nothing_until_it_closes(acme, cohort):
 def test_at_close_a_role_too_small_to_show_takes_every_role_away_from_the_batch(acme, cohort):
     """Six mentors and three mentees: the mentees' answers under their role would be a
     group of three, so the nine go out together without a role."""
-    schedule = _survey(acme, cohort)
+    schedule = anonymous_schedule(acme, cohort)
     _answer(acme, schedule)
 
     assert _release(acme, days_on=15) == MENTORS + MENTEES
@@ -175,7 +111,7 @@ def test_at_close_a_role_too_small_to_show_takes_every_role_away_from_the_batch(
 
 
 def test_at_close_every_role_large_enough_keeps_its_role(acme, cohort):
-    schedule = _survey(acme, cohort)
+    schedule = anonymous_schedule(acme, cohort)
     _answer(acme, schedule, roles=("mentor",))
 
     assert _release(acme, days_on=15) == MENTORS
@@ -183,7 +119,7 @@ def test_at_close_every_role_large_enough_keeps_its_role(acme, cohort):
 
 
 def test_fewer_answers_than_the_smallest_group_stay_sealed_after_close(acme, cohort):
-    schedule = _survey(acme, cohort)
+    schedule = anonymous_schedule(acme, cohort)
     _answer(acme, schedule, roles=("mentee",))
 
     assert _release(acme, days_on=15) == 0
@@ -194,7 +130,7 @@ def test_fewer_answers_than_the_smallest_group_stay_sealed_after_close(acme, coh
 
 
 def test_a_survey_after_each_session_releases_a_role_once_it_is_large_enough(acme, cohort):
-    schedule = _survey(acme, cohort, anchor="each_session")
+    schedule = anonymous_schedule(acme, cohort, anchor="each_session")
     _answer(acme, schedule)
 
     assert _release(acme) == MENTORS  # the mentees wait for two more
@@ -204,7 +140,7 @@ def test_a_survey_after_each_session_releases_a_role_once_it_is_large_enough(acm
 
 
 def test_a_release_twice_releases_once(acme, cohort):
-    schedule = _survey(acme, cohort, anchor="each_session")
+    schedule = anonymous_schedule(acme, cohort, anchor="each_session")
     _answer(acme, schedule, roles=("mentor",))
 
     assert (_release(acme), _release(acme)) == (MENTORS, 0)
@@ -212,7 +148,7 @@ def test_a_release_twice_releases_once(acme, cohort):
 
 
 def test_a_person_still_cannot_answer_twice(acme, cohort):
-    schedule = _survey(acme, cohort)
+    schedule = anonymous_schedule(acme, cohort)
     _answer(acme, schedule, roles=("mentee",))
     with tenant_context(organization=acme):
         assignment = Assignment.objects.filter(schedule=schedule, answered=True).first()
@@ -227,7 +163,7 @@ def test_a_person_still_cannot_answer_twice(acme, cohort):
 def test_the_hourly_task_releases_with_the_worker_key(acme, cohort):
     from surveys.tasks import surveys_tick
 
-    schedule = _survey(acme, cohort, anchor="each_session")
+    schedule = anonymous_schedule(acme, cohort, anchor="each_session")
     _answer(acme, schedule, roles=("mentor",))
 
     surveys_tick()
@@ -274,7 +210,7 @@ def manager(acme, cohort):
 
 
 def test_the_results_page_says_when_sealed_answers_will_be_read(client, acme, cohort, manager):
-    open_window = _survey(acme, cohort)
+    open_window = anonymous_schedule(acme, cohort)
     _answer(acme, open_window)
 
     before_close = _notes(client, acme, open_window, manager)
@@ -287,7 +223,7 @@ def test_the_results_page_says_when_sealed_answers_will_be_read(client, acme, co
 
 
 def test_the_results_page_says_a_remainder_too_small_stays_sealed(client, acme, cohort, manager):
-    schedule = _survey(acme, cohort)
+    schedule = anonymous_schedule(acme, cohort)
     _answer(acme, schedule, roles=("mentee",))
     _close(acme, schedule)
     _release(acme)
@@ -299,7 +235,7 @@ def test_the_results_page_says_a_remainder_too_small_stays_sealed(client, acme, 
 def test_the_results_page_says_after_session_answers_wait_for_their_role(
     client, acme, cohort, manager
 ):
-    schedule = _survey(acme, cohort, anchor="each_session")
+    schedule = anonymous_schedule(acme, cohort, anchor="each_session")
     _answer(acme, schedule, roles=("mentee",))
 
     assert "read once there are at least 5 from mentors, or from mentees" in _notes(

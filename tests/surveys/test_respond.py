@@ -10,127 +10,37 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import User
 from matching import services as matching
 from matching.models import Pair
 from organizations.models import Organization
 from organizations.tenancy import tenant_context
-from programs.models import ProgramManager, Topic
+from programs.models import Topic
 from surveys import tasks
 from surveys.models import (
     Answer,
     Assignment,
     Concern,
     HeldResponse,
-    Question,
     Response,
-    Schedule,
     Survey,
 )
 from surveys.sealing import unseal
-from tests.accounts.factories import UserFactory
 from tests.organizations.factories import MembershipFactory, OrganizationFactory
+from tests.surveys.helpers import (
+    answer_url,
+    assign,
+    full_answer,
+    login,
+    make_schedule,
+    make_survey,
+    sign_in_people,
+    survey_questions,
+)
 
 pytestmark = pytest.mark.django_db
 
 ANONYMOUS = "This survey is anonymous: your answers keep your cohort and role, never your name."
 ATTRIBUTED = "This survey is not anonymous"
-PEOPLE = ("ann", "bea", "cy", "dan", "eve")
-
-
-# --- Helpers, shared with test_anonymity.py ------------------------------------------------
-
-
-def make_survey(organization, program, *, anonymous=True, show_free_text=False) -> Survey:
-    """One question of every type, in three sections; the last one asks for a story."""
-    survey = Survey.objects.create(
-        organization=organization,
-        program=program,
-        kind=Survey.Kind.END,
-        title="How did it go?",
-        anonymous=anonymous,
-        show_free_text=show_free_text,
-    )
-    specs = [
-        ("Overall", Question.Type.AGREEMENT, "The program was worth my time.", True, []),
-        ("Overall", Question.Type.NPS, "Would you recommend it?", True, []),
-        ("Details", Question.Type.SINGLE, "What helped most?", False, ["Time", "Topics"]),
-        ("Details", Question.Type.MULTIPLE, "What did you gain?", False, ["Skills", "Contacts"]),
-        ("Details", Question.Type.SKILLS, "How confident are you now?", True, []),
-        ("Your story", Question.Type.TEXT, "What changed for you?", False, []),
-    ]
-    for position, (section, type_, text, required, choices) in enumerate(specs):
-        Question.objects.create(
-            organization=organization,
-            survey=survey,
-            section=section,
-            position=position,
-            type=type_,
-            text=text,
-            required=required,
-            choices=choices,
-            story=type_ == Question.Type.TEXT,
-        )
-    return survey
-
-
-def make_schedule(organization, survey, cohort) -> Schedule:
-    return Schedule.objects.create(
-        organization=organization, survey=survey, cohort=cohort, anchor="cohort_start"
-    )
-
-
-def assign(organization, schedule, participant, *, opened_days_ago=1, open_days=14):
-    opens = timezone.now() - timedelta(days=opened_days_ago)
-    return Assignment.objects.create(
-        organization=organization,
-        schedule=schedule,
-        participant=participant,
-        occasion="cohort_start",
-        opens_at=opens,
-        closes_at=opens + timedelta(days=open_days),
-    )
-
-
-def full_answer(survey, *, text="It changed how I plan.", consent=False) -> dict:
-    """A complete, valid POST for ``make_survey``'s questions."""
-    questions = _questions(survey)
-    with tenant_context(organization=survey.organization):
-        topic = Topic.objects.get(programtopic__program=survey.program_id)
-    data = {
-        f"q{questions['agreement'].pk}": "4",
-        f"q{questions['nps'].pk}": "9",
-        f"q{questions['single'].pk}": "Topics",
-        f"q{questions['multiple'].pk}": ["Skills", "Contacts"],
-        f"q{questions['skills'].pk}_t{topic.pk}": "3",
-        f"q{questions['text'].pk}": text,
-    }
-    if consent:
-        data["story_consent"] = "on"
-    return data
-
-
-def _questions(survey) -> dict[str, Question]:
-    with tenant_context(organization=survey.organization):
-        return {q.type: q for q in survey.questions.all()}
-
-
-def sign_in_people(organization):
-    for name in PEOPLE:
-        if not User.objects.filter(email=f"{name}@acme.example").exists():
-            MembershipFactory(
-                organization=organization, user=UserFactory(email=f"{name}@acme.example")
-            )
-
-
-def login(client, name):
-    client.force_login(User.objects.get(email=f"{name}@acme.example"))
-
-
-def answer_url(assignment):
-    return reverse(
-        "surveys_respond:answer", kwargs={"org_slug": "acme", "assignment_id": assignment.pk}
-    )
 
 
 # --- Fixtures ------------------------------------------------------------------------------
@@ -288,7 +198,7 @@ def test_an_attributed_answer_keeps_the_person(client, acme, world, survey, ann_
 def test_bad_input_is_refused_with_every_message_keeping_what_was_typed(
     client, acme, survey, ann_asked
 ):
-    questions = _questions(survey)
+    questions = survey_questions(survey)
     data = full_answer(survey, text="Zq9KeepThisText")
     del data[f"q{questions['agreement'].pk}"]  # required, missing
     data[f"q{questions['nps'].pk}"] = "12"  # out of range
@@ -417,17 +327,6 @@ def _concerns(acme):
         return list(Concern.objects.all())
 
 
-@pytest.fixture
-def manager(acme, world):
-    """A program manager of the world's program (they reach only the programs they manage)."""
-    membership = MembershipFactory(organization=acme, is_program_manager=True, is_participant=False)
-    with tenant_context(organization=acme):
-        ProgramManager.objects.create(
-            organization=acme, program=world["program"], membership=membership
-        )
-    return membership.user
-
-
 def test_the_mentor_raises_a_concern_by_name(client, acme, world, pair):
     login(client, "ann")
 
@@ -495,11 +394,11 @@ def test_the_mentee_never_sees_the_concern(client, acme, world, pair):
 
 
 def test_the_managers_queue_names_a_named_concern_and_nothing_of_an_anonymous_one(
-    client, acme, world, pair, manager
+    client, acme, world, pair, world_manager
 ):
     login(client, "ann")
     client.post(concern_url(pair), {"text": "Zq9Anonymous", "how": "anonymous"})
-    client.force_login(manager)
+    client.force_login(world_manager)
 
     anonymous_only = client.get(queue_url(world["program"])).content.decode()
 
@@ -508,12 +407,12 @@ def test_the_managers_queue_names_a_named_concern_and_nothing_of_an_anonymous_on
 
     login(client, "ann")
     client.post(concern_url(pair), {"text": "Zq9Named", "how": "named"})
-    client.force_login(manager)
+    client.force_login(world_manager)
     both = client.get(queue_url(world["program"])).content.decode()
     assert "Zq9Named" in both and "Ann Junior" in both and "Dan Senior" in both
 
 
-def test_the_manager_follows_a_concern_up(client, acme, world, pair, manager):
+def test_the_manager_follows_a_concern_up(client, acme, world, pair, world_manager):
     login(client, "ann")
     client.post(concern_url(pair), {"text": "Zq9Anonymous", "how": "anonymous"})
     (concern,) = _concerns(acme)
@@ -529,7 +428,7 @@ def test_the_manager_follows_a_concern_up(client, acme, world, pair, manager):
     assert client.get(queue_url(world["program"])).status_code == 403
     assert _concerns(acme)[0].status == "new"
 
-    client.force_login(manager)
+    client.force_login(world_manager)
     assert client.get(url).status_code == 405
     page = client.post(
         url, {"status": "following_up", "follow_up": "Spoke to the cohort"}, follow=True

@@ -6,11 +6,9 @@ Responses and answers are built directly, for constructed groups. The world
 (tests/conftest.py): the Reverse program and its Pilot cohort, one topic.
 """
 
-import csv
-import io
 import itertools
 import re
-from datetime import date, timedelta
+from datetime import date
 
 import numpy as np
 import pytest
@@ -18,116 +16,26 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from directory.models import Employee
 from organizations.models import Organization
 from organizations.tenancy import tenant_context
-from programs.models import Cohort, Participant, ProgramManager, ProgramTopic, Topic
+from programs.models import Cohort, ProgramTopic, Topic
 from surveys import results as results_module
 from surveys import stories
-from surveys.models import Answer, Assignment, Question, Response, Schedule, Story, Survey
+from surveys.models import Answer, Question, Story, Survey
 from surveys.results import ROOT, hidden_groups, min_group, survey_results
 from tests.organizations.factories import MembershipFactory
+from tests.surveys.helpers import (
+    assignment_for,
+    csv_rows,
+    people_in,
+    response_with,
+    responses_many,
+    results_schedule,
+    results_survey,
+    results_url,
+)
 
 # --- Helpers ---------------------------------------------------------------------------
-
-
-def _survey(organization, program, *, anonymous=True, show_free_text=False) -> Survey:
-    """One question of each type."""
-    survey = Survey.objects.create(
-        organization=organization,
-        program=program,
-        kind=Survey.Kind.END,
-        title="End of the pilot",
-        anonymous=anonymous,
-        show_free_text=show_free_text,
-    )
-    specs = [
-        (Question.Type.AGREEMENT, "Worth my time", []),
-        (Question.Type.NPS, "Would you recommend it?", []),
-        (Question.Type.SINGLE, "What helped most?", ["Time", "Topics", "Nothing"]),
-        (Question.Type.MULTIPLE, "What did you gain?", ["Skills", "Contacts", "Confidence"]),
-        (Question.Type.SKILLS, "How confident are you now?", []),
-        (Question.Type.TEXT, "What changed for you?", []),
-    ]
-    for position, (type_, text, choices) in enumerate(specs):
-        Question.objects.create(
-            organization=organization,
-            survey=survey,
-            position=position,
-            type=type_,
-            text=text,
-            required=type_ != Question.Type.TEXT,
-            choices=choices,
-        )
-    return survey
-
-
-def _schedule(survey, cohort) -> Schedule:
-    return Schedule.objects.create(
-        organization=survey.organization, survey=survey, cohort=cohort, anchor="cohort_end"
-    )
-
-
-def _respond(schedule, role, values, *, participant=None, department="", level=None):
-    """A response with the given answers, by question type."""
-    survey = schedule.survey
-    response = Response.objects.create(
-        organization=survey.organization,
-        schedule=schedule,
-        cohort=schedule.cohort,
-        role=role,
-        week="2027-W20",
-        participant=participant,
-        department=department,
-        level=level,
-    )
-    for question in survey.questions.all():
-        value = values.get(question.type)
-        if value is not None:
-            Answer.objects.create(
-                organization=survey.organization, response=response, question=question, value=value
-            )
-    return response
-
-
-def _many(schedule, role, n, values=None, **kwargs):
-    for _ in range(n):
-        _respond(schedule, role, values or {"agreement": 4}, **kwargs)
-
-
-def _people(organization, cohort, role, n, prefix):
-    people = []
-    for i in range(n):
-        employee = Employee.objects.create(
-            organization=organization,
-            employee_number=f"{prefix}{i}",
-            name=f"{prefix.title()} {i}",
-            email=f"{prefix}{i}@acme.example",
-        )
-        people.append(
-            Participant.objects.create(
-                organization=organization,
-                program=cohort.program,
-                cohort=cohort,
-                employee=employee,
-                role=role,
-                status=Participant.Status.APPROVED,
-            )
-        )
-    return people
-
-
-def _assign(schedule, participant, *, answered, occasion="cohort_end"):
-    now = timezone.now()
-    return Assignment.objects.create(
-        organization=schedule.organization,
-        schedule=schedule,
-        participant=participant,
-        occasion=occasion,
-        opens_at=now - timedelta(days=1),
-        closes_at=now + timedelta(days=13),
-        answered=answered,
-    )
 
 
 def _results(organization, survey, cohort_id=None):
@@ -155,14 +63,6 @@ def _set_min_group(monkeypatch, organization, value):
     the results clamp anyway)."""
     Organization.objects.filter(pk=organization.pk).update(survey_min_group=value)
     organization.survey_min_group = value
-
-
-def _results_url(survey, suffix="results/"):
-    return f"/o/{survey.organization.slug}/surveys/{survey.pk}/{suffix}"
-
-
-def _csv(response):
-    return list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
 
 
 def _rows(html):
@@ -207,17 +107,6 @@ def _shown_everywhere(organization, survey, question_type):
 
 
 @pytest.fixture
-def manager(acme, world):
-    """A program manager of the world's program (they reach only the programs they manage)."""
-    membership = MembershipFactory(organization=acme, is_program_manager=True, is_participant=False)
-    with tenant_context(organization=acme):
-        ProgramManager.objects.create(
-            organization=acme, program=world["program"], membership=membership
-        )
-    return membership.user
-
-
-@pytest.fixture
 def topics(acme, world):
     """The world's topic and a second one, both on the program."""
     with tenant_context(organization=acme):
@@ -230,8 +119,8 @@ def topics(acme, world):
 @pytest.fixture
 def anonymous(acme, world):
     with tenant_context(organization=acme):
-        survey = _survey(acme, world["program"])
-        return survey, _schedule(survey, world["cohort"])
+        survey = results_survey(acme, world["program"])
+        return survey, results_schedule(survey, world["cohort"])
 
 
 @pytest.fixture
@@ -264,16 +153,18 @@ def figures_data(acme, world, topics, anonymous):
     ]
     with tenant_context(organization=acme):
         for values in mentors:
-            _respond(schedule, "mentor", values)
+            response_with(schedule, "mentor", values)
         for values in mentees:
-            _respond(schedule, "mentee", values)
+            response_with(schedule, "mentee", values)
         asked_mentors = [world[n] for n in ("Ann", "Bea", "Cy")]
-        asked_mentors += _people(acme, cohort, "mentor", 9, "mentor")
-        asked_mentees = [world["Dan"], world["Eve"]] + _people(acme, cohort, "mentee", 6, "mentee")
+        asked_mentors += people_in(acme, cohort, "mentor", 9, "mentor")
+        asked_mentees = [world["Dan"], world["Eve"]] + people_in(
+            acme, cohort, "mentee", 6, "mentee"
+        )
         for i, person in enumerate(asked_mentors):
-            _assign(schedule, person, answered=i < 10)
+            assignment_for(schedule, person, answered=i < 10)
         for i, person in enumerate(asked_mentees):
-            _assign(schedule, person, answered=i < 6)
+            assignment_for(schedule, person, answered=i < 6)
     return survey
 
 
@@ -360,10 +251,12 @@ def test_the_response_rate_is_answers_over_assignments(acme, figures_data):
 
 
 @pytest.mark.django_db
-def test_the_page_shows_charts_with_their_figures_as_text(client, acme, manager, figures_data):
-    client.force_login(manager)
+def test_the_page_shows_charts_with_their_figures_as_text(
+    client, acme, world_manager, figures_data
+):
+    client.force_login(world_manager)
 
-    response = client.get(_results_url(figures_data))
+    response = client.get(results_url(figures_data))
 
     assert response.status_code == 200
     html = response.content.decode()
@@ -381,10 +274,10 @@ def test_the_page_shows_charts_with_their_figures_as_text(client, acme, manager,
 
 
 @pytest.mark.django_db
-def test_the_export_has_one_row_per_question_and_group(client, acme, manager, figures_data):
-    client.force_login(manager)
+def test_the_export_has_one_row_per_question_and_group(client, acme, world_manager, figures_data):
+    client.force_login(world_manager)
 
-    rows = _csv(client.get(_results_url(figures_data, "results.csv")))
+    rows = csv_rows(client.get(results_url(figures_data, "results.csv")))
 
     groups = ["All respondents", "Pilot", "Mentor", "Mentee"]
     assert [(r["question_number"], r["group"]) for r in rows] == [
@@ -412,8 +305,8 @@ def small_mentees(acme, anonymous):
     """Ten mentors who all agree strongly and four mentees who all disagree strongly."""
     survey, schedule = anonymous
     with tenant_context(organization=acme):
-        _many(schedule, "mentor", 10, {"agreement": 5, "nps": 10, "text": "Great"})
-        _many(schedule, "mentee", 4, {"agreement": 1, "nps": 0, "text": "Poor"})
+        responses_many(schedule, "mentor", 10, {"agreement": 5, "nps": 10, "text": "Great"})
+        responses_many(schedule, "mentee", 4, {"agreement": 1, "nps": 0, "text": "Poor"})
     return survey
 
 
@@ -442,12 +335,12 @@ def test_no_subtraction_recovers_the_four_on_any_page(acme, world, small_mentees
 
 @pytest.mark.django_db
 def test_the_page_marks_the_hidden_cells_and_shows_none_of_their_figures(
-    client, acme, world, manager, small_mentees
+    client, acme, world, world_manager, small_mentees
 ):
-    client.force_login(manager)
+    client.force_login(world_manager)
 
     for query in ("", f"?cohort={world['cohort'].pk}"):
-        html = client.get(_results_url(small_mentees) + query).content.decode()
+        html = client.get(results_url(small_mentees) + query).content.decode()
         role_tables = re.findall(r'<table data-breakdown="role".*?</table>', html, re.S)
         # Agreement, NPS and text were answered; nobody answered the others, and their
         # groups of none are hidden alike: "No answers" shows nowhere.
@@ -460,11 +353,11 @@ def test_the_page_marks_the_hidden_cells_and_shows_none_of_their_figures(
 
 
 @pytest.mark.django_db
-def test_the_export_hides_the_same_cells(client, acme, world, manager, small_mentees):
-    client.force_login(manager)
+def test_the_export_hides_the_same_cells(client, acme, world, world_manager, small_mentees):
+    client.force_login(world_manager)
 
     for query in ("", f"?cohort={world['cohort'].pk}"):
-        rows = _csv(client.get(_results_url(small_mentees, "results.csv") + query))
+        rows = csv_rows(client.get(results_url(small_mentees, "results.csv") + query))
         for row in rows:
             if row["breakdown"] == "role" and row["type"] in ("agreement", "nps", "text"):
                 assert row["status"] == "fewer than 5"
@@ -473,7 +366,7 @@ def test_the_export_hides_the_same_cells(client, acme, world, manager, small_men
 
 
 @pytest.mark.django_db
-def test_a_small_cohort_hides_its_filtered_page_too(client, acme, world, manager, anonymous):
+def test_a_small_cohort_hides_its_filtered_page_too(client, acme, world, world_manager, anonymous):
     """Cohort B has four answers: hidden in the cohort breakdown, so is A (whose figures,
     taken from everyone's, would give B's), and so are both cohorts' filtered pages."""
     survey, schedule = anonymous
@@ -482,10 +375,10 @@ def test_a_small_cohort_hides_its_filtered_page_too(client, acme, world, manager
             organization=acme, program=world["program"], name="Wave 2",
             start_date=date(2027, 7, 1), end_date=date(2027, 9, 1),
         )  # fmt: skip
-        _many(schedule, "mentor", 6)
-        _many(schedule, "mentee", 6)
-        _many(_schedule(survey, second), "mentor", 4, {"agreement": 1})
-    client.force_login(manager)
+        responses_many(schedule, "mentor", 6)
+        responses_many(schedule, "mentee", 6)
+        responses_many(results_schedule(survey, second), "mentor", 4, {"agreement": 1})
+    client.force_login(world_manager)
 
     question = _question(_results(acme, survey), "agreement")
     assert question.overall.status == "shown"
@@ -495,7 +388,7 @@ def test_a_small_cohort_hides_its_filtered_page_too(client, acme, world, manager
         filtered = _question(_results(acme, survey, cohort.pk), "agreement")
         assert filtered.overall.hidden
         assert all(c.status != "shown" for b in filtered.breakdowns for c in b.cells)
-        rows = _csv(client.get(_results_url(survey, "results.csv") + f"?cohort={cohort.pk}"))
+        rows = csv_rows(client.get(results_url(survey, "results.csv") + f"?cohort={cohort.pk}"))
         assert "shown" not in {r["status"] for r in rows}
         assert rows[0]["status"] == "fewer than 5"
     pilot, wave = world["cohort"].pk, second.pk
@@ -514,9 +407,9 @@ def test_a_difference_across_two_breakdowns_is_closed_too(acme, world, anonymous
             organization=acme, program=world["program"], name="Wave 2",
             start_date=date(2027, 7, 1), end_date=date(2027, 9, 1),
         )  # fmt: skip
-        _many(schedule, "mentor", 3)
-        _many(schedule, "mentee", 6)
-        _many(_schedule(survey, second), "mentor", 10)
+        responses_many(schedule, "mentor", 3)
+        responses_many(schedule, "mentee", 6)
+        responses_many(results_schedule(survey, second), "mentor", 10)
 
     pilot, wave = world["cohort"].pk, second.pk
     atoms = [(pilot, "mentor", "", None), (pilot, "mentee", "", None), (wave, "mentor", "", None)]
@@ -528,26 +421,26 @@ def test_a_difference_across_two_breakdowns_is_closed_too(acme, world, anonymous
 
 @pytest.mark.django_db
 def test_under_a_hidden_group_a_cell_without_answers_is_hidden_not_empty(
-    client, acme, world, manager, anonymous
+    client, acme, world, world_manager, anonymous
 ):
     """Four mentors answered and no mentee: "no answers" from mentees would say the four
     are mentors, on the whole survey's page and on the cohort's."""
     survey, schedule = anonymous
     with tenant_context(organization=acme):
-        _many(schedule, "mentor", 4)
-    client.force_login(manager)
+        responses_many(schedule, "mentor", 4)
+    client.force_login(world_manager)
 
     for cohort_id in (None, world["cohort"].pk):
         question = _question(_results(acme, survey, cohort_id), "agreement")
         assert question.overall.hidden
         assert _cell(question, "role", "Mentee").hidden
         query = f"?cohort={cohort_id}" if cohort_id else ""
-        html = client.get(_results_url(survey) + query).content.decode()
+        html = client.get(results_url(survey) + query).content.decode()
         (role_table,) = re.findall(
             rf'aria-labelledby="question-{question.question_id}-role".*?</table>', html, re.S
         )
         assert "No answers" not in role_table
-        rows = _csv(client.get(_results_url(survey, "results.csv") + query))
+        rows = csv_rows(client.get(results_url(survey, "results.csv") + query))
         mentee = [r for r in rows if r["type"] == "agreement" and r["group"] == "Mentee"]
         assert [r["status"] for r in mentee] == ["fewer than 5"]
 
@@ -556,8 +449,8 @@ def test_under_a_hidden_group_a_cell_without_answers_is_hidden_not_empty(
 def test_a_raised_threshold_of_seven_hides_a_group_of_six(monkeypatch, acme, anonymous):
     survey, schedule = anonymous
     with tenant_context(organization=acme):
-        _many(schedule, "mentor", 10)
-        _many(schedule, "mentee", 6)
+        responses_many(schedule, "mentor", 10)
+        responses_many(schedule, "mentee", 6)
     assert not _cell(_question(_results(acme, survey), "agreement"), "role", "Mentee").hidden
 
     _set_min_group(monkeypatch, acme, 7)
@@ -570,15 +463,15 @@ def test_a_raised_threshold_of_seven_hides_a_group_of_six(monkeypatch, acme, ano
 
 @pytest.mark.django_db
 def test_a_threshold_set_to_two_is_taken_as_three(
-    monkeypatch, client, acme, manager, world, anonymous
+    monkeypatch, client, acme, world_manager, world, anonymous
 ):
     survey, schedule = anonymous
     with tenant_context(organization=acme):
-        _many(schedule, "mentor", 3)
-        _many(schedule, "mentee", 2)
+        responses_many(schedule, "mentor", 3)
+        responses_many(schedule, "mentee", 2)
     _set_min_group(monkeypatch, acme, 2)
     acme.refresh_from_db()
-    client.force_login(manager)
+    client.force_login(world_manager)
 
     results = _results(acme, survey)
     question = _question(results, "agreement")
@@ -586,7 +479,7 @@ def test_a_threshold_set_to_two_is_taken_as_three(
     assert _cell(question, "role", "Mentee").hidden  # two: fewer than three
     assert _cell(question, "role", "Mentor").hidden  # its complement
     assert question.overall.status == "shown"
-    assert "fewer than 3" in client.get(_results_url(survey)).content.decode()
+    assert "fewer than 3" in client.get(results_url(survey)).content.decode()
 
 
 @pytest.mark.django_db
@@ -597,11 +490,11 @@ def test_people_who_answer_every_pulse_count_once(acme, world, anonymous):
     with tenant_context(organization=acme):
         for person in (world["Ann"], world["Bea"], world["Cy"]):
             for occasion in ("session:1", "session:2"):
-                _assign(schedule, person, answered=True, occasion=occasion)
-        _many(schedule, "mentor", 6)
-        _many(schedule, "mentee", 6)
+                assignment_for(schedule, person, answered=True, occasion=occasion)
+        responses_many(schedule, "mentor", 6)
+        responses_many(schedule, "mentee", 6)
         for person in (world["Dan"], world["Eve"]):
-            _assign(schedule, person, answered=True)
+            assignment_for(schedule, person, answered=True)
 
     question = _question(_results(acme, survey), "agreement")
     assert _cell(question, "role", "Mentor").hidden
@@ -614,35 +507,37 @@ def test_people_who_answer_every_pulse_count_once(acme, world, anonymous):
 def _texts(acme, schedule, mentors, mentees):
     with tenant_context(organization=acme):
         for i in range(mentors):
-            _respond(schedule, "mentor", {"agreement": 4, "text": f"Mentor story {i}"})
+            response_with(schedule, "mentor", {"agreement": 4, "text": f"Mentor story {i}"})
         for i in range(mentees):
-            _respond(schedule, "mentee", {"agreement": 4, "text": f"Mentee story {i}"})
+            response_with(schedule, "mentee", {"agreement": 4, "text": f"Mentee story {i}"})
 
 
 @pytest.mark.django_db
 def test_free_text_is_counted_never_shown_unless_the_survey_allows(
-    client, acme, manager, anonymous
+    client, acme, world_manager, anonymous
 ):
     survey, schedule = anonymous
     _texts(acme, schedule, 6, 6)
-    client.force_login(manager)
+    client.force_login(world_manager)
 
     text = _question(_results(acme, survey), "text")
     assert (text.overall.figures.answered, text.overall.figures.texts) == (12, None)
     assert "counts free-text answers and never shows them" in text.texts_note
-    html = client.get(_results_url(survey)).content.decode()
-    export = client.get(_results_url(survey, "results.csv")).content.decode("utf-8-sig")
+    html = client.get(results_url(survey)).content.decode()
+    export = client.get(results_url(survey, "results.csv")).content.decode("utf-8-sig")
     assert "story" not in html and "story" not in export
 
 
 @pytest.mark.django_db
-def test_free_text_shows_for_a_large_enough_group_where_allowed(client, acme, manager, anonymous):
+def test_free_text_shows_for_a_large_enough_group_where_allowed(
+    client, acme, world_manager, anonymous
+):
     survey, schedule = anonymous
     with tenant_context(organization=acme):
         Survey.objects.filter(pk=survey.pk).update(show_free_text=True)
     survey.show_free_text = True
     _texts(acme, schedule, 6, 6)
-    client.force_login(manager)
+    client.force_login(world_manager)
 
     text = _question(_results(acme, survey), "text")
     assert text.overall.figures.texts == [f"Mentee story {i}" for i in range(6)] + [
@@ -650,26 +545,26 @@ def test_free_text_shows_for_a_large_enough_group_where_allowed(client, acme, ma
     ]
     # Never by group: the breakdowns count.
     assert all(c.figures.texts is None for b in text.breakdowns for c in b.cells)
-    html = client.get(_results_url(survey)).content.decode()
+    html = client.get(results_url(survey)).content.decode()
     assert html.count("Mentor story") == 6
-    rows = _csv(client.get(_results_url(survey, "results.csv")))
+    rows = csv_rows(client.get(results_url(survey, "results.csv")))
     texts = [r for r in rows if r["type"] == "text" and r["texts"]]
     assert [r["group"] for r in texts] == ["All respondents"]
 
 
 @pytest.mark.django_db
-def test_free_text_of_a_small_group_stays_hidden(client, acme, manager, anonymous):
+def test_free_text_of_a_small_group_stays_hidden(client, acme, world_manager, anonymous):
     survey, schedule = anonymous
     with tenant_context(organization=acme):
         Survey.objects.filter(pk=survey.pk).update(show_free_text=True)
     survey.show_free_text = True
     _texts(acme, schedule, 2, 2)
-    client.force_login(manager)
+    client.force_login(world_manager)
 
     text = _question(_results(acme, survey), "text")
     assert text.overall.hidden
-    html = client.get(_results_url(survey)).content.decode()
-    export = client.get(_results_url(survey, "results.csv")).content.decode("utf-8-sig")
+    html = client.get(results_url(survey)).content.decode()
+    export = client.get(results_url(survey, "results.csv")).content.decode("utf-8-sig")
     assert "story" not in html and "story" not in export
 
 
@@ -678,28 +573,30 @@ def test_free_text_of_a_small_group_stays_hidden(client, acme, manager, anonymou
 
 @pytest.mark.django_db
 def test_department_and_level_breakdowns_only_for_attributed_surveys(
-    client, acme, manager, world, anonymous
+    client, acme, world_manager, world, anonymous
 ):
     survey, schedule = anonymous
     with tenant_context(organization=acme):
-        _many(schedule, "mentor", 6)
-        _many(schedule, "mentee", 6)
-        attributed = _survey(acme, world["program"], anonymous=False)
-        sent = _schedule(attributed, world["cohort"])
+        responses_many(schedule, "mentor", 6)
+        responses_many(schedule, "mentee", 6)
+        attributed = results_survey(acme, world["program"], anonymous=False)
+        sent = results_schedule(attributed, world["cohort"])
         cohort = world["cohort"]
-        people = _people(acme, cohort, "mentor", 6, "m") + _people(acme, cohort, "mentee", 10, "e")
+        people = people_in(acme, cohort, "mentor", 6, "m") + people_in(
+            acme, cohort, "mentee", 10, "e"
+        )
         for i, person in enumerate(people):
             department = "Sales" if i < 6 else ("Finance" if i < 12 else "Legal")
-            _respond(
+            response_with(
                 sent, person.role, {"agreement": 3}, participant=person,
                 department=department, level=2 if i % 2 else 7,
             )  # fmt: skip
-    client.force_login(manager)
+    client.force_login(world_manager)
 
     dimensions = [b.dimension for b in _question(_results(acme, survey), "agreement").breakdowns]
     assert dimensions == ["cohort", "role"]
-    assert "By department" not in client.get(_results_url(survey)).content.decode()
-    assert {r["breakdown"] for r in _csv(client.get(_results_url(survey, "results.csv")))} == {
+    assert "By department" not in client.get(results_url(survey)).content.decode()
+    assert {r["breakdown"] for r in csv_rows(client.get(results_url(survey, "results.csv")))} == {
         "all",
         "cohort",
         "role",
@@ -712,18 +609,18 @@ def test_department_and_level_breakdowns_only_for_attributed_surveys(
     departments = next(b for b in question.breakdowns if b.dimension == "department")
     assert departments.hidden_count == 2
     assert _cell(question, "level", "Level 2").status == "shown"
-    assert "By department" in client.get(_results_url(attributed)).content.decode()
+    assert "By department" in client.get(results_url(attributed)).content.decode()
 
 
 @pytest.mark.django_db
 def test_an_attributed_person_answering_twice_counts_once(acme, world):
     with tenant_context(organization=acme):
-        survey = _survey(acme, world["program"], anonymous=False)
-        schedule = _schedule(survey, world["cohort"])
+        survey = results_survey(acme, world["program"], anonymous=False)
+        schedule = results_schedule(survey, world["cohort"])
         for person in (world["Ann"], world["Bea"]):
-            _many(schedule, "mentor", 3, participant=person, department="Sales")
+            responses_many(schedule, "mentor", 3, participant=person, department="Sales")
         for person in (world["Dan"], world["Eve"], world["Cy"]):
-            _respond(schedule, person.role, {"agreement": 2}, participant=person)
+            response_with(schedule, person.role, {"agreement": 2}, participant=person)
 
     question = _question(_results(acme, survey), "agreement")
     assert question.overall.figures.answered == 9
@@ -792,7 +689,7 @@ def story_list(acme, anonymous):
         question = Question.objects.get(survey=survey, type="text")
         made = []
         for words in ("I now run our AI pilots.", "We changed how we hire."):
-            response = _respond(schedule, "mentor", {"agreement": 5, "text": words})
+            response = response_with(schedule, "mentor", {"agreement": 5, "text": words})
             made.append(
                 Story.objects.create(
                     organization=acme,
@@ -804,8 +701,8 @@ def story_list(acme, anonymous):
 
 
 @pytest.mark.django_db
-def test_a_manager_features_a_story_and_stops(client, acme, manager, world, story_list):
-    client.force_login(manager)
+def test_a_manager_features_a_story_and_stops(client, acme, world_manager, world, story_list):
+    client.force_login(world_manager)
     url = f"/o/acme/surveys/programs/{world['program'].pk}/stories/"
     first, second = story_list
 
@@ -874,9 +771,9 @@ def test_another_organisations_manager_gets_404(client, acme, globex, anonymous,
 
 
 @pytest.mark.django_db
-def test_a_library_template_has_no_results(client, acme, manager):
+def test_a_library_template_has_no_results(client, acme, world_manager):
     with tenant_context(organization=acme):
         template = Survey.objects.create(organization=acme, title="Template")
-    client.force_login(manager)
+    client.force_login(world_manager)
 
     assert client.get(f"/o/acme/surveys/{template.pk}/results/").status_code == 404

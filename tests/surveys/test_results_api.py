@@ -9,61 +9,40 @@ The world (tests/conftest.py): the Reverse program and its Pilot cohort, one top
 import pytest
 from jsonschema import Draft202012Validator
 
-from organizations.api_keys import api_key_create
 from organizations.roles import Role
 from organizations.tenancy import tenant_context
-from programs.models import ProgramManager, Topic
+from programs.models import Topic
 from surveys.models import Response, Survey
-from tests.organizations.factories import MembershipFactory
-from tests.surveys.test_results import (
-    _assign,
-    _csv,
-    _many,
-    _people,
-    _respond,
-    _results_url,
-    _schedule,
-    _survey,
+from tests.helpers import api_key_headers, openapi_json_schema
+from tests.surveys.helpers import (
+    RESULTS,
+    api_as_csv,
+    assignment_for,
+    csv_rows,
+    people_in,
+    response_with,
+    responses_many,
+    results_schedule,
+    results_survey,
+    results_url,
 )
 
 pytestmark = pytest.mark.django_db
 
 SURVEYS = "/api/v1/surveys/"
-RESULTS = "/api/v1/surveys/{survey_id}/results/"
-
-
-def _key(organization, *roles: Role) -> dict:
-    with tenant_context(organization=organization):
-        _, raw = api_key_create(
-            organization=organization, actor=None, name="test", roles=set(roles)
-        )
-    return {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
-
-
-def _json_schema(node):
-    """OpenAPI 3.0's dialect as JSON Schema: ``nullable`` as a null alternative, and
-    references into ``$defs``."""
-    if isinstance(node, list):
-        return [_json_schema(item) for item in node]
-    if not isinstance(node, dict):
-        return node
-    node = {key: _json_schema(value) for key, value in node.items()}
-    if "$ref" in node:
-        node["$ref"] = node["$ref"].replace("#/components/schemas/", "#/$defs/")
-    if node.pop("nullable", False):
-        return {"anyOf": [node, {"type": "null"}]}
-    return node
 
 
 @pytest.fixture
 def conforms(client):
     """A check that a response is what the published schema says for its route and status."""
     schema = client.get("/api/v1/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
-    definitions = {name: _json_schema(s) for name, s in schema["components"]["schemas"].items()}
+    definitions = {
+        name: openapi_json_schema(s) for name, s in schema["components"]["schemas"].items()
+    }
 
     def check(route: str, response) -> None:
         declared = schema["paths"][route]["get"]["responses"][str(response.status_code)]
-        body_schema = _json_schema(declared["content"]["application/json"]["schema"])
+        body_schema = openapi_json_schema(declared["content"]["application/json"]["schema"])
         Draft202012Validator({**body_schema, "$defs": definitions}).validate(response.json())
 
     return check
@@ -78,64 +57,9 @@ def _get(client, conforms, survey, headers, **query):
 # --- The API's cells as the CSV writes them ------------------------------------------------
 
 
-def _percent(share) -> str:
-    return "" if share is None else str(round(share * 100))
-
-
-FIGURES = [
-    "answered", "response_rate_percent", "mean", "satisfied_percent", "nps",
-    "promoters_percent", "detractors_percent", "counts", "topic_means", "texts",
-    "published_on",
-]  # fmt: skip
-
-
-def _as_csv(question: dict, cell: dict, min_group: int) -> dict:
-    """An API cell in the export's columns, to compare figure by figure."""
-    group = cell["group"]
-    base = {
-        "question_number": str(question["number"]),
-        "type": question["type"],
-        "breakdown": group["dimension"],
-        "group": group["label"],
-    }
-    if cell["hidden"]:
-        assert cell["status"] == "hidden" and cell["figures"] is None
-        return {**base, "status": f"fewer than {min_group}", **dict.fromkeys(FIGURES, "")}
-    f = cell["figures"]
-    topics = []
-    for t in f["topics"]:
-        if t["hidden"]:
-            assert t["count"] is None and t["mean"] is None
-        mean = "" if t["mean"] is None else f"{t['mean']:.1f}"
-        topics.append(f"{t['topic']}: " + (f"fewer than {min_group}" if t["hidden"] else mean))
-    return {
-        **base,
-        "status": {"shown": "shown"}[cell["status"]],
-        "answered": str(f["answered"]),
-        "response_rate_percent": _percent(f["response_rate"]),
-        "mean": "" if f["mean"] is None else f"{f['mean']:.1f}",
-        "satisfied_percent": _percent(f["satisfaction"]),
-        "nps": "" if f["nps"] is None else str(f["nps"]),
-        "promoters_percent": _percent(f["promoters"]),
-        "detractors_percent": _percent(f["detractors"]),
-        "counts": "; ".join(f"{bar['label']}: {bar['count']}" for bar in f["bars"]),
-        "topic_means": "; ".join(topics),
-        "texts": "\n".join(f["texts"] or []),
-        "published_on": cell["published_on"],
-    }
-
-
-def _api_as_csv(results: dict) -> list[dict]:
-    rows = []
-    for question in results["questions"]:
-        cells = [question["overall"]] + [c for b in question["breakdowns"] for c in b["cells"]]
-        rows += [_as_csv(question, cell, results["min_group"]) for cell in cells]
-    return rows
-
-
 def _export(client, survey, **query) -> list[dict]:
     """The export's rows, less the question's text (the API gives it once per question)."""
-    rows = _csv(client.get(_results_url(survey, "results.csv"), query))
+    rows = csv_rows(client.get(results_url(survey, "results.csv"), query))
     return [{k: v for k, v in row.items() if k != "question"} for row in rows]
 
 
@@ -152,31 +76,20 @@ def _cell(results: dict, question_type: str, dimension: str, label: str) -> dict
 
 
 @pytest.fixture
-def manager(acme, world):
-    """A program manager of the world's program (they reach only the programs they manage)."""
-    membership = MembershipFactory(organization=acme, is_program_manager=True, is_participant=False)
-    with tenant_context(organization=acme):
-        ProgramManager.objects.create(
-            organization=acme, program=world["program"], membership=membership
-        )
-    return membership.user
-
-
-@pytest.fixture
 def answered(acme, world):
     """An anonymous end-of-pilot survey that shows free text: eight mentors and six mentees
     answered every question, of ten and eight asked."""
     cohort = world["cohort"]
     with tenant_context(organization=acme):
         topic = str(Topic.objects.get(name="Generative AI tools").pk)
-        survey = _survey(acme, world["program"], show_free_text=True)
-        schedule = _schedule(survey, cohort)
+        survey = results_survey(acme, world["program"], show_free_text=True)
+        schedule = results_schedule(survey, cohort)
         for role, agreements, scores in (
             ("mentor", [5, 5, 4, 4, 3, 3, 2, 1], [10, 9, 9, 8, 7, 6, 3, 0]),
             ("mentee", [5, 4, 4, 3, 2, 1], [10, 10, 9, 7, 2, 5]),
         ):
             for i, (agreement, nps) in enumerate(zip(agreements, scores, strict=True)):
-                _respond(
+                response_with(
                     schedule,
                     role,
                     {
@@ -188,14 +101,14 @@ def answered(acme, world):
                         "text": f"A {role} view number {i}",
                     },
                 )
-        mentors = [world[n] for n in ("Ann", "Bea", "Cy")] + _people(
+        mentors = [world[n] for n in ("Ann", "Bea", "Cy")] + people_in(
             acme, cohort, "mentor", 7, "mentor"
         )
-        mentees = [world["Dan"], world["Eve"]] + _people(acme, cohort, "mentee", 6, "mentee")
+        mentees = [world["Dan"], world["Eve"]] + people_in(acme, cohort, "mentee", 6, "mentee")
         for i, person in enumerate(mentors):
-            _assign(schedule, person, answered=i < 8)
+            assignment_for(schedule, person, answered=i < 8)
         for i, person in enumerate(mentees):
-            _assign(schedule, person, answered=i < 6)
+            assignment_for(schedule, person, answered=i < 6)
     return survey
 
 
@@ -205,16 +118,18 @@ def attributed(acme, world):
     (too few: hidden, and so is another department)."""
     cohort = world["cohort"]
     with tenant_context(organization=acme):
-        survey = _survey(acme, world["program"], anonymous=False)
-        schedule = _schedule(survey, cohort)
-        people = _people(acme, cohort, "mentor", 6, "m") + _people(acme, cohort, "mentee", 10, "e")
+        survey = results_survey(acme, world["program"], anonymous=False)
+        schedule = results_schedule(survey, cohort)
+        people = people_in(acme, cohort, "mentor", 6, "m") + people_in(
+            acme, cohort, "mentee", 10, "e"
+        )
         for i, person in enumerate(people):
             department = "Sales" if i < 6 else ("Finance" if i < 12 else "Legal")
-            _respond(
+            response_with(
                 schedule, person.role, {"agreement": 1 + i % 5, "nps": i % 11},
                 participant=person, department=department, level=2 if i % 2 else 7,
             )  # fmt: skip
-            _assign(schedule, person, answered=True)
+            assignment_for(schedule, person, answered=True)
     return survey
 
 
@@ -222,10 +137,10 @@ def attributed(acme, world):
 def small_mentees(acme, world):
     """Ten mentors who all agree strongly and four mentees who all disagree strongly."""
     with tenant_context(organization=acme):
-        survey = _survey(acme, world["program"], show_free_text=True)
-        schedule = _schedule(survey, world["cohort"])
-        _many(schedule, "mentor", 10, {"agreement": 5, "nps": 10, "text": "Great"})
-        _many(schedule, "mentee", 4, {"agreement": 1, "nps": 0, "text": "Poor"})
+        survey = results_survey(acme, world["program"], show_free_text=True)
+        schedule = results_schedule(survey, world["cohort"])
+        responses_many(schedule, "mentor", 10, {"agreement": 5, "nps": 10, "text": "Great"})
+        responses_many(schedule, "mentee", 4, {"agreement": 1, "nps": 0, "text": "Poor"})
     return survey
 
 
@@ -234,23 +149,23 @@ def small_mentees(acme, world):
 
 @pytest.mark.parametrize("which", ["answered", "attributed"])
 def test_results_through_an_api_key_are_the_figures_of_the_page_and_export(
-    request, client, conforms, acme, world, manager, which
+    request, client, conforms, acme, world, world_manager, which
 ):
     survey = request.getfixturevalue(which)
-    headers = _key(acme, Role.PROGRAM_MANAGER)
-    client.force_login(manager)
+    headers = api_key_headers(acme, Role.PROGRAM_MANAGER)
+    client.force_login(world_manager)
 
     for query in ({}, {"cohort": world["cohort"].pk}):
         response = _get(client, conforms, survey, headers, **query)
 
         assert response.status_code == 200
-        assert _api_as_csv(response.json()) == _export(client, survey, **query)
+        assert api_as_csv(response.json()) == _export(client, survey, **query)
 
 
-def test_the_headline_figures_read_as_on_the_page(client, conforms, acme, manager, answered):
-    results = _get(client, conforms, answered, _key(acme, Role.ADMIN)).json()
-    client.force_login(manager)
-    html = client.get(_results_url(answered)).content.decode()
+def test_the_headline_figures_read_as_on_the_page(client, conforms, acme, world_manager, answered):
+    results = _get(client, conforms, answered, api_key_headers(acme, Role.ADMIN)).json()
+    client.force_login(world_manager)
+    html = client.get(results_url(answered)).content.decode()
 
     agreement = _cell(results, "agreement", "all", "")["figures"]
     nps = _cell(results, "nps", "all", "")["figures"]
@@ -281,7 +196,7 @@ def test_a_survey_that_keeps_free_text_to_itself_keeps_it_from_the_api(
     with tenant_context(organization=acme):
         Survey.objects.filter(pk=answered.pk).update(show_free_text=False)
 
-    body = _get(client, conforms, answered, _key(acme, Role.ADMIN))
+    body = _get(client, conforms, answered, api_key_headers(acme, Role.ADMIN))
 
     text = _cell(body.json(), "text", "all", "")
     assert text["figures"]["answered"] == 14 and text["figures"]["texts"] is None
@@ -295,10 +210,10 @@ def test_a_survey_that_keeps_free_text_to_itself_keeps_it_from_the_api(
 
 
 def test_a_hidden_breakdown_is_hidden_in_the_api_too(
-    client, conforms, acme, world, manager, small_mentees
+    client, conforms, acme, world, world_manager, small_mentees
 ):
-    headers = _key(acme, Role.PROGRAM_MANAGER)
-    client.force_login(manager)
+    headers = api_key_headers(acme, Role.PROGRAM_MANAGER)
+    client.force_login(world_manager)
 
     for query in ({}, {"cohort": world["cohort"].pk}):
         response = _get(client, conforms, small_mentees, headers, **query)
@@ -312,26 +227,26 @@ def test_a_hidden_breakdown_is_hidden_in_the_api_too(
         # The four's own words show only among everyone's, never by group.
         text = [q for q in results["questions"] if q["type"] == "text"][0]
         assert text["overall"]["figures"]["texts"] == ["Great"] * 10 + ["Poor"] * 4
-        assert _api_as_csv(results) == _export(client, small_mentees, **query)
+        assert api_as_csv(results) == _export(client, small_mentees, **query)
 
 
 def test_under_a_hidden_group_even_a_cell_with_no_answers_is_hidden(
-    client, conforms, acme, world, manager
+    client, conforms, acme, world, world_manager
 ):
     """Four mentors and no mentee: "no answers" from mentees would say the four are
     mentors, so that cell is hidden like the rest."""
     with tenant_context(organization=acme):
-        survey = _survey(acme, world["program"])
-        _many(_schedule(survey, world["cohort"]), "mentor", 4)
-    client.force_login(manager)
+        survey = results_survey(acme, world["program"])
+        responses_many(results_schedule(survey, world["cohort"]), "mentor", 4)
+    client.force_login(world_manager)
 
-    results = _get(client, conforms, survey, _key(acme, Role.ADMIN)).json()
+    results = _get(client, conforms, survey, api_key_headers(acme, Role.ADMIN)).json()
 
     assert results["responses"]["hidden"]
     assert _cell(results, "agreement", "all", "")["hidden"]
     for label in ("Mentor", "Mentee"):
         assert _cell(results, "agreement", "role", label)["hidden"]
-    assert _api_as_csv(results) == _export(client, survey)
+    assert api_as_csv(results) == _export(client, survey)
 
 
 # --- Nothing that leads to a person ----------------------------------------------------------
@@ -363,7 +278,9 @@ def test_an_anonymous_surveys_results_name_nobody(client, conforms, acme, world,
         responses = list(Response.objects.filter(schedule__survey=answered))
         question_ids = set(answered.questions.values_list("pk", flat=True))
     people = [world[n] for n in ("Ann", "Bea", "Cy", "Dan", "Eve")]
-    headers = _key(acme, Role.ADMIN, Role.PROGRAM_MANAGER, Role.EXECUTIVE, Role.PARTICIPANT)
+    headers = api_key_headers(
+        acme, Role.ADMIN, Role.PROGRAM_MANAGER, Role.EXECUTIVE, Role.PARTICIPANT
+    )
 
     for query in ({}, {"cohort": world["cohort"].pk}):
         response = _get(client, conforms, answered, headers, **query)
@@ -395,7 +312,7 @@ def test_the_list_is_the_organisations_program_surveys_paginated(
 ):
     with tenant_context(organization=acme):
         Survey.objects.create(organization=acme, title="A library template")
-    headers = _key(acme, Role.PROGRAM_MANAGER)
+    headers = api_key_headers(acme, Role.PROGRAM_MANAGER)
 
     everything = client.get(SURVEYS, **headers).json()
     paged = client.get(SURVEYS, {"page_size": 1}, **headers).json()
@@ -415,15 +332,15 @@ def test_the_list_is_the_organisations_program_surveys_paginated(
     assert paged["count"] == 2 and paged["next"] and len(paged["results"]) == 1
     assert by_program["count"] == 2 and elsewhere["count"] == 0
     assert client.get(SURVEYS, {"program": "1.5"}, **headers).status_code == 400
-    assert client.get(SURVEYS, **_key(globex, *Role)).json()["count"] == 0
+    assert client.get(SURVEYS, **api_key_headers(globex, *Role)).json()["count"] == 0
 
 
 def test_another_organisations_survey_is_not_found(client, conforms, acme, globex, answered):
     with tenant_context(organization=acme):
         template = Survey.objects.create(organization=acme, title="A library template")
 
-    foreign = _get(client, conforms, answered, _key(globex, *Role))
-    no_program = _get(client, conforms, template, _key(acme, Role.ADMIN))
+    foreign = _get(client, conforms, answered, api_key_headers(globex, *Role))
+    no_program = _get(client, conforms, template, api_key_headers(acme, Role.ADMIN))
 
     assert foreign.status_code == 404 and foreign.json()["error"]["code"] == "not_found"
     assert no_program.status_code == 404
@@ -431,7 +348,7 @@ def test_another_organisations_survey_is_not_found(client, conforms, acme, globe
 
 @pytest.mark.parametrize("role", [Role.EXECUTIVE, Role.PARTICIPANT])
 def test_a_key_whose_roles_may_not_read_results_is_refused(client, conforms, acme, answered, role):
-    headers = _key(acme, role)
+    headers = api_key_headers(acme, role)
 
     refused = _get(client, conforms, answered, headers)
     listed = client.get(SURVEYS, **headers)
@@ -442,7 +359,7 @@ def test_a_key_whose_roles_may_not_read_results_is_refused(client, conforms, acm
 
 
 def test_a_cohort_the_survey_was_not_sent_to_is_refused(client, conforms, acme, answered):
-    headers = _key(acme, Role.ADMIN)
+    headers = api_key_headers(acme, Role.ADMIN)
 
     unknown = _get(client, conforms, answered, headers, cohort=999_999)
     not_a_number = _get(client, conforms, answered, headers, cohort="pilot")

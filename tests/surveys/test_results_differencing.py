@@ -25,9 +25,17 @@ from organizations.disclosure import Candidate, publish
 from organizations.roles import Role
 from organizations.tenancy import tenant_context
 from surveys.results import survey_results
+from tests.helpers import api_key_headers
 from tests.organizations.factories import MembershipFactory
-from tests.surveys.test_results import _csv, _respond, _results_url, _schedule, _survey
-from tests.surveys.test_results_api import RESULTS, _api_as_csv, _key
+from tests.surveys.helpers import (
+    RESULTS,
+    api_as_csv,
+    csv_rows,
+    response_with,
+    results_schedule,
+    results_survey,
+    results_url,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -52,8 +60,8 @@ def _truth(group: str, k: int) -> list[int]:
 @pytest.fixture
 def survey(acme, world):
     with tenant_context(organization=acme):
-        made = _survey(acme, world["program"], show_free_text=True)
-        return made, _schedule(made, world["cohort"])
+        made = results_survey(acme, world["program"], show_free_text=True)
+        return made, results_schedule(made, world["cohort"])
 
 
 @pytest.fixture
@@ -71,7 +79,9 @@ def leaky(monkeypatch):
 
 def _answer(acme, schedule, k: int) -> None:
     with tenant_context(organization=acme):
-        _respond(schedule, _role(k), {"agreement": ANSWERS[k - 1], "text": f"Answer number {k}"})
+        response_with(
+            schedule, _role(k), {"agreement": ANSWERS[k - 1], "text": f"Answer number {k}"}
+        )
 
 
 def _api(client, headers, survey, **query) -> dict:
@@ -89,7 +99,7 @@ def _agreement_cells(results: dict) -> dict[str, dict]:
 
 def _readings(client, acme, survey, schedule, answers: int) -> list[dict[str, dict]]:
     """After each answer, every group's cell as the API shows it."""
-    headers = _key(acme, Role.PROGRAM_MANAGER)
+    headers = api_key_headers(acme, Role.PROGRAM_MANAGER)
     readings = []
     for k in range(1, answers + 1):
         _answer(acme, schedule, k)
@@ -169,7 +179,7 @@ def test_the_same_attack_recovers_the_answers_when_every_change_is_published(
 
 def test_the_page_the_csv_and_the_api_agree_after_every_answer(client, acme, world, survey, admin):
     made, schedule = survey
-    headers = _key(acme, Role.PROGRAM_MANAGER)
+    headers = api_key_headers(acme, Role.PROGRAM_MANAGER)
     cohort = world["cohort"].pk
 
     for k in range(1, 13):
@@ -178,10 +188,10 @@ def test_the_page_the_csv_and_the_api_agree_after_every_answer(client, acme, wor
             api = _api(client, headers, made, **query)
             exported = [
                 {key: value for key, value in row.items() if key != "question"}
-                for row in _csv(client.get(_results_url(made, "results.csv"), query))
+                for row in csv_rows(client.get(results_url(made, "results.csv"), query))
             ]
-            assert _api_as_csv(api) == exported, (k, query)
-            html = client.get(_results_url(made), query).content.decode()
+            assert api_as_csv(api) == exported, (k, query)
+            html = client.get(results_url(made), query).content.decode()
             overall = _agreement_cells(api)[GROUPS[0] if not query else "Pilot"]
             if overall["hidden"]:
                 assert "Too few answers to show any figure." in html
@@ -199,7 +209,7 @@ def test_free_text_waits_with_the_figures(client, acme, survey):
     """Texts are listed in alphabetical order, but a list that grows by one would still
     point at the newest: it grows with the figures, five at a time."""
     made, schedule = survey
-    headers = _key(acme, Role.PROGRAM_MANAGER)
+    headers = api_key_headers(acme, Role.PROGRAM_MANAGER)
     lists = []
     for k in range(1, 13):
         _answer(acme, schedule, k)
@@ -216,17 +226,17 @@ def test_none_and_four_answers_read_the_same_on_the_page_in_the_csv_and_the_api(
     client, acme, survey, admin
 ):
     made, schedule = survey
-    headers = _key(acme, Role.PROGRAM_MANAGER)
+    headers = api_key_headers(acme, Role.PROGRAM_MANAGER)
     seen = []
     for k in range(5):
         if k:
             _answer(acme, schedule, k)
-        html = client.get(_results_url(made)).content.decode()
+        html = client.get(results_url(made)).content.decode()
         sections = re.findall(r'<section class="card.*?</section>', html, re.S)
         seen.append(
             (
                 str(_api(client, headers, made)),
-                client.get(_results_url(made, "results.csv")).content,
+                client.get(results_url(made, "results.csv")).content,
                 sections,
             )
         )

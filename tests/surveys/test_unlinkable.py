@@ -10,22 +10,24 @@ logs hold.
 """
 
 import logging
-import os
 from datetime import timedelta
 
-import dj_database_url
-import psycopg
 import pytest
 from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
-from organizations.tenancy import tenant_context, tenant_models
+from organizations.tenancy import tenant_context
 from surveys.models import Assignment, Response
 from surveys.services import response_submit, responses_release
-from tests.conftest import is_postgresql, require
-from tests.surveys.test_release import MENTEES, MENTORS, _survey
-from tests.surveys.test_release import cohort as cohort  # noqa: F401 - the fixture
+from tests.helpers import is_postgresql, require
+from tests.surveys.helpers import (
+    MENTEES,
+    MENTORS,
+    anonymous_schedule,
+    contains_marker,
+    rows_as_readers,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -36,49 +38,11 @@ def _marker(n: int) -> str:
     return f"Zq7Marker{n:02d}Text"
 
 
-def _tables() -> list[str]:
-    return sorted({model._meta.db_table for model in tenant_models()})
-
-
-def _rows(cursor) -> list[tuple[int, str, str]]:
-    """Every row of every tenant table: (xmin, table, the row as text)."""
-    rows = []
-    for table in _tables():
-        cursor.execute(f'SELECT xmin::text::bigint, t::text FROM "{table}" t')  # noqa: S608
-        rows.extend((xmin, table, text) for xmin, text in cursor.fetchall())
-    return rows
-
-
-def _readers(organization):
-    """The rows as the app role reads them (inside the organisation) and as the owner."""
-    with tenant_context(organization=organization), connection.cursor() as cursor:
-        as_app = _rows(cursor)
-    # The tables' owner is DATABASE_URL's user: the tests switch to the app role after
-    # creating the database as the owner (tests/conftest.py).
-    owner = dj_database_url.parse(os.environ["DATABASE_URL"])
-    with (
-        psycopg.connect(
-            host=owner["HOST"] or "127.0.0.1",
-            port=owner["PORT"] or 5432,
-            dbname=connection.settings_dict["NAME"],
-            user=owner["USER"],
-        ) as direct,
-        direct.cursor() as cursor,
-    ):
-        as_owner = _rows(cursor)
-    return {"app role": as_app, "owner": as_owner}
-
-
-def _contains(text: str, marker: str) -> bool:
-    # Bytes are shown as hex: look for the marker written either way.
-    return marker in text or marker.encode().hex() in text
-
-
 @pytest.fixture
 def answered(acme, cohort, caplog):  # noqa: F811
     require(is_postgresql(), "transaction ids and row order are PostgreSQL's")
     caplog.set_level(logging.DEBUG)
-    schedule = _survey(acme, cohort, anchor="each_session")
+    schedule = anonymous_schedule(acme, cohort, anchor="each_session")
     with tenant_context(organization=acme):
         question = schedule.survey.questions.get(type="text").pk
         agreement = schedule.survey.questions.get(type="agreement").pk
@@ -107,13 +71,15 @@ def test_before_release_no_row_anywhere_holds_an_answer(acme, answered, caplog):
     the rows written by (or next to) a person's transaction carry nothing of theirs."""
     xmins = set(answered["xmin"].values())
     assert len(xmins) == MENTORS  # one transaction each: a real test of the joins
-    for reader, rows in _readers(acme).items():
+    for reader, rows in rows_as_readers(acme).items():
         near = [r for r in rows if any(abs(r[0] - x) <= NEAR for x in xmins)]
         assert any(table == "surveys_heldresponse" for _x, table, _t in near), reader
         for n in range(MENTORS):
-            found = [(table, xmin) for xmin, table, text in rows if _contains(text, _marker(n))]
+            found = [
+                (table, xmin) for xmin, table, text in rows if contains_marker(text, _marker(n))
+            ]
             assert found == [], f"{reader} reads answer {n} in {found}"
-    assert not any(_contains(r.getMessage(), "Zq7Marker") for r in caplog.records)
+    assert not any(contains_marker(r.getMessage(), "Zq7Marker") for r in caplog.records)
 
 
 def test_before_release_redis_holds_no_answer(acme, answered):
@@ -131,10 +97,10 @@ def test_after_release_each_join_points_at_the_whole_batch_or_at_nobody(acme, an
     with tenant_context(organization=acme):
         released = responses_release(organization=acme, now=timezone.now())
     assert released == MENTORS
-    assert not any(_contains(r.getMessage(), "Zq7Marker") for r in caplog.records)
+    assert not any(contains_marker(r.getMessage(), "Zq7Marker") for r in caplog.records)
 
     person_xmins = set(answered["xmin"].values())
-    for reader, rows in _readers(acme).items():
+    for reader, rows in rows_as_readers(acme).items():
         batch = {
             table: [(xmin, text) for xmin, t, text in rows if t == table]
             for table in ("surveys_response", "surveys_answer")
@@ -181,7 +147,7 @@ def test_no_join_links_in_a_batch_of_both_roles_released_without_roles(acme, coh
     """A one-window survey at close: six mentors and three mentees go out together
     without their roles, so the mentees are not a group of three in the rows."""
     require(is_postgresql(), "transaction ids are PostgreSQL's")
-    schedule = _survey(acme, cohort)
+    schedule = anonymous_schedule(acme, cohort)
     with tenant_context(organization=acme):
         question = schedule.survey.questions.get(type="text").pk
         agreement = schedule.survey.questions.get(type="agreement").pk
