@@ -15,7 +15,8 @@ from django.utils import timezone
 from organizations.directory.demographics import ANSWER_FIELDS
 from organizations.models import Employee, EmployeeDemographics, JobLevelChange, Organization
 from programs.models import Cohort, Participant
-from reports.snapshots import snapshots_backfill, today
+from reports.selectors import today
+from reports.services import snapshots_backfill
 
 HISTORY_DAYS = 180
 GENDERS = ["woman"] * 9 + ["man"] * 9 + ["non_binary", "prefer_not"]
@@ -41,7 +42,7 @@ def seed_reports_demo(organization: Organization) -> None:
     start = day - timedelta(days=HISTORY_DAYS)
     if first is not None:
         start = max(start, first.start_date - timedelta(days=30))
-    snapshots_backfill(organization, start, day, every_days=7)
+    snapshots_backfill(organization=organization, start=start, end=day, every_days=7)
 
 
 def _rng(organization: Organization, step: str, *keys: str) -> random.Random:
