@@ -18,7 +18,7 @@ from directory.models import Employee
 from matching.models import Pair
 from organizations.models import Membership, Organization
 from organizations.tenancy import tenant_context
-from reports import kpis, snapshots
+from reports import kpis, selectors, services
 from reports.forms import DEFAULT_DAYS
 from reports.models import Snapshot
 from sessions.models import MentoringSession
@@ -49,11 +49,11 @@ def _timed(work, repeat: int) -> Timing:
 
 
 def nightly(organization: Organization, repeat: int = 1) -> Timing:
-    day = snapshots.last_complete_day(organization)
+    day = selectors.last_complete_day(organization)
 
     def work():
         with tenant_context(organization=organization):
-            snapshots.snapshot_write(organization, day)
+            services.snapshot_write(organization=organization, day=day)
 
     return _timed(work, repeat)
 
@@ -61,7 +61,7 @@ def nightly(organization: Organization, repeat: int = 1) -> Timing:
 def nightly_floor(organization: Organization, repeat: int = 3) -> Timing:
     """Plain SQL for the counts that read the most rows (sessions held, pairs, and the
     end-of-program and baseline answers per cohort): no KPI logic, just the scans."""
-    until = kpis.AsOf(organization, snapshots.last_complete_day(organization)).until
+    until = kpis.AsOf(organization, selectors.last_complete_day(organization)).until
     session, pair = MentoringSession._meta.db_table, Pair._meta.db_table
     answer, response = Answer._meta.db_table, Response._meta.db_table
     question, survey = Question._meta.db_table, Survey._meta.db_table
@@ -132,7 +132,7 @@ def dashboard_floor(organization: Organization, repeat: int = 20) -> Timing:
     """Plain SQL for the rows the dashboard reads: the period's trend (the funnel and what
     each day published), the latest day's publication and the cohorts' rows of that day."""
     table = Snapshot._meta.db_table
-    today = snapshots.today(organization)
+    today = selectors.today(organization)
     start = today - timedelta(days=DEFAULT_DAYS)
 
     def work():

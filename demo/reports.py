@@ -16,7 +16,8 @@ from directory.demographics import ANSWER_FIELDS
 from directory.models import Employee, EmployeeDemographics, JobLevelChange
 from organizations.models import Organization
 from programs.models import Cohort, Participant
-from reports.snapshots import snapshots_backfill, today
+from reports.selectors import today
+from reports.services import snapshots_backfill
 
 HISTORY_DAYS = 180
 GENDERS = ["woman"] * 9 + ["man"] * 9 + ["non_binary", "prefer_not"]
@@ -42,7 +43,7 @@ def seed_reports_demo(organization: Organization) -> None:
     start = day - timedelta(days=HISTORY_DAYS)
     if first is not None:
         start = max(start, first.start_date - timedelta(days=30))
-    snapshots_backfill(organization, start, day, every_days=7)
+    snapshots_backfill(organization=organization, start=start, end=day, every_days=7)
 
 
 def _rng(organization: Organization, step: str, *keys: str) -> random.Random:

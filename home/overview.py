@@ -23,6 +23,7 @@ from organizations.models import Membership, Organization
 from organizations.permissions import has_permission, has_permission_everywhere
 from organizations.roles import Role
 from organizations.selectors import invitation_list, member_list
+from organizations.suppression import report_min_group
 from programs.models import (
     Audience,
     Cohort,
@@ -36,9 +37,8 @@ from programs.selectors import OPEN_PLACES, participations_of, programs_managed_
 from programs.training import AUDIENCE_OF_ROLE
 from reports.dashboard import Tile
 from reports.measures import BY_KEY, shown
-from reports.models import Snapshot
-from reports.privacy import threshold
-from reports.snapshots import ORGANIZATION_SCOPE, today
+from reports.models import ORGANIZATION_SCOPE, Snapshot
+from reports.selectors import today
 from sessions import cadence as rhythm
 from sessions.manager_selectors import pair_activity
 from sessions.models import MentoringSession
@@ -532,11 +532,11 @@ def results_section(
 ) -> ResultsOverview | None:
     """A few headline figures of the organisation's latest snapshot, as the dashboard's
     tiles show them: the same measures, hidden by the same rule (reports.measures.shown)
-    below the same threshold (reports.privacy). One query. The organisation's figures sum
+    below the same threshold (organizations.suppression). One query. The organisation's figures sum
     every program: not for a program manager, whose dashboard is their programs'."""
     if not has_permission_everywhere(membership, "report.view"):
         return None
-    least = threshold(organization)
+    least = report_min_group(organization)
     # The dashboard's latest snapshot of the organisation: what it published for each
     # measure (reports.publication), never its raw figures.
     latest = (

@@ -1,5 +1,5 @@
 """The KPI trend through the API: the rows of the dashboard's CSV export (a row per
-snapshot day), read by the same functions (reports.dashboard.trend_rows and
+snapshot day), read by the same functions (reports.selectors.kpi_trend_list and
 reports.measures.shown), so a figure hidden there is hidden here."""
 
 from dataclasses import replace
@@ -13,15 +13,13 @@ from rest_framework.exceptions import PermissionDenied
 
 from organizations.api.views import OrganizationScoped, error_responses
 from organizations.permissions import has_permission_everywhere
+from organizations.suppression import report_min_group
 from programs.models import Program
 from programs.selectors import programs_managed_by
-from reports.dashboard import trend_rows
 from reports.measures import MEASURES, Shown, shown
-from reports.privacy import threshold
+from reports.models import ORGANIZATION_SCOPE, program_scope
+from reports.selectors import FUNNEL, kpi_trend_list, today
 from reports.serializers import KpiRowSerializer, KpiTrendQuerySerializer
-from reports.snapshots import ORGANIZATION_SCOPE, program_scope, today
-
-FUNNEL = ("invited", "applied", "approved", "active")
 
 
 def _rounded(figure: Shown) -> Shown:
@@ -34,7 +32,7 @@ def _kpi_rows(organization, program: Program | None, start: date, end: date) -> 
     """The period's trend as the export writes it: the funnel's counts, and each measure
     as it may be shown, in whole numbers. Only these leave here, never the raw figures."""
     scope = ORGANIZATION_SCOPE if program is None else program_scope(program.pk)
-    least = threshold(organization)
+    least = report_min_group(organization)
     return [
         {
             "day": row["day"],
@@ -43,7 +41,7 @@ def _kpi_rows(organization, program: Program | None, start: date, end: date) -> 
             **{name: row[name] or 0 for name in FUNNEL},
             **{measure.key: _rounded(shown(measure, row, least)) for measure in MEASURES},
         }
-        for row in trend_rows(organization, scope, start, end)
+        for row in kpi_trend_list(organization=organization, scope=scope, start=start, end=end)
     ]
 
 

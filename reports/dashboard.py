@@ -1,5 +1,7 @@
-"""The executive dashboard, read from the snapshots: a fixed handful of queries whatever
-the size of the organisation (the nightly job did the counting).
+"""The executive dashboard's shape: what a page shows (tiles, charts, breakdowns, the
+cohort table) and how each piece is built from a snapshot's publication. Pure; the
+queries, a fixed handful whatever the size of the organisation (the nightly job did the
+counting), are reports.selectors.dashboard_get's.
 
 Executives see aggregates only, and only what the snapshots published
 (reports.publication), never their raw figures: every group smaller than the reports'
@@ -12,22 +14,16 @@ comparison of two days, two ranges or two outputs gives one person away.
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Max
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from directory.models import EmployeeDemographics
-from programs.models import Participant, Program, Topic
+from programs.models import Participant, Program
 from reports import charts
-from reports.kpis import CATEGORY_DIMENSIONS
-from reports.measures import MEASURES, Measure, Shown, shown
-from reports.models import Snapshot
-from reports.privacy import threshold
-from reports.snapshots import ORGANIZATION_SCOPE, program_scope
+from reports.formulas import CATEGORY_DIMENSIONS
+from reports.measures import MEASURES, Measure, Shown
 from sessions.models import Commitment
-from surveys.stories import featured_stories, story_text
 
-STORIES_SHOWN = 6
 NETWORK_LINKS = 30  # the strongest links: more make neither a readable picture nor a fast page
 GENERATION_LABELS = {
     "gen_z": _("Generation Z (born 1997 or later)"),
@@ -164,135 +160,11 @@ def disclosure_rule(least: int) -> str:
     )
 
 
-FUNNEL = ("invited", "applied", "approved", "active")
-
-
-def trend_rows(organization, scope: str, start: date, end: date) -> list[dict]:
-    """The scope's snapshots in the range, as {"day": ..., the enrolment funnel's counts,
-    measure key: its publication that day} (read with reports.measures.shown): a few
-    hundred bytes a day, and never a raw figure behind a measure."""
-    rows = (
-        Snapshot.objects.filter(organization=organization, scope=scope, day__range=(start, end))
-        .order_by("day")
-        .values("day", "headline", "published")
-    )
-    return [
-        {
-            "day": row["day"],
-            **{name: row["headline"].get(name) for name in FUNNEL},
-            **row["published"],
-        }
-        for row in rows
-    ]
-
-
-def _targets(organization, program: Program | None) -> dict[str, int]:
-    """A program's own targets; for the organisation, the strictest of its programs'."""
-    if program is not None:
-        return {
-            "cadence_target": program.cadence_target,
-            "satisfaction_target": program.satisfaction_target,
-        }
-    found = Program.objects.filter(organization=organization).aggregate(
-        cadence_target=Max("cadence_target"), satisfaction_target=Max("satisfaction_target")
-    )
-    return {key: value for key, value in found.items() if value is not None}
-
-
-def dashboard(organization, *, program: Program | None, start: date, end: date) -> Dashboard:
-    scope = ORGANIZATION_SCOPE if program is None else program_scope(program.pk)
-    least = threshold(organization)
-    board = Dashboard(organization, program, start, end, least)
-    latest = (
-        Snapshot.objects.filter(organization=organization, scope=scope, day__lte=end)
-        .order_by("-day")
-        .values("day", "published", "published_detail")
-        .first()
-    )
-    if latest is None:
-        return board
-    board.as_of, detail = latest["day"], latest["published_detail"]
-    trend = trend_rows(organization, scope, start, end)
-    board.trend = trend
-    targets = _targets(organization, program)
-    for measure in MEASURES:
-        points = [shown(measure, row, least).value for row in trend]
-        board.tiles.append(
-            Tile(
-                measure,
-                shown(measure, latest["published"], least),
-                targets.get(measure.target) if measure.target else None,
-                charts.sparkline(points),
-            )
-        )
-    days = [row["day"] for row in trend]
-    board.enrolment_chart = charts.line_chart(
-        days,
-        [
-            (str(_("Invited")), [row["invited"] for row in trend]),
-            (str(_("Applied")), [row["applied"] for row in trend]),
-            (str(_("Approved")), [row["approved"] for row in trend]),
-            (str(_("In an active pair")), [row["active"] for row in trend]),
-        ],
-    )
-    board.rates_chart = charts.line_chart(
-        days,
-        [
-            (str(m.label), [shown(m, row, least).value for row in trend])
-            for m in MEASURES
-            if m.key in ("cadence", "sessions", "satisfaction", "training")
-        ],
-        percent=True,
-    )
-    board.cohorts = _cohorts(organization, program, board.as_of, least)
-    board.breakdowns = _breakdowns(detail)
-    board.inclusion = _inclusion(detail)
-    board.skills = _skills(organization, detail)
-    board.commitments = _commitments(detail)
-    _network(board, detail)
-    stories = featured_stories(organization, program=program)[:STORIES_SHOWN]
-    board.stories = [text for text in map(story_text, stories) if text]
-    concerns = detail.get("concerns", {})
-    board.concerns = {
-        "raised": concerns.get("raised"),
-        "resolved": concerns.get("resolved"),
-        "hidden": concerns.get("hidden", True),
-    }
-    return board
-
-
-def _cohorts(organization, program, day: date, least: int) -> list[dict]:
-    snapshots = Snapshot.objects.filter(
-        organization=organization, day=day, cohort__isnull=False
-    ).order_by("cohort__start_date", "cohort__name")  # the (organisation, day) index
-    if program is not None:
-        snapshots = snapshots.filter(program=program)
-    rows = snapshots.values(
-        "cohort__name",
-        "cohort__start_date",
-        "cohort__end_date",
-        "program__name",
-        "headline",
-        "published",
-    )
-    return [
-        {
-            "name": row["cohort__name"],
-            "program": row["program__name"],
-            "start": row["cohort__start_date"],
-            "end": row["cohort__end_date"],
-            "pairs": row["headline"].get("pairs_active") or 0,
-            "measures": [shown(m, row["published"], least) for m in MEASURES if m.percent],
-        }
-        for row in rows
-    ]
-
-
 def cohort_columns() -> list[Measure]:
     return [m for m in MEASURES if m.percent]
 
 
-def _breakdowns(detail: dict) -> list[Breakdown]:
+def breakdowns(detail: dict) -> list[Breakdown]:
     def level_label(key):
         return _("Not recorded") if key == "unknown" else _("Level %(n)s") % {"n": key}
 
@@ -321,7 +193,7 @@ def _share(table: dict, answer: str) -> int | None:
     return round(100 * cell["count"] / total)
 
 
-def _inclusion(detail: dict) -> list[Inclusion]:
+def inclusion_rows(detail: dict) -> list[Inclusion]:
     """Per dimension: who takes part against the workforce, among those who chose to
     answer. A group under the threshold on either side is hidden."""
     found = []
@@ -347,12 +219,14 @@ def _inclusion(detail: dict) -> list[Inclusion]:
     return found
 
 
-def _skills(organization, detail: dict) -> dict[str, list[SkillRow]]:
+def skill_topics(detail: dict) -> set[int]:
+    """The topics a publication's skills rows name, for their names to be read."""
+    return {int(topic) for by_topic in detail.get("skills", {}).values() for topic in by_topic}
+
+
+def skill_rows(detail: dict, names: dict[int, str]) -> dict[str, list[SkillRow]]:
+    """Per role, each topic's mean ratings as published; ``names`` the topics' names."""
     skills = detail.get("skills", {})
-    ids = {int(topic) for by_topic in skills.values() for topic in by_topic}
-    names = dict(
-        Topic.objects.filter(organization=organization, pk__in=ids).values_list("pk", "name")
-    )
     found = {}
     for role in (Participant.Role.MENTOR, Participant.Role.MENTEE):
         rows = []
@@ -371,7 +245,7 @@ def _skills(organization, detail: dict) -> dict[str, list[SkillRow]]:
     return found
 
 
-def _commitments(detail: dict) -> list[dict]:
+def commitment_rows(detail: dict) -> list[dict]:
     """Counts per theme; a theme with fewer commitments than the threshold shows none
     (in a small program, "one dropped" would point at a known senior leader)."""
     labels = dict(Commitment.Theme.choices)
@@ -379,7 +253,7 @@ def _commitments(detail: dict) -> list[dict]:
     return [{"theme": labels[theme], **by_theme[theme]} for theme in labels if theme in by_theme]
 
 
-def _network(board: Dashboard, detail: dict) -> None:
+def draw_network(board: Dashboard, detail: dict) -> None:
     """The strongest links between departments, each of at least the threshold of pairs
     (as published). The small ones are neither drawn nor counted: with the share of pairs
     across departments, a count of them would give their pairs away by subtraction."""

@@ -1,11 +1,12 @@
-"""The KPIs: what each one counts, as of the end of one day, per cohort.
+"""The KPI queries: what each KPI reads, as of the end of one day, per cohort.
 
-Every function here returns raw, additive figures per cohort (numerators and
-denominators, never percentages), so a program's or the organisation's figure is the sum
-of its cohorts' and a percentage is taken only when a figure is shown
-(``reports.figures``). Each reads only rows dated on or before the day, so computing a
-past day again gives the same numbers, except where a docstring says it reads a current
-state the database keeps no history of.
+Each function fetches plain numbers and rows and hands them to its formula
+(reports.formulas, pure and tested on plain numbers), which returns raw, additive figures
+per cohort (numerators and denominators, never percentages), so a program's or the
+organisation's figure is the sum of its cohorts' (``figures_on``) and a percentage is
+taken only when a figure is shown (reports.measures). Each reads only rows dated on or
+before the day, so computing a past day again gives the same numbers, except where a
+docstring says it reads a current state the database keeps no history of.
 
 The period of every KPI is "everything up to the end of the day" unless its docstring
 says otherwise; "the day" is a date in the organisation's time zone.
@@ -21,25 +22,32 @@ from django.db.models.functions import Coalesce
 from directory.models import Employee, EmployeeDemographics, JobLevelChange
 from matching.models import Pair
 from organizations.models import Organization
-from programs.models import Audience, Participant, TrainingCompletion, TrainingModule
-from reports.privacy import threshold
+from organizations.suppression import report_min_group
+from programs.models import Audience, Cohort, Participant, TrainingCompletion, TrainingModule
+from reports.formulas import (
+    CATEGORY_DIMENSIONS,
+    ComparisonCell,
+    Figures,
+    Participation,
+    Taking,
+    add,
+    generation,
+    nps_figures,
+    pair_figures,
+    participation,
+    people_in_pairs,
+    satisfaction_figures,
+    skills_figures,
+    standardised_retention,
+    training_figures,
+)
+from reports.models import ORGANIZATION_SCOPE, cohort_scope, program_scope
 from sessions.cadence import ON_TRACK, cadence, days_between_sessions, pair_began
 from sessions.models import Commitment, Goal, MentoringSession
 from surveys.models import Answer, Concern, Question, Survey
 from surveys.services import iso_week
 
-Figures = dict  # name -> number, or name -> Figures (nested, summed alike)
 RETENTION_DAYS = 365
-PROMOTERS, DETRACTORS_BELOW = 9, 7  # NPS: 9-10 promote, 0-6 detract
-# The self-identified dimensions answered from a fixed list (ethnicity, in the person's
-# own words, would name people: it is never counted).
-CATEGORY_DIMENSIONS = ("gender", "disability", "lgbtq", "first_generation")
-GENERATIONS = (  # by birth year, the usual cut-offs
-    (1997, "gen_z"),
-    (1981, "millennials"),
-    (1965, "gen_x"),
-    (1946, "boomers"),
-)
 
 
 @dataclass(frozen=True)
@@ -61,25 +69,6 @@ class AsOf:
         weeks before it: an anonymous answer keeps only its week, so only complete weeks
         give the same numbers when the day is computed again."""
         return iso_week(self.until - timedelta(seconds=1))
-
-
-def add(into: Figures, more: Figures) -> Figures:
-    """Sum ``more`` into ``into``: numbers add, nested figures add key by key."""
-    for name, value in more.items():
-        if isinstance(value, dict):
-            add(into.setdefault(name, {}), value)
-        else:
-            into[name] = into.get(name, 0) + value
-    return into
-
-
-def generation(birth_year: int | None) -> str:
-    if birth_year is None:
-        return "unknown"
-    for first_year, name in GENERATIONS:
-        if birth_year >= first_year:
-            return name
-    return "silent"
 
 
 def _per_cohort() -> defaultdict:
@@ -124,12 +113,9 @@ def enrolment(asof: AsOf) -> dict[int, Figures]:
     for row in rows:
         cohort = row.pop("cohort_id")
         figures[cohort].update(row)
-    active = _active_pairs(asof).values("cohort_id", "mentor_id", "mentee_id")
-    people = defaultdict(set)
-    for pair in active:
-        people[pair["cohort_id"]].update((pair["mentor_id"], pair["mentee_id"]))
-    for cohort, ids in people.items():
-        figures[cohort]["active"] = len(ids)
+    active = _active_pairs(asof).values_list("cohort_id", "mentor_id", "mentee_id")
+    for cohort, people in people_in_pairs(active).items():
+        figures[cohort]["active"] = people
     return figures
 
 
@@ -138,32 +124,16 @@ def pairs(asof: AsOf) -> dict[int, Figures]:
     published by the day. ``pairs_cross_department``: of the started pairs, those whose
     two people work in different departments (both known). ``network``: started pairs
     across departments, counted per pair of departments ("A|B", alphabetical)."""
-    figures = _per_cohort()
-    rows = _started_pairs(asof).values(
+    rows = _started_pairs(asof).values_list(
         "cohort_id",
         "ended_at",
         "mentor__employee__department__name",
         "mentee__employee__department__name",
     )
-    for row in rows:
-        cohort = figures[row["cohort_id"]]
-        ended = row["ended_at"]
-        active = ended is None or ended >= asof.until
-        one = row["mentor__employee__department__name"]
-        other = row["mentee__employee__department__name"]
-        crossing = bool(one and other and one != other)
-        add(
-            cohort,
-            {
-                "pairs_started": 1,
-                "pairs_active": int(active),
-                "pairs_cross_department": int(crossing),
-            },
-        )
-        if crossing:
-            edge = "|".join(sorted((one, other)))
-            add(cohort, {"network": {edge: 1}})
-    return figures
+    return pair_figures(
+        (cohort, ended is None or ended >= asof.until, one, other)
+        for cohort, ended, one, other in rows
+    )
 
 
 # --- Sessions, cadence, training ----------------------------------------------------------
@@ -252,7 +222,6 @@ def training(asof: AsOf) -> dict[int, Figures]:
     """``training_people``: participants approved by the day whose program has training
     for their role. ``training_complete``: of them, those who had completed every one of
     their role's modules by the day (modules as the program has them now)."""
-    figures = _per_cohort()
     modules = defaultdict(int)  # (program, audience) -> how many
     for row in (
         TrainingModule.objects.filter(organization=asof.organization)
@@ -273,18 +242,15 @@ def training(asof: AsOf) -> dict[int, Figures]:
         status=Participant.Status.APPROVED,
         decided_at__lt=asof.until,
     ).values_list("id", "cohort_id", "program_id", "role")
-    for participant, cohort, program, role in approved:
+
+    def required(program, role) -> int:
         audience = Audience.MENTORS if role == Participant.Role.MENTOR else Audience.MENTEES
-        required = modules[program, Audience.EVERYONE] + modules[program, audience]
-        if required:
-            add(
-                figures[cohort],
-                {
-                    "training_people": 1,
-                    "training_complete": int(done.get(participant, 0) >= required),
-                },
-            )
-    return figures
+        return modules[program, Audience.EVERYONE] + modules[program, audience]
+
+    return training_figures(
+        (cohort, required(program, role), done.get(participant, 0))
+        for participant, cohort, program, role in approved
+    )
 
 
 # --- Goals and commitments ----------------------------------------------------------------
@@ -357,44 +323,27 @@ def satisfaction(asof: AsOf) -> dict[int, Figures]:
         .values_list("pk", "survey_id")
     ):
         firsts.setdefault(survey_id, question_id)
-    figures = _per_cohort()
     rows = (
         _answers(asof, [Survey.Kind.END], Question.Type.AGREEMENT)
         .filter(question_id__in=firsts.values())
         .values("response__cohort_id", "value")
         .annotate(n=Count("id"))
     )
-    for row in rows:
-        if isinstance(row["value"], int):
-            add(
-                figures[row["response__cohort_id"]],
-                {"satisfaction_answers": row["n"], "satisfied": row["n"] * (row["value"] >= 4)},
-            )
-    return figures
+    return satisfaction_figures(
+        (row["response__cohort_id"], row["value"], row["n"]) for row in rows
+    )
 
 
 def nps(asof: AsOf) -> dict[int, Figures]:
     """Net promoter score from the end-of-program survey's 0 to 10 question, answers
     received in the weeks before the day's: ``nps_answers``, ``promoters`` (9 or 10) and
     ``detractors`` (0 to 6). NPS is promoters' share minus detractors' share, x100."""
-    figures = _per_cohort()
     rows = (
         _answers(asof, [Survey.Kind.END], Question.Type.NPS)
         .values("response__cohort_id", "value")
         .annotate(n=Count("id"))
     )
-    for row in rows:
-        value = row["value"]
-        if isinstance(value, int):
-            add(
-                figures[row["response__cohort_id"]],
-                {
-                    "nps_answers": row["n"],
-                    "promoters": row["n"] * (value >= PROMOTERS),
-                    "detractors": row["n"] * (value < DETRACTORS_BELOW),
-                },
-            )
-    return figures
+    return nps_figures((row["response__cohort_id"], row["value"], row["n"]) for row in rows)
 
 
 def skills(asof: AsOf) -> dict[int, Figures]:
@@ -403,22 +352,14 @@ def skills(asof: AsOf) -> dict[int, Figures]:
     ``skills[role][topic id]`` holds ``baseline_sum``, ``baseline_n``, ``end_sum``,
     ``end_n``. Growth is the mean at the end minus the mean at the baseline: anonymous
     answers cannot be paired person by person, so it compares the two groups."""
-    figures = _per_cohort()
     stage = {Survey.Kind.BASELINE: "baseline", Survey.Kind.END: "end"}
     rows = _answers(asof, list(stage), Question.Type.SKILLS).values_list(
         "response__cohort_id", "response__role", "question__survey__kind", "value"
     )
-    for cohort, role, kind, value in rows.iterator(chunk_size=5000):
-        if not isinstance(value, dict):
-            continue
-        for topic, level in value.items():
-            if isinstance(level, int) and 1 <= level <= 5:
-                name = stage[kind]
-                add(
-                    figures[cohort],
-                    {"skills": {role: {str(topic): {f"{name}_sum": level, f"{name}_n": 1}}}},
-                )
-    return figures
+    return skills_figures(
+        (cohort, role, stage[kind], value)
+        for cohort, role, kind, value in rows.iterator(chunk_size=5000)
+    )
 
 
 def concerns(asof: AsOf) -> dict[int, Figures]:
@@ -493,7 +434,8 @@ def retention(asof: AsOf) -> dict[int, Figures]:
     date. The comparison group: employees of the same department and job level on the
     start date who were not approved participants of any program by the day; a
     department-and-level cell counts only with at least the reports' threshold of such
-    colleagues (a smaller one would describe a handful of people).
+    colleagues (a smaller one would describe a handful of people): the standardisation is
+    reports.formulas.standardised_retention, this reads its rows.
     ``retention_people``: the participants whose cell counts; ``retention_kept``: of
     them, those still employed at the window's end; ``retention_expected``: how many of
     them the comparison group's rate, cell by cell, would have kept (a directly
@@ -502,7 +444,7 @@ def retention(asof: AsOf) -> dict[int, Figures]:
     window (from the directory's level history). Departments are today's: the directory
     keeps no history of them."""
     organization = asof.organization
-    least = threshold(organization)
+    least = report_min_group(organization)
     figures = _per_cohort()
     participants = Participant.objects.filter(
         organization=organization,
@@ -530,49 +472,26 @@ def retention(asof: AsOf) -> dict[int, Figures]:
                 )
             )
             comparison_by_start[start] = {
-                (row["department_id"], row["level_then"]): row for row in rows if row["n"] >= least
+                (row["department_id"], row["level_then"]): ComparisonCell(
+                    row["n"], row["kept"], row["promoted_n"]
+                )
+                for row in rows
             }
-        cells = comparison_by_start[start]
         roles = dict(by_cohort[cohort, start])
-        people = _people_on(organization, start, end, employees=list(roles)).values(
+        people = _people_on(organization, start, end, employees=list(roles)).values_list(
             "id", "department_id", "level_then", "termination_date", "promoted"
         )
-        matched = set()
-        for person in people:
-            key = (person["department_id"], person["level_then"])
-            cell = cells.get(key)
-            if not cell:
-                continue
-            matched.add(key)
-            kept = person["termination_date"] is None or person["termination_date"] > end
-            found = {
-                "retention_people": 1,
-                "retention_kept": int(kept),
-                "retention_expected": cell["kept"] / cell["n"],
-            }
-            if roles[person["id"]] == Participant.Role.MENTOR:
-                found |= {
-                    "promotion_people": 1,
-                    "promotion_promoted": int(person["promoted"]),
-                    "promotion_expected": cell["promoted_n"] / cell["n"],
-                }
-            add(figures[cohort], found)
-        add(figures[cohort], {"retention_comparison": sum(cells[key]["n"] for key in matched)})
+        taking = [
+            Participation(
+                cell=(department, level),
+                kept=left is None or left > end,
+                promoted=promoted,
+                mentor=roles[employee] == Participant.Role.MENTOR,
+            )
+            for employee, department, level, left, promoted in people
+        ]
+        add(figures[cohort], standardised_retention(taking, comparison_by_start[start], least))
     return figures
-
-
-@dataclass(frozen=True)
-class Taking:
-    """One approved participation, for the breakdowns (reports.kpis.participation)."""
-
-    cohort: int
-    program: int
-    employee: int
-    role: str
-    department: str
-    level: str
-    generation: str
-    answers: tuple  # ((dimension, answer), ...) the person chose to give
 
 
 def taking_part(asof: AsOf) -> list[Taking]:
@@ -613,29 +532,6 @@ def taking_part(asof: AsOf) -> list[Taking]:
     ]
 
 
-def participation(rows: list[Taking]) -> Figures:
-    """Who takes part, each person counted once per role however many cohorts they are
-    in: ``by_department``, ``by_level``, ``by_generation``, each ``{group: {role: n}}``;
-    and ``inclusion``, per self-identified dimension (categories only: free-text answers
-    would name people), ``{answer: n}`` over those who chose to answer. Small groups are
-    hidden where these are shown, not here."""
-    found: Figures = {}
-    for row in {(row.employee, row.role): row for row in rows}.values():
-        add(
-            found,
-            {
-                "by_department": {row.department: {row.role: 1}},
-                "by_level": {row.level: {row.role: 1}},
-                "by_generation": {row.generation: {row.role: 1}},
-            },
-        )
-    people = {row.employee: row.answers for row in rows}
-    for answers in people.values():
-        for dimension, answer in answers:
-            add(found, {"inclusion": {dimension: {answer: 1}}})
-    return found
-
-
 def workforce(organization: Organization, day: date) -> Figures:
     """The organisation's employees on the day, for comparison with who takes part:
     ``workforce`` (employed), and ``workforce_inclusion`` per self-identified dimension
@@ -669,3 +565,42 @@ COHORT_KPIS = (
     retention,
 )
 PROGRAM_KPIS = (concerns,)
+
+
+def figures_on(organization: Organization, day: date) -> dict[str, tuple]:
+    """Every scope's figures as of the end of ``day``: {scope: (program id, cohort id,
+    figures)}. A program's figures are the sum of its cohorts' plus its own; the
+    organisation's, the sum of its programs' plus the workforce."""
+    asof = AsOf(organization, day)
+    cohorts = dict(Cohort.objects.filter(organization=organization).values_list("pk", "program_id"))
+    per_cohort = defaultdict(dict)
+    for kpi in COHORT_KPIS:
+        for cohort, found in kpi(asof).items():
+            add(per_cohort[cohort], found)
+    per_program = defaultdict(dict)
+    for cohort, program in cohorts.items():
+        add(per_program[program], per_cohort[cohort])
+    for kpi in PROGRAM_KPIS:
+        for program, found in kpi(asof).items():
+            add(per_program[program], found)
+    whole = workforce(organization, day)
+    for found in per_program.values():
+        add(whole, found)
+    # Who takes part is counted per scope, not summed: one person in two cohorts is
+    # still one person.
+    taking = taking_part(asof)
+    in_cohort, in_program = defaultdict(list), defaultdict(list)
+    for one in taking:
+        in_cohort[one.cohort].append(one)
+        in_program[one.program].append(one)
+    for cohort in cohorts:
+        per_cohort[cohort].update(participation(in_cohort[cohort]))
+    for program in set(cohorts.values()):
+        per_program[program].update(participation(in_program[program]))
+    whole.update(participation(taking))
+    scopes = {ORGANIZATION_SCOPE: (None, None, whole)}
+    for program in set(cohorts.values()):
+        scopes[program_scope(program)] = (program, None, per_program[program])
+    for cohort, program in cohorts.items():
+        scopes[cohort_scope(cohort)] = (program, cohort, per_cohort[cohort])
+    return scopes

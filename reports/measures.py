@@ -1,8 +1,9 @@
 """The KPIs the dashboard shows: each measure's value from a snapshot's raw figures, the
 group size that decides whether it may be shown, the counts behind it, and its target.
 
-A measure reads only the flat, top-level figures (reports.kpis), so it works on a full
-snapshot and on the few keys a trend query pulls out of many.
+A measure reads only the flat, top-level figures (reports.kpis), with the formulas of
+reports.formulas, so it works on a full snapshot and on the few keys a trend query pulls
+out of many.
 
 What is shown is never read from the raw figures: the nightly job publishes each measure
 (reports.publication) and every output reads the publication (``shown``). The rule, the
@@ -31,9 +32,7 @@ from datetime import date
 
 from django.utils.translation import gettext_lazy as _
 
-
-def ratio(numerator, denominator) -> float | None:
-    return None if not denominator else 100 * (numerator or 0) / denominator
+from reports.formulas import net_promoter_score, ratio
 
 
 @dataclass(frozen=True)
@@ -116,10 +115,8 @@ MEASURES = (
         "nps",
         _("NPS"),
         _("End-of-program answers: share of promoters (9–10) minus share of detractors (0–6)."),
-        value=lambda f: (
-            None
-            if not f.get("nps_answers")
-            else 100 * (_get("promoters")(f) - _get("detractors")(f)) / f["nps_answers"]
+        value=lambda f: net_promoter_score(
+            f.get("promoters"), f.get("detractors"), f.get("nps_answers")
         ),
         group=_get("nps_answers"),
         percent=False,
@@ -196,6 +193,11 @@ TREND_FIGURES = (
     "promotion_promoted",
     "promotion_expected",
 )
+
+
+def headline(figures: dict) -> dict:
+    """The figures a trend or a comparison table reads, from a whole snapshot."""
+    return {name: figures[name] for name in TREND_FIGURES if name in figures}
 
 
 @dataclass(frozen=True)

@@ -6,10 +6,21 @@ from django.utils.translation import gettext_lazy as _
 from organizations.tenancy import TenantModel
 from programs.models import Cohort, Program
 
+# What a snapshot is about (``Snapshot.scope``): the organisation, a program or a cohort.
+ORGANIZATION_SCOPE = "organization"
+
+
+def program_scope(program_id: int) -> str:
+    return f"program:{program_id}"
+
+
+def cohort_scope(cohort_id: int) -> str:
+    return f"cohort:{cohort_id}"
+
 
 class Snapshot(TenantModel):
-    """The KPIs' raw figures (numerators and denominators, see reports.kpis) for one scope
-    on one day, and what may be shown of them that day (``published``). ``scope`` is
+    """The KPIs' raw figures (numerators and denominators, see reports.formulas) for one
+    scope on one day, and what may be shown of them that day (``published``). ``scope`` is
     "organization", "program:<id>" or "cohort:<id>"; the nightly job upserts on
     (organisation, scope, day), so writing a day twice leaves one row."""
 

@@ -2,10 +2,11 @@
 published for it, what every output may show for that day, by the rule of
 organizations.disclosure (stated for the KPIs in reports.measures).
 
-Pure: figures and publications in, the day's publication out. ``snapshot_write`` reads
-the ledger, calls ``publish_day`` for every scope and stores the result on the snapshot
-(``Snapshot.published``: the measures, small, read by trends; ``published_detail``: the
-breakdowns, read for the dashboard's latest day) and the new publications in the ledger.
+Pure: figures and publications in, the day's publication out. ``snapshot_write``
+(reports.services) reads the ledger, calls ``publish_day`` for every scope and stores the
+result on the snapshot (``Snapshot.published``: the measures, small, read by trends;
+``published_detail``: the breakdowns, read for the dashboard's latest day) and the new
+publications in the ledger. Which small rows to hide is organizations.suppression's.
 
 Every group is published on its own: a measure (its group as ``Measure.group`` says), and
 each row of a breakdown (a department, a job level, a generation, a self-identified
@@ -20,9 +21,9 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from organizations.disclosure import Candidate, Publication, is_new, key_of, publication
-from reports.kpis import CATEGORY_DIMENSIONS
+from organizations.suppression import hide_small
+from reports.formulas import CATEGORY_DIMENSIONS
 from reports.measures import MEASURES
-from reports.privacy import hide_small
 
 BREAKDOWNS = ("by_department", "by_level", "by_generation")
 ROLES = ("mentor", "mentee")

@@ -1,4 +1,4 @@
-"""Celery tasks of the reports (CELERY_BEAT_SCHEDULE). Thin: they call reports' functions.
+"""Celery tasks of the reports (CELERY_BEAT_SCHEDULE). Thin: they call reports.services.
 Idempotent: a snapshot is an upsert per (organisation, scope, day); a digest is a
 notification with a unique key per program manager and week."""
 
@@ -8,7 +8,7 @@ from django.utils import timezone
 from organizations.models import Organization
 from organizations.tasks import each_organization
 from organizations.tenancy import tenant_context
-from reports import digest, snapshots
+from reports import selectors, services
 
 
 @shared_task
@@ -18,7 +18,7 @@ def nightly_snapshots_task() -> int:
 
     def work(organization) -> int:
         with tenant_context(organization=organization):
-            return snapshots.snapshots_catch_up(organization)
+            return services.snapshots_catch_up(organization=organization)
 
     return sum(each_organization(work, what="Nightly snapshots"))
 
@@ -28,7 +28,7 @@ def snapshot_today_task(*, organization_id: int) -> int:
     """On demand, from the dashboard: today's figures so far."""
     organization = Organization.objects.get(pk=organization_id)
     with tenant_context(organization=organization):
-        return snapshots.snapshot_write(organization, snapshots.today(organization))
+        return services.snapshot_write(organization=organization, day=selectors.today(organization))
 
 
 @shared_task
@@ -37,7 +37,7 @@ def manager_digest_task() -> int:
     now = timezone.now()
     return sum(
         each_organization(
-            lambda organization: digest.manager_digests_send(organization, now),
+            lambda organization: services.manager_digests_send(organization=organization, now=now),
             what="Program managers' digests",
         )
     )
@@ -48,4 +48,4 @@ def forget_inclusion_task(*, organization_id: int) -> int:
     """After a withdrawal of consent: the snapshots forget the inclusion counts."""
     organization = Organization.objects.get(pk=organization_id)
     with tenant_context(organization=organization):
-        return snapshots.snapshots_forget_inclusion(organization)
+        return services.snapshots_forget_inclusion(organization=organization)

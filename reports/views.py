@@ -1,5 +1,5 @@
 """The executive dashboard (per organisation and per program), its CSV export, and
-building today's figures on demand. Thin: reports.dashboard does the reading."""
+building today's figures on demand. Thin: reports.selectors does the reading."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -12,13 +12,14 @@ from organizations.decorators import permission_required
 from organizations.http import post_only
 from organizations.permissions import has_permission, has_permission_everywhere
 from organizations.spreadsheet import csv_response
+from organizations.suppression import report_min_group
 from programs.decorators import program_permission_required
 from programs.selectors import programs_managed_by
-from reports.dashboard import cohort_columns, dashboard, trend_rows
+from reports.dashboard import cohort_columns
 from reports.forms import DateRangeForm
 from reports.measures import MEASURES, shown
-from reports.privacy import threshold
-from reports.snapshots import ORGANIZATION_SCOPE, program_scope, today
+from reports.models import ORGANIZATION_SCOPE, program_scope
+from reports.selectors import dashboard_get, kpi_trend_list, today
 from reports.tasks import snapshot_today_task
 
 
@@ -58,7 +59,7 @@ def dashboard_page(request, org_slug, program_id=None):
     if program is None and not _whole_organization(request):
         return _own_program_dashboard(request)
     form, start, end = _period(request)
-    board = dashboard(request.organization, program=program, start=start, end=end)
+    board = dashboard_get(organization=request.organization, program=program, start=start, end=end)
     context = {
         "board": board,
         "program": program,
@@ -80,7 +81,7 @@ def dashboard_export(request, org_slug, program_id=None):
         raise PermissionDenied
     _form, start, end = _period(request)
     scope = ORGANIZATION_SCOPE if program is None else program_scope(program.pk)
-    least = threshold(request.organization)
+    least = report_min_group(request.organization)
     name = request.organization.slug if program is None else f"program-{program.pk}"
     columns = ["invited", "applied", "approved", "active"]
     label = request.organization.name if program is None else program.name
@@ -96,7 +97,9 @@ def dashboard_export(request, org_slug, program_id=None):
         header=["day", "scope", *columns, *[m.key for m in MEASURES]],
         rows=(
             [row["day"].isoformat(), label, *[row[c] or 0 for c in columns], *values(row)]
-            for row in trend_rows(request.organization, scope, start, end)
+            for row in kpi_trend_list(
+                organization=request.organization, scope=scope, start=start, end=end
+            )
         ),
     )
 

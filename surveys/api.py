@@ -1,5 +1,5 @@
 """Survey results through the API: the figures the results page and its CSV show, by the
-same function (surveys.results.survey_results), so a group hidden there is hidden here."""
+same function (surveys.selectors.results.survey_results), so a group hidden there is hidden here."""
 
 import django_filters
 from django import forms
@@ -14,8 +14,8 @@ from rest_framework.views import APIView
 from organizations.api.views import OrganizationScoped, error_responses
 from programs.decorators import ProgramPermissionMixin
 from surveys.models import Survey
-from surveys.results import survey_results
 from surveys.selectors import survey_list
+from surveys.selectors.results import survey_results
 from surveys.serializers import (
     SurveyResultsQuerySerializer,
     SurveyResultsSerializer,

@@ -59,7 +59,8 @@ class Survey(TenantModel):
 
 class QuestionTypes:
     """What kind of question it is, for a question and for its results
-    (``surveys.results.QuestionResult``): anything with a ``type`` of ``Question.Type``."""
+    (``surveys.selectors.results.QuestionResult``): anything with a ``type`` of
+    ``Question.Type``."""
 
     @property
     def is_agreement(self) -> bool:

@@ -11,8 +11,8 @@ from organizations.spreadsheet import csv_response
 from programs.decorators import program_permission_required
 from surveys import stories as story_service
 from surveys.models import Story, Survey
-from surveys.results import SurveyResults, shown_groups, survey_results
 from surveys.selectors import sealed_answer_notes, survey_list
+from surveys.selectors.results import SurveyResults, shown_groups, survey_results
 
 # Each page names its program, or an object that leads to it.
 SURVEY = (Survey, "survey_id")

@@ -1,9 +1,9 @@
-"""The API's shape of surveys and their results (surveys.results), field by field, so the
-OpenAPI schema says exactly what a response holds.
+"""The API's shape of surveys and their results (surveys.selectors.results), field by
+field, so the OpenAPI schema says exactly what a response holds.
 
 Results carry what the page and the CSV show and nothing more: figures per group, never
-a row per person, as published (surveys.results: they change only when the group has
-changed by the minimum), with the day they were published. A group too small to show,
+a row per person, as published (surveys.selectors.results: they change only when the
+group has changed by the minimum), with the day they were published. A group too small to show,
 none included, is ``hidden: true`` with ``figures: null``;
 a skills topic too few rated in a group is ``hidden: true`` with ``count`` and ``mean``
 null.
@@ -12,9 +12,9 @@ null.
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from organizations.suppression import DIMENSIONS
 from programs.models import Participant
 from surveys.models import Question, Survey
-from surveys.results import DIMENSIONS
 
 DIMENSION_CHOICES = ["all", *DIMENSIONS]
 STATUS_CHOICES = [

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from directory.zones import zone_for
 from matching.models import Pair
 from organizations.models import Membership, Organization
+from organizations.suppression import survey_min_group
 from programs.models import Cohort, Participant
 from sessions.models import MentoringSession
 from surveys import sealing
@@ -297,10 +298,8 @@ def responses_release(*, organization: Organization, now=None) -> int:
     answer takes the week of the latest one and the rows are written in a random order,
     in one transaction, so neither the week, the row order, the sequence of ids nor the
     transaction id tells one answer from another. Returns how many were released."""
-    from surveys.results import min_group
-
     now = now or timezone.now()
-    smallest, released = min_group(organization), 0
+    smallest, released = survey_min_group(organization), 0
     schedule_ids = set(
         HeldResponse.objects.filter(organization=organization).values_list("schedule_id", flat=True)
     )

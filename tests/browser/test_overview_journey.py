@@ -9,7 +9,8 @@ from django.core.management import call_command
 
 from organizations.models import Organization
 from organizations.tenancy import tenant_context
-from reports.snapshots import snapshot_write, today
+from reports.selectors import today
+from reports.services import snapshot_write
 from tests.browser.helpers import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -34,7 +35,7 @@ def demo_with_history(monkeypatch):
     call_command("seed_demo", stdout=io.StringIO())
     acme = Organization.objects.get(slug="acme")
     with tenant_context(organization=acme):
-        snapshot_write(acme, today(acme))
+        snapshot_write(organization=acme, day=today(acme))
 
 
 def test_each_role_sees_its_own_overview_on_a_desktop_and_a_phone(

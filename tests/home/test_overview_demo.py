@@ -17,7 +17,8 @@ from matching.models import Pair
 from organizations.models import Invitation, Membership, Organization
 from organizations.tenancy import tenant_context
 from programs.models import Participant, Program
-from reports.snapshots import snapshot_write, today
+from reports.selectors import today
+from reports.services import snapshot_write
 from sessions.manager_selectors import pair_activity
 from sessions.models import MentoringSession
 from tests.organizations.helpers import PM_MAX_QUERIES
@@ -112,7 +113,7 @@ def test_demo_mentor_sees_each_partner_and_their_next_session(client, demo):
 def test_demo_executive_sees_the_figures_counted_for_today(client, demo):
     acme = demo["acme"]
     with tenant_context(organization=acme):
-        snapshot_write(acme, today(acme))
+        snapshot_write(organization=acme, day=today(acme))
         active = Pair.objects.filter(status=Pair.Status.ACTIVE).count()
 
     html = _page(client, "exec@acme.example")

@@ -35,7 +35,7 @@ from organizations.tenancy import tenant_context
 from programs.decorators import program_permission_required
 from programs.models import Program, ProgramManager
 from programs.selectors import program_manager_links, programs_managed_by
-from reports import digest
+from reports import services
 from surveys.models import Survey
 from tests.organizations.factories import MembershipFactory
 from tests.routes import (
@@ -515,7 +515,7 @@ def test_the_digest_reaches_each_manager_for_their_own_program_only(world, other
     monday = datetime(2027, 3, 1, 9, 0, tzinfo=organization.zone)
     mail.outbox.clear()
 
-    digest.manager_digests_send(organization, monday)
+    services.manager_digests_send(organization=organization, now=monday)
 
     with tenant_context(organization=organization):
         sent = set(Notification.objects.filter(kind=DIGEST).values_list("recipient_id", "key"))
@@ -536,7 +536,7 @@ def test_someone_whose_manager_role_was_taken_away_gets_no_digest_or_alert(world
         other_manager.save(update_fields=["is_program_manager"])
     monday = datetime(2027, 3, 1, 9, 0, tzinfo=organization.zone)
 
-    digest.manager_digests_send(organization, monday)
+    services.manager_digests_send(organization=organization, now=monday)
 
     with tenant_context(organization=organization):
         recipients = set(

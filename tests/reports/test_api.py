@@ -16,13 +16,12 @@ from django.core.management import call_command
 from jsonschema import Draft202012Validator
 
 from organizations.roles import Role
+from organizations.suppression import report_min_group
 from organizations.tenancy import tenant_context
 from programs.models import Program
-from reports import snapshots
-from reports.dashboard import trend_rows
+from reports import selectors, services
 from reports.measures import MEASURES, TREND_FIGURES, shown
 from reports.models import Snapshot
-from reports.privacy import threshold
 from surveys.models import Answer, Question, Response, Schedule, Survey
 from tests.helpers import api_key_headers, openapi_json_schema
 from tests.organizations.factories import MembershipFactory
@@ -117,8 +116,10 @@ def test_the_trend_is_the_rows_of_the_dashboard_export(client, get, acme, report
         # what reports.measures.shown decides for the day's snapshot.
         scope = "organization" if not query else f"program:{program.pk}"
         with tenant_context(organization=acme):
-            raw = trend_rows(acme, scope, date(2026, 6, 1), date(2026, 6, 30))
-        least = threshold(acme)
+            raw = selectors.kpi_trend_list(
+                organization=acme, scope=scope, start=date(2026, 6, 1), end=date(2026, 6, 30)
+            )
+        least = report_min_group(acme)
         assert [[row[m.key]["hidden"] for m in MEASURES] for row in rows] == [
             [shown(m, figures, least).hidden for m in MEASURES] for figures in raw
         ]
@@ -150,11 +151,11 @@ def test_each_row_names_its_scope_and_reads_as_the_dashboard(get, acme, reported
 
 
 def test_the_default_period_is_the_last_180_days_to_today(get, acme, hand):
-    today = snapshots.today(acme)
+    today = selectors.today(acme)
     with tenant_context(organization=acme):
         Snapshot.objects.filter(organization=acme).delete()  # the module's June rows
         for days_ago in (181, 180, 0):
-            snapshots.snapshot_write(acme, today - timedelta(days=days_ago))
+            services.snapshot_write(organization=acme, day=today - timedelta(days=days_ago))
 
     rows = _results(get(api_key_headers(acme, Role.PROGRAM_MANAGER)))
     up_to = _results(get(api_key_headers(acme, Role.PROGRAM_MANAGER), end=today.isoformat()))

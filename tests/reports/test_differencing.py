@@ -33,8 +33,7 @@ from programs.models import (
     TrainingCompletion,
     TrainingModule,
 )
-from reports import digest, snapshots
-from reports.dashboard import dashboard
+from reports import selectors, services
 from reports.measures import BY_KEY, shown
 from surveys.models import Answer, Question, Response, Schedule, Survey
 from tests.helpers import api_key_headers
@@ -139,7 +138,7 @@ def build(acme):
             for k, day in enumerate(DAYS):
                 if k:
                     _one_more(acme, world, k, day)
-                snapshots.snapshot_write(acme, day)
+                services.snapshot_write(organization=acme, day=day)
         return world
 
     return run
@@ -282,7 +281,9 @@ def test_a_trend_point_and_the_next_agree_with_the_days_they_show(client, acme, 
     """The dashboard's trend (its rates chart and sparklines) is the published days."""
     build()
     with tenant_context(organization=acme):
-        board = dashboard(acme, program=None, start=DAYS[0], end=DAYS[-1])
+        board = selectors.dashboard_get(
+            organization=acme, program=None, start=DAYS[0], end=DAYS[-1]
+        )
     points = {tile.measure.key: tile for tile in board.tiles}
     rows = _api(client, api_key_headers(acme, Role.EXECUTIVE))
 
@@ -371,7 +372,7 @@ def test_a_range_rebuilt_shows_nothing_one_person_apart_from_what_was_shown_befo
     before = _api(client, headers)
 
     with tenant_context(organization=acme):
-        snapshots.snapshots_backfill(acme, DAYS[0], DAYS[-1], every_days=3)
+        services.snapshots_backfill(organization=acme, start=DAYS[0], end=DAYS[-1], every_days=3)
     after = _api(client, headers)
 
     for key in ("satisfaction", "training"):
@@ -396,11 +397,11 @@ def test_todays_figures_counted_twice_in_a_day_are_one_publication(client, acme,
     with tenant_context(organization=acme):
         for _ in range(5):  # five more answers: satisfaction publishes at nineteen
             _answer(acme, world, 4)
-        snapshots.snapshot_write(acme, day)
+        services.snapshot_write(organization=acme, day=day)
     noon_figure = _api(client, headers, LAST, day.isoformat())[-1]
     with tenant_context(organization=acme):
         _answer(acme, world, 1)
-        snapshots.snapshot_write(acme, day)
+        services.snapshot_write(organization=acme, day=day)
     night_figure = _api(client, headers, LAST, day.isoformat())[-1]
 
     assert noon_figure["satisfaction"]["published_on"] == day.isoformat()
@@ -454,8 +455,9 @@ def _boards(acme, world, days: int) -> list[dict]:
         day = start + timedelta(days=n)
         with tenant_context(organization=acme):
             _one_more_participant(acme, world, n, day)
-            snapshots.snapshot_write(acme, day)
-            found.append(_breakdown_counts(dashboard(acme, program=None, start=DAYS[0], end=day)))
+            services.snapshot_write(organization=acme, day=day)
+            board = selectors.dashboard_get(organization=acme, program=None, start=DAYS[0], end=day)
+            found.append(_breakdown_counts(board))
     return found
 
 
@@ -494,7 +496,7 @@ def test_the_managers_digest_reads_the_published_figures(acme, build):
     for k in (6, 7, 8, 9, 10):
         now = noon(DAYS[k])
         with tenant_context(organization=acme):
-            found = digest._observations(program, now)
+            found = selectors._observations(program, now)
         lines.append([line for line in found if "finished training" in line])
     assert lines[:4] == [[f"Pilot: only {_raw('training', 5)}% of the participants have "
                           "finished training."]] * 4  # fmt: skip

@@ -9,11 +9,11 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from organizations.suppression import hide_small
 from organizations.tenancy import tenant_context
 from programs.models import Cohort, Program, ProgramManager
-from reports import digest, snapshots
+from reports import kpis, selectors, services
 from reports.models import Snapshot
-from reports.privacy import hide_small
 from reports.publication import publish_day
 from reports.tasks import nightly_snapshots_task
 from sessions.models import MentoringSession, Reflection
@@ -34,9 +34,10 @@ def _rows(acme):
 
 def test_a_day_written_twice_is_one_row_per_scope_with_the_same_figures(acme, hand):
     with tenant_context(organization=acme):
-        assert snapshots.snapshot_write(acme, DAY) == 3  # organisation, program, cohort
+        # organisation, program, cohort
+        assert services.snapshot_write(organization=acme, day=DAY) == 3
         first = _rows(acme)
-        snapshots.snapshot_write(acme, DAY)
+        services.snapshot_write(organization=acme, day=DAY)
     assert _rows(acme) == first
     program, cohort = hand["program"].pk, hand["cohort"].pk
     whole = first["organization", DAY]
@@ -53,7 +54,7 @@ def test_the_backfill_command_rebuilds_a_range_the_same_way(acme, hand):
     days = sorted({day for _scope, day in rows})
     assert days == [date(2026, 6, d) for d in (1, 8, 15, 22, 29, 30)]
     with tenant_context(organization=acme):
-        again = snapshots.figures_on(acme, date(2026, 6, 8))
+        again = kpis.figures_on(acme, date(2026, 6, 8))
     assert rows["organization", date(2026, 6, 8)] == again["organization"][2]
     # June 1st: pair b (ended in May) no longer active, a and c are.
     assert rows["organization", date(2026, 6, 1)]["pairs_active"] == 2
@@ -71,13 +72,13 @@ def test_the_nightly_task_writes_the_last_complete_day_and_fills_missed_nights(a
     assert nightly_snapshots_task() == 3 + 1  # Globex has no program: its own row only
     for organization in (acme, globex):
         with tenant_context(organization=organization):
-            yesterday = snapshots.last_complete_day(organization)
+            yesterday = selectors.last_complete_day(organization)
             assert Snapshot.objects.filter(scope="organization", day=yesterday).exists()
     # Two nights missed since a snapshot of four days ago: they are filled in too.
     with tenant_context(organization=acme):
-        yesterday = snapshots.last_complete_day(acme)
+        yesterday = selectors.last_complete_day(acme)
         Snapshot.objects.filter(organization=acme).delete()
-        snapshots.snapshot_write(acme, yesterday - timedelta(days=3))
+        services.snapshot_write(organization=acme, day=yesterday - timedelta(days=3))
     assert nightly_snapshots_task() == 3 * 3 + 1
     with tenant_context(organization=acme):
         days = Snapshot.objects.filter(scope="organization").values_list("day", flat=True)
@@ -170,7 +171,7 @@ def test_without_snapshots_the_dashboard_says_so_and_a_manager_can_count_now(
         response = client.post("/o/acme/reports/refresh/", {"next": "/o/acme/reports/"})
     assert response.status_code == 302
     with tenant_context(organization=acme):
-        assert Snapshot.objects.filter(day=snapshots.today(acme)).count() == 3
+        assert Snapshot.objects.filter(day=selectors.today(acme)).count() == 3
     assert "Figures as of" in client.get("/o/acme/reports/", follow=True).content.decode()
 
 
@@ -257,9 +258,11 @@ def test_the_managers_digest_names_what_needs_attention_once_a_week(acme, report
             )
     mail.outbox.clear()
 
-    assert digest.manager_digests_send(acme, now) == 1
-    assert digest.manager_digests_send(acme, now + timedelta(hours=1)) == 0  # once a week
-    assert digest.manager_digests_send(acme, now + timedelta(days=1)) == 0  # not Monday
+    assert services.manager_digests_send(organization=acme, now=now) == 1
+    later = now + timedelta(hours=1)
+    assert services.manager_digests_send(organization=acme, now=later) == 0  # once a week
+    tuesday = now + timedelta(days=1)
+    assert services.manager_digests_send(organization=acme, now=tuesday) == 0  # not Monday
     (message,) = mail.outbox
     assert message.to == [manager.user.email]
     assert message.subject == "Reverse: your week"
@@ -280,7 +283,7 @@ def test_withdrawn_consent_leaves_no_stored_day_to_compare_with(
     from directory.demographics import demographics_withdraw
 
     with tenant_context(organization=acme):
-        snapshots.snapshot_write(acme, DAY)
+        services.snapshot_write(organization=acme, day=DAY)
     assert _rows(acme)["organization", DAY]["inclusion"] == {"gender": {"woman": 1, "man": 1}}
     with django_capture_on_commit_callbacks(execute=True), tenant_context(organization=acme):
         demographics_withdraw(organization=acme, employee=hand["employees"]["e1"])
@@ -289,5 +292,5 @@ def test_withdrawn_consent_leaves_no_stored_day_to_compare_with(
     assert "inclusion" not in rows["organization", DAY]
     assert "workforce_inclusion" not in rows["organization", DAY]
     with tenant_context(organization=acme):
-        today = snapshots.today(acme)
+        today = selectors.today(acme)
     assert rows["organization", today]["inclusion"] == {"gender": {"woman": 1}}

@@ -3,7 +3,7 @@
 import pytest
 
 from surveys.models import Concern, Question
-from surveys.results import QuestionResult, Value
+from surveys.selectors.results import QuestionResult, Value
 
 PREDICATES = ["is_agreement", "is_nps", "is_single", "is_multiple", "is_text", "is_skills"]
 

@@ -16,13 +16,14 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from organizations import suppression
 from organizations.models import Organization
+from organizations.suppression import ROOT, hidden_groups, survey_min_group
 from organizations.tenancy import tenant_context
 from programs.models import Cohort, ProgramTopic, Topic
-from surveys import results as results_module
 from surveys import stories
 from surveys.models import Answer, Question, Story, Survey
-from surveys.results import ROOT, hidden_groups, min_group, survey_results
+from surveys.selectors.results import survey_results
 from tests.organizations.factories import MembershipFactory
 from tests.surveys.helpers import (
     assignment_for,
@@ -77,9 +78,7 @@ def _in_span(rows: list[list[int]], vector: list[int]) -> bool:
 def _recoverable_small_groups(atoms, sizes, shown_keys, threshold):
     """Brute force: every non-empty set of atoms with fewer than ``threshold`` people
     that some linear combination of the shown groups equals."""
-    rows = [
-        [1 if results_module._matches(atom, key) else 0 for atom in atoms] for key in shown_keys
-    ]
+    rows = [[1 if suppression.in_group(atom, key) else 0 for atom in atoms] for key in shown_keys]
     rows = [row for row in rows if any(row)]
     if not rows:
         return []
@@ -175,7 +174,7 @@ def figures_data(acme, world, topics, anonymous):
     ("setting", "expected"), [(None, 5), (5, 5), (7, 7), (3, 3), (2, 3), (0, 5)]
 )
 def test_the_threshold_is_five_unless_raised_and_never_below_three(setting, expected):
-    assert min_group(Organization(survey_min_group=setting)) == expected
+    assert survey_min_group(Organization(survey_min_group=setting)) == expected
 
 
 # --- Figures ---------------------------------------------------------------------------
@@ -636,13 +635,13 @@ ALL_ATOMS = list(itertools.product(COHORTS, ROLES, DEPARTMENTS, LEVELS))
 
 def _family(atoms):
     """The groups and breakdowns the results publish, for these cross cells."""
-    key = results_module._key
+    key = suppression.group_key
     groups, breakdowns = [ROOT], []
     for scope in [ROOT] + [(("cohort", c),) for c in COHORTS]:
         within = [a for a in atoms if not scope or a[0] == scope[0][1]]
         dimensions = (["cohort"] if not scope else []) + ["role", "department", "level"]
         for dimension in dimensions:
-            position = results_module._POSITION[dimension]
+            position = suppression.DIMENSION_POSITION[dimension]
             values = {"cohort": COHORTS, "role": ROLES}.get(dimension) or sorted(
                 {a[position] for a in within}, key=repr
             )
@@ -672,7 +671,7 @@ def test_no_combination_of_shown_groups_isolates_fewer_than_the_threshold(cells,
 
     shown = [g for g in dict.fromkeys(groups) if g not in hidden]
     for g in shown:
-        members = [s for a, s in zip(atoms, sizes, strict=True) if results_module._matches(a, g)]
+        members = [s for a, s in zip(atoms, sizes, strict=True) if suppression.in_group(a, g)]
         assert not members or sum(members) >= threshold
     assert _recoverable_small_groups(atoms, sizes, shown, threshold) == []
     if sum(sizes) >= threshold:

@@ -24,7 +24,7 @@ from organizations import disclosure
 from organizations.disclosure import Candidate, publish
 from organizations.roles import Role
 from organizations.tenancy import tenant_context
-from surveys.results import survey_results
+from surveys.selectors.results import survey_results
 from tests.helpers import api_key_headers
 from tests.organizations.factories import MembershipFactory
 from tests.surveys.helpers import (
@@ -271,7 +271,7 @@ def test_a_publication_decided_on_stale_figures_is_decided_again_under_the_lock(
 
 
 def test_the_results_function_is_the_one_every_output_reads(acme, survey):
-    """The page, the CSV and the API call surveys.results.survey_results: the ledger is
+    """The page, the CSV and the API call surveys.selectors.results.survey_results: the ledger is
     behind it, so a reading through the function is a reading of every output."""
     made, schedule = survey
     answered = []

@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from organizations.models import Organization
 from organizations.tenancy import tenant_context
-from reports.snapshots import snapshots_backfill
+from reports.services import snapshots_backfill
 
 
 class Command(BaseCommand):
@@ -27,5 +27,7 @@ class Command(BaseCommand):
         if organization is None:
             raise CommandError(f"No organisation has the slug {slug!r}.")
         with tenant_context(organization=organization):
-            written = snapshots_backfill(organization, start, end, every_days=every)
+            written = snapshots_backfill(
+                organization=organization, start=start, end=end, every_days=every
+            )
         self.stdout.write(f"Wrote {written} snapshots for {slug}, {start} to {end}.")

@@ -1,48 +1,206 @@
-"""The program managers' weekly digest: pairs at risk, surveys about to close, and what
-the figures say (a cadence falling, satisfaction under its target, training behind).
+"""Reads of the reports: what the dashboard, its CSV export, the KPI API, the overview
+and the managers' digest show, always from the snapshots' publication (never their raw
+figures), and the days they report.
 
-Sent on Monday morning in each manager's own time zone, once per manager, program and
-ISO week: the digest is recorded as a notification with a unique key, as the
-participants' digest is, so a repeated run sends nothing twice.
+Executives see aggregates only, and only what the snapshots published
+(reports.publication): every group smaller than the reports' threshold (five, or the
+organisation's higher survey threshold; organizations.suppression) is hidden, with the
+next smallest when only one would be hidden; a figure changes only when its group (or the
+count behind it) has changed by the threshold since it was last published, so that no
+comparison of two days, two ranges or two outputs gives one person away.
 """
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from django.db.models import Avg, Count, Q
-from django.urls import reverse
-from django.utils import translation
+from django.db.models import Avg, Count, Max, Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from directory.zones import zones_for_members
-from notifications.delivery import DIGEST_WEEKDAY, is_night
-from notifications.kinds import DIGEST
-from notifications.models import Notification
 from organizations.disclosure import Candidate, key_of, publish
-from organizations.emails import absolute_url, send_branded_email
-from organizations.models import Membership, Organization
-from organizations.tenancy import tenant_context
-from programs.models import Program
-from programs.selectors import program_manager_links
-from reports.measures import BY_KEY, shown
-from reports.models import Snapshot
-from reports.privacy import threshold
-from reports.snapshots import cohort_scope
+from organizations.models import Organization
+from organizations.suppression import report_min_group
+from programs.models import Program, Topic
+from reports import charts
+from reports.dashboard import (
+    Dashboard,
+    Tile,
+    breakdowns,
+    commitment_rows,
+    draw_network,
+    inclusion_rows,
+    skill_rows,
+    skill_topics,
+)
+from reports.measures import BY_KEY, MEASURES, shown
+from reports.models import ORGANIZATION_SCOPE, Snapshot, cohort_scope, program_scope
 from sessions.models import Reflection
 from sessions.reminders import quiet_pairs
 from surveys.models import Assignment, Concern
+from surveys.stories import featured_stories, story_text
 
+FUNNEL = ("invited", "applied", "approved", "active")
+STORIES_SHOWN = 6
+# The managers' digest.
 LOW_RATING = 2.5  # a pair's average rating over its recent sessions, at or below
 RECENT_DAYS = 60
 CLOSING_DAYS = 7
 TREND_DAYS = 28
 CADENCE_FALL = 10  # percentage points over TREND_DAYS
 TRAINING_BEHIND = 50  # percent, once a cohort has started
-RUNNING = [Program.Status.MATCHING, Program.Status.ACTIVE, Program.Status.CLOSING]
+
+
+# --- The days reported ----------------------------------------------------------------------
+
+
+def today(organization: Organization) -> date:
+    return timezone.localdate(timezone=organization.zone)
+
+
+def last_complete_day(organization: Organization) -> date:
+    """Yesterday in the organisation's time zone: the day the nightly job reports."""
+    return today(organization) - timedelta(days=1)
+
+
+# --- The dashboard, its export and the API ----------------------------------------------------
+
+
+def kpi_trend_list(*, organization, scope: str, start: date, end: date) -> list[dict]:
+    """The scope's snapshots in the range, as {"day": ..., the enrolment funnel's counts,
+    measure key: its publication that day} (read with reports.measures.shown): a few
+    hundred bytes a day, and never a raw figure behind a measure."""
+    rows = (
+        Snapshot.objects.filter(organization=organization, scope=scope, day__range=(start, end))
+        .order_by("day")
+        .values("day", "headline", "published")
+    )
+    return [
+        {
+            "day": row["day"],
+            **{name: row["headline"].get(name) for name in FUNNEL},
+            **row["published"],
+        }
+        for row in rows
+    ]
+
+
+def _targets(organization, program: Program | None) -> dict[str, int]:
+    """A program's own targets; for the organisation, the strictest of its programs'."""
+    if program is not None:
+        return {
+            "cadence_target": program.cadence_target,
+            "satisfaction_target": program.satisfaction_target,
+        }
+    found = Program.objects.filter(organization=organization).aggregate(
+        cadence_target=Max("cadence_target"), satisfaction_target=Max("satisfaction_target")
+    )
+    return {key: value for key, value in found.items() if value is not None}
+
+
+def dashboard_get(*, organization, program: Program | None, start: date, end: date) -> Dashboard:
+    """The dashboard of the organisation (``program`` None) or of one program, as of the
+    latest snapshot by ``end``, with its trend from ``start``."""
+    scope = ORGANIZATION_SCOPE if program is None else program_scope(program.pk)
+    least = report_min_group(organization)
+    board = Dashboard(organization, program, start, end, least)
+    latest = (
+        Snapshot.objects.filter(organization=organization, scope=scope, day__lte=end)
+        .order_by("-day")
+        .values("day", "published", "published_detail")
+        .first()
+    )
+    if latest is None:
+        return board
+    board.as_of, detail = latest["day"], latest["published_detail"]
+    trend = kpi_trend_list(organization=organization, scope=scope, start=start, end=end)
+    board.trend = trend
+    targets = _targets(organization, program)
+    for measure in MEASURES:
+        points = [shown(measure, row, least).value for row in trend]
+        board.tiles.append(
+            Tile(
+                measure,
+                shown(measure, latest["published"], least),
+                targets.get(measure.target) if measure.target else None,
+                charts.sparkline(points),
+            )
+        )
+    days = [row["day"] for row in trend]
+    board.enrolment_chart = charts.line_chart(
+        days,
+        [
+            (_("Invited"), [row["invited"] for row in trend]),
+            (_("Applied"), [row["applied"] for row in trend]),
+            (_("Approved"), [row["approved"] for row in trend]),
+            (_("In an active pair"), [row["active"] for row in trend]),
+        ],
+    )
+    board.rates_chart = charts.line_chart(
+        days,
+        [
+            (str(m.label), [shown(m, row, least).value for row in trend])
+            for m in MEASURES
+            if m.key in ("cadence", "sessions", "satisfaction", "training")
+        ],
+        percent=True,
+    )
+    board.cohorts = _cohorts(organization, program, board.as_of, least)
+    board.breakdowns = breakdowns(detail)
+    board.inclusion = inclusion_rows(detail)
+    names = dict(
+        Topic.objects.filter(organization=organization, pk__in=skill_topics(detail)).values_list(
+            "pk", "name"
+        )
+    )
+    board.skills = skill_rows(detail, names)
+    board.commitments = commitment_rows(detail)
+    draw_network(board, detail)
+    stories = featured_stories(organization, program=program)[:STORIES_SHOWN]
+    board.stories = [text for text in map(story_text, stories) if text]
+    concerns = detail.get("concerns", {})
+    board.concerns = {
+        "raised": concerns.get("raised"),
+        "resolved": concerns.get("resolved"),
+        "hidden": concerns.get("hidden", True),
+    }
+    return board
+
+
+def _cohorts(organization, program, day: date, least: int) -> list[dict]:
+    snapshots = Snapshot.objects.filter(
+        organization=organization, day=day, cohort__isnull=False
+    ).order_by("cohort__start_date", "cohort__name")  # the (organisation, day) index
+    if program is not None:
+        snapshots = snapshots.filter(program=program)
+    rows = snapshots.values(
+        "cohort__name",
+        "cohort__start_date",
+        "cohort__end_date",
+        "program__name",
+        "headline",
+        "published",
+    )
+    return [
+        {
+            "name": row["cohort__name"],
+            "program": row["program__name"],
+            "start": row["cohort__start_date"],
+            "end": row["cohort__end_date"],
+            "pairs": row["headline"].get("pairs_active") or 0,
+            "measures": [shown(m, row["published"], least) for m in MEASURES if m.percent],
+        }
+        for row in rows
+    ]
+
+
+# --- The managers' digest ---------------------------------------------------------------------
 
 
 @dataclass
 class ManagerDigest:
+    """A program manager's week: pairs at risk, surveys about to close, and what the
+    figures say (a cadence falling, satisfaction under its target, training behind)."""
+
     program: Program
     at_risk: list[str] = field(default_factory=list)
     closing: list[str] = field(default_factory=list)
@@ -60,7 +218,10 @@ def _pair_name(pair) -> str:
     }
 
 
-def manager_digest(program: Program, now: datetime, quiet=None) -> ManagerDigest:
+def manager_digest_get(*, program: Program, now: datetime, quiet=None) -> ManagerDigest:
+    """What a program's managers read this week. How many answered a closing survey is
+    read as published (organizations.disclosure.publish, which records a first
+    publication in the ledger): hidden under the threshold, moving only by it."""
     digest = ManagerDigest(program)
     organization = program.organization
     quiet = quiet_pairs(organization, now) if quiet is None else quiet
@@ -111,7 +272,7 @@ def manager_digest(program: Program, now: datetime, quiet=None) -> ManagerDigest
         .annotate(asked=Count("id"), answered=Count("id", filter=Q(answered=True)))
         .order_by("schedule__survey__title", "schedule__cohort_id")
     )
-    least = threshold(organization)
+    least = report_min_group(organization)
     answered = _answered_published(organization, closing, least, now)
     for row in closing:
         values = {
@@ -165,7 +326,7 @@ def _answered_published(organization, rows: list[dict], least: int, now: datetim
 def _observations(program: Program, now: datetime) -> list[str]:
     """What the snapshots say, cohort by cohort: today's figures against four weeks ago."""
     organization = program.organization
-    least = threshold(organization)
+    least = report_min_group(organization)
     today = now.astimezone(organization.zone).date()
     found = []
     for cohort in program.cohorts.filter(start_date__lte=today).order_by("start_date"):
@@ -231,77 +392,3 @@ def _observations(program: Program, now: datetime) -> list[str]:
 def _closest(rows: list[dict], day: date) -> dict | None:
     before = [row for row in rows if row["day"] <= day]
     return before[-1] if before else None
-
-
-def manager_digests_send(organization: Organization, now: datetime) -> int:
-    """Each running program's managers whose Monday morning it is get its digest, once a
-    week. Returns how many went out."""
-    with tenant_context(organization=organization):
-        links = list(
-            program_manager_links()
-            .filter(organization=organization, program__status__in=RUNNING)
-            .values_list("program_id", "membership_id")
-        )
-        if not links:
-            return 0
-        zones = zones_for_members(
-            organization=organization,
-            memberships=Membership.objects.filter(pk__in={m for _p, m in links}).select_related(
-                "user"
-            ),
-        )
-        quiet = None
-        sent = 0
-        for program_id, member_id in links:
-            zone = zones[member_id]
-            local = now.astimezone(zone)
-            if local.weekday() != DIGEST_WEEKDAY or is_night(now, zone):
-                continue
-            year, week, _day = local.isocalendar()
-            key = f"manager_digest:program:{program_id}:week:{year}-W{week:02d}"
-            if quiet is None:
-                quiet = quiet_pairs(organization, now)
-            with translation.override(organization.locale):
-                sent += _send(organization, program_id, member_id, key, now, quiet)
-    return sent
-
-
-def _send(organization, program_id, member_id, key, now, quiet) -> bool:
-    with tenant_context(organization=organization):
-        member = (
-            Membership.objects.select_for_update(of=("self",))
-            .select_related("user")
-            .get(pk=member_id)
-        )
-        if Notification.objects.filter(recipient=member, key=key).exists():
-            return False
-        program = Program.objects.select_related("organization").get(pk=program_id)
-        digest = manager_digest(program, now, quiet)
-        heading = _("%(program)s: your week") % {"program": program.name}
-        Notification.objects.create(
-            organization=organization,
-            recipient=member,
-            kind=DIGEST,
-            key=key,
-            title=heading,
-            body="\n".join(digest.at_risk + digest.closing + digest.observations),
-            status=Notification.Status.SENT,
-            send_after=now,
-            sent_at=now,
-        )
-        url = reverse(
-            "reports:program", kwargs={"org_slug": organization.slug, "program_id": program.pk}
-        )
-        send_branded_email(
-            organization=organization,
-            template="reports/email/manager_digest",
-            context={
-                "digest": digest,
-                "heading": heading,
-                "greeting_name": member.user.name or member.user.email,
-                "url": absolute_url(url),
-            },
-            to=[member.user.email],
-            key=f"notification:{organization.pk}:{member.pk}:{key}",
-        )
-        return True

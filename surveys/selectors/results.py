@@ -1,5 +1,6 @@
-"""Survey results: per question, the figures for the whole survey and its breakdowns,
-with small groups hidden wherever they would otherwise show.
+"""Survey results, the read behind the results page, its CSV and the API: per question,
+the figures for the whole survey and its breakdowns, with small groups hidden wherever
+they would otherwise show.
 
 Every figure belongs to a group of respondents: everyone, a cohort, a role, a department
 or a level (those two for attributed surveys only), or a role, department or level within
@@ -8,7 +9,7 @@ the CSV draw on one set of groups, and each group is hidden or shown the same wa
 everywhere, so a single audit covers every output.
 
 How small groups stay hidden, per question (and per topic of a skills grid, which people
-may rate only in part):
+may rate only in part), by organizations.suppression (pure; ``hidden_groups`` there):
 
 1. A group with fewer respondents than ``min_group`` shows no figures at all.
 2. A hidden cohort hides its own breakdowns too.
@@ -52,192 +53,25 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field, fields
 from datetime import date
 
-import numpy as np
 from django.core.cache import cache
 from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from scipy.optimize import Bounds, LinearConstraint, milp
 
 from organizations.disclosure import Candidate, Publication, key_of, publish
+from organizations.suppression import (
+    DIMENSION_POSITION,
+    ROOT,
+    Key,
+    group_key,
+    hidden_groups,
+    in_group,
+    survey_min_group,
+)
 from programs.models import Cohort, Participant, Topic
 from surveys.models import Answer, Assignment, Question, QuestionTypes, Response, Survey
 
-DEFAULT_MIN_GROUP = 5
-LOWEST_MIN_GROUP = 3
-SOLVER_SECONDS = 5.0
 CACHE_SECONDS = 24 * 3600
-
-DIMENSIONS = ("cohort", "role", "department", "level")
-_POSITION = {name: i for i, name in enumerate(DIMENSIONS)}
-
-# A group is named by its constraints, in DIMENSIONS order: () is everyone,
-# (("cohort", 3), ("role", "mentor")) the mentors of cohort 3.
-Key = tuple[tuple[str, object], ...]
-ROOT: Key = ()
-
-
-def min_group(organization) -> int:
-    """The smallest group whose figures are shown: 5 unless the organisation raised it,
-    and never below 3 whatever its settings say."""
-    value = getattr(organization, "survey_min_group", None) or DEFAULT_MIN_GROUP
-    return max(LOWEST_MIN_GROUP, int(value))
-
-
-# --- Suppression: pure, over cross cells ("atoms") and their people counts --------------
-
-
-class _Undecided(Exception):
-    """The audit could not tell whether a combination isolates a small group."""
-
-
-def _key(constraints) -> Key:
-    return tuple(sorted(constraints, key=lambda pair: _POSITION[pair[0]]))
-
-
-def _matches(atom: tuple, key: Key) -> bool:
-    return all(atom[_POSITION[dimension]] == value for dimension, value in key)
-
-
-def hidden_groups(
-    *,
-    atoms: list[tuple],
-    sizes: list[int],
-    groups: Iterable[Key],
-    breakdowns: list[tuple[Key, list[Key]]],
-    threshold: int,
-) -> set[Key]:
-    """The groups to hide for one measure.
-
-    ``atoms`` are the cross cells (cohort, role, department, level) holding any answer to
-    the measure, ``sizes`` how many people each holds (a lower bound; 0 is allowed),
-    ``groups`` every group any output shows (ROOT among them) and ``breakdowns`` each
-    breakdown as (the group it divides, its cells). A group without answers is never
-    hidden: it shows nothing to protect.
-    """
-    groups = list(dict.fromkeys(groups))
-    members = {g: frozenset(i for i, atom in enumerate(atoms) if _matches(atom, g)) for g in groups}
-
-    def size(indices) -> int:
-        return sum(sizes[i] for i in indices)
-
-    hidden = {g for g in groups if members[g] and size(members[g]) < threshold}
-
-    def shown(g) -> bool:
-        return bool(members[g]) and g not in hidden
-
-    def smallest(candidates):
-        return min(candidates, key=lambda g: (size(members[g]), len(g), repr(g)))
-
-    def hide(group) -> None:
-        """Hide a group and any other with the same people: they show the same figures."""
-        hidden.update(g for g in groups if members[g] == members[group] and g != ROOT)
-
-    def one_rule_step() -> bool:
-        for parent, cells in breakdowns:
-            if parent in hidden and any(shown(c) for c in cells):
-                for cell in cells:
-                    if members[cell]:
-                        hide(cell)
-                return True
-        for outer in groups:
-            if not shown(outer):
-                continue
-            for _parent, cells in breakdowns:
-                inside = [
-                    c for c in cells if c != outer and shown(c) and members[c] <= members[outer]
-                ]
-                if not inside:
-                    continue
-                rest = members[outer].difference(*(members[c] for c in inside))
-                if rest and size(rest) < threshold:
-                    hide(smallest(inside))
-                    return True
-        return False
-
-    while True:
-        if one_rule_step():
-            continue
-        visible = [g for g in groups if shown(g)]
-        try:
-            combination = _isolating_combination([members[g] for g in visible], sizes, threshold)
-        except _Undecided:
-            return {g for g in groups if g != ROOT and members[g]} | hidden
-        if combination is None:
-            # Under a hidden group even an empty cell is hidden: "none here" would say
-            # where the few answers came from.
-            for parent, cells in breakdowns:
-                if parent in hidden:
-                    hidden.update(cells)
-            return hidden
-        candidates = [visible[i] for i in combination if members[visible[i]] != members[ROOT]]
-        if not candidates:  # cannot happen: everyone alone is at least the threshold
-            return {g for g in groups if g != ROOT and members[g]} | hidden
-        hide(smallest(candidates))
-
-
-def _isolating_combination(
-    rows: list[frozenset[int]], sizes: list[int], threshold: int
-) -> list[int] | None:
-    """Indices of shown groups some linear combination of which equals a non-empty set of
-    atoms holding fewer than ``threshold`` people, or None if there is none.
-
-    Variables: v (one 0/1 per atom: the set revealed) and c (one real per group: the
-    combination), with sum_g c_g * [atom in g] = v_atom for every atom. An atom of
-    ``threshold`` people or more cannot be in such a set (its v is 0), and groups with the
-    same atoms are one column."""
-    # Atoms in exactly the same shown groups are one class: every combination treats them
-    # alike. A class of ``threshold`` people or more cannot be in a small set.
-    pattern: dict[int, list[int]] = defaultdict(list)
-    for g, indices in enumerate(rows):
-        for a in indices:
-            pattern[a].append(g)
-    classes: dict[tuple[int, ...], int] = defaultdict(int)
-    for a, groups_of in pattern.items():
-        classes[tuple(groups_of)] += sizes[a]
-    if not classes:
-        return None
-    columns: dict[frozenset[int], list[int]] = defaultdict(list)
-    for g, indices in enumerate(rows):
-        columns[indices].append(g)
-    column_of = {g: c for c, same in enumerate(columns.values()) for g in same}
-    small = [k for k, people in classes.items() if people < threshold]
-    if not small:
-        return None
-    n_v, n_c = len(small), len(columns)
-    free = {k: i for i, k in enumerate(small)}
-    # One row per class: the sum of the columns holding it, minus its v if it has one.
-    equal = np.zeros((len(classes), n_v + n_c))
-    for row, k in enumerate(classes):
-        for g in k:
-            equal[row, n_v + column_of[g]] = 1.0
-        if k in free:
-            equal[row, free[k]] = -1.0
-    count = np.concatenate([np.ones(n_v), np.zeros(n_c)])
-    people = np.concatenate([np.asarray([classes[k] for k in small], dtype=float), np.zeros(n_c)])
-    result = milp(
-        np.zeros(n_v + n_c),
-        constraints=[
-            LinearConstraint(equal, 0, 0),
-            LinearConstraint(count, 1, np.inf),
-            LinearConstraint(people, -np.inf, threshold - 1),
-        ],
-        integrality=np.concatenate([np.ones(n_v), np.zeros(n_c)]),
-        bounds=Bounds(
-            np.concatenate([np.zeros(n_v), np.full(n_c, -np.inf)]),
-            np.concatenate([np.ones(n_v), np.full(n_c, np.inf)]),
-        ),
-        options={"time_limit": SOLVER_SECONDS},
-    )
-    if result.status == 2:  # infeasible: no combination isolates a small group
-        return None
-    if result.status != 0 or result.x is None:
-        raise _Undecided
-    weights = result.x[n_v:]
-    return [g for c, same in enumerate(columns.values()) if abs(weights[c]) > 1e-7 for g in same]
-
-
-# --- Results --------------------------------------------------------------------------
 
 
 def _percent(share: float | None) -> int | None:
@@ -600,7 +434,9 @@ class _Computation:
         atoms = {row.atom for row in self.rows.values()}
 
         def values(dimension, within=None):
-            present = {a[_POSITION[dimension]] for a in atoms if within is None or a[0] == within}
+            present = {
+                a[DIMENSION_POSITION[dimension]] for a in atoms if within is None or a[0] == within
+            }
             if dimension == "department":
                 return sorted(present, key=lambda d: (d == "", d.casefold()))
             return sorted(present, key=lambda level: (level is None, level or 0))
@@ -629,7 +465,7 @@ class _Computation:
                     cells_values = values(dimension, within=cohort_id)
                 cells = []
                 for value in cells_values:
-                    key = _key(scope + ((dimension, value),))
+                    key = group_key(scope + ((dimension, value),))
                     self.group_info.setdefault(key, Group(key, dimension, label(dimension, value)))
                     cells.append(key)
                 own.append((dimension, cells))
@@ -676,7 +512,7 @@ class _Computation:
                 )
                 cache.set(cache_key, found, CACHE_SECONDS)
             self._hidden_cache[signature] = found
-        empty = {key for key in self.group_info if not any(_matches(a, key) for a in atoms)}
+        empty = {key for key in self.group_info if not any(in_group(a, key) for a in atoms)}
         return self._hidden_cache[signature], empty
 
     # Figures.
@@ -685,7 +521,7 @@ class _Computation:
         """How many were asked in a group of cohort and role; None for other groups."""
         if any(dimension not in ("cohort", "role") for dimension, _v in key):
             return None
-        return sum(n for cell, n in self.asked.items() if _matches(cell, key))
+        return sum(n for cell, n in self.asked.items() if in_group(cell, key))
 
     def status(self, key: Key, hidden: set[Key], empty: set[Key]) -> str:
         # A group with no answers is hidden too: "no answers" one day and "fewer than 5"
@@ -697,10 +533,10 @@ class _Computation:
     def size(sizes: dict[tuple, int], key: Key) -> int:
         """The people behind a group's figures (as the audit counts them), from the
         measure's people per cross cell (``_sizes``)."""
-        return sum(n for atom, n in sizes.items() if _matches(atom, key))
+        return sum(n for atom, n in sizes.items() if in_group(atom, key))
 
     def figures(self, question: Question, key: Key, answers, topic_status) -> Figures:
-        values = [value for row, value in answers if _matches(row.atom, key)]
+        values = [value for row, value in answers if in_group(row.atom, key)]
         asked = self.asked_in(key)
         figures = Figures(
             answered=len(values), response_rate=len(values) / asked if asked else None
@@ -772,7 +608,7 @@ class _Computation:
                 # Published with every group's figures, shown with the overall group's
                 # only: one publication of a group, whichever page shows it.
                 figures.texts = sorted(
-                    (str(v) for row, v in answers if _matches(row.atom, key)),
+                    (str(v) for row, v in answers if in_group(row.atom, key)),
                     key=lambda t: (t.casefold(), t),
                 )
             made = Cell(group, status, figures, _values(question, figures))
@@ -822,7 +658,7 @@ class _Computation:
         group = self.group_info[scope]
         if status == "hidden":
             return Cell(group, status)
-        answered = sum(1 for row in rows if _matches(row.atom, scope))
+        answered = sum(1 for row in rows if in_group(row.atom, scope))
         asked = self.asked_in(scope)
         made = Cell(group, status, Figures(answered, answered / asked if asked else None))
         size = self.size(self._sizes(rows), scope)
@@ -853,7 +689,7 @@ class _Computation:
 def survey_results(survey: Survey, *, organization, cohort_id: int | None = None) -> SurveyResults:
     """Everything the results page and the export show, for the whole survey or one of
     its cohorts, with small groups hidden (see the module's docstring)."""
-    threshold = min_group(organization)
+    threshold = survey_min_group(organization)
     computation = _Computation(survey, threshold)
     known = {c.pk for c in computation.cohorts}
     scope = (("cohort", cohort_id),) if cohort_id in known else ROOT

@@ -1,4 +1,5 @@
-"""Reads of surveys, shared by the results page, its export and the API."""
+"""Reads of surveys, shared by the results page, its export and the API; the results
+themselves, figures per group with small groups hidden, are surveys.selectors.results."""
 
 from datetime import datetime
 
@@ -7,9 +8,9 @@ from django.utils.formats import date_format
 from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 
+from organizations.suppression import survey_min_group
 from programs.selectors import programs_managed_by
 from surveys.models import HeldResponse, Schedule, Survey
-from surveys.results import min_group
 
 
 def survey_list(*, credential, permission: str = "program.view") -> QuerySet[Survey]:
@@ -45,7 +46,7 @@ def sealed_answer_notes(survey: Survey, *, now: datetime) -> list[str]:
                         "%(cohort)s: the latest answers are read once there are at least "
                         "%(n)s from mentors, or from mentees, to release together."
                     )
-                    % {"cohort": cohort, "n": min_group(survey.organization)}
+                    % {"cohort": cohort, "n": survey_min_group(survey.organization)}
                 )
             continue
         if schedule.last_closes and schedule.last_closes > now:
