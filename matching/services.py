@@ -472,12 +472,13 @@ def pair_end(
     *,
     pair: Pair,
     reason: str,
-    ended_by: Membership | None,
+    actor: Membership | None,
     by_participant: Participant | None = None,
 ) -> Pair:
-    """End a pair without blame: one of the two people (``by_participant``) or a program
-    manager. The reason reaches the program's managers only; both people hear that the
-    pair ended, and can be matched again (never with each other in this program)."""
+    """End a pair without blame: one of the two people (``by_participant``, the actor's
+    place in the pair) or a program manager. The reason reaches the program's managers
+    only; both people hear that the pair ended, and can be matched again (never with each
+    other in this program)."""
     pair = (
         Pair.objects.select_for_update(of=("self",))
         .select_related("program", "cohort", "mentor__employee", "mentee__employee")
@@ -497,7 +498,7 @@ def pair_end(
         raise ValidationError(_("Only the two people of a pair or a program manager can end it."))
     pair.status = Pair.Status.ENDED
     pair.ended_at = timezone.now()
-    pair.ended_by = ended_by
+    pair.ended_by = actor
     pair.ended_by_role = role
     pair.end_reason = reason.strip()
     pair.save(update_fields=["status", "ended_at", "ended_by", "ended_by_role", "end_reason"])

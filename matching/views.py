@@ -195,7 +195,7 @@ def end_pair(request, org_slug, program_id, cohort_id, pair_id):
     run_reporting(
         request,
         lambda: services.pair_end(
-            pair=pair, reason=request.POST.get("reason", ""), ended_by=request.membership
+            pair=pair, reason=request.POST.get("reason", ""), actor=request.membership
         ),
         _("The pair has ended. Both can be matched again."),
     )
@@ -220,7 +220,7 @@ def end_own_pair(request, org_slug, participant_id, pair_id):
         lambda: services.pair_end(
             pair=pair,
             reason=request.POST.get("reason", ""),
-            ended_by=request.membership,
+            actor=request.membership,
             by_participant=participant,
         ),
         _("Your pairing has ended. The program manager will be in touch about a new match."),

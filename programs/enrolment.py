@@ -78,7 +78,7 @@ def _notify(participant: Participant, kind: str) -> None:
 
 @transaction.atomic
 def participants_invite(
-    *, cohort: Cohort, employees, role: str, actor: Membership, request=None
+    *, cohort: Cohort, employees, role: str, actor: Membership, ip_address: str | None = None
 ) -> InviteOutcome:
     """Invite directory entries to ``cohort`` as ``role``.
 
@@ -155,17 +155,22 @@ def participants_invite(
             emails=joining,
             roles={Role.PARTICIPANT},
             grantable_roles={Role.PARTICIPANT},
-            request=request,
+            ip_address=ip_address,
         )
     return outcome
 
 
 def participant_invite_one(
-    *, cohort: Cohort, employee: Employee, role: str, actor: Membership, request=None
+    *,
+    cohort: Cohort,
+    employee: Employee,
+    role: str,
+    actor: Membership,
+    ip_address: str | None = None,
 ) -> Participant:
     """Invite one person, or refuse with the reason."""
     outcome = participants_invite(
-        cohort=cohort, employees=[employee], role=role, actor=actor, request=request
+        cohort=cohort, employees=[employee], role=role, actor=actor, ip_address=ip_address
     )
     if outcome.skipped:
         person, why = outcome.skipped[0]

@@ -2,7 +2,6 @@
 the training checklist, self-nomination and leaving."""
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
@@ -10,7 +9,7 @@ from matching.choice import suggestions
 from matching.selectors import pairs_of
 from organizations.decorators import permission_required
 from organizations.directory.demographics import employee_for_user
-from organizations.http import post_only, posted, run_reporting
+from organizations.http import post_only, posted, run_on_form, run_reporting
 from programs import enrolment, training
 from programs.forms import ApplicationForm, NominationForm, OptionalDemographicsForm
 from programs.models import Cohort, Participant, ProgramQuestion, Resource, TrainingModule
@@ -97,12 +96,11 @@ def apply(request, org_slug, participant_id):
         answers = demographics.cleaned_data if demographics.answered() else None
         application = form.application(answers, withdraw_demographics=demographics.withdraws())
         first_time = participant.status == Participant.Status.INVITED
-        try:
-            enrolment.participant_apply(participant=participant, application=application)
-        except ValidationError as error:
-            for message in error.messages:
-                form.add_error(None, message)
-        else:
+        done, _participant = run_on_form(
+            form,
+            lambda: enrolment.participant_apply(participant=participant, application=application),
+        )
+        if done:
             messages.success(
                 request,
                 _("Application sent. The program manager will review it.")
@@ -162,14 +160,13 @@ def nominate(request, org_slug, cohort_id):
     employee = employee_for_user(organization=request.organization, user=request.user)
     form = NominationForm(posted(request))
     if request.method == "POST" and employee is not None and form.is_valid():
-        try:
-            participant = enrolment.participant_nominate(
+        done, participant = run_on_form(
+            form,
+            lambda: enrolment.participant_nominate(
                 cohort=cohort, employee=employee, role=form.cleaned_data["role"]
-            )
-        except ValidationError as error:
-            for message in error.messages:
-                form.add_error(None, message)
-        else:
+            ),
+        )
+        if done:
             return redirect("programs:apply", org_slug=org_slug, participant_id=participant.pk)
     context = {
         "cohort": cohort,

@@ -21,7 +21,7 @@ from organizations.api.serializers import (
     EmployeeSerializer,
     MemberSerializer,
 )
-from organizations.audit import audit_record
+from organizations.audit import audit_record, client_ip
 from organizations.directory.importing import apply_plan, lock_directory, plan_import
 from organizations.directory.selectors import department_and_below_ids
 from organizations.models import ApiKey, AuditAction, Department, Employee, Membership
@@ -251,7 +251,7 @@ class EmployeeBulkUpsert(OrganizationScoped, APIView):
                 **({"api_key": key.name} if key else {"via": "api"}),
                 **{k: result[k] for k in counts},
             },
-            request=request,
+            ip_address=client_ip(request),
         )
         return Response(result)
 

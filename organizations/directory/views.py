@@ -1,6 +1,5 @@
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -23,7 +22,7 @@ from organizations.directory.selectors import (
     employee_reporting_line,
 )
 from organizations.forms import DemographicsForm
-from organizations.http import post_only, posted, run_reporting
+from organizations.http import post_only, posted, run_on_form, run_reporting
 from organizations.models import DirectoryImport, Employee, EmployeeDemographics
 from organizations.permissions import has_permission
 from organizations.spreadsheet import csv_response
@@ -152,16 +151,17 @@ def my_profile(request, org_slug):
 def import_page(request, org_slug):
     form = UploadForm(posted(request), request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            record = services.directory_import_start(
+        done, record = run_on_form(
+            form,
+            lambda: services.directory_import_start(
                 organization=request.organization,
                 actor=request.user,
                 upload=form.cleaned_data["file"],
                 ip_address=client_ip(request),
-            )
-        except ValidationError as error:
-            form.add_error("file", error)
-        else:
+            ),
+            field="file",
+        )
+        if done:
             return redirect(
                 "organizations:directory_import", org_slug=org_slug, import_id=record.pk
             )
@@ -222,7 +222,7 @@ def import_discard(request, org_slug, import_id):
             organization=request.organization,
             actor=request.user,
             directory_import=record,
-            request=request,
+            ip_address=client_ip(request),
         ),
         _("The import was discarded; nothing was changed."),
     )

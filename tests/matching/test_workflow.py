@@ -186,7 +186,7 @@ def test_an_ended_pair_is_never_proposed_again(acme, world):
     with tenant_context(organization=acme):
         services.run_publish(run=run)
         pair = Pair.objects.get(run=run, mentee=world["Dan"])
-        services.pair_end(pair=pair, reason="No chemistry", ended_by=None)
+        services.pair_end(pair=pair, reason="No chemistry", actor=None)
         rerun = services.matching_run(cohort=world["cohort"], actor=None)
 
     pairs = _pairs(acme, rerun)
