@@ -262,7 +262,7 @@ def _ensure_draft(run: MatchRun) -> MatchRun:
     return run
 
 
-def swap_preview(*, run: MatchRun, pair_ids) -> Change:
+def pair_swap_preview(*, run: MatchRun, pair_ids) -> Change:
     """Exchange the mentees of two draft pairs: what it would score and break."""
     first, second = (_draft_pair(run, pk) for pk in pair_ids)
     if first.pk == second.pk:
@@ -278,7 +278,7 @@ def swap_preview(*, run: MatchRun, pair_ids) -> Change:
     )
 
 
-def override_preview(*, run: MatchRun, mentor_id: int, mentee_id: int) -> Change:
+def pair_override_preview(*, run: MatchRun, mentor_id: int, mentee_id: int) -> Change:
     """Pair a mentee with a chosen mentor instead (their present pair, if any, goes)."""
     _ensure_in_cohort(run, mentor_id, Participant.Role.MENTOR)
     _ensure_in_cohort(run, mentee_id, Participant.Role.MENTEE)
@@ -364,7 +364,7 @@ def _apply(run: MatchRun, change: Change, dropped: list[Pair], reason: str) -> l
 @transaction.atomic
 def pair_swap(*, run: MatchRun, pair_ids, reason: str = "") -> list[Pair]:
     run = _ensure_draft(run)
-    change = swap_preview(run=run, pair_ids=pair_ids)
+    change = pair_swap_preview(run=run, pair_ids=pair_ids)
     dropped = [Pair.objects.get(pk=pk) for pk in pair_ids]
     return _apply(run, change, dropped, reason)
 
@@ -372,7 +372,7 @@ def pair_swap(*, run: MatchRun, pair_ids, reason: str = "") -> list[Pair]:
 @transaction.atomic
 def pair_override(*, run: MatchRun, mentor_id: int, mentee_id: int, reason: str = "") -> Pair:
     run = _ensure_draft(run)
-    change = override_preview(run=run, mentor_id=mentor_id, mentee_id=mentee_id)
+    change = pair_override_preview(run=run, mentor_id=mentor_id, mentee_id=mentee_id)
     dropped = list(
         Pair.objects.select_for_update().filter(
             run=run, status=Pair.Status.PROPOSED, mentee_id=mentee_id

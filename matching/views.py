@@ -100,7 +100,7 @@ def change(request, org_slug, program_id, cohort_id, run_id):
                 raise ValidationError(_("Tick exactly two pairs to swap their mentees."))
 
             def preview():
-                return services.swap_preview(run=run, pair_ids=pair_ids)
+                return services.pair_swap_preview(run=run, pair_ids=pair_ids)
 
             def apply(reason):
                 return services.pair_swap(run=run, pair_ids=pair_ids, reason=reason)
@@ -108,7 +108,9 @@ def change(request, org_slug, program_id, cohort_id, run_id):
             mentor_id, mentee_id = int(request.POST["mentor"]), int(request.POST["mentee"])
 
             def preview():
-                return services.override_preview(run=run, mentor_id=mentor_id, mentee_id=mentee_id)
+                return services.pair_override_preview(
+                    run=run, mentor_id=mentor_id, mentee_id=mentee_id
+                )
 
             def apply(reason):
                 return services.pair_override(

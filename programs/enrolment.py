@@ -77,7 +77,7 @@ def _notify(participant: Participant, kind: str) -> None:
 
 
 @transaction.atomic
-def participants_invite(
+def participant_invite_many(
     *, cohort: Cohort, employees, role: str, actor: Membership, ip_address: str | None = None
 ) -> InviteOutcome:
     """Invite directory entries to ``cohort`` as ``role``.
@@ -169,7 +169,7 @@ def participant_invite_one(
     ip_address: str | None = None,
 ) -> Participant:
     """Invite one person, or refuse with the reason."""
-    outcome = participants_invite(
+    outcome = participant_invite_many(
         cohort=cohort, employees=[employee], role=role, actor=actor, ip_address=ip_address
     )
     if outcome.skipped:

@@ -157,7 +157,7 @@ def cohort_invite(request, org_slug, program_id, cohort_id):
     employees = form.employees(request.organization)
 
     def invite():
-        return enrolment.participants_invite(
+        return enrolment.participant_invite_many(
             cohort=cohort,
             employees=employees,
             role=form.cleaned_data["role"],

@@ -15,7 +15,7 @@ def question_place(*, question: Question) -> None:
     question.position = at
     question.save()
     order.insert(at, question)
-    renumber(order)
+    _renumber(order)
 
 
 @transaction.atomic
@@ -27,11 +27,11 @@ def question_move(*, question: Question, step: int) -> bool:
     if not 0 <= to < len(order):
         return False
     order[at], order[to] = order[to], order[at]
-    renumber(order)
+    _renumber(order)
     return True
 
 
-def renumber(order: list[Question]) -> None:
+def _renumber(order: list[Question]) -> None:
     changed = []
     for position, question in enumerate(order):
         if question.position != position:
@@ -61,4 +61,4 @@ def schedule_delete(*, schedule: Schedule) -> bool:
 def question_delete(*, question: Question) -> None:
     survey_id = question.survey_id
     question.delete()
-    renumber(list(Question.objects.filter(survey_id=survey_id)))
+    _renumber(list(Question.objects.filter(survey_id=survey_id)))

@@ -14,7 +14,7 @@ from programs.decorators import program_permission_required
 from programs.selectors import program_topics
 from surveys import builder, services
 from surveys.forms import QuestionForm, ScheduleForm, SurveyForm
-from surveys.library import library_seed, survey_from_template
+from surveys.library import library_seed, survey_create_from_template
 from surveys.models import Question, Schedule, Survey
 
 # The editor's pages name a survey, and so its program (none for a library template).
@@ -154,7 +154,7 @@ def template_use(request, org_slug, program_id, survey_id):
     )
     if request.method != "POST":
         return post_only()
-    survey = survey_from_template(template=template, program=program)
+    survey = survey_create_from_template(template=template, program=program)
     messages.success(
         request,
         _("“%(title)s” is now this program's: adjust it, then send it.") % {"title": survey},
