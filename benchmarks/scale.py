@@ -94,7 +94,7 @@ from programs.models import (
 )
 from programs.services import program_save, topic_catalogue_add_suggestions
 from sessions.models import Commitment, Goal, MentoringSession, Reflection
-from surveys.library import library_seed, survey_from_template
+from surveys.library import library_seed, survey_create_from_template
 from surveys.models import Answer, Assignment, Concern, Question, Response, Schedule, Survey
 from surveys.services import iso_week
 
@@ -1353,7 +1353,7 @@ class _Build:
         for program in self.program_list:
             made = {}
             for kind in (Survey.Kind.BASELINE, Survey.Kind.PULSE, Survey.Kind.END):
-                made[kind] = survey_from_template(template=templates[kind], program=program)
+                made[kind] = survey_create_from_template(template=templates[kind], program=program)
             pulse = made[Survey.Kind.PULSE]
             # Two of the midpoint's agreement questions, asked after every session too.
             added = [q for q in midpoint if q.type == Question.Type.AGREEMENT][1:3]

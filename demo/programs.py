@@ -23,8 +23,8 @@ from programs.enrolment import (
     Application,
     participant_apply,
     participant_decide,
+    participant_invite_many,
     participant_nominate,
-    participants_invite,
 )
 from programs.forms import AVAILABILITY_CHOICES
 from programs.models import Cohort, Participant, Program, Topic, TrainingCompletion
@@ -295,7 +295,7 @@ def _invite(cohort: Cohort, mentors: list, mentees: list, manager: Membership) -
     for role, people in ((Participant.Role.MENTOR, mentors), (Participant.Role.MENTEE, mentees)):
         if not people:
             continue
-        outcome = participants_invite(cohort=cohort, employees=people, role=role, actor=manager)
+        outcome = participant_invite_many(cohort=cohort, employees=people, role=role, actor=manager)
         if outcome.skipped:
             raise RuntimeError(f"Demo invitations were refused: {outcome.skipped}")
         invited.update({p.employee_id: p for p in outcome.invited})

@@ -705,7 +705,7 @@ class _Pair:
             tenant_context(organization=self.organization, user=user) if user else nullcontext()
         )
         with as_person:
-            session = session_log(pair=self.pair, by=person, user=user, log=log, session=session)
+            session = session_log(pair=self.pair, actor=person, user=user, log=log, session=session)
             if user is not None:
                 Note.objects.filter(session=session, author=person).update(created_at=logged_at)
         if log.held:
@@ -725,7 +725,7 @@ class _Pair:
             **self.place,
         )
         by = by or (self.mentor if self.rng.random() < 0.6 else self.mentee)
-        return session_schedule(pair=self.pair, by=by, plan=plan)
+        return session_schedule(pair=self.pair, actor=by, plan=plan)
 
     # --- Goals and commitments --------------------------------------------------------
     def goals(self, *, done: int, count: int | None = None, after=None) -> None:
@@ -752,10 +752,10 @@ class _Pair:
 
     def goal(self, title, *, owner, due, done_after=None) -> Goal:
         agreed = self.held_sessions[0].ends_at if self.held_sessions else self.pair.published_at
-        goal = goal_add(pair=self.pair, by=self.mentee, title=title, owner=owner, due_date=due)
+        goal = goal_add(pair=self.pair, actor=self.mentee, title=title, owner=owner, due_date=due)
         changes = {"created_at": agreed + timedelta(hours=self.rng.randint(1, 6))}
         if done_after is not None:
-            goal = goal_set_status(goal=goal, by=owner or self.mentee, status=Goal.Status.DONE)
+            goal = goal_set_status(goal=goal, actor=owner or self.mentee, status=Goal.Status.DONE)
             changes["done_at"] = done_after.ends_at + timedelta(hours=self.rng.randint(2, 48))
         self.history.stamps[Goal][goal.pk].update(changes)
         self.goals_made.append(goal)
@@ -780,12 +780,14 @@ class _Pair:
 
     def commitment(self, theme, text, session, *, status=None) -> Commitment:
         commitment = commitment_add(
-            pair=self.pair, by=self.mentee, text=text, theme=theme, session=session
+            pair=self.pair, actor=self.mentee, text=text, theme=theme, session=session
         )
         made = session.ends_at + timedelta(hours=self.rng.randint(1, 24))
         changed = made
         if status is not None:
-            commitment = commitment_set_status(commitment=commitment, by=self.mentee, status=status)
+            commitment = commitment_set_status(
+                commitment=commitment, actor=self.mentee, status=status
+            )
             changed = min(made + timedelta(days=self.rng.randint(7, 30)), self.now)
         self.history.stamps[Commitment][commitment.pk].update(created_at=made, updated_at=changed)
         return commitment

@@ -45,7 +45,7 @@ from matching.models import Pair
 from organizations.models import Membership, Organization
 from programs.models import Cohort, Participant, Topic
 from sessions.models import MentoringSession
-from surveys.library import library_seed, survey_from_template
+from surveys.library import library_seed, survey_create_from_template
 from surveys.models import Assignment, Question, Schedule, Survey
 from surveys.sealing import SealingError
 from surveys.services import (
@@ -162,8 +162,10 @@ def _set_up(organization: Organization, pilot: Cohort, first_logged, now) -> tup
     )
     library_seed(organization=organization)
     templates = {s.kind: s for s in Survey.objects.filter(organization=organization, program=None)}
-    baseline = survey_from_template(template=templates[Survey.Kind.BASELINE], program=program)
-    pulse = survey_from_template(template=templates[Survey.Kind.PULSE], program=program)
+    baseline = survey_create_from_template(
+        template=templates[Survey.Kind.BASELINE], program=program
+    )
+    pulse = survey_create_from_template(template=templates[Survey.Kind.PULSE], program=program)
     schedules = [
         schedule_create(
             survey=baseline,

@@ -339,7 +339,11 @@ def directory_import_fail(
 
 
 def directory_import_discard(
-    *, organization: Organization, actor, directory_import: DirectoryImport, request=None
+    *,
+    organization: Organization,
+    actor,
+    directory_import: DirectoryImport,
+    ip_address: str | None = None,
 ) -> DirectoryImport:
     """Drop a checked or failed import (or one whose worker is gone) without applying it."""
     try:
@@ -373,7 +377,7 @@ def directory_import_discard(
                     "unchanged": record.unchanged,
                     "rejected": record.rejected,
                 },
-                request=request,
+                ip_address=ip_address,
             )
     except OperationalError as error:
         raise ValidationError(

@@ -1,5 +1,4 @@
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -22,7 +21,7 @@ from directory.selectors import (
 )
 from organizations.audit import client_ip
 from organizations.decorators import permission_required
-from organizations.http import post_only, posted, run_reporting
+from organizations.http import post_only, posted, run_on_form, run_reporting
 from organizations.permissions import has_permission
 from organizations.spreadsheet import csv_response
 from organizations.tenancy import tenant_context
@@ -141,16 +140,17 @@ def my_profile(request, org_slug):
 def import_page(request, org_slug):
     form = UploadForm(posted(request), request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            record = services.directory_import_start(
+        done, record = run_on_form(
+            form,
+            lambda: services.directory_import_start(
                 organization=request.organization,
                 actor=request.user,
                 upload=form.cleaned_data["file"],
                 ip_address=client_ip(request),
-            )
-        except ValidationError as error:
-            form.add_error("file", error)
-        else:
+            ),
+            field="file",
+        )
+        if done:
             return redirect("directory:import_detail", org_slug=org_slug, import_id=record.pk)
     imports = directory_import_list(organization=request.organization)[:20]
     return render(request, "directory/import.html", {"form": form, "imports": imports})
@@ -207,7 +207,7 @@ def import_discard(request, org_slug, import_id):
             organization=request.organization,
             actor=request.user,
             directory_import=record,
-            request=request,
+            ip_address=client_ip(request),
         ),
         _("The import was discarded; nothing was changed."),
     )

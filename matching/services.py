@@ -262,7 +262,7 @@ def _ensure_draft(run: MatchRun) -> MatchRun:
     return run
 
 
-def swap_preview(*, run: MatchRun, pair_ids) -> Change:
+def pair_swap_preview(*, run: MatchRun, pair_ids) -> Change:
     """Exchange the mentees of two draft pairs: what it would score and break."""
     first, second = (_draft_pair(run, pk) for pk in pair_ids)
     if first.pk == second.pk:
@@ -278,7 +278,7 @@ def swap_preview(*, run: MatchRun, pair_ids) -> Change:
     )
 
 
-def override_preview(*, run: MatchRun, mentor_id: int, mentee_id: int) -> Change:
+def pair_override_preview(*, run: MatchRun, mentor_id: int, mentee_id: int) -> Change:
     """Pair a mentee with a chosen mentor instead (their present pair, if any, goes)."""
     _ensure_in_cohort(run, mentor_id, Participant.Role.MENTOR)
     _ensure_in_cohort(run, mentee_id, Participant.Role.MENTEE)
@@ -364,7 +364,7 @@ def _apply(run: MatchRun, change: Change, dropped: list[Pair], reason: str) -> l
 @transaction.atomic
 def pair_swap(*, run: MatchRun, pair_ids, reason: str = "") -> list[Pair]:
     run = _ensure_draft(run)
-    change = swap_preview(run=run, pair_ids=pair_ids)
+    change = pair_swap_preview(run=run, pair_ids=pair_ids)
     dropped = [Pair.objects.get(pk=pk) for pk in pair_ids]
     return _apply(run, change, dropped, reason)
 
@@ -372,7 +372,7 @@ def pair_swap(*, run: MatchRun, pair_ids, reason: str = "") -> list[Pair]:
 @transaction.atomic
 def pair_override(*, run: MatchRun, mentor_id: int, mentee_id: int, reason: str = "") -> Pair:
     run = _ensure_draft(run)
-    change = override_preview(run=run, mentor_id=mentor_id, mentee_id=mentee_id)
+    change = pair_override_preview(run=run, mentor_id=mentor_id, mentee_id=mentee_id)
     dropped = list(
         Pair.objects.select_for_update().filter(
             run=run, status=Pair.Status.PROPOSED, mentee_id=mentee_id
@@ -472,12 +472,13 @@ def pair_end(
     *,
     pair: Pair,
     reason: str,
-    ended_by: Membership | None,
+    actor: Membership | None,
     by_participant: Participant | None = None,
 ) -> Pair:
-    """End a pair without blame: one of the two people (``by_participant``) or a program
-    manager. The reason reaches the program's managers only; both people hear that the
-    pair ended, and can be matched again (never with each other in this program)."""
+    """End a pair without blame: one of the two people (``by_participant``, the actor's
+    place in the pair) or a program manager. The reason reaches the program's managers
+    only; both people hear that the pair ended, and can be matched again (never with each
+    other in this program)."""
     pair = (
         Pair.objects.select_for_update(of=("self",))
         .select_related("program", "cohort", "mentor__employee", "mentee__employee")
@@ -497,7 +498,7 @@ def pair_end(
         raise ValidationError(_("Only the two people of a pair or a program manager can end it."))
     pair.status = Pair.Status.ENDED
     pair.ended_at = timezone.now()
-    pair.ended_by = ended_by
+    pair.ended_by = actor
     pair.ended_by_role = role
     pair.end_reason = reason.strip()
     pair.save(update_fields=["status", "ended_at", "ended_by", "ended_by_role", "end_reason"])

@@ -100,7 +100,7 @@ def change(request, org_slug, program_id, cohort_id, run_id):
                 raise ValidationError(_("Tick exactly two pairs to swap their mentees."))
 
             def preview():
-                return services.swap_preview(run=run, pair_ids=pair_ids)
+                return services.pair_swap_preview(run=run, pair_ids=pair_ids)
 
             def apply(reason):
                 return services.pair_swap(run=run, pair_ids=pair_ids, reason=reason)
@@ -108,7 +108,9 @@ def change(request, org_slug, program_id, cohort_id, run_id):
             mentor_id, mentee_id = int(request.POST["mentor"]), int(request.POST["mentee"])
 
             def preview():
-                return services.override_preview(run=run, mentor_id=mentor_id, mentee_id=mentee_id)
+                return services.pair_override_preview(
+                    run=run, mentor_id=mentor_id, mentee_id=mentee_id
+                )
 
             def apply(reason):
                 return services.pair_override(
@@ -195,7 +197,7 @@ def end_pair(request, org_slug, program_id, cohort_id, pair_id):
     run_reporting(
         request,
         lambda: services.pair_end(
-            pair=pair, reason=request.POST.get("reason", ""), ended_by=request.membership
+            pair=pair, reason=request.POST.get("reason", ""), actor=request.membership
         ),
         _("The pair has ended. Both can be matched again."),
     )
@@ -220,7 +222,7 @@ def end_own_pair(request, org_slug, participant_id, pair_id):
         lambda: services.pair_end(
             pair=pair,
             reason=request.POST.get("reason", ""),
-            ended_by=request.membership,
+            actor=request.membership,
             by_participant=participant,
         ),
         _("Your pairing has ended. The program manager will be in touch about a new match."),

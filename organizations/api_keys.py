@@ -32,11 +32,11 @@ def api_key_create(
     roles: set[Role],
     expires_at=None,
     secret: str | None = None,
-    request=None,
+    ip_address: str | None = None,
 ) -> tuple[ApiKey, str]:
     """A new key and its raw value, which is never stored and never shown again.
-    ``secret`` is for the demo data's published key only; ``request`` gives the audit log
-    the address the key was made from."""
+    ``secret`` is for the demo data's published key only; ``ip_address`` gives the audit
+    log the address the key was made from."""
     raw = _compose(organization, secret or secrets.token_urlsafe(32))
     key = ApiKey.objects.create(
         organization=organization,
@@ -53,13 +53,15 @@ def api_key_create(
         action=AuditAction.API_KEY_CREATED,
         target=key,
         details={"roles": sorted(str(role) for role in roles)},
-        request=request,
+        ip_address=ip_address,
     )
     return key, raw
 
 
 @transaction.atomic
-def api_key_revoke(*, organization: Organization, actor, api_key: ApiKey, request=None) -> ApiKey:
+def api_key_revoke(
+    *, organization: Organization, actor, api_key: ApiKey, ip_address: str | None = None
+) -> ApiKey:
     if api_key.revoked_at is None:
         api_key.revoked_at = timezone.now()
         api_key.save(update_fields=["revoked_at"])
@@ -68,7 +70,7 @@ def api_key_revoke(*, organization: Organization, actor, api_key: ApiKey, reques
             actor=actor,
             action=AuditAction.API_KEY_REVOKED,
             target=api_key,
-            request=request,
+            ip_address=ip_address,
         )
     return api_key
 

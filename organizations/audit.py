@@ -27,11 +27,10 @@ def audit_record(
     action: AuditAction,
     target=None,
     details: dict | None = None,
-    request=None,
     ip_address: str | None = None,
 ) -> AuditEntry:
-    """``request`` gives the address; work a task does long after the request that asked
-    for it passes the address it carried instead (``ip_address``)."""
+    """``ip_address`` is the client address the change came from (``client_ip(request)``
+    in a view; the address a task carried from the request that asked for it)."""
     actor = actor if actor is not None and actor.is_authenticated else None
     return AuditEntry.objects.create(
         organization=organization,
@@ -42,26 +41,28 @@ def audit_record(
         target_id=str(target.pk) if target is not None else "",
         target_label=str(target)[:254] if target is not None else "",
         details=details or {},
-        ip_address=client_ip(request) if request is not None else ip_address,
+        ip_address=ip_address,
     )
 
 
-def audit_record_in_every_organization(user, action: AuditAction, request, details=None) -> None:
+def audit_record_in_every_organization(
+    *, actor, action: AuditAction, ip_address: str | None, details: dict | None = None
+) -> None:
     """For what happens to a person's account (sign-in, password, two-factor): an entry in
     each organisation they belong to, so each organisation's admins see it."""
-    if user is None:
+    if actor is None:
         return
     from organizations.selectors import membership_list_for_user
 
-    with tenant_context(user=user):
-        organizations = [m.organization for m in membership_list_for_user(user=user)]
+    with tenant_context(user=actor):
+        organizations = [m.organization for m in membership_list_for_user(user=actor)]
     for organization in organizations:
-        with tenant_context(organization=organization, user=user):
+        with tenant_context(organization=organization, user=actor):
             audit_record(
                 organization=organization,
-                actor=user,
+                actor=actor,
                 action=action,
-                target=user,
+                target=actor,
                 details=details,
-                request=request,
+                ip_address=ip_address,
             )

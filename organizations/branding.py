@@ -52,6 +52,9 @@ def relative_luminance(colour: str) -> float:
 
 
 def contrast_ratio(first: str, second: str) -> float:
+    """WCAG 2.1's contrast ratio of two #rrggbb colours, from 1 (same) to 21 (black on
+    white), whichever is lighter. The one place Upturn measures contrast: pages (below)
+    and emails (organizations.emails.accent_colour) both ask it."""
     lighter, darker = sorted((relative_luminance(first), relative_luminance(second)))[::-1]
     return (lighter + 0.05) / (darker + 0.05)
 

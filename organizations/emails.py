@@ -33,13 +33,13 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
+from organizations.branding import AA_NORMAL_TEXT, WHITE, contrast_ratio
 from organizations.models import Invitation, Organization
 from organizations.services import invitation_token_hash
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_ACCENT = "#0b6e69"
-MIN_CONTRAST = 4.5  # WCAG 2.1 AA for text: the accent is the button under white text
 LOGO_TYPES = {"png": "png", "jpg": "jpeg", "jpeg": "jpeg", "gif": "gif"}
 
 
@@ -50,23 +50,12 @@ def absolute_url(path: str) -> str:
 # --- Branding ---------------------------------------------------------------------------
 
 
-def _luminance(colour: str) -> float:
-    """WCAG 2.1 relative luminance of ``#rrggbb``."""
-    channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
-    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
-    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
-
-
-def contrast_with_white(colour: str) -> float:
-    return 1.05 / (_luminance(colour) + 0.05)
-
-
 def accent_colour(organization: Organization | None) -> str:
     """The organisation's accent colour if white text on it (the button) and it as text
     on white (the header) stay readable; otherwise Upturn's own."""
     colour = (getattr(organization, "accent_color", "") or "").strip()
     try:
-        readable = len(colour) == 7 and contrast_with_white(colour) >= MIN_CONTRAST
+        readable = len(colour) == 7 and contrast_ratio(colour, WHITE) >= AA_NORMAL_TEXT
     except ValueError:
         readable = False
     return colour.lower() if readable else DEFAULT_ACCENT

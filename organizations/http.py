@@ -1,10 +1,13 @@
 """Small helpers every organisation view shares."""
 
 from collections.abc import Callable
+from typing import TypeVar
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponseNotAllowed
+
+T = TypeVar("T")
 
 
 def posted(request):
@@ -30,3 +33,25 @@ def run_reporting(request, action: Callable[[], object], success: str | None) ->
     if success:
         messages.success(request, success)
     return True
+
+
+def run_on_form(
+    form, action: Callable[[], T], *, field: str | None = None
+) -> tuple[bool, T | None]:
+    """Run a service call for a valid form; what the service refused (its ValidationError
+    messages) goes back on the form, on ``field`` or, by default, the form as a whole, so
+    the page shows it where the form shows its own errors.
+
+    Returns ``(True, what the service returned)`` if it ran, ``(False, None)`` if refused::
+
+        done, goal = run_on_form(form, lambda: services.goal_add(pair=pair, actor=me, ...))
+        if done:
+            return redirect(...)
+    """
+    try:
+        result = action()
+    except ValidationError as error:
+        for message in error.messages:
+            form.add_error(field, message)
+        return False, None
+    return True, result

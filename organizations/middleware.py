@@ -167,7 +167,9 @@ def _idle_too_long(request, memberships) -> bool:
 
 
 def _sign_out_idle(request):
-    audit_record_in_every_organization(request.user, AuditAction.SESSION_EXPIRED, request)
+    audit_record_in_every_organization(
+        actor=request.user, action=AuditAction.SESSION_EXPIRED, ip_address=client_ip(request)
+    )
     logout(request)
     messages.info(
         request, _("You were signed out after a period of inactivity. Sign in again to continue.")

@@ -68,7 +68,12 @@ def _ensure_an_admin_remains(*, organization: Organization, losing: Membership) 
 
 @transaction.atomic
 def membership_update_roles(
-    *, organization: Organization, actor, membership: Membership, roles: set[Role], request=None
+    *,
+    organization: Organization,
+    actor,
+    membership: Membership,
+    roles: set[Role],
+    ip_address: str | None = None,
 ) -> Membership:
     if not roles:
         raise ValidationError(_("Choose at least one role. To remove access, deactivate."))
@@ -86,14 +91,14 @@ def membership_update_roles(
             action=AuditAction.MEMBER_ROLES_CHANGED,
             target=membership,
             details={"before": _role_names(before), "after": _role_names(membership.roles)},
-            request=request,
+            ip_address=ip_address,
         )
     return membership
 
 
 @transaction.atomic
 def membership_deactivate(
-    *, organization: Organization, actor, membership: Membership, request=None
+    *, organization: Organization, actor, membership: Membership, ip_address: str | None = None
 ) -> Membership:
     """The member can no longer reach the organisation; their history stays."""
     membership = _lock_members(organization, membership)
@@ -106,14 +111,14 @@ def membership_deactivate(
         actor=actor,
         action=AuditAction.MEMBER_DEACTIVATED,
         target=membership,
-        request=request,
+        ip_address=ip_address,
     )
     return membership
 
 
 @transaction.atomic
 def membership_reactivate(
-    *, organization: Organization, actor, membership: Membership, request=None
+    *, organization: Organization, actor, membership: Membership, ip_address: str | None = None
 ) -> Membership:
     membership.is_active = True
     membership.save(update_fields=["is_active"])
@@ -122,7 +127,7 @@ def membership_reactivate(
         actor=actor,
         action=AuditAction.MEMBER_REACTIVATED,
         target=membership,
-        request=request,
+        ip_address=ip_address,
     )
     return membership
 
@@ -180,7 +185,7 @@ def invitation_create_many(
     emails: list[str],
     roles: set[Role],
     grantable_roles: set[Role],
-    request=None,
+    ip_address: str | None = None,
 ) -> InvitationBatch:
     """Invite each address with ``roles``, all or nothing.
 
@@ -243,23 +248,23 @@ def invitation_create_many(
         renewing = invitation.pk is not None
         for field_name, value in _role_flags(roles).items():
             setattr(invitation, field_name, value)
-        _issue(invitation, actor=actor, request=request, renewing=renewing)
+        _issue(invitation, actor=actor, ip_address=ip_address, renewing=renewing)
         (batch.renewed if renewing else batch.sent).append(invitation)
     return batch
 
 
 @transaction.atomic
 def invitation_resend(
-    *, organization: Organization, actor, invitation: Invitation, request=None
+    *, organization: Organization, actor, invitation: Invitation, ip_address: str | None = None
 ) -> Invitation:
     """A new link (the old one stops working) and a fresh expiry, emailed again."""
     if not invitation.is_open:
         raise ValidationError(_("This invitation was already accepted or revoked."))
-    _issue(invitation, actor=actor, request=request, renewing=True)
+    _issue(invitation, actor=actor, ip_address=ip_address, renewing=True)
     return invitation
 
 
-def _issue(invitation: Invitation, *, actor, request, renewing: bool) -> None:
+def _issue(invitation: Invitation, *, actor, ip_address, renewing: bool) -> None:
     from organizations.tasks import send_invitation_email_task
 
     token = secrets.token_urlsafe(32)
@@ -275,7 +280,7 @@ def _issue(invitation: Invitation, *, actor, request, renewing: bool) -> None:
         action=AuditAction.INVITATION_RESENT if renewing else AuditAction.INVITATION_SENT,
         target=invitation,
         details={"roles": _role_names(invitation.roles)},
-        request=request,
+        ip_address=ip_address,
     )
     # The link's token exists only in this email; the database keeps its hash.
     transaction.on_commit(
@@ -289,7 +294,7 @@ def _issue(invitation: Invitation, *, actor, request, renewing: bool) -> None:
 
 @transaction.atomic
 def invitation_revoke(
-    *, organization: Organization, actor, invitation: Invitation, request=None
+    *, organization: Organization, actor, invitation: Invitation, ip_address: str | None = None
 ) -> Invitation:
     if not invitation.is_open:
         raise ValidationError(_("This invitation was already accepted or revoked."))
@@ -300,7 +305,7 @@ def invitation_revoke(
         actor=actor,
         action=AuditAction.INVITATION_REVOKED,
         target=invitation,
-        request=request,
+        ip_address=ip_address,
     )
     return invitation
 
@@ -319,7 +324,7 @@ def invitation_accept(
     user: User | None = None,
     new_user_name: str = "",
     new_user_password: str = "",
-    request=None,
+    ip_address: str | None = None,
 ) -> Membership:
     """Join the organisation with the invited roles, as ``user`` (signed in with the
     invited address) or as a new account made now with a name and password.
@@ -363,7 +368,7 @@ def invitation_accept(
         action=AuditAction.INVITATION_ACCEPTED,
         target=invitation,
         details={"roles": _role_names(membership.roles)},
-        request=request,
+        ip_address=ip_address,
     )
     return membership
 
@@ -390,7 +395,7 @@ def _setting_value(organization: Organization, name: str):
 
 @transaction.atomic
 def organization_update_settings(
-    *, organization: Organization, actor, changes: dict, request=None
+    *, organization: Organization, actor, changes: dict, ip_address: str | None = None
 ) -> Organization:
     before = {name: _setting_value(organization, name) for name in ORGANIZATION_SETTINGS_FIELDS}
     for name, value in changes.items():
@@ -411,6 +416,6 @@ def organization_update_settings(
             action=AuditAction.SETTINGS_CHANGED,
             target=organization,
             details=changed,
-            request=request,
+            ip_address=ip_address,
         )
     return organization

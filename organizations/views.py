@@ -13,6 +13,7 @@ from django.utils.translation import ngettext
 
 from organizations import services
 from organizations.api_keys import api_key_create, api_key_revoke
+from organizations.audit import client_ip
 from organizations.decorators import permission_required
 from organizations.forms import (
     ApiKeyForm,
@@ -22,7 +23,7 @@ from organizations.forms import (
     NewAccountForm,
     OrganizationSettingsForm,
 )
-from organizations.http import post_only, posted, run_reporting
+from organizations.http import post_only, posted, run_on_form, run_reporting
 from organizations.models import ApiKey, Invitation, Membership, Organization
 from organizations.permissions import has_permission
 from organizations.roles import Role
@@ -67,17 +68,17 @@ def member_detail(request, org_slug, membership_id):
     )
     form = MembershipRolesForm(posted(request), initial={"roles": list(membership.roles)})
     if request.method == "POST" and form.is_valid():
-        try:
-            services.membership_update_roles(
+        done, _membership = run_on_form(
+            form,
+            lambda: services.membership_update_roles(
                 organization=request.organization,
                 actor=request.user,
                 membership=membership,
                 roles=set(form.cleaned_data["roles"]),
-                request=request,
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
+                ip_address=client_ip(request),
+            ),
+        )
+        if done:
             messages.success(request, _("Roles of %(name)s saved.") % {"name": membership.user})
             return redirect(
                 "organizations:member_detail", org_slug=org_slug, membership_id=membership.pk
@@ -100,7 +101,7 @@ def member_deactivate(request, org_slug, membership_id):
                 organization=request.organization,
                 actor=request.user,
                 membership=membership,
-                request=request,
+                ip_address=client_ip(request),
             ),
             _("%(name)s can no longer reach this organisation.") % {"name": membership.user},
         )
@@ -119,7 +120,7 @@ def member_reactivate(request, org_slug, membership_id):
         organization=request.organization,
         actor=request.user,
         membership=membership,
-        request=request,
+        ip_address=client_ip(request),
     )
     messages.success(
         request, _("%(name)s can reach this organisation again.") % {"name": membership.user}
@@ -150,18 +151,19 @@ def invitation_list_view(request, org_slug):
     allowed_roles = _invitable_roles(request.membership)
     form = InvitationForm(posted(request), allowed_roles=allowed_roles)
     if request.method == "POST" and form.is_valid():
-        try:
-            batch = services.invitation_create_many(
+        done, batch = run_on_form(
+            form,
+            lambda: services.invitation_create_many(
                 organization=request.organization,
                 actor=request.user,
                 emails=form.cleaned_data["emails"],
                 roles=set(form.cleaned_data["roles"]),
                 grantable_roles=set(allowed_roles),
-                request=request,
-            )
-        except ValidationError as error:
-            form.add_error("emails", error)
-        else:
+                ip_address=client_ip(request),
+            ),
+            field="emails",
+        )
+        if done:
             messages.success(request, _invitation_summary(batch))
             return redirect("organizations:invitation_list", org_slug=org_slug)
     page = _page(request, invitation_list(organization=request.organization), MEMBERS_PER_PAGE)
@@ -198,7 +200,7 @@ def invitation_resend(request, org_slug, invitation_id):
             organization=request.organization,
             actor=request.user,
             invitation=invitation,
-            request=request,
+            ip_address=client_ip(request),
         ),
         _("A new link was sent to %(email)s.") % {"email": invitation.email},
     )
@@ -216,7 +218,7 @@ def invitation_revoke(request, org_slug, invitation_id):
             organization=request.organization,
             actor=request.user,
             invitation=invitation,
-            request=request,
+            ip_address=client_ip(request),
         ),
         _("The invitation for %(email)s no longer works.") % {"email": invitation.email},
     )
@@ -257,7 +259,10 @@ def _invitation_accept_step(request, organization, invitation):
             # Refused, e.g. already a member, or a second click that lost the race.
             try:
                 services.invitation_accept(
-                    organization=organization, invitation=invitation, user=user, request=request
+                    organization=organization,
+                    invitation=invitation,
+                    user=user,
+                    ip_address=client_ip(request),
                 )
             except ValidationError as error:
                 return _invitation_refused(request, context, error)
@@ -275,7 +280,7 @@ def _invitation_accept_step(request, organization, invitation):
                 invitation=invitation,
                 new_user_name=form.cleaned_data["name"],
                 new_user_password=form.cleaned_data["password1"],
-                request=request,
+                ip_address=client_ip(request),
             )
         except ValidationError as error:
             return _invitation_refused(request, context, error)
@@ -317,7 +322,7 @@ def organization_settings(request, org_slug):
             organization=request.organization,
             actor=request.user,
             changes={name: form.cleaned_data[name] for name in form.changed_data},
-            request=request,
+            ip_address=client_ip(request),
         )
         messages.success(request, _("Settings saved."))
         return redirect("organizations:settings", org_slug=org_slug)
@@ -349,7 +354,7 @@ def api_key_list(request, org_slug):
             name=form.cleaned_data["name"],
             roles=set(form.cleaned_data["roles"]),
             expires_at=datetime.combine(expires, time.min, tzinfo=UTC) if expires else None,
-            request=request,
+            ip_address=client_ip(request),
         )
         form = ApiKeyForm()
     keys = ApiKey.objects.filter(organization=request.organization).select_related("created_by")
@@ -363,7 +368,10 @@ def api_key_revoke_view(request, org_slug, api_key_id):
     if request.method != "POST":
         return post_only()
     api_key_revoke(
-        organization=request.organization, actor=request.user, api_key=key, request=request
+        organization=request.organization,
+        actor=request.user,
+        api_key=key,
+        ip_address=client_ip(request),
     )
     messages.success(request, _("The key “%(name)s” no longer works.") % {"name": key.name})
     return redirect("organizations:api_keys", org_slug=org_slug)

@@ -79,8 +79,8 @@ def _notify(participant: Participant, kind: str) -> None:
 
 
 @transaction.atomic
-def participants_invite(
-    *, cohort: Cohort, employees, role: str, actor: Membership, request=None
+def participant_invite_many(
+    *, cohort: Cohort, employees, role: str, actor: Membership, ip_address: str | None = None
 ) -> InviteOutcome:
     """Invite directory entries to ``cohort`` as ``role``.
 
@@ -158,17 +158,22 @@ def participants_invite(
             emails=joining,
             roles={Role.PARTICIPANT},
             grantable_roles={Role.PARTICIPANT},
-            request=request,
+            ip_address=ip_address,
         )
     return outcome
 
 
 def participant_invite_one(
-    *, cohort: Cohort, employee: Employee, role: str, actor: Membership, request=None
+    *,
+    cohort: Cohort,
+    employee: Employee,
+    role: str,
+    actor: Membership,
+    ip_address: str | None = None,
 ) -> Participant:
     """Invite one person, or refuse with the reason."""
-    outcome = participants_invite(
-        cohort=cohort, employees=[employee], role=role, actor=actor, request=request
+    outcome = participant_invite_many(
+        cohort=cohort, employees=[employee], role=role, actor=actor, ip_address=ip_address
     )
     if outcome.skipped:
         person, why = outcome.skipped[0]

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from organizations.audit import client_ip
 from organizations.http import post_only, run_reporting
 from organizations.spreadsheet import csv_response
 from programs import enrolment
@@ -142,7 +143,7 @@ def cohort_invite(request, org_slug, program_id, cohort_id):
                 employee=form.cleaned_data["person"],
                 role=form.cleaned_data["role"],
                 actor=request.membership,
-                request=request,
+                ip_address=client_ip(request),
             ),
             _("Invited %(name)s.") % {"name": form.cleaned_data["person"].name},
         )
@@ -156,12 +157,12 @@ def cohort_invite(request, org_slug, program_id, cohort_id):
     employees = form.employees(request.organization)
 
     def invite():
-        return enrolment.participants_invite(
+        return enrolment.participant_invite_many(
             cohort=cohort,
             employees=employees,
             role=form.cleaned_data["role"],
             actor=request.membership,
-            request=request,
+            ip_address=client_ip(request),
         )
 
     if request.POST.get("confirm") != "yes":

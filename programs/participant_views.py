@@ -3,13 +3,12 @@ checklist, self-nomination and leaving. The pages that show a person's places wi
 pairs and circles are the composition layer's (home.participant_views)."""
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from directory.demographics import employee_for_user
 from organizations.decorators import permission_required
-from organizations.http import post_only, posted, run_reporting
+from organizations.http import post_only, posted, run_on_form, run_reporting
 from programs import enrolment, training
 from programs.forms import ApplicationForm, NominationForm, OptionalDemographicsForm
 from programs.models import Cohort, Participant, ProgramQuestion, TrainingModule
@@ -50,12 +49,11 @@ def apply(request, org_slug, participant_id):
         answers = demographics.cleaned_data if demographics.answered() else None
         application = form.application(answers, withdraw_demographics=demographics.withdraws())
         first_time = participant.is_invited
-        try:
-            enrolment.participant_apply(participant=participant, application=application)
-        except ValidationError as error:
-            for message in error.messages:
-                form.add_error(None, message)
-        else:
+        done, _participant = run_on_form(
+            form,
+            lambda: enrolment.participant_apply(participant=participant, application=application),
+        )
+        if done:
             messages.success(
                 request,
                 _("Application sent. The program manager will review it.")
@@ -113,14 +111,13 @@ def nominate(request, org_slug, cohort_id):
     employee = employee_for_user(organization=request.organization, user=request.user)
     form = NominationForm(posted(request))
     if request.method == "POST" and employee is not None and form.is_valid():
-        try:
-            participant = enrolment.participant_nominate(
+        done, participant = run_on_form(
+            form,
+            lambda: enrolment.participant_nominate(
                 cohort=cohort, employee=employee, role=form.cleaned_data["role"]
-            )
-        except ValidationError as error:
-            for message in error.messages:
-                form.add_error(None, message)
-        else:
+            ),
+        )
+        if done:
             return redirect("programs:apply", org_slug=org_slug, participant_id=participant.pk)
     context = {
         "cohort": cohort,

@@ -6,14 +6,14 @@ from zoneinfo import ZoneInfo
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from organizations.http import posted, run_reporting
+from organizations.http import posted, run_on_form, run_reporting
 from organizations.permissions import has_permission
 from organizations.spreadsheet import csv_response
 from programs.decorators import program_permission_required
@@ -275,12 +275,10 @@ def circle_edit(request, org_slug, program_id, circle_id):
     zone = _zone(request)
     form = CircleForm(posted(request), zone=zone, initial=CircleForm.initial_for(circle, zone))
     if request.method == "POST" and form.is_valid():
-        try:
-            saved = circles.circle_update(circle=circle, plan=form.plan())
-        except ValidationError as error:
-            for message in error.messages:
-                form.add_error(None, message)
-        else:
+        done, saved = run_on_form(
+            form, lambda: circles.circle_update(circle=circle, plan=form.plan())
+        )
+        if done:
             messages.success(request, _("Support circle “%(title)s” saved.") % {"title": saved})
             return _to_circle(saved)
     context = {"program": program, "circle": circle, "form": form, "zone": zone.key}

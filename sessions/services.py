@@ -69,16 +69,16 @@ def _check_plan(plan: Plan) -> None:
 
 
 @transaction.atomic
-def session_schedule(*, pair: Pair, by: Participant, plan: Plan) -> MentoringSession:
+def session_schedule(*, pair: Pair, actor: Participant, plan: Plan) -> MentoringSession:
     """Book a session; both people get a calendar invitation."""
     pair = Pair.objects.select_for_update().get(pk=pair.pk)
-    _ensure_member(pair, by)
+    _ensure_member(pair, actor)
     _ensure_active(pair)
     _check_plan(plan)
     session = MentoringSession.objects.create(
         organization=pair.organization,
         pair=pair,
-        scheduled_by=by,
+        scheduled_by=actor,
         starts_at=plan.starts_at,
         duration_minutes=plan.duration_minutes,
         location=plan.location,
@@ -93,23 +93,23 @@ def _role(pair: Pair, person: Participant) -> str:
     return "mentor" if person.pk == pair.mentor_id else "mentee"
 
 
-def _record_change(session, by, kind, new_starts_at=None) -> SessionChange:
+def _record_change(session, actor, kind, new_starts_at=None) -> SessionChange:
     notice = (session.starts_at - timezone.now()).total_seconds() / 3600
     return SessionChange.objects.create(
         organization=session.organization,
         session=session,
         kind=kind,
-        requested_by=by,
-        requested_by_role=_role(session.pair, by),
+        requested_by=actor,
+        requested_by_role=_role(session.pair, actor),
         hours_notice=round(notice, 2),
         previous_starts_at=session.starts_at,
         new_starts_at=new_starts_at,
     )
 
 
-def _scheduled(session: MentoringSession, by: Participant) -> MentoringSession:
+def _scheduled(session: MentoringSession, actor: Participant) -> MentoringSession:
     session = MentoringSession.objects.select_for_update().select_related("pair").get(pk=session.pk)
-    _ensure_member(session.pair, by)
+    _ensure_member(session.pair, actor)
     if session.status != MentoringSession.Status.SCHEDULED:
         raise ValidationError(
             _("This session is %(status)s.") % {"status": session.get_status_display().lower()}
@@ -118,11 +118,11 @@ def _scheduled(session: MentoringSession, by: Participant) -> MentoringSession:
 
 
 @transaction.atomic
-def session_reschedule(*, session: MentoringSession, by: Participant, plan: Plan):
+def session_reschedule(*, session: MentoringSession, actor: Participant, plan: Plan):
     """Move a session: the same calendar event, updated (a higher SEQUENCE)."""
-    session = _scheduled(session, by)
+    session = _scheduled(session, actor)
     _check_plan(plan)
-    _record_change(session, by, SessionChange.Kind.RESCHEDULED, plan.starts_at)
+    _record_change(session, actor, SessionChange.Kind.RESCHEDULED, plan.starts_at)
     session.starts_at = plan.starts_at
     session.duration_minutes = plan.duration_minutes
     session.location, session.video_link = plan.location, plan.video_link
@@ -134,9 +134,9 @@ def session_reschedule(*, session: MentoringSession, by: Participant, plan: Plan
 
 
 @transaction.atomic
-def session_cancel(*, session: MentoringSession, by: Participant) -> MentoringSession:
-    session = _scheduled(session, by)
-    _record_change(session, by, SessionChange.Kind.CANCELLED)
+def session_cancel(*, session: MentoringSession, actor: Participant) -> MentoringSession:
+    session = _scheduled(session, actor)
+    _record_change(session, actor, SessionChange.Kind.CANCELLED)
     session.status = MentoringSession.Status.CANCELLED
     session.sequence += 1
     session.save(update_fields=["status", "sequence"])
@@ -175,14 +175,14 @@ def _check_log(pair: Pair, log: Log, *, held: bool, first: bool) -> None:
         raise ValidationError(problems)
 
 
-def _check_after_pairing(pair: Pair, by: Participant, starts_at: datetime) -> None:
+def _check_after_pairing(pair: Pair, actor: Participant, starts_at: datetime) -> None:
     """A session logged after the fact took place once the pair existed: not before the
     day it was published (in the logger's own time zone). A typo such as 2001 would
     otherwise count as a session held and move the pair's cadence."""
     began = pair.published_at or pair.run.published_at
     if began is None:
         return
-    zone = zone_for(organization=pair.organization, participant=by)
+    zone = zone_for(organization=pair.organization, participant=actor)
     if timezone.localtime(starts_at, zone).date() < timezone.localtime(began, zone).date():
         raise ValidationError(
             _("The pair began on %(date)s: choose a date from then on.")
@@ -194,7 +194,7 @@ def _check_after_pairing(pair: Pair, by: Participant, starts_at: datetime) -> No
 def session_log(
     *,
     pair: Pair,
-    by: Participant,
+    actor: Participant,
     user,
     log: Log,
     session: MentoringSession | None = None,
@@ -204,11 +204,11 @@ def session_log(
     The first to log records whether it took place, how long and what it covered; each
     person adds their own reflection and notes. All or nothing."""
     pair = Pair.objects.select_for_update().select_related("program").get(pk=pair.pk)
-    _ensure_member(pair, by)
+    _ensure_member(pair, actor)
     # Notes carry their author's login (private ones are read back by it alone).
     if (
         user is not None
-        and not Employee.objects.filter(pk=by.employee_id, member__user=user).exists()
+        and not Employee.objects.filter(pk=actor.employee_id, member__user=user).exists()
     ):
         raise ValidationError(_("A log is written by the person it belongs to."))
     if user is None and (log.shared_note.strip() or log.private_note.strip()):
@@ -222,7 +222,7 @@ def session_log(
     elif starts_at is None or starts_at > timezone.now():
         raise ValidationError(_("Say when the session took place (not in the future)."))
     else:
-        _check_after_pairing(pair, by, starts_at)
+        _check_after_pairing(pair, actor, starts_at)
     first = session is None or session.logged_at is None
     held = log.held if first else session.status == MentoringSession.Status.HELD
     _check_log(pair, log, held=held, first=first)
@@ -238,13 +238,13 @@ def session_log(
         session.status = MentoringSession.Status.HELD if held else MentoringSession.Status.NOT_HELD
         session.held_minutes = log.held_minutes if held else None
         session.topic_ids = list(log.topic_ids) if held else []
-        session.logged_at, session.logged_by = timezone.now(), by
+        session.logged_at, session.logged_by = timezone.now(), actor
         session.save()
     if held:
         Reflection.objects.update_or_create(
             organization=pair.organization,
             session=session,
-            participant=by,
+            participant=actor,
             defaults={"rating": log.rating, "learned": log.learned, "taught": log.taught},
         )
     for visibility, text in (
@@ -255,7 +255,7 @@ def session_log(
             Note.objects.create(
                 organization=pair.organization,
                 session=session,
-                author=by,
+                author=actor,
                 author_user=user,
                 visibility=visibility,
                 text=text.strip(),
@@ -265,12 +265,12 @@ def session_log(
 
 @transaction.atomic
 def reflection_update(
-    *, session: MentoringSession, by: Participant, rating: int, learned: str, taught: str
+    *, session: MentoringSession, actor: Participant, rating: int, learned: str, taught: str
 ) -> Reflection:
     """Change one's own reflection on a session: its author's alone to change."""
     reflection = (
         Reflection.objects.select_for_update()
-        .filter(session=session.pk, participant=by.pk)
+        .filter(session=session.pk, participant=actor.pk)
         .select_related("session")
         .first()
     )
@@ -291,8 +291,8 @@ def _check_goal(pair: Pair, title: str, owner: Participant | None) -> None:
 
 
 @transaction.atomic
-def goal_add(*, pair: Pair, by: Participant, title: str, owner=None, due_date=None) -> Goal:
-    _ensure_member(pair, by)
+def goal_add(*, pair: Pair, actor: Participant, title: str, owner=None, due_date=None) -> Goal:
+    _ensure_member(pair, actor)
     _check_goal(pair, title, owner)
     return Goal.objects.create(
         organization=pair.organization,
@@ -305,12 +305,12 @@ def goal_add(*, pair: Pair, by: Participant, title: str, owner=None, due_date=No
 
 @transaction.atomic
 def goal_update(
-    *, goal: Goal, by: Participant, title: str, owner: Participant | None = None, due_date=None
+    *, goal: Goal, actor: Participant, title: str, owner: Participant | None = None, due_date=None
 ) -> Goal:
     """Change a goal's wording, whose it is, or when it is due: either person of the pair,
     while the pair is active."""
     goal = Goal.objects.select_for_update().select_related("pair").get(pk=goal.pk)
-    _ensure_member(goal.pair, by)
+    _ensure_member(goal.pair, actor)
     _ensure_active(goal.pair)
     _check_goal(goal.pair, title, owner)
     goal.title, goal.owner, goal.due_date = title.strip(), owner, due_date
@@ -319,8 +319,8 @@ def goal_update(
 
 
 @transaction.atomic
-def goal_set_status(*, goal: Goal, by: Participant, status: str) -> Goal:
-    _ensure_member(goal.pair, by)
+def goal_set_status(*, goal: Goal, actor: Participant, status: str) -> Goal:
+    _ensure_member(goal.pair, actor)
     if status not in Goal.Status.values:
         raise ValidationError(_("Unknown status."))
     goal.status = status
@@ -344,16 +344,16 @@ def senior_of(pair: Pair) -> Participant | None:
 def commitment_add(
     *,
     pair: Pair,
-    by: Participant,
+    actor: Participant,
     text: str,
     theme: str,
     session: MentoringSession | None = None,
 ) -> Commitment:
     """What the senior person commits to change, after a session of the pair (``session``,
     one that took place) or not tied to one."""
-    _ensure_member(pair, by)
+    _ensure_member(pair, actor)
     senior = senior_of(pair)
-    if senior is not None and senior.pk != by.pk:
+    if senior is not None and senior.pk != actor.pk:
         raise ValidationError(_("Commitments are the senior colleague's to make."))
     problems = []
     if not text.strip():
@@ -368,7 +368,7 @@ def commitment_add(
     return Commitment.objects.create(
         organization=pair.organization,
         pair=pair,
-        participant=by,
+        participant=actor,
         session=session,
         text=text.strip(),
         theme=theme,
@@ -376,8 +376,8 @@ def commitment_add(
 
 
 @transaction.atomic
-def commitment_set_status(*, commitment: Commitment, by: Participant, status: str):
-    if commitment.participant_id != by.pk:
+def commitment_set_status(*, commitment: Commitment, actor: Participant, status: str):
+    if commitment.participant_id != actor.pk:
         raise ValidationError(_("Only the person who made a commitment can update it."))
     if status not in Commitment.Status.values:
         raise ValidationError(_("Unknown status."))

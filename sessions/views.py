@@ -1,14 +1,13 @@
 """The pair's workspace, for its two people only."""
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from directory.zones import zone_for
 from organizations.decorators import permission_required
-from organizations.http import post_only, posted, run_reporting
+from organizations.http import post_only, posted, run_on_form, run_reporting
 from programs.models import Resource, Topic
 from programs.training import for_role
 from sessions import services
@@ -72,12 +71,10 @@ def session_new(request, org_slug, pair_id):
     initial = {**PlanForm.next_slot(zone), "agenda": agenda_default(pair)}
     form = PlanForm(posted(request), zone=zone, initial=initial)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.session_schedule(pair=pair, by=me, plan=form.plan())
-        except ValidationError as error:
-            for message in error.messages:
-                form.add_error(None, message)
-        else:
+        done, _session = run_on_form(
+            form, lambda: services.session_schedule(pair=pair, actor=me, plan=form.plan())
+        )
+        if done:
             messages.success(
                 request,
                 _("Session booked. You and %(name)s have a calendar invitation by email.")
@@ -141,7 +138,7 @@ def session_reschedule(request, org_slug, pair_id, session_id):
     else:
         run_reporting(
             request,
-            lambda: services.session_reschedule(session=session, by=me, plan=form.plan()),
+            lambda: services.session_reschedule(session=session, actor=me, plan=form.plan()),
             _("Session moved. Both calendars get the update."),
         )
     return redirect("mentoring:session", org_slug=org_slug, pair_id=pair.pk, session_id=session.pk)
@@ -155,7 +152,7 @@ def session_cancel(request, org_slug, pair_id, session_id):
         return post_only()
     run_reporting(
         request,
-        lambda: services.session_cancel(session=session, by=me),
+        lambda: services.session_cancel(session=session, actor=me),
         _("Session cancelled. Both calendars get the update."),
     )
     return _back(pair)
@@ -175,19 +172,18 @@ def session_log(request, org_slug, pair_id, session_id=None):
         facts_known=session is not None and session.logged_at is not None,
     )
     if request.method == "POST" and form.is_valid():
-        try:
-            logged = services.session_log(
+        done, logged = run_on_form(
+            form,
+            lambda: services.session_log(
                 pair=pair,
-                by=me,
+                actor=me,
                 user=request.user,
                 log=form.log(),
                 session=session,
                 starts_at=form.starts_at(),
-            )
-        except ValidationError as error:
-            for message in error.messages:
-                form.add_error(None, message)
-        else:
+            ),
+        )
+        if done:
             messages.success(request, _("Logged. Thank you."))
             return redirect(
                 "mentoring:session", org_slug=org_slug, pair_id=pair.pk, session_id=logged.pk
@@ -209,12 +205,11 @@ def reflection_edit(request, org_slug, pair_id, session_id):
     }
     form = ReflectionForm(posted(request), initial=initial)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.reflection_update(session=session, by=me, **form.cleaned_data)
-        except ValidationError as error:
-            for message in error.messages:
-                form.add_error(None, message)
-        else:
+        done, _reflection = run_on_form(
+            form,
+            lambda: services.reflection_update(session=session, actor=me, **form.cleaned_data),
+        )
+        if done:
             messages.success(request, _("Your reflection is saved."))
             return redirect(
                 "mentoring:session", org_slug=org_slug, pair_id=pair.pk, session_id=session.pk
@@ -235,7 +230,7 @@ def goal_add(request, org_slug, pair_id):
         return _back(pair)
     run_reporting(
         request,
-        lambda: services.goal_add(pair=pair, by=me, **form.cleaned_data),
+        lambda: services.goal_add(pair=pair, actor=me, **form.cleaned_data),
         _("Goal added."),
     )
     return _back(pair)
@@ -249,12 +244,10 @@ def goal_edit(request, org_slug, pair_id, goal_id):
     initial = {"title": goal.title, "owner": goal.owner_id, "due_date": goal.due_date}
     form = GoalForm(posted(request), pair=pair, initial=initial)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.goal_update(goal=goal, by=me, **form.cleaned_data)
-        except ValidationError as error:
-            for message in error.messages:
-                form.add_error(None, message)
-        else:
+        done, _goal = run_on_form(
+            form, lambda: services.goal_update(goal=goal, actor=me, **form.cleaned_data)
+        )
+        if done:
             messages.success(request, _("Goal saved."))
             return _back(pair)
     context = {"pair": pair, "partner": partner, "goal": goal, "form": form}
@@ -269,7 +262,9 @@ def goal_status(request, org_slug, pair_id, goal_id):
         return post_only()
     run_reporting(
         request,
-        lambda: services.goal_set_status(goal=goal, by=me, status=request.POST.get("status", "")),
+        lambda: services.goal_set_status(
+            goal=goal, actor=me, status=request.POST.get("status", "")
+        ),
         None,
     )
     return _back(pair)
@@ -291,7 +286,7 @@ def commitment_add(request, org_slug, pair_id):
         return _back(pair)
     run_reporting(
         request,
-        lambda: services.commitment_add(pair=pair, by=me, **form.cleaned_data),
+        lambda: services.commitment_add(pair=pair, actor=me, **form.cleaned_data),
         _("Commitment recorded."),
     )
     return _back(pair)
@@ -306,7 +301,7 @@ def commitment_status(request, org_slug, pair_id, commitment_id):
     run_reporting(
         request,
         lambda: services.commitment_set_status(
-            commitment=commitment, by=me, status=request.POST.get("status", "")
+            commitment=commitment, actor=me, status=request.POST.get("status", "")
         ),
         None,
     )

@@ -6,7 +6,7 @@ from surveys.models import Assignment, Question, Schedule
 
 
 @transaction.atomic
-def question_place(question: Question) -> None:
+def question_place(*, question: Question) -> None:
     """Save a new question after the last one of its section (else at the end) and number
     the survey's questions 0, 1, 2… again."""
     order = list(Question.objects.select_for_update().filter(survey_id=question.survey_id))
@@ -15,11 +15,11 @@ def question_place(question: Question) -> None:
     question.position = at
     question.save()
     order.insert(at, question)
-    renumber(order)
+    _renumber(order)
 
 
 @transaction.atomic
-def question_move(question: Question, step: int) -> bool:
+def question_move(*, question: Question, step: int) -> bool:
     """Swap the question with its neighbour above (-1) or below (+1); False at either end."""
     order = list(Question.objects.select_for_update().filter(survey_id=question.survey_id))
     at = next(i for i, q in enumerate(order) if q.pk == question.pk)
@@ -27,11 +27,11 @@ def question_move(question: Question, step: int) -> bool:
     if not 0 <= to < len(order):
         return False
     order[at], order[to] = order[to], order[at]
-    renumber(order)
+    _renumber(order)
     return True
 
 
-def renumber(order: list[Question]) -> None:
+def _renumber(order: list[Question]) -> None:
     changed = []
     for position, question in enumerate(order):
         if question.position != position:
@@ -41,7 +41,7 @@ def renumber(order: list[Question]) -> None:
 
 
 @transaction.atomic
-def schedule_delete(schedule: Schedule) -> bool:
+def schedule_delete(*, schedule: Schedule) -> bool:
     """Delete a schedule nobody has answered; False if someone has. The assignments are
     locked first, so an answer being submitted either lands before (and we refuse) or
     finds its assignment gone (and is refused), never recorded against a deleted schedule."""
@@ -58,7 +58,7 @@ def schedule_delete(schedule: Schedule) -> bool:
 
 
 @transaction.atomic
-def question_delete(question: Question) -> None:
+def question_delete(*, question: Question) -> None:
     survey_id = question.survey_id
     question.delete()
-    renumber(list(Question.objects.filter(survey_id=survey_id)))
+    _renumber(list(Question.objects.filter(survey_id=survey_id)))

@@ -14,7 +14,7 @@ from programs.decorators import program_permission_required
 from programs.selectors import program_topics
 from surveys import builder, services
 from surveys.forms import QuestionForm, ScheduleForm, SurveyForm
-from surveys.library import library_seed, survey_from_template
+from surveys.library import library_seed, survey_create_from_template
 from surveys.models import Question, Schedule, Survey
 
 # The editor's pages name a survey, and so its program (none for a library template).
@@ -154,7 +154,7 @@ def template_use(request, org_slug, program_id, survey_id):
     )
     if request.method != "POST":
         return post_only()
-    survey = survey_from_template(template=template, program=program)
+    survey = survey_create_from_template(template=template, program=program)
     messages.success(
         request,
         _("“%(title)s” is now this program's: adjust it, then send it.") % {"title": survey},
@@ -208,7 +208,7 @@ def question_new(request, org_slug, survey_id):
         posted(request), instance=Question(organization=request.organization, survey=survey)
     )
     if request.method == "POST" and form.is_valid():
-        builder.question_place(form.save(commit=False))
+        builder.question_place(question=form.save(commit=False))
         messages.success(request, _("Question added."))
         return _to_editor(request, survey)
     return _question_page(request, survey, form)
@@ -227,7 +227,7 @@ def question_edit(request, org_slug, survey_id, survey_question_id):
                 request, _("People have answered this question: it stays, to keep their answers.")
             )
             return redirect(request.path)
-        builder.question_delete(question)
+        builder.question_delete(question=question)
         messages.success(request, _("Removed “%(question)s”.") % {"question": question})
         return _to_editor(request, survey)
     form = QuestionForm(posted(request), instance=question)
@@ -252,7 +252,9 @@ def question_move(request, org_slug, survey_id, survey_question_id):
         return post_only()
     if not survey.program_id:
         return _read_only(request, survey)
-    builder.question_move(question, -1 if request.POST.get("direction") == "up" else 1)
+    builder.question_move(
+        question=question, step=-1 if request.POST.get("direction") == "up" else 1
+    )
     return _to_editor(request, survey)
 
 
@@ -294,7 +296,7 @@ def schedule_delete(request, org_slug, survey_id, schedule_id):
     )
     if request.method != "POST":
         return post_only()
-    if builder.schedule_delete(schedule):
+    if builder.schedule_delete(schedule=schedule):
         messages.success(request, _("Schedule removed; nobody will be asked by it."))
     else:
         messages.error(

@@ -144,7 +144,7 @@ def library_seed(*, organization: Organization) -> int:
 
 
 @transaction.atomic
-def survey_from_template(*, template: Survey, program: Program) -> Survey:
+def survey_create_from_template(*, template: Survey, program: Program) -> Survey:
     """A program's own copy of a library template, to adjust and schedule."""
     questions = list(template.questions.all())
     survey = Survey.objects.create(

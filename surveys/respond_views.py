@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from organizations.decorators import permission_required
-from organizations.http import post_only, posted, run_reporting
+from organizations.http import post_only, posted, run_on_form, run_reporting
 from organizations.permissions import has_permission
 from programs.decorators import program_permission_required
 from programs.selectors import participations_of, program_topics
@@ -107,14 +107,13 @@ def concern(request, org_slug, pair_id):
         raise Http404
     form = ConcernForm(posted(request))
     if request.method == "POST" and form.is_valid():
-        try:
-            services.concern_raise(
-                pair=pair, by=me, text=form.cleaned_data["text"], anonymous=form.anonymous
-            )
-        except ValidationError as error:
-            for message in error.messages:
-                form.add_error(None, message)
-        else:
+        done, _concern = run_on_form(
+            form,
+            lambda: services.concern_raise(
+                pair=pair, actor=me, text=form.cleaned_data["text"], anonymous=form.anonymous
+            ),
+        )
+        if done:
             messages.success(
                 request,
                 _("Your concern has reached the program manager, anonymously.")

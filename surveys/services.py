@@ -352,10 +352,12 @@ def _release(schedule: Schedule, role: str, batch: list[HeldResponse]) -> None:
 
 
 @transaction.atomic
-def concern_raise(*, pair: Pair, by: Participant, text: str, anonymous: bool, now=None) -> Concern:
+def concern_raise(
+    *, pair: Pair, actor: Participant, text: str, anonymous: bool, now=None
+) -> Concern:
     """A mentor tells the program manager something about their pair. Named, it keeps the
     author and the pair; anonymous, only the program."""
-    if by.pk != pair.mentor_id:
+    if actor.pk != pair.mentor_id:
         raise ValidationError(_("Concerns are for the mentor of the pair to raise."))
     if not text.strip():
         raise ValidationError(_("Say what worries you."))
@@ -363,7 +365,7 @@ def concern_raise(*, pair: Pair, by: Participant, text: str, anonymous: bool, no
         organization=pair.organization,
         program=pair.program,
         pair=None if anonymous else pair,
-        author=None if anonymous else by,
+        author=None if anonymous else actor,
         text=text.strip(),
         week=iso_week(now or timezone.now()),
     )

@@ -26,7 +26,7 @@ from rest_framework.authentication import BaseAuthentication, SessionAuthenticat
 from rest_framework.permissions import BasePermission
 from rest_framework.throttling import SimpleRateThrottle
 
-from organizations.audit import audit_record_in_every_organization
+from organizations.audit import audit_record_in_every_organization, client_ip
 from organizations.middleware import _idle_too_long, _must_set_up_mfa, _touch
 from organizations.models import ApiKey, AuditAction, Membership
 from organizations.permissions import has_permission
@@ -77,7 +77,9 @@ class MemberSessionAuthentication(SessionAuthentication):
         with tenant_context(user=user):
             memberships = list(membership_list_for_user(user=user))
         if _idle_too_long(raw, memberships):
-            audit_record_in_every_organization(user, AuditAction.SESSION_EXPIRED, raw)
+            audit_record_in_every_organization(
+                actor=user, action=AuditAction.SESSION_EXPIRED, ip_address=client_ip(raw)
+            )
             logout(raw)
             raise exceptions.NotAuthenticated(
                 _("You were signed out after a period of inactivity. Sign in again to continue.")

@@ -11,7 +11,7 @@ from django.template.defaultfilters import floatformat
 
 from demo.programs import ACME_PROGRAM
 from matching.models import MatchRun, Pair
-from matching.services import Change, swap_preview
+from matching.services import Change, pair_swap_preview
 from organizations.models import Membership, Organization
 from organizations.tenancy import tenant_context
 from programs.models import Cohort, Program
@@ -76,7 +76,8 @@ def _swaps(cohort: Cohort) -> tuple[tuple[Pair, Pair], tuple[Pair, Pair, Change]
     others = [p for p in pairs if p.mentor_id != mine.mentor_id]
     with tenant_context(organization=cohort.organization):
         previews = [
-            (mine, other, swap_preview(run=run, pair_ids=[mine.pk, other.pk])) for other in others
+            (mine, other, pair_swap_preview(run=run, pair_ids=[mine.pk, other.pk]))
+            for other in others
         ]
         refused = next(((a, b) for a, b, change in previews if change.broken), None)
         if refused is None:
@@ -84,7 +85,7 @@ def _swaps(cohort: Cohort) -> tuple[tuple[Pair, Pair], tuple[Pair, Pair, Change]
                 (a, b)
                 for a, b in combinations(pairs, 2)
                 if a.mentor_id != b.mentor_id
-                and swap_preview(run=run, pair_ids=[a.pk, b.pk]).broken
+                and pair_swap_preview(run=run, pair_ids=[a.pk, b.pk]).broken
             )
     allowed = min(
         (item for item in previews if not item[2].broken),

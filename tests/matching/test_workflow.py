@@ -60,7 +60,7 @@ def test_a_swap_that_breaks_a_hard_constraint_is_refused_and_changes_nothing(acm
     ids = [pairs[("Ann", "Dan")].pk, pairs[("Bea", "Eve")].pk]
 
     with tenant_context(organization=acme):
-        preview = services.swap_preview(run=run, pair_ids=ids)
+        preview = services.pair_swap_preview(run=run, pair_ids=ids)
         with pytest.raises(ValidationError, match="reporting line"):
             services.pair_swap(run=run, pair_ids=ids, reason="I insist")
 
@@ -73,7 +73,7 @@ def test_an_override_that_breaks_a_soft_rule_needs_a_reason(acme, world):
     cy, eve = world["Cy"], world["Eve"]
 
     with tenant_context(organization=acme):
-        preview = services.override_preview(run=run, mentor_id=cy.pk, mentee_id=eve.pk)
+        preview = services.pair_override_preview(run=run, mentor_id=cy.pk, mentee_id=eve.pk)
         with pytest.raises(ValidationError, match="Say why"):
             services.pair_override(run=run, mentor_id=cy.pk, mentee_id=eve.pk)
         services.pair_override(
@@ -95,7 +95,9 @@ def test_a_mentor_at_capacity_cannot_take_another(acme, world):
     run = _run(acme, world)
 
     with tenant_context(organization=acme), pytest.raises(ValidationError, match="is full"):
-        services.override_preview(run=run, mentor_id=world["Ann"].pk, mentee_id=world["Eve"].pk)
+        services.pair_override_preview(
+            run=run, mentor_id=world["Ann"].pk, mentee_id=world["Eve"].pk
+        )
 
 
 def test_a_rerun_keeps_locked_pairs(acme, world):
@@ -186,7 +188,7 @@ def test_an_ended_pair_is_never_proposed_again(acme, world):
     with tenant_context(organization=acme):
         services.run_publish(run=run)
         pair = Pair.objects.get(run=run, mentee=world["Dan"])
-        services.pair_end(pair=pair, reason="No chemistry", ended_by=None)
+        services.pair_end(pair=pair, reason="No chemistry", actor=None)
         rerun = services.matching_run(cohort=world["cohort"], actor=None)
 
     pairs = _pairs(acme, rerun)
@@ -204,4 +206,4 @@ def test_swapping_two_pairs_of_one_mentor_is_refused(acme, world):
     ids = [p.pk for p in _pairs(acme, run).values()]
 
     with tenant_context(organization=acme), pytest.raises(ValidationError, match="same mentor"):
-        services.swap_preview(run=run, pair_ids=ids)
+        services.pair_swap_preview(run=run, pair_ids=ids)

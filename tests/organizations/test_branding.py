@@ -2,7 +2,13 @@
 
 import pytest
 
-from organizations.branding import AccentPalette, accent_palette, contrast_ratio
+from organizations.branding import (
+    AccentPalette,
+    accent_palette,
+    contrast_ratio,
+    relative_luminance,
+)
+from organizations.emails import DEFAULT_ACCENT, accent_colour
 from organizations.models import Organization
 from tests.organizations.factories import MembershipFactory
 
@@ -22,6 +28,22 @@ STYLE = "--accent: "
 )
 def test_contrast_ratio_is_wcags(first, second, ratio):
     assert contrast_ratio(first, second) == pytest.approx(ratio, abs=0.01)
+
+
+@pytest.mark.parametrize(
+    ("colour", "luminance"),
+    [("#000000", 0.0), ("#ffffff", 1.0), ("#808080", 0.2159), ("#ff0000", 0.2126)],
+)
+def test_relative_luminance_is_wcags(colour, luminance):
+    assert relative_luminance(colour) == pytest.approx(luminance, abs=0.0001)
+
+
+@pytest.mark.parametrize(
+    ("colour", "shown"),
+    [("#767676", "#767676"), ("#777777", DEFAULT_ACCENT), ("#6B21A8", "#6b21a8")],
+)
+def test_emails_and_pages_draw_the_line_at_the_same_contrast(colour, shown):
+    assert accent_colour(Organization(accent_color=colour)) == shown
 
 
 @pytest.mark.parametrize(

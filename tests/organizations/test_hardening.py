@@ -10,6 +10,7 @@ from django.db import connection
 from django.urls import include, path
 
 from organizations import services
+from organizations.audit import client_ip
 from organizations.middleware import LAST_SEEN_SESSION_KEY
 from organizations.models import AuditAction, AuditEntry, Membership, Organization
 from organizations.tenancy import tenant_context
@@ -23,7 +24,7 @@ def _crash_after_writing(request, org_slug):
         organization=request.organization,
         actor=request.user,
         changes={"name": "Half done"},
-        request=request,
+        ip_address=client_ip(request),
     )
     raise RuntimeError("crash after writing")
 

@@ -131,7 +131,7 @@ def written(acme, world, pair):
         with tenant_context(organization=acme, user=user):
             services.session_log(
                 pair=pair,
-                by=person,
+                actor=person,
                 user=user,
                 session=logged,
                 log=services.Log(
@@ -147,17 +147,17 @@ def written(acme, world, pair):
     with tenant_context(organization=acme, user=_user("ann")):
         scheduled = services.session_schedule(
             pair=pair,
-            by=ann,
+            actor=ann,
             plan=services.Plan(
                 starts_at=timezone.now() + timedelta(days=7),
                 duration_minutes=60,
                 agenda=PAIR_ONLY["agenda"],
             ),
         )
-        goal = services.goal_add(pair=pair, by=ann, title=PAIR_ONLY["goal"])
+        goal = services.goal_add(pair=pair, actor=ann, title=PAIR_ONLY["goal"])
     with tenant_context(organization=acme, user=_user("dan")):
         commitment = services.commitment_add(
-            pair=pair, by=dan, text=PAIR_ONLY["commitment"], theme="tool", session=logged
+            pair=pair, actor=dan, text=PAIR_ONLY["commitment"], theme="tool", session=logged
         )
     return {"logged": logged, "scheduled": scheduled, "goal": goal, "commitment": commitment}
 

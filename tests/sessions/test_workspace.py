@@ -653,5 +653,5 @@ def test_a_commitment_after_a_session_that_did_not_take_place_is_refused(client,
         assert not Commitment.objects.exists()
         with pytest.raises(ValidationError, match="one of your sessions that took place"):
             services.commitment_add(
-                pair=pair, by=world["Dan"], text="X", theme="tool", session=elsewhere
+                pair=pair, actor=world["Dan"], text="X", theme="tool", session=elsewhere
             )
