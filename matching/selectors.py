@@ -1,3 +1,5 @@
+from dataclasses import dataclass
+
 from django.db.models import Prefetch, Q, QuerySet
 
 from matching.models import MatchRun, Pair, Unplaced
@@ -69,3 +71,45 @@ def cohort_paired_ids(cohort: Cohort) -> tuple[set[int], set[int]]:
         if status == Pair.Status.ACTIVE:
             active |= {mentor_id, mentee_id}
     return matched, active
+
+
+@dataclass(frozen=True)
+class ChangePreview:
+    """A proposed change to a draft, as the manager reviews it: each new pair with its
+    score and why, the draft's pairs it replaces, and the draft's total before and after."""
+
+    change: object  # matching.services.Change
+    rows: list[tuple[Participant, Participant, float, str]]
+    replaced: list[Pair]
+    total_before: float
+    total_after: float
+
+
+def change_preview(*, run: MatchRun, change, swapped_pair_ids=None) -> ChangePreview:
+    """``change`` (a swap or an override, previewed): ``swapped_pair_ids`` names the two
+    pairs of a swap, the only ones it replaces."""
+    participants = {
+        p.pk: p
+        for p in Participant.objects.filter(
+            pk__in=[x for pair in change.new_pairs for x in pair]
+        ).select_related("employee")
+    }
+    mentees = [mentee for _mentor, mentee in change.new_pairs]
+    replaced = list(
+        run.pairs.filter(status=Pair.Status.PROPOSED, mentee_id__in=mentees).select_related(
+            "mentor__employee", "mentee__employee"
+        )
+    )
+    if swapped_pair_ids is not None:
+        replaced = [pair for pair in replaced if pair.pk in swapped_pair_ids]
+    total_before = sum(p.score for p in run_pairs(run).filter(status=Pair.Status.PROPOSED))
+    return ChangePreview(
+        change=change,
+        rows=[
+            (participants[a], participants[b], change.scores[k], change.explanations[k])
+            for k, (a, b) in enumerate(change.new_pairs)
+        ],
+        replaced=replaced,
+        total_before=total_before,
+        total_after=total_before + change.score_change,
+    )

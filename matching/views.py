@@ -3,11 +3,14 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from matching import choice, services
 from matching.models import MatchRun, Pair
 from matching.selectors import (
+    ChangePreview,
+    change_preview,
     cohort_active_pairs,
     cohort_ended_pairs,
     latest_run,
@@ -85,74 +88,76 @@ def run_matching(request, org_slug, program_id, cohort_id):
 
 
 @program_permission_required("program.manage")
-def change(request, org_slug, program_id, cohort_id, run_id):
-    """Swap two pairs' mentees, or pair a mentee with a chosen mentor: first a preview
-    with the change in total score and anything it breaks, then for real."""
+def swap(request, org_slug, program_id, cohort_id, run_id):
+    """Swap two pairs' mentees: first a preview with the change in total score and
+    anything it breaks, then for real."""
     cohort = _cohort(request, program_id, cohort_id)
     run = _run(request, cohort, run_id)
     if request.method != "POST":
         return post_only()
-    kind = request.POST.get("kind")
     try:
-        if kind == "swap":
-            pair_ids = [int(x) for x in request.POST.getlist("pair")]
-            if len(pair_ids) != 2:
-                raise ValidationError(_("Tick exactly two pairs to swap their mentees."))
-
-            def preview():
-                return services.pair_swap_preview(run=run, pair_ids=pair_ids)
-
-            def apply(reason):
-                return services.pair_swap(run=run, pair_ids=pair_ids, reason=reason)
-        else:
-            mentor_id, mentee_id = int(request.POST["mentor"]), int(request.POST["mentee"])
-
-            def preview():
-                return services.pair_override_preview(
-                    run=run, mentor_id=mentor_id, mentee_id=mentee_id
-                )
-
-            def apply(reason):
-                return services.pair_override(
-                    run=run, mentor_id=mentor_id, mentee_id=mentee_id, reason=reason
-                )
-
+        pair_ids = [int(x) for x in request.POST.getlist("pair")]
+        if len(pair_ids) != 2:
+            raise ValidationError(_("Tick exactly two pairs to swap their mentees."))
         if request.POST.get("confirm") == "yes":
-            apply(request.POST.get("reason", ""))
+            services.pair_swap(run=run, pair_ids=pair_ids, reason=request.POST.get("reason", ""))
             messages.success(request, _("Pairs changed."))
             return _back(cohort)
-        result = preview()
+        change = services.pair_swap_preview(run=run, pair_ids=pair_ids)
+    except (ValidationError, ValueError) as error:
+        return _refused(request, cohort, error)
+    preview = change_preview(run=run, change=change, swapped_pair_ids=pair_ids)
+    return _render_preview(request, cohort, run, preview, action="matching:swap")
+
+
+@program_permission_required("program.manage")
+def override(request, org_slug, program_id, cohort_id, run_id):
+    """Pair a mentee with a mentor of the manager's choice: first a preview, then for
+    real."""
+    cohort = _cohort(request, program_id, cohort_id)
+    run = _run(request, cohort, run_id)
+    if request.method != "POST":
+        return post_only()
+    try:
+        mentor_id, mentee_id = int(request.POST["mentor"]), int(request.POST["mentee"])
+        if request.POST.get("confirm") == "yes":
+            services.pair_override(
+                run=run,
+                mentor_id=mentor_id,
+                mentee_id=mentee_id,
+                reason=request.POST.get("reason", ""),
+            )
+            messages.success(request, _("Pairs changed."))
+            return _back(cohort)
+        change = services.pair_override_preview(run=run, mentor_id=mentor_id, mentee_id=mentee_id)
     except (ValidationError, KeyError, ValueError) as error:
-        for message in getattr(error, "messages", [_("Choose the people to pair.")]):
-            messages.error(request, message)
-        return _back(cohort)
-    participants = {
-        p.pk: p
-        for p in Participant.objects.filter(
-            pk__in=[x for pair in result.new_pairs for x in pair]
-        ).select_related("employee")
-    }
-    mentees = [b for _a, b in result.new_pairs]
-    replaced = list(
-        run.pairs.filter(status=Pair.Status.PROPOSED, mentee_id__in=mentees).select_related(
-            "mentor__employee", "mentee__employee"
-        )
-    )
-    if kind == "swap":
-        replaced = [p for p in replaced if p.pk in pair_ids]
-    total_before = sum(p.score for p in run_pairs(run).filter(status=Pair.Status.PROPOSED))
+        return _refused(request, cohort, error)
+    preview = change_preview(run=run, change=change)
+    return _render_preview(request, cohort, run, preview, action="matching:override")
+
+
+def _refused(request, cohort, error):
+    for message in getattr(error, "messages", [_("Choose the people to pair.")]):
+        messages.error(request, message)
+    return _back(cohort)
+
+
+def _render_preview(request, cohort, run, preview: ChangePreview, *, action: str):
     context = {
         "program": cohort.program,
         "cohort": cohort,
         "run": run,
-        "change": result,
-        "rows": [
-            (participants[a], participants[b], result.scores[k], result.explanations[k])
-            for k, (a, b) in enumerate(result.new_pairs)
-        ],
-        "replaced": replaced,
-        "total_before": total_before,
-        "total_after": total_before + result.score_change,
+        "preview": preview,
+        "change": preview.change,
+        "confirm_url": reverse(
+            action,
+            kwargs={
+                "org_slug": cohort.organization.slug,
+                "program_id": cohort.program_id,
+                "cohort_id": cohort.pk,
+                "run_id": run.pk,
+            },
+        ),
         "posted": request.POST,
         "pair_ids": request.POST.getlist("pair"),
     }

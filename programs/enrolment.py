@@ -78,9 +78,14 @@ def _notify(participant: Participant, kind: str) -> None:
     )
 
 
-@transaction.atomic
 def participant_invite_many(
-    *, cohort: Cohort, employees, role: str, actor: Membership, ip_address: str | None = None
+    *,
+    cohort: Cohort,
+    employees,
+    role: str,
+    actor: Membership,
+    ip_address: str | None = None,
+    dry_run: bool = False,
 ) -> InviteOutcome:
     """Invite directory entries to ``cohort`` as ``role``.
 
@@ -88,7 +93,20 @@ def participant_invite_many(
     eligible). Someone who had withdrawn or was not accepted is invited again. People
     who are not yet members of the organisation also get an invitation to join it, as
     participants; members get an email that takes them to their application.
+
+    ``dry_run`` (the preview) runs the same invitation and rolls it back: the outcome
+    it reports is exactly what inviting would do, and nothing is kept or sent (the
+    emails wait for a commit that never comes).
     """
+    with transaction.atomic():
+        outcome = _invite_many(
+            cohort=cohort, employees=employees, role=role, actor=actor, ip_address=ip_address
+        )
+        transaction.set_rollback(dry_run)
+    return outcome
+
+
+def _invite_many(*, cohort, employees, role, actor, ip_address) -> InviteOutcome:
     program = cohort.program
     _ensure_open_for_enrolment(program)
     cohort, approved = _locked_places(cohort.pk)

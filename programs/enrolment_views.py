@@ -4,7 +4,6 @@ from the directory, and the approval queue."""
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -154,27 +153,22 @@ def cohort_invite(request, org_slug, program_id, cohort_id):
         for error in form.errors.values():
             messages.error(request, " ".join(error))
         return back
-    employees = form.employees(request.organization)
-
-    def invite():
-        return enrolment.participant_invite_many(
+    # The preview runs the invitation and rolls it back: the same rules, nothing sent.
+    preview = request.POST.get("confirm") != "yes"
+    try:
+        outcome = enrolment.participant_invite_many(
             cohort=cohort,
-            employees=employees,
+            employees=form.employees(request.organization),
             role=form.cleaned_data["role"],
             actor=request.membership,
             ip_address=client_ip(request),
+            dry_run=preview,
         )
-
-    if request.POST.get("confirm") != "yes":
-        # The preview runs the invitation and rolls it back: the same rules, nothing sent.
-        try:
-            with transaction.atomic():
-                outcome = invite()
-                transaction.set_rollback(True)
-        except ValidationError as error:
-            for message in error.messages:
-                messages.error(request, message)
-            return back
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+        return back
+    if preview:
         context = {
             "program": cohort.program,
             "cohort": cohort,
@@ -183,13 +177,7 @@ def cohort_invite(request, org_slug, program_id, cohort_id):
             "beyond_places": _beyond_places(outcome) if outcome.beyond_places else "",
         }
         return render(request, "programs/invite_preview.html", context)
-    try:
-        outcome = invite()
-    except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
-    else:
-        _report_invites(request, outcome)
+    _report_invites(request, outcome)
     return back
 
 

@@ -61,7 +61,7 @@ def test_an_override_with_a_mentor_from_outside_the_cohort_is_refused_with_a_mes
             ),
         )  # fmt: skip
     client.force_login(program_manager.user)
-    change = _page_url(world) + f"runs/{run.pk}/change/"
+    change = _page_url(world) + f"runs/{run.pk}/override/"
     before = _proposed(acme, run)
 
     not_a_mentor = "Choose a mentor from this cohort."
@@ -75,7 +75,7 @@ def test_an_override_with_a_mentor_from_outside_the_cohort_is_refused_with_a_mes
         for confirm in ("", "yes"):
             response = client.post(
                 change,
-                {"kind": "override", "confirm": confirm, "reason": "x", **posted},
+                {"confirm": confirm, "reason": "x", **posted},
                 follow=True,
             )
             assert response.status_code == 200

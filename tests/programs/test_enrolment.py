@@ -14,6 +14,7 @@ from directory.models import Employee
 from organizations.models import Invitation, Membership
 from organizations.tenancy import tenant_context
 from programs.eligibility import eligibility_problems
+from programs.enrolment import participant_invite_many
 from programs.models import (
     Cohort,
     Participant,
@@ -776,3 +777,42 @@ def test_the_cohort_export_does_not_let_a_name_run_as_a_formula(
     (row,) = csv.DictReader(io.StringIO(response.content.decode("utf-8-sig")))
     assert row["name"] == '\'=HYPERLINK("http://evil.example","Click")'
     assert row["employee_number"] == "'+M1"
+
+
+def test_a_dry_run_reports_what_inviting_would_do_and_keeps_and_sends_nothing(
+    acme, manager, program, django_capture_on_commit_callbacks
+):
+    member = _employee(acme, "D1", 2)
+    _member_for(acme, member)
+    newcomer = _employee(acme, "D2", 1)
+    too_senior = _employee(acme, "D3", 7)
+    cohort = _cohort(acme, program)
+
+    def invite(*, dry_run):
+        with (
+            tenant_context(organization=acme),
+            django_capture_on_commit_callbacks(execute=True) as callbacks,
+        ):
+            outcome = participant_invite_many(
+                cohort=cohort,
+                employees=[member, newcomer, too_senior],
+                role=Participant.Role.MENTOR,
+                actor=manager,
+                dry_run=dry_run,
+            )
+        return outcome, callbacks
+
+    preview, callbacks = invite(dry_run=True)
+
+    assert [p.employee for p in preview.invited] == [member, newcomer]
+    assert [employee for employee, _reason in preview.skipped] == [too_senior]
+    assert _participants(acme) == []
+    assert callbacks == [] and mail.outbox == []
+    with tenant_context(organization=acme):
+        assert not Invitation.objects.exists()
+
+    done, _callbacks = invite(dry_run=False)
+
+    assert [p.employee for p in done.invited] == [member, newcomer]
+    assert [p.employee for p in _participants(acme)] == [member, newcomer]
+    assert len(mail.outbox) == 2  # the member's link to apply, the newcomer's invitation
