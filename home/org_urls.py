@@ -1,6 +1,7 @@
 from django.urls import path
 
-from home import participant_views, views
+from home.views import overview as views
+from home.views import participant as participant_views
 
 app_name = "home"
 

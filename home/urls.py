@@ -5,7 +5,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from config.health import healthz
-from home import views as home_views
+from home.views import overview as home_views
 from organizations import views as organization_views
 
 # The admin site signs people in through allauth too: rate limits and two-factor apply.

@@ -55,3 +55,10 @@ def run_on_form(
             form.add_error(field, message)
         return False, None
     return True, result
+
+
+def flash_form_errors(request, form) -> None:
+    """For a form posted from a page that does not show it again (an action on a list or a
+    workspace): each field's errors become one message on the page it goes back to."""
+    for errors in form.errors.values():
+        messages.error(request, " ".join(errors))

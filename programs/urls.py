@@ -1,6 +1,9 @@
 from django.urls import path
 
-from programs import content_views, enrolment_views, participant_views, views
+from programs.views import content as content_views
+from programs.views import enrolment as enrolment_views
+from programs.views import participant as participant_views
+from programs.views import programs as views
 
 app_name = "programs"
 

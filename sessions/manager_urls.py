@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from sessions import manager_views as views
+from sessions.views import manager as views
 
 app_name = "mentoring_manager"
 

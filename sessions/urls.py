@@ -1,6 +1,6 @@
 from django.urls import path
 
-from sessions import views
+from sessions.views import pair as views
 
 app_name = "mentoring"
 

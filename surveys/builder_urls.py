@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from surveys import builder_views as views
+from surveys.views import builder as views
 
 app_name = "surveys_builder"
 

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from surveys import respond_views as views
+from surveys.views import respond as views
 
 app_name = "surveys_respond"
 

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from surveys import results_views as views
+from surveys.views import results as views
 
 app_name = "surveys_results"
 

@@ -1,6 +1,6 @@
 """The participant's side: the application (my profile for a program), the training
 checklist, self-nomination and leaving. The pages that show a person's places with their
-pairs and circles are the composition layer's (home.participant_views)."""
+pairs and circles are the composition layer's (home.views.participant)."""
 
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render

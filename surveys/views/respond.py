@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from organizations.decorators import permission_required
-from organizations.http import post_only, posted, run_on_form, run_reporting
+from organizations.http import flash_form_errors, post_only, posted, run_on_form, run_reporting
 from organizations.permissions import has_permission
 from programs.decorators import program_permission_required
 from programs.selectors import participations_of, program_topics
@@ -168,8 +168,7 @@ def concern_follow_up(request, org_slug, concern_id):
         return post_only()
     form = FollowUpForm(request.POST)
     if not form.is_valid():
-        for errors in form.errors.values():
-            messages.error(request, " ".join(errors))
+        flash_form_errors(request, form)
     else:
         run_reporting(
             request,

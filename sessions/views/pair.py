@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 
 from directory.zones import zone_for
 from organizations.decorators import permission_required
-from organizations.http import post_only, posted, run_on_form, run_reporting
+from organizations.http import flash_form_errors, post_only, posted, run_on_form, run_reporting
 from programs.models import Resource, Topic
 from programs.training import for_role
 from sessions import services
@@ -133,8 +133,7 @@ def session_reschedule(request, org_slug, pair_id, session_id):
         return post_only()
     form = PlanForm(request.POST, zone=zone_for(organization=request.organization, participant=me))
     if not form.is_valid():
-        for errors in form.errors.values():
-            messages.error(request, " ".join(errors))
+        flash_form_errors(request, form)
     else:
         run_reporting(
             request,
@@ -225,8 +224,7 @@ def goal_add(request, org_slug, pair_id):
         return post_only()
     form = GoalForm(request.POST, pair=pair)
     if not form.is_valid():
-        for errors in form.errors.values():
-            messages.error(request, " ".join(errors))
+        flash_form_errors(request, form)
         return _back(pair)
     run_reporting(
         request,
@@ -281,8 +279,7 @@ def commitment_add(request, org_slug, pair_id):
         zone=zone_for(organization=request.organization, participant=me),
     )
     if not form.is_valid():
-        for errors in form.errors.values():
-            messages.error(request, " ".join(errors))
+        flash_form_errors(request, form)
         return _back(pair)
     run_reporting(
         request,

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from organizations.audit import client_ip
-from organizations.http import post_only, run_reporting
+from organizations.http import flash_form_errors, post_only, run_reporting
 from organizations.spreadsheet import csv_response
 from programs import enrolment
 from programs.decorators import program_permission_required
@@ -132,8 +132,7 @@ def cohort_invite(request, org_slug, program_id, cohort_id):
     if request.POST.get("mode") == "one":
         form = InviteOneForm(request.POST, organization=request.organization)
         if not form.is_valid():
-            for error in form.errors.values():
-                messages.error(request, " ".join(error))
+            flash_form_errors(request, form)
             return back
         run_reporting(
             request,
@@ -150,8 +149,7 @@ def cohort_invite(request, org_slug, program_id, cohort_id):
 
     form = InviteByFilterForm(request.POST, organization=request.organization)
     if not form.is_valid():
-        for error in form.errors.values():
-            messages.error(request, " ".join(error))
+        flash_form_errors(request, form)
         return back
     # The preview runs the invitation and rolls it back: the same rules, nothing sent.
     preview = request.POST.get("confirm") != "yes"

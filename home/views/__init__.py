@@ -1,0 +1,1 @@
+"""The home app's views, one module per audience or area (see urls)."""

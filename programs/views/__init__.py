@@ -1,0 +1,1 @@
+"""The programs app's views, one module per audience or area (see urls)."""

@@ -1,0 +1,1 @@
+"""The sessions app's views, one module per audience or area (see urls)."""
