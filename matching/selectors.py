@@ -6,6 +6,11 @@ from matching.models import MatchRun, Pair, Unplaced
 from programs.models import Cohort, Participant, ParticipantTopic
 
 
+def draft_run(cohort: Cohort) -> MatchRun | None:
+    """The cohort's draft under review, if any."""
+    return MatchRun.objects.filter(cohort=cohort, status=MatchRun.Status.DRAFT).first()
+
+
 def latest_run(cohort: Cohort) -> MatchRun | None:
     """The draft under review, else the last published run."""
     runs = MatchRun.objects.filter(cohort=cohort)

@@ -16,6 +16,7 @@ from matching.explain import explain_pair
 from matching.models import MatchRun, Pair, Unplaced
 from matching.notices import notices_send, pair_ended, pair_ended_alert, pair_published
 from matching.problem import build_problem
+from matching.selectors import draft_run
 from organizations.models import Membership
 from programs.models import Cohort, Participant, Program
 
@@ -32,10 +33,6 @@ SOFT_RULES = {
     "topic_fit": (0.0, _("nothing the mentor teaches is what the mentee wants to learn")),
     "preferences": (0.0, _("one of them asked not to be paired with the other")),
 }
-
-
-def current_draft(cohort: Cohort) -> MatchRun | None:
-    return MatchRun.objects.filter(cohort=cohort, status=MatchRun.Status.DRAFT).first()
 
 
 @transaction.atomic
@@ -70,7 +67,7 @@ def matching_run(*, cohort: Cohort, actor: Membership | None, keep=()) -> MatchR
         )
         if any(flags.any() for flags in broken.values()):
             raise ValidationError(_("A pair to keep breaks a rule no pair may break."))
-    draft = current_draft(cohort)
+    draft = draft_run(cohort)
     if draft is not None:
         kept = draft.pairs.filter(status=Pair.Status.PROPOSED, locked=True)
         for mentor_id, mentee_id, source, reason in kept.values_list(
