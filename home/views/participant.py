@@ -42,6 +42,7 @@ def participation(request, org_slug, participant_id):
         pk=participant_id,
     )
     pairs = list(pairs_of(participant))
+    paired_now = any(p.is_live for p in pairs)
     modules = list(training.modules_for(participant))
     done = set(participant.completions.values_list("module_id", flat=True))
     resources = training.for_role(
@@ -55,7 +56,8 @@ def participation(request, org_slug, participant_id):
         "resources": resources,
         "topics": participant.topics.select_related("topic").order_by("kind", "topic__name"),
         "pairs": pairs,
+        "paired_now": paired_now,
         "circles": upcoming_circles(participant),
-        "suggestions": [] if any(p.is_live for p in pairs) else suggestions(participant),
+        "suggestions": [] if paired_now else suggestions(participant),
     }
     return render(request, "home/participation.html", context)

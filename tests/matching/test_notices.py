@@ -162,3 +162,19 @@ def test_pair_notices_to_the_two_people_cannot_be_muted(client, members, world):
     assert "A pair has ended (program managers)" in page
     assert "You have been paired" not in page
     assert "Your pairing has ended" not in page
+
+
+def test_after_a_pairing_ends_the_persons_page_says_so_and_not_that_they_are_paired(
+    client, acme, world, members, published, django_capture_on_commit_callbacks
+):
+    pair = published[("Ann", "Dan")]
+    place = f"/o/acme/programs/mine/{world['Ann'].pk}/"
+    assert "paired. Agree a time" in _page(client, members["Ann"], place)
+    client.force_login(members["Ann"].user)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"{place}pairs/{pair.pk}/end/", {"reason": REASON})
+
+    page = _page(client, members["Ann"], place)
+
+    assert "Your pairing has ended." in page
+    assert "paired. Agree a time" not in page
