@@ -237,7 +237,7 @@ def test_manager_matches_the_pilot_and_the_mentor_sees_their_mentee_and_why(
         mentor.get_by_role("navigation", name="Organisation").get_by_role(
             "link", name="My programs"
         ).click()
-        mentor.get_by_role("link", name=ACME_PROGRAM).click()
+        mentor.get_by_role("link", name=ACME_PROGRAM, exact=True).click()
         mentor.get_by_role("heading", name=ACME_PROGRAM).wait_for()
         partner = mentor.get_by_role("region", name=f"Your mentee: {mentee_name}")
         assert partner.is_visible()

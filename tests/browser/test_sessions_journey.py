@@ -84,7 +84,7 @@ def _open_pair_page(page, program: str, partner: str) -> None:
     page.get_by_role("navigation", name="Organisation").get_by_role(
         "link", name="My programs"
     ).click()
-    page.get_by_role("link", name=program).click()
+    page.get_by_role("link", name=program, exact=True).click()
     page.get_by_role("heading", name=program).wait_for()
     page.get_by_role("link", name="Open your pair's page").click()
     page.get_by_role("heading", name=f"You and {partner}").wait_for()
