@@ -1,4 +1,20 @@
-"""/healthz: database and broker status as JSON, for compose and orchestrator probes."""
+"""Health probes, for compose and orchestrators.
+
+``/healthz/live`` (liveness) answers 200 whenever this process can answer at all: it checks
+nothing else, so an orchestrator restarts a web process only when the process itself is
+stuck, never because a dependency is down (a restart would not bring that back).
+
+``/healthz`` (readiness) reports each dependency on its own:
+
+- ``database``: without it no page can be served, so it alone makes the answer 503 (take
+  this process out of the load balancer).
+- ``broker`` (Celery's Redis) and ``cache`` (the shared cache: rate limits, heartbeat):
+  with Redis down, pages, sign-in and the API still work (the cache falls back to each
+  process's memory, config/cache.py), so they make the answer ``degraded`` but still 200:
+  pulling every web process because of Redis would turn a partial outage into a whole one.
+- ``worker``: whether a worker ran beat's heartbeat lately (``stale`` after three missed
+  beats, ``unknown`` if the cache holds none); also ``degraded``, never 503.
+"""
 
 from django.conf import settings
 from django.core.cache import cache
@@ -10,6 +26,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from config.celery import HEARTBEAT_CACHE_KEY, app
+
+# "eager": no broker, tasks run in-process; "local": no Redis, the cache is in-process.
+HEALTHY = {"ok", "eager", "local"}
+# A heartbeat older than this many beats means no worker (or no beat) is running.
+HEARTBEAT_MISSED_BEATS = 3
 
 
 def _database_status() -> str:
@@ -33,26 +54,60 @@ def _broker_status() -> str:
     return "ok"
 
 
+def _cache_status() -> str:
+    redis_answers = getattr(cache, "redis_answers", None)
+    if redis_answers is None:
+        return "local"  # no REDIS_URL: this process's memory, which cannot be down
+    return "ok" if redis_answers() else "error: unreachable, rate limits per process"
+
+
 def _last_heartbeat_age() -> int | None:
     """Seconds since a worker last ran the beat heartbeat, or None if it never has."""
     try:
         value = cache.get(HEARTBEAT_CACHE_KEY)
-    except Exception:  # noqa: BLE001 - the broker check already reports Redis trouble
+    except Exception:  # noqa: BLE001 - the cache check reports Redis trouble
         return None
     stamp = parse_datetime(value) if value else None
     return int((timezone.now() - stamp).total_seconds()) if stamp else None
 
 
+def _worker_status(age: int | None) -> str:
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        return "eager"
+    if age is None:
+        return "unknown"
+    beat = settings.CELERY_BEAT_SCHEDULE["heartbeat"]["schedule"]
+    return "ok" if age <= HEARTBEAT_MISSED_BEATS * beat else "stale"
+
+
 @never_cache
 @require_GET
 def healthz(request):
+    """Readiness: 503 only when the database is down; see the module's docstring."""
     database = _database_status()
     broker = _broker_status()
-    healthy = database == "ok" and broker in {"ok", "eager"}
+    cache_status = _cache_status()
+    age = _last_heartbeat_age()
+    worker = _worker_status(age)
+    if database != "ok":
+        status = "error"
+    elif broker in HEALTHY and cache_status in HEALTHY and worker in HEALTHY:
+        status = "ok"
+    else:
+        status = "degraded"
     body = {
-        "status": "ok" if healthy else "error",
+        "status": status,
         "database": database,
         "broker": broker,
-        "worker_heartbeat_age_seconds": _last_heartbeat_age(),
+        "cache": cache_status,
+        "worker": worker,
+        "worker_heartbeat_age_seconds": age,
     }
-    return JsonResponse(body, status=200 if healthy else 503)
+    return JsonResponse(body, status=503 if status == "error" else 200)
+
+
+@never_cache
+@require_GET
+def healthz_live(request):
+    """Liveness: this process answers; no dependency is asked."""
+    return JsonResponse({"status": "ok"})

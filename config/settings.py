@@ -14,6 +14,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from config.env import env_bool, env_int, env_list, env_str
+from config.proxies import trusted_proxy_count_from_env
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -162,9 +163,15 @@ REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Redis, shared by every process; while it does not answer, each process
+            # falls back to its own memory (config/cache.py), so sign-in and the API keep
+            # working with per-process rate limits instead of failing.
+            "BACKEND": "config.cache.RedisCacheWithLocalFallback",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "upturn",
+            # A Redis that hangs rather than refuses costs a request a second or two at
+            # most, once per retry interval, not the default of waiting forever.
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2},
         }
     }
 else:
@@ -184,6 +191,17 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Redis broker: a task taken by a worker that dies (killed, out of memory, a lost
+# machine) goes back on the queue only after this many seconds unacknowledged; kombu's
+# default of an hour left a killed tick undone that long. It must stay above the longest
+# task's run, or a task still running is handed to a second worker: the longest are the
+# nightly snapshots (10-18 s per day for each 50,000-employee organisation, README
+# "Benchmarks", and more on a night that catches up missed days) and applying an HR file
+# (15-17 s for 50,000 rows). Thirty minutes leaves a wide margin for many organisations;
+# raise CELERY_VISIBILITY_TIMEOUT if the worker's log shows a task nearing it.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 30 * 60),
+}
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
     # Proves beat and a worker are alive; /healthz reports how long ago it last ran.
@@ -233,6 +251,9 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"
+# Sessions in the database (Django's default, stated so it stays): never in the cache,
+# so a Redis outage signs nobody out and does not stop anyone signing in.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 # People join by invitation; a self-hosted install may open public sign-up.
 PUBLIC_SIGNUP = env_bool("PUBLIC_SIGNUP", False)
@@ -249,7 +270,8 @@ ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Upturn] "
 ACCOUNT_LOGOUT_REDIRECT_URL = "account_login"
 # allauth's rate limits use the cache above: Redis, shared by every web process, when
-# REDIS_URL is set. Failed sign-ins are limited per address and per account.
+# REDIS_URL is set (per process while Redis is down). Failed sign-ins are limited per
+# address (TRUSTED_PROXY_COUNT says which address) and per account.
 ACCOUNT_RATE_LIMITS = {
     "login_failed": "10/m/ip,5/5m/key",
     "reset_password": "20/m/ip,5/m/key",
@@ -274,9 +296,21 @@ CSRF_COOKIE_SECURE = HTTPS
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31_536_000 if HTTPS else 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 SECURE_HSTS_PRELOAD = HTTPS
-if env_bool("BEHIND_TLS_PROXY", False):
+BEHIND_TLS_PROXY = env_bool("BEHIND_TLS_PROXY", False)
+if BEHIND_TLS_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # probes speak plain HTTP inside the network
+# How many proxies in front of the app append to X-Forwarded-For (a TLS terminator, a load
+# balancer): the client address is the entry that many from the right, because anything
+# further left came from the client and may be forged. Sign-in limits and the audit log
+# key on it (config/proxies.py), so behind a proxy it must be set or every person shares
+# the proxy's address, and one person's failed sign-ins lock everyone out.
+# gunicorn reads the same count (config/gunicorn.py). One behind BEHIND_TLS_PROXY, else 0.
+TRUSTED_PROXY_COUNT = trusted_proxy_count_from_env()
+# allauth reads the same count (its own rate limits go through our adapter's client_ip
+# too; this covers any of its code that does not).
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
+# Probes speak plain HTTP inside the network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^healthz/live$"]
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if HTTPS else "http"

@@ -4,7 +4,7 @@ from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
-from config.health import healthz
+from config.health import healthz, healthz_live
 from home.views import overview as home_views
 from organizations import views as organization_views
 
@@ -14,6 +14,7 @@ admin.site.login = secure_admin_login(admin.site.login)
 urlpatterns = [
     path("", home_views.home, name="home"),
     path("healthz", healthz, name="healthz"),
+    path("healthz/live", healthz_live, name="healthz-live"),
     path("accounts/", include("allauth.urls")),
     path("o/<slug:org_slug>/", include("home.org_urls")),
     path("o/<slug:org_slug>/", include("organizations.urls")),

@@ -1,23 +1,10 @@
 """Writing the audit log: one function, called by the services that change things."""
 
-from django.conf import settings
-
+# The address every view records (``ip_address=client_ip(request)``); it lives in config so
+# that sign-in's limits (accounts.adapter) use the very same one.
+from config.proxies import client_ip  # noqa: F401
 from organizations.models import AuditAction, AuditEntry, Organization
 from organizations.tenancy import tenant_context
-
-
-def client_ip(request) -> str | None:
-    """The address a request came from; behind a trusted TLS proxy, the client it saw.
-
-    The proxy appends the address it saw to X-Forwarded-For, so only the rightmost entry
-    is trustworthy: anything left of it came from the client.
-    """
-    if request is None:
-        return None
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    if forwarded and getattr(settings, "SECURE_PROXY_SSL_HEADER", None):
-        return forwarded.split(",")[-1].strip()
-    return request.META.get("REMOTE_ADDR") or None
 
 
 def audit_record(

@@ -24,14 +24,69 @@ def test_healthz_needs_no_sign_in_and_is_never_cached(client):
     assert "no-cache" in response["Cache-Control"]
 
 
-def test_healthz_is_unhealthy_when_the_broker_is_unreachable(client, settings, celery_conf):
+def test_healthz_is_degraded_but_ready_when_the_broker_is_unreachable(
+    client, settings, celery_conf
+):
+    """Pages still work without Redis: the web tier stays in the load balancer."""
     settings.CELERY_TASK_ALWAYS_EAGER = False
     celery_conf(broker_url="redis://127.0.0.1:1/0")
 
     response = client.get("/healthz")
 
-    assert response.status_code == 503
+    assert response.status_code == 200
+    assert response.json()["status"] == "degraded"
     assert response.json()["broker"].startswith("error")
+
+
+def test_healthz_is_unready_when_the_database_is_down(client, monkeypatch):
+    from django.db import OperationalError
+
+    from config import health
+
+    def refuse():
+        raise OperationalError("connection refused")
+
+    monkeypatch.setattr(health.connection, "cursor", refuse)
+
+    response = client.get("/healthz")
+
+    assert response.status_code == 503
+    assert response.json()["status"] == "error"
+    assert response.json()["database"] == "error: OperationalError"
+
+
+def test_liveness_asks_no_dependency(client, monkeypatch):
+    from config import health
+
+    def fail():
+        raise AssertionError("liveness must not check dependencies")
+
+    for check in ("_database_status", "_broker_status", "_cache_status"):
+        monkeypatch.setattr(health, check, fail)
+
+    response = client.get("/healthz/live")
+
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
+    assert "no-cache" in response["Cache-Control"]
+
+
+def test_healthz_reports_a_worker_that_stopped_beating(client, settings, celery_conf):
+    from datetime import timedelta
+
+    from django.core.cache import cache
+    from django.utils import timezone
+
+    from config.celery import HEARTBEAT_CACHE_KEY
+
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    celery_conf(broker_url="redis://127.0.0.1:1/0")
+    cache.set(HEARTBEAT_CACHE_KEY, (timezone.now() - timedelta(hours=1)).isoformat())
+
+    body = client.get("/healthz").json()
+
+    assert body["worker"] == "stale"
+    assert body["worker_heartbeat_age_seconds"] >= 3600
 
 
 def test_healthz_reaches_the_real_broker_when_one_is_configured(client, settings):
@@ -54,7 +109,14 @@ def test_healthz_answers_a_probe_that_calls_the_container_by_its_address(client)
 
 
 @override_settings(ALLOWED_HOSTS=["upturn.example.com"])
-@pytest.mark.parametrize("path", ["/", "/accounts/login/", "/healthz/", "/healthzz", "/api/v1/"])
+def test_liveness_answers_a_probe_that_calls_the_container_by_its_address(client):
+    assert client.get("/healthz/live", HTTP_HOST=PROBE_HOST).status_code == 200
+
+
+@override_settings(ALLOWED_HOSTS=["upturn.example.com"])
+@pytest.mark.parametrize(
+    "path", ["/", "/accounts/login/", "/healthz/", "/healthzz", "/healthz/live/", "/api/v1/"]
+)
 def test_every_other_address_still_refuses_a_host_it_does_not_serve(client, path):
     assert client.get(path, HTTP_HOST=PROBE_HOST).status_code == 400
     assert client.get(path, HTTP_HOST="upturn.example.com").status_code != 400

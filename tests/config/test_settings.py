@@ -103,3 +103,34 @@ def test_sessions_app_does_not_take_djangos_sessions_label():
 
     assert apps.get_app_config("mentoring").name == "sessions"
     assert apps.get_app_config("sessions").name == "django.contrib.sessions"
+
+
+def test_a_killed_task_is_handed_out_again_within_the_visibility_timeout_from_the_environment():
+    env = {**PRODUCTION_ENV, "CELERY_VISIBILITY_TIMEOUT": "600"}
+    code = (
+        "from config.celery import app; "
+        "print(app.conf.broker_transport_options['visibility_timeout'])"
+    )
+
+    result = subprocess.run(
+        [sys.executable, "-c", f"import django; django.setup(); {code}"],
+        cwd=ROOT,
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    assert result.stdout.strip() == "600", result.stderr
+
+
+def test_the_default_visibility_timeout_is_shorter_than_kombus_hour():
+    from django.conf import settings
+
+    assert 60 < settings.CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] < 3600
+
+
+def test_sessions_do_not_live_in_the_cache():
+    from django.conf import settings
+
+    assert "cache" not in settings.SESSION_ENGINE
