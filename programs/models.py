@@ -1,9 +1,11 @@
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from directory.models import Employee
+from organizations.dates import ClampedDateField, program_range
 from organizations.models import Membership
 from organizations.tenancy import TenantModel
 
@@ -34,6 +36,19 @@ class Topic(TenantModel):
 
     def __str__(self) -> str:
         return self.name
+
+
+def _check_dates_in_range(model: "Program | Cohort") -> None:
+    """A program's or a cohort's dates: from 2000 to ten years ahead
+    (``organizations.dates.program_range``), each error on its field."""
+    days = program_range(timezone.localdate())
+    problems = {
+        name: days.problem(getattr(model, name), what=what)
+        for name, what in (("start_date", _("The start date")), ("end_date", _("The end date")))
+    }
+    problems = {name: problem for name, problem in problems.items() if problem}
+    if problems:
+        raise ValidationError(problems)
 
 
 class Program(TenantModel):
@@ -72,8 +87,8 @@ class Program(TenantModel):
     direction = models.CharField(
         _("direction"), max_length=20, choices=Direction.choices, default=Direction.REVERSE
     )
-    start_date = models.DateField(_("starts"))
-    end_date = models.DateField(_("ends"))
+    start_date = ClampedDateField(_("starts"))
+    end_date = ClampedDateField(_("ends"))
     sessions_per_month = models.PositiveSmallIntegerField(
         _("sessions a month"), default=1, validators=[MinValueValidator(1), MaxValueValidator(8)]
     )
@@ -143,6 +158,7 @@ class Program(TenantModel):
 
     def clean(self) -> None:
         super().clean()
+        _check_dates_in_range(self)
         if self.start_date and self.end_date and self.end_date <= self.start_date:
             raise ValidationError({"end_date": _("The program must end after it starts.")})
         if self.pk and self.start_date and self.end_date:
@@ -224,8 +240,8 @@ class Cohort(TenantModel):
 
     program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="cohorts")
     name = models.CharField(_("name"), max_length=100)
-    start_date = models.DateField(_("starts"))
-    end_date = models.DateField(_("ends"))
+    start_date = ClampedDateField(_("starts"))
+    end_date = ClampedDateField(_("ends"))
     size_limit = models.PositiveSmallIntegerField(
         _("at most this many participants"),
         null=True,
@@ -254,6 +270,7 @@ class Cohort(TenantModel):
 
     def clean(self) -> None:
         super().clean()
+        _check_dates_in_range(self)
         if not (self.start_date and self.end_date):
             return
         if self.end_date <= self.start_date:

@@ -4,8 +4,10 @@ from datetime import timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from organizations.dates import program_range
 from organizations.models import Membership, Organization
 from programs.models import (
     Participant,
@@ -102,14 +104,25 @@ def _copy_name(name: str) -> str:
 
 @transaction.atomic
 def program_copy(*, program: Program) -> Program:
-    """A new draft like ``program``, starting the day after it ends, for the next wave."""
+    """A new draft like ``program``, starting the day after it ends, for the next wave.
+    Refused if its dates would fall beyond ``organizations.dates.program_range``."""
     length = program.end_date - program.start_date
+    start = program.end_date + timedelta(days=1)
+    latest = program_range(timezone.localdate()).latest
+    if start > latest or length > latest - start:  # compared before adding: no overflow
+        raise ValidationError(
+            _(
+                "A copy would run from %(start)s for as long as this program, beyond "
+                "%(latest)s, the latest a program may end. Create a new program instead."
+            )
+            % {"start": start, "latest": latest}
+        )
     copy = Program.objects.get(pk=program.pk)
     copy.pk = None
     copy.name = _copy_name(program.name)
     copy.status = Program.Status.DRAFT
-    copy.start_date = program.end_date + timedelta(days=1)
-    copy.end_date = copy.start_date + length
+    copy.start_date = start
+    copy.end_date = start + length
     copy.full_clean()
     copy.save()
     _set_links(

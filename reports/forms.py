@@ -3,6 +3,8 @@ from datetime import date, timedelta
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from organizations.dates import EARLIEST_DAY
+
 DEFAULT_DAYS = 180
 LONGEST_DAYS = 3 * 366
 
@@ -23,6 +25,12 @@ class DateRangeForm(forms.Form):
 
     def clean(self):
         data = super().clean()
+        for name in ("start", "end"):
+            # Before the arithmetic below, which a day such as 0001-01-01 would overflow.
+            if data.get(name) and data[name] < EARLIEST_DAY:
+                self.add_error(name, _("Choose a day from %(day)s on.") % {"day": EARLIEST_DAY})
+        if self.errors:
+            return data
         end = data.get("end") or self.today
         start = data.get("start") or end - timedelta(days=DEFAULT_DAYS)
         if end > self.today:

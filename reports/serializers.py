@@ -9,7 +9,6 @@ never leave the server.
 """
 
 from django.utils.text import format_lazy
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 
@@ -43,12 +42,7 @@ class KpiTrendQuerySerializer(serializers.Serializer):
     def validate(self, attrs):
         given = {name: attrs[name] for name in ("start", "end") if name in attrs}
         form = DateRangeForm(given, today=self.context["today"])
-        try:
-            valid = form.is_valid()
-        except OverflowError:
-            # The default start (180 days before the end) falls before the year 1.
-            raise serializers.ValidationError({"end": [_("This date is out of range.")]}) from None
-        if not valid:
+        if not form.is_valid():
             raise serializers.ValidationError(
                 {
                     field: [str(message) for message in messages]

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from organizations.dates import pair_range
 from programs.models import Program
 from sessions.manager_selectors import circle_mentors
 from sessions.models import CircleAttendance, SupportCircle
@@ -30,7 +31,16 @@ class CirclePlan:
     location: str = ""
 
 
-def _check(plan: CirclePlan) -> None:
+def circle_date_problem(program: Program, starts_at) -> str | None:
+    """Why a circle of ``program`` cannot be on ``starts_at``'s day, if so: a circle
+    held before is logged too, so within the program's dates or the next two years."""
+    days = pair_range(
+        start_date=program.start_date, end_date=program.end_date, today=timezone.localdate()
+    )
+    return days.problem(starts_at, what=_("The circle's date"))
+
+
+def _check(program: Program, plan: CirclePlan) -> None:
     problems = []
     if not plan.title.strip():
         problems.append(_("Give the circle a title."))
@@ -38,6 +48,8 @@ def _check(plan: CirclePlan) -> None:
         problems.append(_("A circle lasts from 15 to 240 minutes."))
     if timezone.is_naive(plan.starts_at):
         problems.append(_("Say when the circle starts, with its time zone."))
+    elif problem := circle_date_problem(program, plan.starts_at):
+        problems.append(problem)
     if problems:
         raise ValidationError(problems)
 
@@ -48,7 +60,7 @@ def circle_create(*, program: Program, plan: CirclePlan) -> SupportCircle:
     program = Program.objects.select_for_update().get(pk=program.pk)
     if program.status == Program.Status.CLOSED:
         raise ValidationError(_("The program is closed."))
-    _check(plan)
+    _check(program, plan)
     return SupportCircle.objects.create(
         organization=program.organization,
         program=program,
@@ -71,7 +83,7 @@ def _changeable(circle: SupportCircle) -> SupportCircle:
 def circle_update(*, circle: SupportCircle, plan: CirclePlan) -> SupportCircle:
     """Change a circle's title (what it is about), time, length or place."""
     circle = _changeable(circle)
-    _check(plan)
+    _check(circle.program, plan)
     moved = SupportCircle(starts_at=plan.starts_at)
     if not attendance_open(moved) and CircleAttendance.objects.filter(circle=circle).exists():
         # The roll call would then be of a meeting that has not happened yet.

@@ -1,4 +1,4 @@
-from datetime import datetime, time, timedelta
+from datetime import UTC, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django import forms
@@ -6,13 +6,16 @@ from django.utils import timezone
 from django.utils.dateformat import format as date_format
 from django.utils.translation import gettext_lazy as _
 
-from programs.models import Participant, Topic
+from organizations.dates import EARLIEST_DAY, DayRange, local_moment
+from programs.models import Participant, Program, Topic
 from sessions.models import Commitment, MentoringSession
-from sessions.services import Log, Plan
+from sessions.services import Log, Plan, goal_due_date_problem, session_date_problem
 
 
 class PlanForm(forms.Form):
-    """When and where, in the person's own time zone."""
+    """When and where, in the person's own time zone (``directory.zones.zone_for``): a
+    time their clocks skip is refused, one they show twice is its first occurrence
+    (``organizations.dates.local_moment``)."""
 
     date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
     time = forms.TimeField(label=_("Time"), widget=forms.TimeInput(attrs={"type": "time"}))
@@ -25,16 +28,28 @@ class PlanForm(forms.Form):
         label=_("Agenda"), required=False, widget=forms.Textarea(attrs={"rows": 5})
     )
 
-    def __init__(self, *args, zone: ZoneInfo, **kwargs):
+    def __init__(self, *args, zone: ZoneInfo, program: Program, **kwargs):
         super().__init__(*args, **kwargs)
-        self.zone = zone
+        self.zone, self.program = zone, program
         self.fields["time"].help_text = _("Your time: %(zone)s.") % {"zone": zone.key}
+
+    def clean(self):
+        data = super().clean()
+        if data.get("date") is None or data.get("time") is None:
+            return data
+        if problem := session_date_problem(self.program, data["date"]):
+            self.add_error("date", problem)
+            return data
+        try:
+            data["starts_at"] = local_moment(data["date"], data["time"], self.zone)
+        except forms.ValidationError as error:
+            self.add_error("time", error)
+        return data
 
     def plan(self) -> Plan:
         data = self.cleaned_data
-        starts_at = datetime.combine(data["date"], data["time"], tzinfo=self.zone)
         return Plan(
-            starts_at=starts_at,
+            starts_at=data["starts_at"],
             duration_minutes=data["duration_minutes"],
             location=data.get("location", ""),
             video_link=data.get("video_link", ""),
@@ -60,6 +75,16 @@ class PlanForm(forms.Form):
         return {"date": day, "time": time(10, 0), "duration_minutes": 60}
 
 
+class WallClockField(forms.DateTimeField):
+    """A date and time as typed, on no zone's clocks yet: the form puts it on the
+    person's, not the request's (read on UTC's, where every time exists, and taken back)."""
+
+    def to_python(self, value):
+        with timezone.override(UTC):
+            moment = super().to_python(value)
+        return timezone.make_naive(moment, UTC) if moment is not None else None
+
+
 class LogForm(forms.Form):
     held = forms.TypedChoiceField(
         label=_("Did the session take place?"),
@@ -68,7 +93,7 @@ class LogForm(forms.Form):
         widget=forms.RadioSelect,
         initial="yes",
     )
-    when = forms.DateTimeField(
+    when = WallClockField(
         label=_("When (your time)"),
         required=False,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
@@ -122,9 +147,18 @@ class LogForm(forms.Form):
         else:
             self.fields["when"].required = True
 
-    def starts_at(self):
+    def clean_when(self):
+        """A session that took place: not in the future (nor the year 9999), not before
+        2000; the service holds it to the pair's own start."""
         when = self.cleaned_data.get("when")
-        return when.replace(tzinfo=self.zone) if when else None
+        if when is None:
+            return None
+        today = timezone.localtime(timezone.now(), self.zone).date()
+        DayRange(EARLIEST_DAY, today).check(when, what=_("The session's date"))
+        return local_moment(when.date(), when.time(), self.zone)
+
+    def starts_at(self):
+        return self.cleaned_data.get("when")
 
     def log(self) -> Log:
         data = self.cleaned_data
@@ -151,10 +185,17 @@ class GoalForm(forms.Form):
 
     def __init__(self, *args, pair, **kwargs):
         super().__init__(*args, **kwargs)
+        self.pair = pair
         self.fields["owner"].queryset = Participant.objects.filter(
             pk__in=[pair.mentor_id, pair.mentee_id]
         ).select_related("employee")
         self.fields["owner"].label_from_instance = lambda p: p.employee.name
+
+    def clean_due_date(self):
+        due_date = self.cleaned_data.get("due_date")
+        if problem := goal_due_date_problem(self.pair.program, due_date):
+            raise forms.ValidationError(problem)
+        return due_date
 
 
 class ReflectionForm(forms.Form):

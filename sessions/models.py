@@ -10,6 +10,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from matching.models import Pair
+from organizations.dates import ClampedDateField, ClampedDateTimeField
 from organizations.tenancy import TenantModel
 from programs.models import Participant, Program
 
@@ -26,7 +27,7 @@ class MentoringSession(TenantModel):
         CANCELLED = "cancelled", _("Cancelled")
 
     pair = models.ForeignKey(Pair, on_delete=models.CASCADE, related_name="sessions")
-    starts_at = models.DateTimeField(_("starts"))
+    starts_at = ClampedDateTimeField(_("starts"))
     duration_minutes = models.PositiveSmallIntegerField(
         _("minutes"), default=60, validators=[MinValueValidator(15), MaxValueValidator(240)]
     )
@@ -98,8 +99,8 @@ class SessionChange(TenantModel):
         Participant, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     hours_notice = models.FloatField()
-    previous_starts_at = models.DateTimeField()
-    new_starts_at = models.DateTimeField(null=True, blank=True)
+    previous_starts_at = ClampedDateTimeField()
+    new_starts_at = ClampedDateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -182,7 +183,7 @@ class Goal(TenantModel):
         related_name="+",
         verbose_name=_("whose"),
     )  # empty: both of them
-    due_date = models.DateField(_("due"), null=True, blank=True)
+    due_date = ClampedDateField(_("due"), null=True, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
     created_at = models.DateTimeField(auto_now_add=True)
     done_at = models.DateTimeField(null=True, blank=True)
@@ -241,7 +242,7 @@ class SupportCircle(TenantModel):
 
     program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="circles")
     title = models.CharField(_("title"), max_length=200)
-    starts_at = models.DateTimeField(_("starts"))
+    starts_at = ClampedDateTimeField(_("starts"))
     duration_minutes = models.PositiveSmallIntegerField(
         _("minutes"), default=45, validators=[MinValueValidator(15), MaxValueValidator(240)]
     )

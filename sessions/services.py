@@ -2,7 +2,7 @@
 pair, as a Participant) and checks they may."""
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from directory.models import Employee
 from directory.zones import zone_for
 from matching.models import Pair
+from organizations.dates import DayRange, pair_range
 from programs.models import Participant, Program, ProgramTopic
 from sessions.models import (
     Commitment,
@@ -58,10 +59,26 @@ class Plan:
     agenda: str = ""
 
 
-def _check_plan(plan: Plan) -> None:
+def pair_day_range(program: Program) -> DayRange:
+    """The days a pair of ``program`` may plan on: a session, a goal's due date
+    (``organizations.dates.pair_range``)."""
+    return pair_range(
+        start_date=program.start_date, end_date=program.end_date, today=timezone.localdate()
+    )
+
+
+def session_date_problem(program: Program, starts_at: date | datetime) -> str | None:
+    """Why a session cannot be on ``starts_at``'s day (a moment's as given, in its own
+    zone), if so."""
+    return pair_day_range(program).problem(starts_at, what=_("The session's date"))
+
+
+def _check_plan(pair: Pair, plan: Plan) -> None:
     problems = []
     if plan.starts_at < timezone.now() - timedelta(minutes=5):
         problems.append(_("Choose a time that has not passed; log past sessions instead."))
+    elif problem := session_date_problem(pair.program, plan.starts_at):
+        problems.append(problem)
     if not 15 <= plan.duration_minutes <= 240:
         problems.append(_("A session lasts from 15 to 240 minutes."))
     if problems:
@@ -74,7 +91,7 @@ def session_schedule(*, pair: Pair, actor: Participant, plan: Plan) -> Mentoring
     pair = Pair.objects.select_for_update().get(pk=pair.pk)
     _ensure_member(pair, actor)
     _ensure_active(pair)
-    _check_plan(plan)
+    _check_plan(pair, plan)
     session = MentoringSession.objects.create(
         organization=pair.organization,
         pair=pair,
@@ -121,7 +138,7 @@ def _scheduled(session: MentoringSession, actor: Participant) -> MentoringSessio
 def session_reschedule(*, session: MentoringSession, actor: Participant, plan: Plan):
     """Move a session: the same calendar event, updated (a higher SEQUENCE)."""
     session = _scheduled(session, actor)
-    _check_plan(plan)
+    _check_plan(session.pair, plan)
     _record_change(session, actor, SessionChange.Kind.RESCHEDULED, plan.starts_at)
     session.starts_at = plan.starts_at
     session.duration_minutes = plan.duration_minutes
@@ -177,10 +194,13 @@ def _check_log(pair: Pair, log: Log, *, held: bool, first: bool) -> None:
 
 def _check_after_pairing(pair: Pair, actor: Participant, starts_at: datetime) -> None:
     """A session logged after the fact took place once the pair existed: not before the
-    day it was published (in the logger's own time zone). A typo such as 2001 would
-    otherwise count as a session held and move the pair's cadence."""
+    day it was published (in the logger's own time zone), or its program's start if that
+    is not known. A typo such as 2001 would otherwise count as a session held and move
+    the pair's cadence."""
     began = pair.published_at or pair.run.published_at
     if began is None:
+        if problem := session_date_problem(pair.program, starts_at):
+            raise ValidationError(problem)
         return
     zone = zone_for(organization=pair.organization, participant=actor)
     if timezone.localtime(starts_at, zone).date() < timezone.localtime(began, zone).date():
@@ -283,17 +303,23 @@ def reflection_update(
     return reflection
 
 
-def _check_goal(pair: Pair, title: str, owner: Participant | None) -> None:
+def goal_due_date_problem(program: Program, due_date) -> str | None:
+    return pair_day_range(program).problem(due_date, what=_("The due date"))
+
+
+def _check_goal(pair: Pair, title: str, owner: Participant | None, due_date) -> None:
     if not title.strip():
         raise ValidationError(_("Say what the goal or action is."))
     if owner is not None:
         _ensure_member(pair, owner)
+    if problem := goal_due_date_problem(pair.program, due_date):
+        raise ValidationError(problem)
 
 
 @transaction.atomic
 def goal_add(*, pair: Pair, actor: Participant, title: str, owner=None, due_date=None) -> Goal:
     _ensure_member(pair, actor)
-    _check_goal(pair, title, owner)
+    _check_goal(pair, title, owner, due_date)
     return Goal.objects.create(
         organization=pair.organization,
         pair=pair,
@@ -312,7 +338,7 @@ def goal_update(
     goal = Goal.objects.select_for_update().select_related("pair").get(pk=goal.pk)
     _ensure_member(goal.pair, actor)
     _ensure_active(goal.pair)
-    _check_goal(goal.pair, title, owner)
+    _check_goal(goal.pair, title, owner, due_date)
     goal.title, goal.owner, goal.due_date = title.strip(), owner, due_date
     goal.save(update_fields=["title", "owner", "due_date"])
     return goal

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from programs.models import Cohort
 from surveys.models import Question, Schedule, Survey
+from surveys.services import offset_days_problem
 
 CHOICE_TYPES = {Question.Type.SINGLE, Question.Type.MULTIPLE}
 MAX_CHOICES = 20
@@ -121,3 +122,9 @@ class ScheduleForm(forms.ModelForm):
             "Before the start or end if negative (-7 is a week before). Not used after each "
             "session, which asks the pair as soon as the session is logged."
         )
+
+    def clean_offset_days(self) -> int:
+        offset_days = self.cleaned_data["offset_days"]
+        if offset_days is not None and (problem := offset_days_problem(offset_days)):
+            raise forms.ValidationError(problem)
+        return offset_days

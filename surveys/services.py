@@ -33,6 +33,14 @@ def iso_week(moment: datetime) -> str:
     return f"{year}-W{week:02d}"
 
 
+def offset_days_problem(offset_days: int) -> str | None:
+    """A schedule opens from 90 days before its cohort's start or end to a year after:
+    with the cohort's own dates (``organizations.dates.program_range``), a sane day."""
+    if -90 <= offset_days <= 365:
+        return None
+    return _("The days after the start or end must be from -90 to 365.")
+
+
 @transaction.atomic
 def schedule_create(
     *,
@@ -53,6 +61,8 @@ def schedule_create(
         problems.append(_("Choose when and to whom."))
     if not 1 <= open_days <= 90:
         problems.append(_("A survey stays open from 1 to 90 days."))
+    if problem := offset_days_problem(offset_days):
+        problems.append(problem)
     if problems:
         raise ValidationError(problems)
     return Schedule.objects.create(

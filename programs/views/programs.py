@@ -78,9 +78,14 @@ def program_copy(request, org_slug, program_id):
     program = request.program
     if request.method != "POST":
         return post_only()
-    copy = services.program_copy(program=program)
-    messages.success(request, _("Copied. This is the new draft; adjust its dates and details."))
-    return redirect("programs:edit", org_slug=org_slug, program_id=copy.pk)
+    copied = []
+    if not run_reporting(
+        request,
+        lambda: copied.append(services.program_copy(program=program)),
+        _("Copied. This is the new draft; adjust its dates and details."),
+    ):
+        return redirect("programs:detail", org_slug=org_slug, program_id=program.pk)
+    return redirect("programs:edit", org_slug=org_slug, program_id=copied[0].pk)
 
 
 @program_permission_required("program.manage")

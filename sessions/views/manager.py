@@ -1,18 +1,19 @@
 """Program managers' views of the pairs' activity (dates, counts, ratings and statuses,
 never what anyone wrote) and the mentor support circles."""
 
-from datetime import datetime, time, timedelta
+from datetime import time, timedelta
 from zoneinfo import ZoneInfo
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from organizations.dates import local_moment
 from organizations.http import posted, run_on_form, run_reporting
 from organizations.permissions import has_permission
 from organizations.spreadsheet import csv_response
@@ -155,16 +156,31 @@ class CircleForm(forms.Form):
         label=gettext_lazy("Place or video link"), required=False, max_length=300
     )
 
-    def __init__(self, *args, zone: ZoneInfo, **kwargs):
+    def __init__(self, *args, zone: ZoneInfo, program: Program, **kwargs):
         super().__init__(*args, **kwargs)
-        self.zone = zone
+        self.zone, self.program = zone, program
         self.fields["time"].help_text = _("The organisation's time: %(zone)s.") % {"zone": zone.key}
+
+    def clean(self):
+        """Within the program's dates or the next two years; a time the clocks skip is
+        refused, one they show twice is its first occurrence."""
+        data = super().clean()
+        if data.get("date") is None or data.get("time") is None:
+            return data
+        if problem := circles.circle_date_problem(self.program, data["date"]):
+            self.add_error("date", problem)
+            return data
+        try:
+            data["starts_at"] = local_moment(data["date"], data["time"], self.zone)
+        except ValidationError as error:
+            self.add_error("time", error)
+        return data
 
     def plan(self) -> circles.CirclePlan:
         data = self.cleaned_data
         return circles.CirclePlan(
             title=data["title"],
-            starts_at=datetime.combine(data["date"], data["time"], tzinfo=self.zone),
+            starts_at=data["starts_at"],
             duration_minutes=data["duration_minutes"],
             location=data.get("location", ""),
         )
@@ -196,7 +212,9 @@ def circle_list(request, org_slug, program_id):
     """The program's support circles, and a form to add one."""
     program = request.program
     zone = _zone(request)
-    form = CircleForm(posted(request), zone=zone, initial=CircleForm.suggestion(zone))
+    form = CircleForm(
+        posted(request), zone=zone, program=program, initial=CircleForm.suggestion(zone)
+    )
     if request.method == "POST":
         _may_manage(request)
         if form.is_valid() and run_reporting(
@@ -273,7 +291,9 @@ def circle_edit(request, org_slug, program_id, circle_id):
     program = request.program
     circle = _circle(program, circle_id)
     zone = _zone(request)
-    form = CircleForm(posted(request), zone=zone, initial=CircleForm.initial_for(circle, zone))
+    form = CircleForm(
+        posted(request), zone=zone, program=program, initial=CircleForm.initial_for(circle, zone)
+    )
     if request.method == "POST" and form.is_valid():
         done, saved = run_on_form(
             form, lambda: circles.circle_update(circle=circle, plan=form.plan())

@@ -69,7 +69,7 @@ def session_new(request, org_slug, pair_id):
     pair, me, partner = _pair(request, pair_id)
     zone = zone_for(organization=request.organization, participant=me)
     initial = {**PlanForm.next_slot(zone), "agenda": agenda_default(pair)}
-    form = PlanForm(posted(request), zone=zone, initial=initial)
+    form = PlanForm(posted(request), zone=zone, program=pair.program, initial=initial)
     if request.method == "POST" and form.is_valid():
         done, _session = run_on_form(
             form, lambda: services.session_schedule(pair=pair, actor=me, plan=form.plan())
@@ -112,7 +112,9 @@ def session_detail(request, org_slug, pair_id, session_id):
         # Nothing more to add once they reflected (they change it instead), or once it is
         # logged as not held.
         "mine_logged": session.status == MentoringSession.Status.NOT_HELD or mine is not None,
-        "plan_form": PlanForm(initial=PlanForm.initial_for(session, zone), zone=zone),
+        "plan_form": PlanForm(
+            initial=PlanForm.initial_for(session, zone), zone=zone, program=pair.program
+        ),
         "log_form": LogForm(
             topics=Topic.objects.filter(programtopic__program=pair.program_id),
             zone=zone,
@@ -131,7 +133,11 @@ def session_reschedule(request, org_slug, pair_id, session_id):
     session = _session(pair, session_id)
     if request.method != "POST":
         return post_only()
-    form = PlanForm(request.POST, zone=zone_for(organization=request.organization, participant=me))
+    form = PlanForm(
+        request.POST,
+        zone=zone_for(organization=request.organization, participant=me),
+        program=pair.program,
+    )
     if not form.is_valid():
         flash_form_errors(request, form)
     else:

@@ -309,7 +309,7 @@ def test_without_a_key_the_trend_is_refused(get, acme, reported):
         ({"start": "2020-01-01", "end": "2026-06-30"}, "start", "at most three years"),
         ({"start": "June"}, "start", "format"),
         ({"end": "2026-02-30"}, "end", "format"),
-        ({"end": "0001-01-01"}, "end", "out of range"),
+        ({"end": "0001-01-01"}, "end", "Choose a day from 2000-01-01 on."),
         ({"program": "reverse"}, "program", "integer"),
         ({"program": "0"}, "program", "greater than or equal to 1"),
     ],

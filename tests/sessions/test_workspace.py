@@ -443,7 +443,7 @@ def test_either_person_changes_a_goals_wording_owner_and_due_date(client, acme, 
         {
             "title": "Try Copilot on one deck a week",
             "owner": world["Ann"].pk,
-            "due_date": "2031-05-01",
+            "due_date": "2027-05-01",
         },
         follow=True,
     )
@@ -455,7 +455,7 @@ def test_either_person_changes_a_goals_wording_owner_and_due_date(client, acme, 
     assert (goal.title, goal.owner_id, str(goal.due_date)) == (
         "Try Copilot on one deck a week",
         world["Ann"].pk,
-        "2031-05-01",
+        "2027-05-01",
     )
     _login(client, "dan")
     client.post(url, {"title": "Try Copilot on one deck a week", "owner": "", "due_date": ""})

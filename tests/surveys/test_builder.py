@@ -1,11 +1,13 @@
 from datetime import date
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from organizations.tenancy import tenant_context
 from programs.models import Cohort, Participant, Program, ProgramManager, ProgramTopic, Topic
 from surveys.models import Assignment, Question, Schedule, Survey
+from surveys.services import schedule_create
 from tests.organizations.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db
@@ -354,3 +356,35 @@ def test_the_program_page_links_to_its_surveys(client, acme, manager, program, s
 
     assert f"/o/acme/surveys/programs/{program.pk}/" in page
     assert "Check-in" in surveys and "anonymous" in surveys
+
+
+@pytest.mark.parametrize("offset_days", ["400", "-91"])
+def test_a_schedule_opening_too_far_from_its_cohort_is_refused_on_the_days_field(
+    client, acme, manager, program, survey, offset_days
+):
+    cohort = _in(acme, lambda: Cohort.objects.get(program=program))
+    client.post(f"/o/acme/surveys/{survey.pk}/questions/new/", _question_data())
+
+    response = client.post(
+        f"/o/acme/surveys/{survey.pk}/schedules/new/",
+        _schedule_data(cohort, offset_days=offset_days),
+    )
+
+    assert (
+        "The days after the start or end must be from -90 to 365."
+        in (response.context["schedule_form"].errors["offset_days"])
+    )
+    assert not _in(acme, lambda: Schedule.objects.filter(survey=survey).exists())
+
+
+def test_the_schedule_service_refuses_an_opening_too_far_from_its_cohort(
+    client, acme, manager, program, survey
+):
+    cohort = _in(acme, lambda: Cohort.objects.get(program=program))
+    client.post(f"/o/acme/surveys/{survey.pk}/questions/new/", _question_data())
+
+    with tenant_context(organization=acme), pytest.raises(ValidationError, match="-90 to 365"):
+        schedule_create(
+            survey=survey, cohort=cohort, anchor="cohort_end", offset_days=4000,
+            audience="both", open_days=14, actor=None,
+        )  # fmt: skip
