@@ -358,6 +358,12 @@ MEDIA_URL = "/media/"
 
 # --- API ----------------------------------------------------------------------------
 
+# DRF reads a JSON body through request.body, which Django refuses past this size with a
+# server error: so it is at least the API's own body limit, which RequestSizeLimitMiddleware
+# enforces first, by the Content-Length, with a 413 (organizations.uploads.API_BODY_MAX_BYTES;
+# the check organizations.E003 holds the two together).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
+
 REST_FRAMEWORK = {
     # An organisation's API key, or a signed-in member's browser session with the
     # organisation named in the X-Organization header (the app's own pages; CSRF, the

@@ -12,21 +12,25 @@ from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from directory.csv_format import MAX_LEVEL
 from directory.models import Department, Employee
 from directory.selectors import employees_in_department, employees_searched
 from directory.serializers import (
+    MAX_BULK_ROWS,
     BulkUpsertResultSerializer,
     BulkUpsertSerializer,
     DepartmentSerializer,
     EmployeeSerializer,
 )
 from directory.services import directory_rows_upsert
-from organizations.api.views import IdFilter, OrganizationScoped, error_responses
+from organizations.api.filters import FilterSet, IdFilter, WholeNumberFilter
+from organizations.api.views import OrganizationScoped, error_responses
 from organizations.audit import client_ip
 from organizations.models import ApiKey
+from organizations.uploads import API_BODY_MAX_BYTES, MB
 
 
-class EmployeeFilter(django_filters.FilterSet):
+class EmployeeFilter(FilterSet):
     q = django_filters.CharFilter(
         method="search", help_text="Name, email or job title contains; or the employee number."
     )
@@ -34,7 +38,7 @@ class EmployeeFilter(django_filters.FilterSet):
         method="in_department",
         help_text="Department name; a division's name gives every department in it.",
     )
-    level = django_filters.NumberFilter(field_name="job_level")
+    level = WholeNumberFilter(field_name="job_level", min_value=0, max_value=MAX_LEVEL)
     location = django_filters.CharFilter()
     updated_since = django_filters.IsoDateTimeFilter(
         method="changed_since", help_text="Changed at or after this moment (ISO 8601)."
@@ -64,7 +68,7 @@ class EmployeeFilter(django_filters.FilterSet):
         return employees_in_department(queryset, department)
 
 
-class DepartmentFilter(django_filters.FilterSet):
+class DepartmentFilter(FilterSet):
     name = django_filters.CharFilter(lookup_expr="iexact", help_text="The department's name.")
     parent = IdFilter(field_name="parent__id", help_text="The division's id.")
     division = django_filters.CharFilter(
@@ -115,12 +119,16 @@ class EmployeeDetail(OrganizationScoped, generics.RetrieveAPIView):
     responses={
         200: BulkUpsertResultSerializer,
         409: BulkUpsertResultSerializer,
-        **error_responses(400, 401, 403, 429),
+        **error_responses(400, 401, 403, 413, 429),
     },
     description=(
         "Create or update employees by employee number, with the same checks as the CSV "
         "import. All or nothing: if any row is rejected nothing changes (409) unless "
-        "valid_rows_only is true."
+        "valid_rows_only is true. A value too long for its field, or not written as the "
+        "field says, is a rejection naming its row and column, never cut or guessed. At "
+        f"most {MAX_BULK_ROWS:,} rows (400 past it) and a body of at most "
+        f"{API_BODY_MAX_BYTES // MB} MB (413 past it): the row maximum fits the body limit "
+        "with every value at its longest."
     ),
 )
 class EmployeeBulkUpsert(OrganizationScoped, APIView):

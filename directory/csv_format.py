@@ -49,7 +49,36 @@ EMPLOYEE_FIELDS = [
     "birth_year",
 ]
 MAX_LEVEL = 100
+# The most characters each column holds: the model's max_length for text (a longer value
+# is refused by row and column, never cut), what the format allows for the others. The
+# API's bulk upsert states the same limits and is sized by them (directory.serializers).
+MAX_LENGTHS = {
+    "employee_number": 64,
+    "email": 254,
+    "name": 200,
+    "department": 200,
+    "division": 200,
+    "job_title": 200,
+    "job_level": len(str(MAX_LEVEL)),
+    "manager_employee_number": 64,
+    "hire_date": len("YYYY-MM-DD"),
+    "termination_date": len("YYYY-MM-DD"),
+    "location": 200,
+    "time_zone": 64,
+    "birth_year": 4,
+}
+# Plausible dates and birth years: outside them, a value is a typing slip (a year 2202, a
+# date in 1066) that would skew tenure and age figures unnoticed.
+EARLIEST_DATE = date(1900, 1, 1)
+YEARS_AHEAD = 5  # a hire or termination date may be planned this many years ahead
+EARLIEST_BIRTH_YEAR = 1900
+YOUNGEST_AGE = 14  # the birth year is at most this many years before this year
 _TIME_ZONES = zoneinfo.available_timezones()
+# ASCII digits only: int() and \d also take other scripts' digits (Arabic-Indic, Devanagari)
+# and underscores ("1_000"), which no HR system means.
+_WHOLE_NUMBER = re.compile(r"[0-9]+", re.ASCII)
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", re.ASCII)
 
 
 _NOT_UTF8 = "The file is not UTF-8 text. Save it as “CSV UTF-8” and try again."
@@ -156,6 +185,7 @@ class HrFile:
     def __init__(self, binary_stream):
         self._lines = _Lines(binary_stream)
         self._line_iterator = iter(self._lines)
+        self._peeked: str | None = None
         header_line = next(self._line_iterator, "")
         if self._lines.undecodable:
             raise FileProblem(_("Row %(row)s: ") % {"row": 1} + _(_NOT_UTF8))
@@ -181,14 +211,17 @@ class HrFile:
     def rows(self) -> Iterator[tuple[int, dict[str, str]]]:
         known = [(index, name) for index, name in enumerate(self.header) if name in COLUMNS]
         lines = self._lines
+        source = _Taken(self)
         row_number = 1
         try:
-            for values in csv.reader(self._line_iterator, delimiter=self.delimiter):
+            for values in csv.reader(source, delimiter=self.delimiter):
                 row_number += 1
                 if lines.undecodable:
                     raise FileProblem(self._not_utf8(row_number, values))
+                taken, source.taken = source.taken, []
                 if not any(value.strip() for value in values):
                     continue
+                self._refuse_swallowed_rows(row_number, values, taken)
                 yield (
                     row_number,
                     {
@@ -205,6 +238,55 @@ class HrFile:
                 _("Row %(row)s cannot be read: %(error)s") % {"row": row_number + 1, "error": exc}
             ) from exc
 
+    def _refuse_swallowed_rows(self, row: int, values: list[str], lines: list[str]) -> None:
+        """A quoted value may hold line breaks (an address over two lines), but a quotation
+        mark left open takes every line after it, up to the next quotation mark, into one
+        value: the rows on those lines would vanish without a word, and the preview would
+        call the file valid. Such a value is told by a line in it that reads as a row of
+        its own (as many separators as the header), or by its running to the end of the
+        file with its quotation mark still open. The whole file is refused then, naming
+        where the value starts: rejecting only that row would still lose the others."""
+        if len(lines) < 2:
+            return
+        index = next((i for i, value in enumerate(values) if _LINE_BREAK.search(value)), None)
+        if index is None:
+            return
+        separators = len(self.header) - 1
+        value_lines = _LINE_BREAK.split(values[index])
+        looks_like_a_row = separators > 0 and any(
+            line.count(self.delimiter) >= separators for line in value_lines[1:]
+        )
+        if looks_like_a_row or self._open_at_the_end(lines):
+            raise FileProblem(
+                self._where(row, index)
+                + _(
+                    "a quotation mark opens a value that runs over %(lines)s lines and takes "
+                    'in the rows on them. Close the quotation mark (or double it, "", '
+                    "inside a value) and upload the file again. Nothing was imported."
+                )
+                % {"lines": len(lines)}
+            )
+
+    def _open_at_the_end(self, lines: list[str]) -> bool:
+        """Whether the record read so far ends the file inside a quoted value: its
+        quotation marks do not pair up, and nothing follows it."""
+        if sum(line.count('"') for line in lines) % 2 == 0:
+            return False
+        self._peeked = next(self._line_iterator, None)
+        return self._peeked is None
+
+    def _where(self, row: int, index: int | None) -> str:
+        """ "Row 3, column “name”: ", the column named as the header names it, or else by
+        its place (the first being 1)."""
+        if index is None:
+            return _("Row %(row)s: ") % {"row": row}
+        if index < len(self.header) and self.header[index]:
+            return _("Row %(row)s, column “%(column)s”: ") % {
+                "row": row,
+                "column": self.header[index],
+            }
+        return _("Row %(row)s, column %(number)s: ") % {"row": row, "number": index + 1}
+
     def _not_utf8(self, row: int, values: list[str] | None = None) -> str:
         """Which row holds bytes that are not UTF-8 and, when its values are known, in
         which column: the first value holding one (named as the header names it, or else
@@ -212,16 +294,30 @@ class HrFile:
         index = next(
             (i for i, value in enumerate(values or []) if _ESCAPED_BYTE.search(value)), None
         )
-        if index is None:
-            where = _("Row %(row)s: ") % {"row": row}
-        elif index < len(self.header) and self.header[index]:
-            where = _("Row %(row)s, column “%(column)s”: ") % {
-                "row": row,
-                "column": self.header[index],
-            }
+        return self._where(row, index) + _(_NOT_UTF8)
+
+
+class _Taken:
+    """The file's lines as the csv reader takes them, kept until the record they make is
+    read (the reader reads no further than the record it is on), so that the lines of a
+    record can be looked at with its values. A line looked at ahead (HrFile._peeked) is
+    handed on first."""
+
+    def __init__(self, hr_file: "HrFile"):
+        self._file = hr_file
+        self.taken: list[str] = []
+
+    def __iter__(self):
+        return self
+
+    def __next__(self) -> str:
+        line = self._file._peeked
+        if line is not None:
+            self._file._peeked = None
         else:
-            where = _("Row %(row)s, column %(number)s: ") % {"row": row, "number": index + 1}
-        return where + _(_NOT_UTF8)
+            line = next(self._file._line_iterator)
+        self.taken.append(line)
+        return line
 
 
 def _unescaped(value: str) -> str:
@@ -241,29 +337,38 @@ def _column_name(raw: str) -> str:
 def check_row(row: int, raw: dict[str, str]) -> tuple[dict | None, list[Rejection]]:
     """The row's values, cleaned, or the reasons it is rejected (each naming its column).
 
-    ``raw`` holds the columns the row has; the values returned hold the same columns."""
+    ``raw`` holds the columns the row has; the values returned hold the same columns.
+    Nothing is cut or coerced: a value too long, a character text cannot hold, a number
+    or a date not written as the format says, is refused by its column."""
     problems: list[Rejection] = []
     values: dict = {}
 
     def reject(column: str, message: str) -> None:
         problems.append(Rejection(row, column, message))
 
-    number = raw.get("employee_number", "")
-    if not number:
+    raw = dict(raw)
+    for column in list(raw):
+        problem = _unstorable(raw[column], column)
+        if problem:
+            reject(column, problem)
+            raw[column] = ""  # refused already; not refused again as empty or malformed
+
+    def given(column: str) -> str:
+        return raw.get(column, "")
+
+    refused = {rejection.column for rejection in problems}
+    number = given("employee_number")
+    if not number and "employee_number" not in refused:
         reject("employee_number", _("An employee number is required."))
-    elif len(number) > 64:
-        reject("employee_number", _("At most 64 characters."))
     values["employee_number"] = number
 
-    name = raw.get("name", "")
-    if not name:
+    name = given("name")
+    if not name and "name" not in refused:
         reject("name", _("A name is required."))
-    values["name"] = name[:200]
+    values["name"] = name
 
-    email = raw.get("email", "")
-    if len(email) > 254:
-        reject("email", _("An email address has at most 254 characters."))
-    elif email:
+    email = given("email")
+    if email:
         try:
             validate_email(email)
         except ValidationError:
@@ -272,7 +377,7 @@ def check_row(row: int, raw: dict[str, str]) -> tuple[dict | None, list[Rejectio
     values["email"] = email
 
     for column in ("hire_date", "termination_date"):
-        values[column] = _date(raw.get(column, ""), column, reject)
+        values[column] = _date(given(column), column, reject)
     if (
         values["hire_date"]
         and values["termination_date"]
@@ -280,13 +385,16 @@ def check_row(row: int, raw: dict[str, str]) -> tuple[dict | None, list[Rejectio
     ):
         reject("termination_date", _("The termination date is before the hire date."))
 
-    values["job_level"] = _whole_number(raw.get("job_level", ""), "job_level", 0, MAX_LEVEL, reject)
-    this_year = date.today().year
+    values["job_level"] = _whole_number(given("job_level"), "job_level", 0, MAX_LEVEL, reject)
     values["birth_year"] = _whole_number(
-        raw.get("birth_year", ""), "birth_year", 1900, this_year, reject
+        given("birth_year"),
+        "birth_year",
+        EARLIEST_BIRTH_YEAR,
+        date.today().year - YOUNGEST_AGE,
+        reject,
     )
 
-    time_zone = raw.get("time_zone", "")
+    time_zone = given("time_zone")
     if time_zone and time_zone not in _TIME_ZONES:
         reject(
             "time_zone",
@@ -294,12 +402,12 @@ def check_row(row: int, raw: dict[str, str]) -> tuple[dict | None, list[Rejectio
         )
     values["time_zone"] = time_zone
 
-    manager = raw.get("manager_employee_number", "")
+    manager = given("manager_employee_number")
     if manager and manager == number:
         reject("manager_employee_number", _("An employee cannot be their own manager."))
     values["manager_employee_number"] = manager
-    values["department"] = raw.get("department", "")[:200]
-    division = raw.get("division", "")[:200]
+    values["department"] = given("department")
+    division = given("division")
     if division and division == values["department"]:
         reject("division", _("A department cannot be its own division."))
     elif division and "department" not in raw:
@@ -307,8 +415,8 @@ def check_row(row: int, raw: dict[str, str]) -> tuple[dict | None, list[Rejectio
     elif division and not values["department"]:
         reject("division", _("A division is given, but no department."))
     values["division"] = division
-    values["job_title"] = raw.get("job_title", "")[:200]
-    values["location"] = raw.get("location", "")[:200]
+    values["job_title"] = given("job_title")
+    values["location"] = given("location")
     # Only the columns the file (or API row) has: a column left out keeps what the
     # directory holds, it does not blank it.
     values = {
@@ -317,24 +425,56 @@ def check_row(row: int, raw: dict[str, str]) -> tuple[dict | None, list[Rejectio
     return (None if problems else values), problems
 
 
+def _unstorable(value: str, column: str) -> str | None:
+    """Why the column cannot hold the value as it is, if it cannot: the checks every column
+    shares, made before any other so that nothing is ever cut to fit."""
+    if "\0" in value:
+        # PostgreSQL's text cannot hold it: without this, the preview would accept the row
+        # and applying would fail.
+        return _("The value holds a NUL character (byte 0), which text cannot hold.")
+    limit = MAX_LENGTHS.get(column)
+    if limit is not None and len(value) > limit:
+        return _("At most %(limit)s characters; this value has %(count)s.") % {
+            "limit": limit,
+            "count": len(value),
+        }
+    return None
+
+
 def _date(value: str, column: str, reject) -> date | None:
+    """A date written YYYY-MM-DD exactly (date.fromisoformat also takes 20240401 and week
+    dates such as 2024-W14-1), within plausible years."""
     if not value:
         return None
     try:
-        return date.fromisoformat(value)
+        if not _ISO_DATE.fullmatch(value):
+            raise ValueError(value)
+        day = date.fromisoformat(value)
     except ValueError:
         reject(column, _("“%(value)s” is not a date as YYYY-MM-DD.") % {"value": value})
         return None
+    latest = date(date.today().year + YEARS_AHEAD, 12, 31)
+    if not EARLIEST_DATE <= day <= latest:
+        reject(
+            column,
+            _("%(value)s is not between %(earliest)s and %(latest)s.")
+            % {"value": value, "earliest": EARLIEST_DATE.isoformat(), "latest": latest.isoformat()},
+        )
+        return None
+    return day
 
 
 def _whole_number(value: str, column: str, low: int, high: int, reject) -> int | None:
     if not value:
         return None
-    try:
-        number = int(value)
-    except ValueError:
-        reject(column, _("“%(value)s” is not a whole number.") % {"value": value})
+    if not _WHOLE_NUMBER.fullmatch(value):
+        reject(
+            column,
+            _("“%(value)s” is not a whole number written with the digits 0 to 9.")
+            % {"value": value},
+        )
         return None
+    number = int(value)
     if not low <= number <= high:
         reject(
             column,

@@ -111,3 +111,23 @@ def role_errors(facts: RoleFacts, *, app_role: str = "", alias: str = "default")
             id="organizations.E001",
         )
     ]
+
+
+@register()
+def check_django_reads_the_api_bodies_the_api_accepts(app_configs=None, **kwargs) -> list[Error]:
+    """DRF reads a JSON body through request.body, which Django refuses past
+    DATA_UPLOAD_MAX_MEMORY_SIZE: a body the API accepts (organizations.uploads) would end
+    in a server error instead of being read."""
+    from organizations.uploads import API_BODY_MAX_BYTES
+
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    if limit is None or limit >= API_BODY_MAX_BYTES:
+        return []
+    return [
+        Error(
+            f"DATA_UPLOAD_MAX_MEMORY_SIZE ({limit} bytes) is below the API's body limit "
+            f"({API_BODY_MAX_BYTES} bytes): a bulk upsert the API accepts would fail.",
+            hint="Set DATA_UPLOAD_MAX_MEMORY_SIZE to at least the API's body limit.",
+            id="organizations.E003",
+        )
+    ]

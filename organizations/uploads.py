@@ -409,9 +409,15 @@ HR_FILE = UploadKind(
 KINDS = (LOGO, MATERIAL, HR_FILE)
 # Room for a form's other fields and the multipart framing around its file.
 _FORM_ROOM = 1 * MB
-# Bodies that carry no file: the API's JSON (10,000 rows of the bulk upsert measure
-# 3.6 MB) and forms without a file.
+# Bodies that carry no file, outside the API: forms without a file.
 _OTHER_BODY_MAX_BYTES = 10 * MB
+# The API's JSON bodies. Its largest is the bulk upsert at its row maximum
+# (directory.serializers.MAX_BULK_ROWS), every value at its longest and every character
+# written as a JSON \uXXXX escape (12 bytes for one beyond the BMP, as json.dumps writes it
+# by default): about 18 MB; tests/directory/test_api_limits.py holds the two together.
+# Django's DATA_UPLOAD_MAX_MEMORY_SIZE, which binds DRF's reading of the body, is at least
+# this (config/settings.py; the check organizations.E003 says so if not).
+API_BODY_MAX_BYTES = 20 * MB
 
 
 class RequestSizeLimitMiddleware:
@@ -419,11 +425,12 @@ class RequestSizeLimitMiddleware:
     reads it.
 
     Django writes every file of a multipart body to a temporary file before a form can
-    look at it; DRF reads a JSON body whole, past DATA_UPLOAD_MAX_MEMORY_SIZE (which binds
-    only ``request.body``); and CsrfViewMiddleware parses the body of any POST that comes
-    with a CSRF cookie, which anyone can have. So the size is judged here, from the
-    Content-Length, ahead of them all. A body sent without a length is not read by Django.
-    Within this cap, a file over its own kind's limit is refused by its form, by name.
+    look at it; DRF reads a JSON body whole (bound, past this, by
+    DATA_UPLOAD_MAX_MEMORY_SIZE, which would end in a server error); and
+    CsrfViewMiddleware parses the body of any POST that comes with a CSRF cookie, which
+    anyone can have. So the size is judged here, from the Content-Length, ahead of them
+    all. A body sent without a length is not read by Django. Within this cap, a file over
+    its own kind's limit is refused by its form, by name.
     """
 
     def __init__(self, get_response):
@@ -434,15 +441,19 @@ class RequestSizeLimitMiddleware:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
             length = 0
-        limit = request_body_limit(request.META.get("CONTENT_TYPE", ""))
+        limit = request_body_limit(
+            request.META.get("CONTENT_TYPE", ""), api=request.path.startswith(API_PREFIX)
+        )
         if length > limit:
             return _too_large(request, length, limit)
         return self.get_response(request)
 
 
-def request_body_limit(content_type: str) -> int:
+def request_body_limit(content_type: str, *, api: bool = False) -> int:
     if content_type.lower().startswith("multipart/form-data"):
         return max(kind.max_bytes for kind in KINDS) + _FORM_ROOM
+    if api:
+        return API_BODY_MAX_BYTES
     return int(getattr(settings, "REQUEST_BODY_MAX_BYTES", _OTHER_BODY_MAX_BYTES))
 
 

@@ -12,6 +12,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 
+from organizations.api.filters import DateParameter, WholeNumberParameter
 from reports.forms import DateRangeForm
 from reports.measures import MEASURES, Measure
 
@@ -25,15 +26,15 @@ class KpiTrendQuerySerializer(serializers.Serializer):
     """The dashboard's period, checked by the dashboard's own form (reports.forms), so the
     API and the page refuse the same periods."""
 
-    program = serializers.IntegerField(
+    program = WholeNumberParameter(
         required=False,
         min_value=1,
         help_text="Only this program's figures; left out, the whole organisation's.",
     )
-    start = serializers.DateField(
+    start = DateParameter(
         required=False, help_text="First day (YYYY-MM-DD); by default 180 days before the end."
     )
-    end = serializers.DateField(
+    end = DateParameter(
         required=False,
         help_text="Last day (YYYY-MM-DD), not after today in the organisation's time zone; "
         "by default today.",

@@ -1,8 +1,6 @@
 """Survey results through the API: the figures the results page and its CSV show, by the
 same function (surveys.selectors.results.survey_results), so a group hidden there is hidden here."""
 
-import django_filters
-from django import forms
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
@@ -11,6 +9,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from organizations.api.filters import FilterSet, IdFilter
 from organizations.api.views import OrganizationScoped, error_responses
 from programs.decorators import ProgramPermissionMixin
 from surveys.models import Survey
@@ -26,14 +25,8 @@ from surveys.serializers import (
 RESULTS_PERMISSION = "program.view"
 
 
-class _IdFilter(django_filters.NumberFilter):
-    """An object's id: a whole number, not any decimal rounded down."""
-
-    field_class = forms.IntegerField
-
-
-class SurveyFilter(django_filters.FilterSet):
-    program = _IdFilter(field_name="program__id", help_text="Program id.")
+class SurveyFilter(FilterSet):
+    program = IdFilter(field_name="program__id", help_text="Program id.")
 
     class Meta:
         model = Survey

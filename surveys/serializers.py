@@ -12,6 +12,7 @@ null.
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from organizations.api.filters import WholeNumberParameter
 from organizations.suppression import DIMENSIONS
 from programs.models import Participant
 from surveys.models import Question, Survey
@@ -34,7 +35,7 @@ class SurveySerializer(serializers.ModelSerializer):
 
 
 class SurveyResultsQuerySerializer(serializers.Serializer):
-    cohort = serializers.IntegerField(
+    cohort = WholeNumberParameter(
         required=False,
         min_value=1,
         help_text="Only this cohort (one the survey was sent to), as the results page's filter.",

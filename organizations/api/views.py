@@ -1,17 +1,18 @@
 from contextlib import ExitStack
 
 import django_filters
-from django import forms
 from django.db import transaction
 from django.db.models import Q
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics
 
 from organizations.api.errors import ErrorSerializer
+from organizations.api.filters import BooleanFilter, FilterSet
 from organizations.api.serializers import MemberSerializer
 from organizations.models import Membership
 from organizations.roles import ROLE_FIELDS, Role
 from organizations.tenancy import tenant_context
+from organizations.uploads import API_BODY_MAX_BYTES, MB
 
 ERRORS = {
     400: OpenApiResponse(ErrorSerializer, description="The request is not valid."),
@@ -32,6 +33,13 @@ ERRORS = {
             "X-Organization the member does not belong to."
         ),
     ),
+    413: OpenApiResponse(
+        ErrorSerializer,
+        description=(
+            f"The body is larger than the API takes ({API_BODY_MAX_BYTES // MB} MB, judged by "
+            "its Content-Length); nothing was read or changed. Code `too_large`."
+        ),
+    ),
     429: OpenApiResponse(ErrorSerializer, description="Too many requests with this key."),
 }
 
@@ -40,17 +48,11 @@ def error_responses(*codes: int) -> dict:
     return {code: ERRORS[code] for code in codes}
 
 
-class IdFilter(django_filters.NumberFilter):
-    """An object's id: a whole number, not any decimal rounded down."""
-
-    field_class = forms.IntegerField
-
-
-class MemberFilter(django_filters.FilterSet):
+class MemberFilter(FilterSet):
     role = django_filters.ChoiceFilter(
         choices=Role.choices, method="with_role", help_text="Members holding this role."
     )
-    is_active = django_filters.BooleanFilter(help_text="Active (true) or deactivated (false).")
+    is_active = BooleanFilter(help_text="Active (true) or deactivated (false).")
     email = django_filters.CharFilter(
         field_name="user__email", lookup_expr="iexact", help_text="The member's email address."
     )

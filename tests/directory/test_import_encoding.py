@@ -92,11 +92,12 @@ class Roster:
         for number in range(start, start + count):
             self.add(number, **fields)
 
-    def fill_to(self, offset: int) -> int:
-        """Good rows until the file is 400 bytes or less short of ``offset``; returns the
+    def fill_to(self, offset: int, room: int = 200) -> int:
+        """Good rows until the file is ``room`` bytes or less short of ``offset`` (200: a
+        name that fills the gap stays within the column's 200 characters); returns the
         number for the next row."""
         number = 1
-        while len(self.content) < offset - 400:
+        while len(self.content) < offset - room:
             self.add(number)
             number += 1
         return number
@@ -331,7 +332,7 @@ def test_good_characters_straddling_a_block_boundary_are_not_taken_for_bad_ones(
 def test_a_line_break_split_by_a_block_boundary_ends_one_row(acme, newline, boundary):
     """A CR as the last byte before the boundary, its LF (or the next row) after it."""
     roster = Roster(newline=newline)
-    number = roster.fill_to(boundary)
+    number = roster.fill_to(boundary, room=300)  # a whole row and a location of 200 at most
     padding = "x" * (boundary - 1 - len(roster.content) - len(roster.line(number)))
     roster.add(number, location="Lisbon" + padding)
     assert roster.content[boundary - 1 : boundary] == b"\r"

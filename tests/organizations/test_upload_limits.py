@@ -441,13 +441,25 @@ def test_a_body_larger_than_any_upload_is_refused_unread():
 
 def test_an_api_body_over_its_limit_is_refused_in_the_apis_shape():
     _, response, passed = _through_the_limit(
-        "/api/v1/employees/bulk-upsert/", length=10 * MB + 1, content_type="application/json"
+        "/api/v1/employees/bulk-upsert/", length=20 * MB + 1, content_type="application/json"
     )
 
     error = json.loads(response.content)["error"]
     assert response.status_code == 413
     assert error["code"] == "too_large"
-    assert error["message"] == "The request is 10.1 MB; the limit is 10 MB. Nothing was saved."
+    assert error["message"] == "The request is 20.1 MB; the limit is 20 MB. Nothing was saved."
+    assert passed == []
+
+
+def test_a_body_other_than_the_apis_keeps_the_lower_limit():
+    _, response, passed = _through_the_limit(
+        length=10 * MB + 1, content_type="application/x-www-form-urlencoded"
+    )
+
+    assert response.status_code == 413
+    assert response.content.decode() == (
+        "The request is 10.1 MB; the limit is 10 MB. Nothing was saved."
+    )
     assert passed == []
 
 
@@ -455,7 +467,7 @@ def test_an_api_body_over_its_limit_is_refused_in_the_apis_shape():
     ("length", "content_type"),
     [
         (51 * MB, MULTIPART),  # the largest upload (an HR file) and the form around it
-        (4 * MB, "application/json"),  # a bulk upsert of 10,000 rows is about 3.6 MB
+        (4 * MB, "application/json"),  # a form without a file, within the 10 MB outside the API
         (0, ""),
     ],
 )

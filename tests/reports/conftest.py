@@ -5,13 +5,14 @@ The day reported is 30 June 2026, in an organisation on UTC. Cohort "Pilot" of p
 """
 
 import io
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 from django.core.management import call_command
 
 from directory.models import Department, Employee, EmployeeDemographics, JobLevelChange
 from matching.models import MatchRun, Pair
+from organizations.models import Organization
 from organizations.tenancy import tenant_context
 from programs.models import (
     Audience,
@@ -35,6 +36,8 @@ def hand_module(django_db_setup, django_db_blocker):
     module's end empties the database again, as the demo fixture does."""
     with django_db_blocker.unblock():
         acme = OrganizationFactory(slug="acme", name="Acme", time_zone="UTC")
+        # Made before the days it reports (the backfill refuses days before that).
+        Organization.objects.filter(pk=acme.pk).update(created_at=datetime(2026, 1, 1, tzinfo=UTC))
         with tenant_context(organization=acme):
             built = _build(acme)
         call_command(

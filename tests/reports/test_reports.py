@@ -1,14 +1,16 @@
 """Snapshots (idempotent, backfilled, summed up), the dashboard and its export (aggregates
 only, small groups hidden, a fixed number of queries), and the managers' weekly digest."""
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 import pytest
 from django.core import mail
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
+from organizations.models import Organization
 from organizations.suppression import hide_small
 from organizations.tenancy import tenant_context
 from programs.models import Cohort, Program, ProgramManager
@@ -63,6 +65,33 @@ def test_the_backfill_command_rebuilds_a_range_the_same_way(acme, hand):
         call_command("snapshots_backfill", "nope", "2026-06-01", "2026-06-30")
     with pytest.raises(CommandError, match="before the first"):
         call_command("snapshots_backfill", "acme", "2026-06-30", "2026-06-01")
+
+
+def _created_on(organization, day: date) -> None:
+    Organization.objects.filter(pk=organization.pk).update(
+        created_at=datetime.combine(day, time(9), tzinfo=organization.zone)
+    )
+
+
+def test_the_backfill_command_refuses_days_not_ended_or_before_the_organisation(acme):
+    _created_on(acme, date(2026, 3, 10))
+    with tenant_context(organization=acme):
+        before = set(Snapshot.objects.values_list("scope", "day"))
+    today = timezone.localdate(timezone=acme.zone)
+    yesterday = today - timedelta(days=1)
+
+    with pytest.raises(CommandError, match=f"the latest day to rebuild is yesterday, {yesterday}"):
+        call_command("snapshots_backfill", "acme", "2026-03-10", today.isoformat())
+    with pytest.raises(CommandError, match="before acme was created on 2026-03-10"):
+        call_command("snapshots_backfill", "acme", "2026-03-09", "2026-03-20")
+    with pytest.raises(CommandError, match="'2026-3-1' is not a day as YYYY-MM-DD"):
+        call_command("snapshots_backfill", "acme", "2026-3-1", "2026-03-20")
+    with tenant_context(organization=acme):
+        assert set(Snapshot.objects.values_list("scope", "day")) == before
+
+    call_command("snapshots_backfill", "acme", "2026-03-10", yesterday.isoformat(), "--every", "30")
+    with tenant_context(organization=acme):
+        assert Snapshot.objects.filter(scope="organization", day=yesterday).exists()
 
 
 def test_the_nightly_task_writes_the_last_complete_day_and_fills_missed_nights(acme, globex, hand):
