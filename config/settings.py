@@ -214,6 +214,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "notifications.tasks.reminders_tick",
         "schedule": crontab(minute="*/15"),
     },
+    # What the outbox holds unsent: messages written while the broker or the worker was
+    # away, and failed deliveries due again (notifications/outbox.py).
+    "outbox-sweep": {
+        "task": "notifications.tasks.outbox_sweep_task",
+        "schedule": float(env_int("OUTBOX_SWEEP_SECONDS", 60)),
+    },
     # Hourly, because each person's digest goes out on their own Monday morning.
     "weekly-digest": {
         "task": "notifications.tasks.weekly_digest_task",

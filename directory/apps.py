@@ -11,4 +11,11 @@ class DirectoryConfig(AppConfig):
     verbose_name = _("Directory")
 
     def ready(self) -> None:
-        from directory import receivers  # noqa: F401 - links a person's two records
+        from directory import (
+            receivers,  # noqa: F401 - links a person's two records
+            services,
+        )
+        from organizations.outgoing import register_handler
+
+        register_handler(services.CHECK_OUTBOX_KIND, services.directory_import_check_job)
+        register_handler(services.APPLY_OUTBOX_KIND, services.directory_import_apply_job)

@@ -5,6 +5,7 @@ their progress goes to the cache, because an apply is one transaction whose own 
 nobody else can see until it ends.
 """
 
+import logging
 from dataclasses import dataclass, replace
 from datetime import timedelta
 
@@ -14,6 +15,7 @@ from django.db import DatabaseError, OperationalError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from directory.csv_format import FileProblem, HrFile
 from directory.importing import (
     ImportPlan,
@@ -25,10 +27,13 @@ from directory.importing import (
 from directory.models import DirectoryImport
 from organizations.audit import audit_record
 from organizations.models import AuditAction, Organization
+from organizations.outgoing import message_add
+from organizations.tenancy import tenant_context
 from organizations.uploads import HR_FILE
 
 MAX_REPORTED_REJECTIONS = 1000
 STUCK_AFTER = timedelta(hours=1)
+logger = logging.getLogger(__name__)
 _PROGRESS_KEY = "directory-import:{pk}:progress"
 _PROGRESS_TIMEOUT = 24 * 3600
 _WORKING = (DirectoryImport.Status.CHECKING, DirectoryImport.Status.APPLYING)
@@ -98,15 +103,13 @@ def directory_import_start(
         phase_started_at=timezone.now(),
         file=upload,
     )
-    from directory.tasks import check_directory_import_task
-
-    # robust: with tasks running eagerly, a failing task must not turn the upload into an
-    # error page; the task records its own failure on the import.
-    transaction.on_commit(
-        lambda: check_directory_import_task.delay(
-            organization_id=organization.pk, import_id=record.pk
-        ),
-        robust=True,
+    # Written to the outbox with the import: checked once this commits, and if the broker
+    # is away, when the sweep finds it (the page says it is waiting meanwhile).
+    message_add(
+        organization=organization,
+        kind=CHECK_OUTBOX_KIND,
+        key=f"directory-import:{record.pk}:check",
+        args={"import_id": record.pk},
     )
     return record
 
@@ -170,18 +173,61 @@ def directory_import_request_apply(
     record.phase_started_at = timezone.now()
     record.failure = ""
     record.save()
-    from directory.tasks import apply_directory_import_task
-
-    transaction.on_commit(
-        lambda: apply_directory_import_task.delay(
-            organization_id=organization.pk,
-            import_id=record.pk,
-            actor_id=actor.pk,
-            ip_address=ip_address,
-        ),
-        robust=True,
+    message_add(
+        organization=organization,
+        kind=APPLY_OUTBOX_KIND,
+        # Applying can come round again (a preview made stale re-checks the file), and
+        # each request is its own occasion.
+        key=f"directory-import:{record.pk}:apply:{record.phase_started_at.isoformat()}",
+        args={"import_id": record.pk, "actor_id": actor.pk, "ip_address": ip_address},
     )
     return record
+
+
+CHECK_OUTBOX_KIND = "directory.import_check"
+APPLY_OUTBOX_KIND = "directory.import_apply"
+
+
+def directory_import_check_job(*, organization: Organization, import_id: int) -> None:
+    """The outbox's handler for checking (and the task's body). A failure is recorded on
+    the import and ends the job: the person sees it and uploads again."""
+    try:
+        with transaction.atomic():  # a savepoint: a failure undoes the check, not its record
+            # Held while checking: a discard meanwhile waits for nothing and is refused.
+            record = DirectoryImport.objects.select_for_update().get(pk=import_id)
+            if record.status != DirectoryImport.Status.CHECKING:
+                return  # delivered twice, or discarded while waiting: nothing to do
+            directory_import_check(directory_import=record)
+    except Exception:
+        logger.exception("Checking directory import %s failed", import_id)
+        record = DirectoryImport.objects.get(pk=import_id)
+        directory_import_fail(
+            directory_import=record,
+            message=_("The file could not be checked because of an error on our side."),
+            actor=record.uploaded_by,
+        )
+
+
+def directory_import_apply_job(
+    *, organization: Organization, import_id: int, actor_id: int, ip_address: str | None = None
+) -> None:
+    """The outbox's handler for applying (and the task's body). ``ip_address``: where
+    the admin asked for it from, for the audit log."""
+    actor = User.objects.get(pk=actor_id)
+    try:
+        with tenant_context(organization=organization, user=actor):
+            record = DirectoryImport.objects.select_for_update().get(pk=import_id)
+            if record.status != DirectoryImport.Status.APPLYING:
+                return  # delivered twice: already done
+            directory_import_apply(directory_import=record, actor=actor, ip_address=ip_address)
+    except Exception:
+        logger.exception("Applying directory import %s failed", import_id)
+        directory_import_fail(
+            directory_import=DirectoryImport.objects.get(pk=import_id),
+            message=_("Applying failed because of an error on our side; nothing was changed."),
+            actor=actor,
+            ip_address=ip_address,
+        )
 
 
 def directory_import_apply(

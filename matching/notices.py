@@ -6,9 +6,10 @@ service or task that runs twice tells nobody twice. The reason a pair ended reac
 program's managers only: the two people's notices never carry it.
 """
 
+import hashlib
 from collections.abc import Iterable
 
-from django.db import models, transaction
+from django.db import models
 from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
@@ -19,6 +20,7 @@ from directory.zones import zones_for_members
 from matching.models import Pair
 from notifications import delivery
 from notifications.kinds import Candidate, register_kind
+from notifications.outbox import outbox_add, register_handler
 from organizations.models import Membership, Organization
 from programs.models import Participant
 from programs.selectors import program_manager_links
@@ -35,18 +37,31 @@ def register() -> None:
     The managers' alert is a reminder like any other."""
     for kind in PairNotice:
         register_kind(kind.value, kind.label, always_emailed=kind != PairNotice.PAIR_ENDED_ALERT)
+    register_handler(OUTBOX_KIND, notices_deliver)
+
+
+OUTBOX_KIND = "matching.pair_notices"
 
 
 def notices_send(*, organization: Organization, candidates: list[Candidate]) -> None:
     """Create the notices now (in the caller's transaction) and email them once it has
-    committed."""
-    from matching.tasks import deliver_pair_notices_task
-
+    committed: the outbox asks for the delivery with them, so the broker being away
+    delays the emails and fails nothing."""
     delivery.create(candidates, timezone.now())
     if candidates:
-        transaction.on_commit(
-            lambda: deliver_pair_notices_task.delay(organization_id=organization.pk)
+        occasion = hashlib.sha256(
+            "\n".join(sorted(f"{c.recipient.pk}:{c.key}" for c in candidates)).encode()
+        ).hexdigest()[:32]
+        outbox_add(
+            organization=organization, kind=OUTBOX_KIND, key=f"pair-notices:{occasion}", args={}
         )
+
+
+def notices_deliver(*, organization: Organization) -> None:
+    """The outbox's handler: the reminders' delivery, so whatever else of the
+    organisation's is due goes too, each notice once (locked and marked sent in the
+    transaction that sends it). It takes its own transactions, one per notice."""
+    delivery.deliver(organization, timezone.now())
 
 
 def pair_published(*, organization: Organization, pairs: Iterable[Pair]) -> list[Candidate]:

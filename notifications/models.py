@@ -67,3 +67,37 @@ class NotificationSettings(TenantModel):
 
     class Meta:
         db_table = "mentoring_notificationsettings"
+
+
+class OutboxMessage(TenantModel):
+    """Something that must go out (an email, a calendar invitation, an import to run),
+    written in the transaction of the change that causes it and delivered after it
+    commits: at once by a task when the broker is up, else by the sweep
+    (notifications.outbox). ``kind`` names the registered handler and ``args`` its
+    keyword arguments; ``key`` names the occasion, unique in the organisation, so that
+    writing the same message twice keeps one."""
+
+    kind = models.CharField(max_length=60)
+    key = models.CharField(max_length=200)
+    args = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    next_attempt_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "key"], name="outbox_message_once")
+        ]
+        # The sweep's question: what is unsent and due.
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=models.Q(sent_at__isnull=True),
+                name="outbox_message_due",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.key}"

@@ -8,8 +8,10 @@ class OrganizationsConfig(AppConfig):
     verbose_name = _("Organisations")
 
     def ready(self) -> None:
-        from organizations import checks, receivers  # noqa: F401 - registers checks, receivers
+        from organizations import checks, outgoing, receivers  # noqa: F401 - registers checks, receivers
+        from organizations.services import INVITATION_OUTBOX_KIND, invitation_send
 
+        outgoing.register_handler(INVITATION_OUTBOX_KIND, invitation_send)
         post_migrate.connect(_sync_row_level_security, sender=self)
 
 

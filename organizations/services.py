@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User, normalize_email
 from organizations.audit import audit_record
 from organizations.models import AuditAction, Invitation, Membership, Organization
+from organizations.outgoing import message_add
 from organizations.roles import ROLE_FIELDS, Role
 
 
@@ -264,12 +265,14 @@ def invitation_resend(
     return invitation
 
 
-def _issue(invitation: Invitation, *, actor, ip_address, renewing: bool) -> None:
-    from organizations.tasks import send_invitation_email_task
+INVITATION_OUTBOX_KIND = "organizations.invitation"
 
-    token = secrets.token_urlsafe(32)
+
+def _issue(invitation: Invitation, *, actor, ip_address, renewing: bool) -> None:
     now = timezone.now()
-    invitation.token_hash = invitation_token_hash(token)
+    # The previous link (if any) stops working now; the new one is made when the email
+    # is sent (invitation_send), so that its token is never written down anywhere.
+    invitation.token_hash = invitation_token_hash(secrets.token_urlsafe(32))
     invitation.expires_at = now + timedelta(days=settings.INVITATION_VALID_DAYS)
     invitation.last_sent_at = now
     invitation.send_count += 1
@@ -282,14 +285,33 @@ def _issue(invitation: Invitation, *, actor, ip_address, renewing: bool) -> None
         details={"roles": _role_names(invitation.roles)},
         ip_address=ip_address,
     )
-    # The link's token exists only in this email; the database keeps its hash.
-    transaction.on_commit(
-        lambda: send_invitation_email_task.delay(
-            organization_id=invitation.organization_id,
-            invitation_id=invitation.pk,
-            token=token,
-        )
+    # Written to the outbox with the invitation: emailed once this commits, broker or not.
+    message_add(
+        organization=invitation.organization,
+        kind=INVITATION_OUTBOX_KIND,
+        key=f"invitation:{invitation.pk}:{invitation.send_count}",
+        args={"invitation_id": invitation.pk, "send_count": invitation.send_count},
     )
+
+
+def invitation_send(*, organization: Organization, invitation_id: int, send_count: int) -> None:
+    """The outbox's handler: a fresh link, emailed in the transaction that stores its
+    hash. Nothing for an invitation accepted, revoked or issued again since (that issue
+    sends its own). Runs inside the organisation."""
+    from organizations.emails import send_invitation_email
+
+    invitation = (
+        Invitation.objects.select_for_update(of=("self",))
+        .select_related("invited_by")
+        .filter(pk=invitation_id)
+        .first()
+    )
+    if invitation is None or not invitation.is_open or invitation.send_count != send_count:
+        return
+    token = secrets.token_urlsafe(32)
+    invitation.token_hash = invitation_token_hash(token)
+    invitation.save(update_fields=["token_hash"])
+    send_invitation_email(invitation=invitation, token=token)
 
 
 @transaction.atomic

@@ -8,7 +8,11 @@ class ProgramsConfig(AppConfig):
 
     def ready(self) -> None:
         from directory.zones import register_chosen_zones
+        from notifications.outbox import register_handler
+        from programs import emails
         from programs.selectors import chosen_zones
+
+        register_handler(emails.OUTBOX_KIND, emails.participant_email_deliver)
 
         # A participant's zone is the person's own choice (directory.zones).
         register_chosen_zones(chosen_zones)

@@ -7,6 +7,15 @@ from programs.models import Participant
 KINDS = ("invited", "approved", "rejected", "withdrawn")
 
 
+OUTBOX_KIND = "programs.participant_email"
+
+
+def participant_email_deliver(*, organization, participant_id: int, kind: str) -> None:
+    """The outbox's handler (and the task's body); runs inside the organisation."""
+    participant = Participant.objects.select_related("program", "employee").get(pk=participant_id)
+    send_participant_email(participant=participant, kind=kind)
+
+
 def send_participant_email(*, participant: Participant, kind: str) -> None:
     if kind not in KINDS:
         raise ValueError(kind)

@@ -1,6 +1,7 @@
 """Enrolment: invitations from the directory, self-nomination, the application (the
 profile matching uses), and the program manager's decision."""
 
+import uuid
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -11,9 +12,11 @@ from django.utils.translation import gettext as _
 
 from directory.demographics import demographics_record, demographics_withdraw
 from directory.models import Employee
+from notifications.outbox import outbox_add
 from organizations.models import Membership
 from organizations.roles import Role
 from organizations.services import invitation_create_many
+from programs import emails
 from programs.eligibility import eligibility_problems
 from programs.models import Cohort, Participant, ParticipantTopic, Program, ProgramQuestion
 from programs.selectors import cohort_approved_count
@@ -67,14 +70,14 @@ def _full(cohort: Cohort, approved: int) -> str | None:
 
 
 def _notify(participant: Participant, kind: str) -> None:
-    from programs.tasks import send_participant_email_task
-
-    transaction.on_commit(
-        lambda: send_participant_email_task.delay(
-            organization_id=participant.organization_id,
-            participant_id=participant.pk,
-            kind=kind,
-        )
+    """Written to the outbox with the change: emailed once this commits, broker or not.
+    A place can come back to the same status (invited, withdrawn, invited again), and
+    each time is news: the key names this occasion only."""
+    outbox_add(
+        organization=participant.organization,
+        kind=emails.OUTBOX_KIND,
+        key=f"participant-email:{participant.pk}:{kind}:{uuid.uuid4().hex}",
+        args={"participant_id": participant.pk, "kind": kind},
     )
 
 

@@ -2,17 +2,17 @@
 the inclusion counts they were part of: comparing a stored day before the change with
 one after it would otherwise give their answer away."""
 
-from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from directory.models import EmployeeDemographics
+from organizations.models import Organization
 
 
 def _forget(organization_id: int) -> None:
-    from reports.tasks import forget_inclusion_task
+    from reports.services import snapshots_forget_inclusion_request
 
-    transaction.on_commit(lambda: forget_inclusion_task.delay(organization_id=organization_id))
+    snapshots_forget_inclusion_request(organization=Organization.objects.get(pk=organization_id))
 
 
 @receiver(post_delete, sender=EmployeeDemographics, dispatch_uid="reports_consent_withdrawn")

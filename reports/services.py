@@ -15,6 +15,7 @@ program and ISO week: it is recorded as a notification with a unique key, as the
 participants' digest is, so a repeated run sends nothing twice.
 """
 
+import uuid
 from datetime import date, datetime, timedelta
 
 from django.db import transaction
@@ -26,6 +27,7 @@ from directory.zones import zones_for_members
 from notifications.delivery import DIGEST_WEEKDAY, is_night
 from notifications.kinds import DIGEST
 from notifications.models import Notification
+from notifications.outbox import outbox_add
 from organizations.disclosure import (
     published_read,
     published_withdraw,
@@ -115,6 +117,36 @@ def snapshots_backfill(
         day += timedelta(days=every_days)
     days.append(end)
     return sum(snapshot_write(organization=organization, day=one) for one in days)
+
+
+SNAPSHOT_TODAY_KIND = "reports.snapshot_today"
+FORGET_INCLUSION_KIND = "reports.forget_inclusion"
+
+
+def snapshot_today_request(*, organization: Organization) -> None:
+    """Count today's figures as soon as a worker can (they can take a while). Through the
+    outbox, so that a broker away delays the count and fails no page."""
+    outbox_add(
+        organization=organization,
+        kind=SNAPSHOT_TODAY_KIND,
+        key=f"snapshot-today:{uuid.uuid4().hex}",
+        args={},
+    )
+
+
+def snapshot_today_write(*, organization: Organization) -> int:
+    return snapshot_write(organization=organization, day=today(organization))
+
+
+def snapshots_forget_inclusion_request(*, organization: Organization) -> None:
+    """After a change to someone's self-identification, in its transaction: the
+    snapshots must forget (a privacy promise, so it waits in the outbox if need be)."""
+    outbox_add(
+        organization=organization,
+        kind=FORGET_INCLUSION_KIND,
+        key=f"forget-inclusion:{uuid.uuid4().hex}",
+        args={},
+    )
 
 
 @transaction.atomic

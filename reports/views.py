@@ -3,7 +3,6 @@ building today's figures on demand. Thin: reports.selectors does the reading."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -20,7 +19,7 @@ from reports.forms import DateRangeForm
 from reports.measures import MEASURES, shown
 from reports.models import ORGANIZATION_SCOPE, program_scope
 from reports.selectors import dashboard_get, kpi_trend_list, today
-from reports.tasks import snapshot_today_task
+from reports.services import snapshot_today_request
 
 
 def _whole_organization(request) -> bool:
@@ -111,7 +110,7 @@ def refresh(request, org_slug):
     if request.method != "POST":
         return post_only()
     organization = request.organization
-    transaction.on_commit(lambda: snapshot_today_task.delay(organization_id=organization.pk))
+    snapshot_today_request(organization=organization)
     messages.success(
         request, _("Today's figures are being counted; they appear here when they are ready.")
     )

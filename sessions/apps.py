@@ -9,6 +9,8 @@ class MentoringSessionsConfig(AppConfig):
     verbose_name = _("Mentoring sessions")
 
     def ready(self) -> None:
-        from sessions import notices
+        from notifications.outbox import register_handler
+        from sessions import emails, notices
 
         notices.register()
+        register_handler(emails.OUTBOX_KIND, emails.session_invites_deliver)

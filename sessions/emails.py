@@ -60,6 +60,25 @@ def invite_occasion(session: MentoringSession, email: str) -> str:
     return f"invite:{session.uid}:{session.sequence}:{email.lower()}"
 
 
+OUTBOX_KIND = "sessions.invite"
+
+
+def session_invites_deliver(*, organization, session_id: int, kind: str, sequence: int) -> None:
+    """The outbox's handler (and the task's body): both people's invitations for one
+    version of the event, unless a later change has superseded it. Runs inside the
+    organisation."""
+    session = (
+        MentoringSession.objects.select_related(
+            "pair__program", "pair__mentor__employee", "pair__mentee__employee"
+        )
+        .filter(pk=session_id)
+        .first()
+    )
+    if session is None or session.sequence != sequence:
+        return  # gone, or a later change sends its own update, which supersedes this one
+    send_session_invites(session=session, kind=kind)
+
+
 def send_session_invites(*, session: MentoringSession, kind: str) -> None:
     """Each person gets the session in their own time zone, with the calendar event;
     each once per version of the event (its sequence), however often this runs. An

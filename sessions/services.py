@@ -36,15 +36,15 @@ def _ensure_active(pair: Pair) -> None:
 
 
 def _send_invites(session: MentoringSession, kind: str) -> None:
-    from sessions.tasks import send_session_invite_task
+    """Written to the outbox with the session: sent once this commits, broker or not."""
+    from notifications.outbox import outbox_add
+    from sessions.emails import OUTBOX_KIND
 
-    transaction.on_commit(
-        lambda: send_session_invite_task.delay(
-            organization_id=session.organization_id,
-            session_id=session.pk,
-            kind=kind,
-            sequence=session.sequence,
-        )
+    outbox_add(
+        organization=session.organization,
+        kind=OUTBOX_KIND,
+        key=f"session-invite:{session.pk}:{session.sequence}",
+        args={"session_id": session.pk, "kind": str(kind), "sequence": session.sequence},
     )
 
 

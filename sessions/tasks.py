@@ -7,8 +7,7 @@ from celery import shared_task
 
 from organizations.models import Organization
 from organizations.tenancy import tenant_context
-from sessions.emails import InviteBeingSent, send_session_invites
-from sessions.models import MentoringSession
+from sessions.emails import InviteBeingSent, session_invites_deliver
 
 
 @shared_task(
@@ -23,12 +22,12 @@ def send_session_invite_task(
 ) -> None:
     """Both people's invitations for one version of the event. Safe to run again (a
     redelivery after a worker died, a retry after a mail error): whoever has their email
-    for this sequence is skipped (sessions.emails.send_session_invites)."""
+    for this sequence is skipped (sessions.emails.send_session_invites).
+
+    Invitations now go through the outbox (its handler is the same function); this task
+    stays for what was queued before, and for operators."""
     organization = Organization.objects.get(pk=organization_id)
     with tenant_context(organization=organization):
-        session = MentoringSession.objects.select_related(
-            "pair__program", "pair__mentor__employee", "pair__mentee__employee"
-        ).get(pk=session_id)
-        if session.sequence != sequence:
-            return  # a later change sends its own update, which supersedes this one
-        send_session_invites(session=session, kind=kind)
+        session_invites_deliver(
+            organization=organization, session_id=session_id, kind=kind, sequence=sequence
+        )

@@ -21,7 +21,7 @@ from directory.models import (
 )
 from matching import services as matching
 from matching.models import MatchRun, Pair, Unplaced
-from notifications.models import Notification, NotificationSettings
+from notifications.models import Notification, NotificationSettings, OutboxMessage
 from organizations.api_keys import api_key_create
 from organizations.audit import audit_record
 from organizations.models import AuditAction, Invitation, PublishedFigure
@@ -335,6 +335,14 @@ def build_world(*, slug: str = "tenant-a", name: str = "Tenant A") -> dict[str, 
         notification_settings = NotificationSettings.objects.create(
             organization=organization, membership=member
         )
+        # Written straight, not through outbox_add: no delivery is asked for.
+        outbox_message = OutboxMessage.objects.create(
+            organization=organization,
+            kind="sessions.invite",
+            key=f"session-invite:{session.pk}:0",
+            args={"session_id": session.pk, "kind": "scheduled", "sequence": 0},
+            next_attempt_at=timezone.now(),
+        )
         survey_objects = build_survey_objects(
             organization=organization, program=program, cohort=cohort, participant=participant
         )
@@ -395,6 +403,7 @@ def build_world(*, slug: str = "tenant-a", name: str = "Tenant A") -> dict[str, 
         "note": note,
         "circle_attendance": attendance,
         "notification_settings": notification_settings,
+        "outbox_message": outbox_message,
         "held_response": held_response,
         "snapshot": snapshot,
         "published_figure": published,

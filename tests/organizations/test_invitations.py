@@ -90,8 +90,10 @@ def test_inviting_again_renews_the_open_invitation(
     client, acme, acme_admin, django_capture_on_commit_callbacks
 ):
     client.force_login(acme_admin)
+    # Two requests, each committed (and emailed) before the next.
     with django_capture_on_commit_callbacks(execute=True):
         _invite(client, "ann@example.com")
+    with django_capture_on_commit_callbacks(execute=True):
         _invite(client, "ann@example.com", roles=("executive",))
 
     invitations = _invitations(acme)
