@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from directory.models import Employee
 from directory.zones import zone_for
 from matching.models import Pair
-from organizations.dates import DayRange, pair_range
+from organizations.dates import DayRange, pair_range, program_range
 from programs.models import Participant, Program, ProgramTopic
 from sessions.models import (
     Commitment,
@@ -304,7 +304,11 @@ def reflection_update(
 
 
 def goal_due_date_problem(program: Program, due_date) -> str | None:
-    return pair_day_range(program).problem(due_date, what=_("The due date"))
+    """A due date may lie in the past (a goal that slipped stays editable, and shows as
+    overdue), back to ``program_range``'s start; ahead, no later than the pair may plan."""
+    today = timezone.localdate()
+    days = DayRange(program_range(today).earliest, pair_day_range(program).latest)
+    return days.problem(due_date, what=_("The due date"))
 
 
 def _check_goal(pair: Pair, title: str, owner: Participant | None, due_date) -> None:

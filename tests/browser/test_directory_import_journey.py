@@ -40,7 +40,7 @@ def test_admin_fixes_a_rejected_file_applies_it_and_finds_the_new_employee(
     page.get_by_role("heading", name="Rejected rows").wait_for()
     rejections = page.locator("#import-status table")
     assert "No employee has the number N-404" in rejections.inner_text()
-    assert "“two” is not a whole number." in rejections.inner_text()
+    assert "“two” is not a whole number written with the digits 0 to 9." in rejections.inner_text()
     assert page.get_by_text("2 rows are rejected").is_visible()
     screenshot(page, "directory-import-preview")
 

@@ -17,7 +17,7 @@ from directory.importing import RejectedRows, apply_plan, plan_import
 from directory.models import Department, DirectoryImport, Employee
 from directory.services import directory_import_check
 from organizations.tenancy import tenant_context
-from tests.directory.test_directory_import import _csv, _plan, _row
+from tests.directory.helpers import _csv, _plan, _row
 
 pytestmark = pytest.mark.django_db
 

@@ -304,3 +304,21 @@ def test_a_circle_far_out_is_refused_by_the_service_when_added_or_moved(acme, pa
             circles.circle_update(circle=circle, plan=far)
         circle.refresh_from_db()
     assert circle.starts_at == near.starts_at
+
+
+def test_a_goal_that_slipped_stays_editable_and_a_past_due_date_is_accepted(client, acme, pair):
+    yesterday = timezone.localdate() - timedelta(days=1)
+    with tenant_context(organization=acme):
+        goal = Goal.objects.create(organization=acme, pair=pair, title="Try Copilot")
+    _login(client, "ann")
+
+    response = client.post(
+        _workspace(pair, f"goals/{goal.pk}/edit/"),
+        {"title": "Try Copilot weekly", "due_date": yesterday.isoformat()},
+        follow=True,
+    )
+
+    assert "Goal saved." in response.content.decode()
+    with tenant_context(organization=acme):
+        goal.refresh_from_db()
+    assert (goal.title, goal.due_date) == ("Try Copilot weekly", yesterday)
