@@ -149,6 +149,9 @@ DATABASES = {
     "default": dj_database_url.parse(
         DATABASE_URL,
         conn_max_age=env_int("DB_CONN_MAX_AGE", 60),
+        # A persistent connection that a PostgreSQL restart killed while its worker was
+        # idle would fail that worker's next request with a 500; the health check notices
+        # it and reconnects first (tests/config/test_database_restart.py).
         conn_health_checks=True,
     )
 }
