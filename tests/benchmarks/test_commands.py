@@ -1,0 +1,47 @@
+"""The benchmark commands run end to end on a small organisation and print their figures
+(CI runs the import at 50,000 rows in its stack smoke; these keep the commands working)."""
+
+import io
+import re
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from directory.models import Employee
+from organizations.models import Organization
+from organizations.tenancy import tenant_context
+from reports.models import Snapshot
+
+pytestmark = pytest.mark.django_db
+
+
+def _run(*args, **options) -> str:
+    out = io.StringIO()
+    call_command(*args, stdout=out, **options)
+    return out.getvalue()
+
+
+def test_the_import_benchmark_applies_its_file_and_prints_each_step(db):
+    printed = _run("benchmark_directory_import", rows=120)
+
+    assert re.search(r"status:\s+applied \(120 employees\)", printed), printed
+    for step in ("upload (store):", "check (preview):", "apply (re-check + write):", "peak memory"):
+        assert step in printed
+    organization = Organization.objects.get(slug__startswith="benchmark-")
+    with tenant_context(organization=organization):
+        assert Employee.objects.count() == 120
+
+
+def test_the_reports_benchmark_times_the_nightly_job_and_the_dashboard(acme, world):
+    printed = _run("benchmark_reports", slug="acme", requests=2)
+
+    assert re.search(r"Nightly job:\s+\d+\.\d+ s\s+\(\d+ queries\)", printed), printed
+    assert re.search(r"Dashboard page:\s+\d+\.\d+ ms median of 2", printed), printed
+    assert printed.count("plain SQL floor:") == 2
+    with tenant_context(organization=acme):
+        assert Snapshot.objects.filter(organization=acme).exists()
+
+
+def test_the_reports_benchmark_names_a_missing_organisation(db):
+    with pytest.raises(CommandError, match="No organisation 'nowhere'"):
+        _run("benchmark_reports", slug="nowhere")
