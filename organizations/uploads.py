@@ -228,7 +228,9 @@ def _text(upload: _Upload, file_type: FileType) -> str | None:
     found = _sniff(upload)
     if found == "utf16":
         return _not_utf8(upload)
-    if found in _BINARY or b"\0" in head:
+    # Binary: a known signature, or NULs in earnest (more than one byte in a hundred). A
+    # stray NUL in text is left to the reader, which names its row and column.
+    if found in _BINARY or head.count(b"\0") * 100 > max(len(head), 100):
         return _named_but_is_not(upload, file_type)
     decoder = codecs.getincrementaldecoder("utf-8-sig")()
     try:

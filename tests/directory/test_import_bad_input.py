@@ -7,7 +7,9 @@ import re
 from datetime import date
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -17,6 +19,7 @@ from directory.importing import RejectedRows, apply_plan, plan_import
 from directory.models import Department, DirectoryImport, Employee
 from directory.services import directory_import_check
 from organizations.tenancy import tenant_context
+from organizations.uploads import HR_FILE
 from tests.directory.helpers import _csv, _plan, _row
 
 pytestmark = pytest.mark.django_db
@@ -181,3 +184,24 @@ def test_generated_bad_input_is_named_or_imported_cleanly_and_an_error_changes_n
         apply_plan(organization=acme, plan=plan, valid_rows_only=True)
         transaction.set_rollback(True)
     assert _directory(acme) == before
+
+
+def test_a_stray_nul_near_the_start_reaches_the_preview_and_is_named(acme):
+    """The upload check refuses binary files by their start; one NUL in a text file is
+    not that, and the preview names its row and column."""
+    content = _csv(_row("1", "Al"), _row("2", "B\x00o"), _row("3", "Cy")).getvalue()
+    upload = SimpleUploadedFile("roster.csv", content, content_type="text/csv")
+    HR_FILE(upload)  # no refusal at upload
+
+    plan = _plan(acme, io.BytesIO(content))
+
+    [rejection] = plan.rejections
+    assert (rejection.row, rejection.column) == (3, "name")
+    assert "NUL" in rejection.message
+
+
+def test_a_file_full_of_nuls_is_still_refused_at_upload(acme):
+    upload = SimpleUploadedFile("roster.csv", b"a\x00b\x00c\x00" * 200, content_type="text/csv")
+
+    with pytest.raises(ValidationError, match="roster.csv"):
+        HR_FILE(upload)
