@@ -3,10 +3,13 @@
 import hashlib
 import secrets
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from organizations.audit import audit_record
+from organizations.dates import program_range
 from organizations.models import ApiKey, AuditAction, Organization
 from organizations.roles import ROLE_FIELDS, Role
 
@@ -23,6 +26,12 @@ def _compose(organization: Organization, secret: str) -> str:
     return f"{KEY_PREFIX}_{organization.slug}_{secret}"
 
 
+def api_key_expiry_problem(day) -> str | None:
+    """A key may expire at most as far ahead as a program may run (organizations.dates):
+    further than that is a typing slip, and year 9999 would overflow on display."""
+    return program_range(timezone.localdate()).problem(day, what=_("The expiry date"))
+
+
 @transaction.atomic
 def api_key_create(
     *,
@@ -37,6 +46,8 @@ def api_key_create(
     """A new key and its raw value, which is never stored and never shown again.
     ``secret`` is for the demo data's published key only; ``ip_address`` gives the audit
     log the address the key was made from."""
+    if expires_at is not None and (problem := api_key_expiry_problem(expires_at.date())):
+        raise ValidationError(problem)
     raw = _compose(organization, secret or secrets.token_urlsafe(32))
     key = ApiKey.objects.create(
         organization=organization,

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from organizations.api_keys import api_key_expiry_problem
 from organizations.models import AuditAction, AuditEntry, Organization
 from organizations.roles import Role
 from organizations.services import ORGANIZATION_SETTINGS_FIELDS, parse_invitation_emails
@@ -165,4 +166,6 @@ class ApiKeyForm(forms.Form):
         value = self.cleaned_data["expires_at"]
         if value is not None and value <= timezone.localdate():
             raise ValidationError(_("Choose a date after today."))
+        if value is not None and (problem := api_key_expiry_problem(value)):
+            raise ValidationError(problem)
         return value

@@ -498,3 +498,30 @@ def test_the_schema_documents_the_session_and_its_organisation_header(client):
     security = schema["paths"]["/api/v1/employees/"]["get"]["security"]
     assert {"memberSession": [], "organizationHeader": []} in security
     assert {"apiKey": []} in security
+
+
+def test_a_key_expiring_in_year_9999_is_refused_by_the_form_and_the_service(
+    client, acme, acme_admin
+):
+    from datetime import UTC, datetime
+
+    from django.core.exceptions import ValidationError
+
+    client.force_login(acme_admin)
+
+    page = client.post(
+        "/o/acme/api-keys/",
+        {"name": "Forever", "roles": ["admin"], "expires_at": "9999-12-31"},
+    ).content.decode()
+
+    assert "The expiry date must be from" in page
+    with tenant_context(organization=acme):
+        assert not ApiKey.objects.filter(name="Forever").exists()
+        with pytest.raises(ValidationError, match="The expiry date must be from"):
+            api_key_create(
+                organization=acme,
+                actor=acme_admin,
+                name="Forever",
+                roles={Role.ADMIN},
+                expires_at=datetime(9999, 12, 30, tzinfo=UTC),
+            )
