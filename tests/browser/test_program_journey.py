@@ -161,8 +161,10 @@ def test_manager_recruits_a_mentor_who_applies_is_approved_and_trains(
         mentor.get_by_role("navigation", name="Organisation").get_by_role(
             "link", name="My programs"
         ).click()
+        mentor.wait_for_url("**/o/initech/programs/mine/")
         card = mentor.locator(".card", has=mentor.get_by_role("heading", name=PROGRAM))
-        assert card.get_by_text("Mentor · Pilot").is_visible()
+        # wait_for, not is_visible: the URL changes before the new page has rendered.
+        card.get_by_text("Mentor · Pilot").wait_for()
         screenshot(mentor, "program-my-programs")
         card.get_by_role("link", name="Apply").click()
         mentor.get_by_role("heading", name=f"Apply to {PROGRAM}").wait_for()
