@@ -64,5 +64,5 @@ def test_admin_fixes_a_rejected_file_applies_it_and_finds_the_new_employee(
     assert "q=noor" in export.get_attribute("href")
     screenshot(page, "directory-search")
     page.get_by_role("link", name="Noor Haddad").click()
-    assert page.get_by_role("link", name="Ravi Menon").is_visible()
+    page.get_by_role("link", name="Ravi Menon").wait_for()
     screenshot(page, "directory-employee")

@@ -24,7 +24,7 @@ def test_admin_invites_and_the_invitee_joins_with_the_right_roles(
     admin.get_by_label("Email addresses").fill("new.colleague@example.com")
     admin.get_by_label("Executive").check()
     admin.get_by_role("button", name="Send invitations").click()
-    assert admin.get_by_text("1 invitation sent.").is_visible()
+    admin.get_by_text("1 invitation sent.").wait_for()
     assert admin.get_by_role("cell", name="new.colleague@example.com", exact=True).is_visible()
     screenshot(admin, "invitations-sent")
 
