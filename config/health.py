@@ -13,8 +13,13 @@ stuck, never because a dependency is down (a restart would not bring that back).
   process's memory, config/cache.py), so they make the answer ``degraded`` but still 200:
   pulling every web process because of Redis would turn a partial outage into a whole one.
 - ``worker``: whether a worker ran beat's heartbeat lately (``stale`` after three missed
-  beats, ``unknown`` if the cache holds none); also ``degraded``, never 503.
+  beats, ``unknown`` if the cache holds none); also ``degraded``, never 503. The same
+  answer (``background_work``) puts a banner on the organisation's pages for its admins
+  and program managers (templates/includes/_background_notice.html).
 """
+
+from dataclasses import dataclass
+from datetime import datetime
 
 from django.conf import settings
 from django.core.cache import cache
@@ -61,23 +66,43 @@ def _cache_status() -> str:
     return "ok" if redis_answers() else "error: unreachable, rate limits per process"
 
 
-def _last_heartbeat_age() -> int | None:
-    """Seconds since a worker last ran the beat heartbeat, or None if it never has."""
+@dataclass(frozen=True)
+class BackgroundWork:
+    """Whether scheduled work (reminders, survey schedules, nightly snapshots, the outbox
+    sweep) is running, as beat's heartbeat shows it.
+
+    ``state``: ``ok`` (a worker ran the heartbeat within ``HEARTBEAT_MISSED_BEATS`` beats),
+    ``stale`` (it did, longer ago), ``unknown`` (the cache holds no heartbeat: no worker has
+    run one since the cache was last emptied) or ``eager`` (no broker: tasks run in the
+    process that asks for them, as in the tests, so there is no worker to miss).
+    """
+
+    state: str
+    last_beat: datetime | None = None  # when a worker last ran the heartbeat (aware, UTC)
+    age_seconds: int | None = None
+
+    @property
+    def stopped(self) -> bool:
+        """Scheduled work is not happening: a worker stopped beating, or none ever did."""
+        return self.state in {"stale", "unknown"}
+
+
+def background_work() -> BackgroundWork:
+    """The one answer to "is background work running, and since when did it stop", for
+    /healthz and for the banner the organisation's managers see (home.context_processors).
+    One cache read, none when tasks run eagerly."""
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        return BackgroundWork("eager")
     try:
         value = cache.get(HEARTBEAT_CACHE_KEY)
     except Exception:  # noqa: BLE001 - the cache check reports Redis trouble
-        return None
-    stamp = parse_datetime(value) if value else None
-    return int((timezone.now() - stamp).total_seconds()) if stamp else None
-
-
-def _worker_status(age: int | None) -> str:
-    if settings.CELERY_TASK_ALWAYS_EAGER:
-        return "eager"
-    if age is None:
-        return "unknown"
+        value = None
+    stamp = parse_datetime(value) if isinstance(value, str) else None
+    if stamp is None:
+        return BackgroundWork("unknown")
+    age = int((timezone.now() - stamp).total_seconds())
     beat = settings.CELERY_BEAT_SCHEDULE["heartbeat"]["schedule"]
-    return "ok" if age <= HEARTBEAT_MISSED_BEATS * beat else "stale"
+    return BackgroundWork("ok" if age <= HEARTBEAT_MISSED_BEATS * beat else "stale", stamp, age)
 
 
 @never_cache
@@ -87,8 +112,8 @@ def healthz(request):
     database = _database_status()
     broker = _broker_status()
     cache_status = _cache_status()
-    age = _last_heartbeat_age()
-    worker = _worker_status(age)
+    work = background_work()
+    worker = work.state
     if database != "ok":
         status = "error"
     elif broker in HEALTHY and cache_status in HEALTHY and worker in HEALTHY:
@@ -101,7 +126,7 @@ def healthz(request):
         "broker": broker,
         "cache": cache_status,
         "worker": worker,
-        "worker_heartbeat_age_seconds": age,
+        "worker_heartbeat_age_seconds": work.age_seconds,
     }
     return JsonResponse(body, status=503 if status == "error" else 200)
 

@@ -35,10 +35,10 @@ from programs.models import (
 )
 from programs.selectors import OPEN_PLACES, participations_of, programs_managed_by
 from programs.training import AUDIENCE_OF_ROLE
-from reports.dashboard import Tile
+from reports.dashboard import Counted, Tile
 from reports.measures import BY_KEY, shown
 from reports.models import ORGANIZATION_SCOPE, Snapshot
-from reports.selectors import today
+from reports.selectors import counted, today
 from sessions import cadence as rhythm
 from sessions.manager_selectors import pair_activity
 from sessions.models import MentoringSession
@@ -525,6 +525,10 @@ class ResultsOverview:
     as_of: date | None
     tiles: list[Tile]
     threshold: int
+    # When the snapshot was counted: the page says so, beside the live counts of the
+    # programs section, so "20 active pairs" now and "Active pairs 18" last night are
+    # read as what they are, not as a contradiction.
+    counted: Counted | None = None
 
 
 def results_section(
@@ -544,7 +548,7 @@ def results_section(
             organization=organization, scope=ORGANIZATION_SCOPE, day__lte=today(organization)
         )
         .order_by("-day")
-        .values("day", "published")
+        .values("day", "published", "computed_at")
         .first()
     )
     if latest is None:
@@ -553,4 +557,6 @@ def results_section(
         Tile(BY_KEY[key], shown(BY_KEY[key], latest["published"], least), None, "")
         for key in HEADLINE_MEASURES
     ]
-    return ResultsOverview(latest["day"], tiles, least)
+    return ResultsOverview(
+        latest["day"], tiles, least, counted(organization, latest["day"], latest["computed_at"])
+    )

@@ -44,6 +44,9 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "report.refresh":                  frozenset({ADMIN, MANAGER}),
     # A person's own answers are theirs to see; per person, only admins see anyone's.
     "demographics.view":               frozenset({ADMIN}),
+    # Whether the worker runs (the banner when reminders, surveys and reports are paused):
+    # for those who run programs and can have it restarted, not for participants.
+    "background_work.view":            frozenset({ADMIN, MANAGER}),
 }
 # fmt: on
 

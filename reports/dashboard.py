@@ -12,7 +12,7 @@ comparison of two days, two ranges or two outputs gives one person away.
 """
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
@@ -42,6 +42,18 @@ DIMENSION_LABELS = {
 ANSWER_LABELS = dict(EmployeeDemographics.Gender.choices) | dict(
     EmployeeDemographics.Answer.choices
 )
+
+
+@dataclass(frozen=True)
+class Counted:
+    """When a snapshot's figures were counted, for the words beside them: a past day is
+    the nightly count, to the end of that day; today's was counted on request, at ``at``,
+    and tonight's count completes it. Every page that shows snapshot figures says which
+    (reports/partials/_as_of.html), so they are never read as live counts."""
+
+    day: date
+    at: datetime
+    today: bool
 
 
 @dataclass
@@ -118,6 +130,7 @@ class Dashboard:
     end: date
     threshold: int
     as_of: date | None = None
+    counted: Counted | None = None
     tiles: list[Tile] = field(default_factory=list)
     enrolment_chart: charts.LineChart | None = None
     rates_chart: charts.LineChart | None = None

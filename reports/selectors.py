@@ -23,6 +23,7 @@ from organizations.suppression import report_min_group
 from programs.models import Program, Topic
 from reports import charts
 from reports.dashboard import (
+    Counted,
     Dashboard,
     Tile,
     breakdowns,
@@ -55,6 +56,11 @@ TRAINING_BEHIND = 50  # percent, once a cohort has started
 
 def today(organization: Organization) -> date:
     return timezone.localdate(timezone=organization.zone)
+
+
+def counted(organization: Organization, day: date, at: datetime) -> Counted:
+    """When a snapshot of ``day`` computed ``at`` counted its figures (reports.dashboard)."""
+    return Counted(day=day, at=at, today=day >= today(organization))
 
 
 def last_complete_day(organization: Organization) -> date:
@@ -106,12 +112,13 @@ def dashboard_get(*, organization, program: Program | None, start: date, end: da
     latest = (
         Snapshot.objects.filter(organization=organization, scope=scope, day__lte=end)
         .order_by("-day")
-        .values("day", "published", "published_detail")
+        .values("day", "published", "published_detail", "computed_at")
         .first()
     )
     if latest is None:
         return board
     board.as_of, detail = latest["day"], latest["published_detail"]
+    board.counted = counted(organization, latest["day"], latest["computed_at"])
     trend = kpi_trend_list(organization=organization, scope=scope, start=start, end=end)
     board.trend = trend
     targets = _targets(organization, program)
@@ -162,6 +169,9 @@ def dashboard_get(*, organization, program: Program | None, start: date, end: da
         "raised": concerns.get("raised"),
         "resolved": concerns.get("resolved"),
         "hidden": concerns.get("hidden", True),
+        # The day the shown count was published: the snapshot's, or earlier while fewer
+        # than the threshold changed since (reports.publication).
+        "on": date.fromisoformat(concerns["on"]) if concerns.get("on") else board.as_of,
     }
     return board
 

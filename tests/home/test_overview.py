@@ -529,6 +529,53 @@ def test_executive_without_figures_is_told_when_they_come(client, acme):
         assert other not in html
 
 
+def test_the_headline_figures_say_they_are_the_nightly_count_and_each_its_day(
+    client, acme, figures
+):
+    executive = _user(acme, is_executive=True)
+
+    html = _page(client, executive)
+
+    day = date_format(figures, "j F Y")
+    assert f"Figures as of {day}: the nightly count, to the end of that day." in html
+    for key in ("pairs_active", "cadence", "sessions"):
+        assert f"as of {date_format(figures, 'j M')}" in _tile(html, key), key
+    assert "live counts" not in html  # an executive sees no live count to set them against
+
+
+def test_todays_count_on_request_says_the_time_it_was_taken(client, acme):
+    today = timezone.localdate()
+    with tenant_context(organization=acme):
+        _snapshot(acme, today, pairs_active=12, pairs_started=12)
+        Snapshot.objects.update(computed_at=timezone.now().replace(hour=9, minute=41))
+    executive = _user(acme, is_executive=True)
+
+    html = _page(client, executive)
+
+    assert f"Figures as of {date_format(today, 'j F Y')}, 09:41: counted on request" in html
+
+
+def test_live_pair_counts_and_last_nights_figures_are_labelled_apart(
+    client, acme, acme_admin, reverse
+):
+    """The admin's page once said "3 active pairs" and, lower, "Active pairs 0": the
+    first counts the pairs now, the second is last night's snapshot. Each says so."""
+    yesterday = timezone.localdate() - timedelta(days=1)
+    with tenant_context(organization=acme):
+        _snapshot(acme, yesterday, pairs_active=0)
+
+    html = _page(client, acme_admin)
+
+    assert _count(html, reverse["program"], "active") == 3
+    assert "Counted live, as the pairs stand now" in html
+    tile = _tile(html, "pairs_active")
+    assert '<p class="kpi-value">0</p>' in tile
+    assert f"as of {date_format(yesterday, 'j M')}" in tile
+    results = html.split('id="exec-heading"', 1)[1]
+    assert f"Figures as of {date_format(yesterday, 'j F Y')}: the nightly count" in results
+    assert "can differ from the live counts under Your programs until the next count" in results
+
+
 # --- Admins -----------------------------------------------------------------------------
 
 

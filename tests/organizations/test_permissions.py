@@ -25,6 +25,7 @@ EXPECTED = {
     "report.view": {A, M, E},
     "report.refresh": {A, M},
     "demographics.view": {A},
+    "background_work.view": {A, M},
 }
 
 

@@ -1,6 +1,7 @@
 """Snapshots (idempotent, backfilled, summed up), the dashboard and its export (aggregates
 only, small groups hidden, a fixed number of queries), and the managers' weekly digest."""
 
+import re
 from datetime import date, datetime, time, timedelta
 
 import pytest
@@ -9,6 +10,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from django.utils.dateformat import format as date_format
 
 from organizations.models import Organization
 from organizations.suppression import hide_small
@@ -164,6 +166,21 @@ def test_an_executive_sees_figures_and_never_a_small_group(client, acme, reporte
     assert html.count("data-suppressed") >= 2
 
 
+def test_the_dashboard_says_its_figures_are_the_nightly_count_of_a_day(client, acme, reported):
+    """Every figure on the dashboard is a snapshot's: the page says which night's, and the
+    concerns (once read as "0 concerns" beside a concern raised that day) say their day."""
+    _as(client, acme, is_executive=True)
+
+    html = client.get(f"/o/acme/reports/{PERIOD}").content.decode()
+
+    lead = html.split("data-as-of>", 1)[1].split("</p>", 1)[0]
+    assert "Figures as of 30 June 2026: the nightly count, to the end of that day." in lead
+    concerns = html.split("data-concerns>", 1)[1].split("</p>", 1)[0]
+    assert concerns.startswith("As of 30 Jun 2026:")
+    cohorts = html.split('id="cohorts-heading"', 1)[1].split("</table>", 1)[0]
+    assert "As of 30 Jun 2026, like the figures above" in cohorts
+
+
 def _manager_of(client, acme, program):
     """A program manager of ``program`` (they reach only the programs they manage)."""
     member = _as(client, acme, is_program_manager=True)
@@ -196,12 +213,15 @@ def test_without_snapshots_the_dashboard_says_so_and_a_manager_can_count_now(
     # A program manager's dashboard is their program's.
     html = client.get("/o/acme/reports/", follow=True).content.decode()
     assert "No figures yet" in html
+    assert "No snapshot of the figures has been taken yet." in html
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post("/o/acme/reports/refresh/", {"next": "/o/acme/reports/"})
     assert response.status_code == 302
     with tenant_context(organization=acme):
         assert Snapshot.objects.filter(day=selectors.today(acme)).count() == 3
-    assert "Figures as of" in client.get("/o/acme/reports/", follow=True).content.decode()
+    html = client.get("/o/acme/reports/", follow=True).content.decode()
+    today = date_format(selectors.today(acme), "j F Y")
+    assert re.search(rf"Figures as of {today}, \d\d:\d\d: counted on request", html)
 
 
 def test_executives_cannot_trigger_a_count(client, acme, hand):
