@@ -43,6 +43,13 @@ _OVERFLOW = """() => {
     if (document.documentElement.scrollWidth <= width) return [];
     return [...document.querySelectorAll('body *')]
         .filter(e => e.getBoundingClientRect().right > width + 1)
+        // What a scrolling box (a .table-wrap) holds is its own affair: name the box.
+        .filter(e => {
+            for (let a = e.parentElement; a && a !== document.body; a = a.parentElement) {
+                if (getComputedStyle(a).overflowX !== 'visible') return false;
+            }
+            return true;
+        })
         .slice(0, 4)
         .map(e => `${e.tagName.toLowerCase()}${e.className ? '.' + e.className : ''} `
             + `${Math.round(e.getBoundingClientRect().right)}px`);
