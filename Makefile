@@ -13,7 +13,7 @@ help:
 	@echo "make test   - run the whole test suite (DATABASE_URL / REDIS_URL pick PostgreSQL / Redis;"
 	@echo "              COVERAGE=1 adds the coverage report and fails below its floor,"
 	@echo "              fail_under in pyproject.toml; TEST_WORKERS=N, default one per core)"
-	@echo "make lint   - ruff lint and format checks, and the import rules (lint-imports)"
+	@echo "make lint   - ruff lint and format checks, the import rules (lint-imports), the templates (djLint)"
 	@echo "make worker / make beat - run a Celery worker / beat (needs REDIS_URL)"
 
 $(VENV)/.runtime: requirements.txt
@@ -54,6 +54,7 @@ lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	DEBUG=true $(VENV)/bin/lint-imports
+	$(VENV)/bin/djlint templates --lint
 
 format: $(VENV)/.dev
 	$(VENV)/bin/ruff check --fix .

@@ -173,8 +173,15 @@ def disclosure_rule(least: int) -> str:
     )
 
 
+# The outcomes the program is judged by lead the cohort comparison, so they are in view
+# without scrolling the table sideways (issue 18).
+HEADLINE_OUTCOMES = ("retention", "promotion")
+
+
 def cohort_columns() -> list[Measure]:
-    return [m for m in MEASURES if m.percent]
+    """The measures a cohort comparison shows, in its column order: headline outcomes first."""
+    shares = [m for m in MEASURES if m.percent]
+    return sorted(shares, key=lambda m: m.key not in HEADLINE_OUTCOMES)
 
 
 def breakdowns(detail: dict) -> list[Breakdown]:

@@ -27,6 +27,7 @@ from reports.dashboard import (
     Dashboard,
     Tile,
     breakdowns,
+    cohort_columns,
     commitment_rows,
     draw_network,
     inclusion_rows,
@@ -197,7 +198,7 @@ def _cohorts(organization, program, day: date, least: int) -> list[dict]:
             "start": row["cohort__start_date"],
             "end": row["cohort__end_date"],
             "pairs": row["headline"].get("pairs_active") or 0,
-            "measures": [shown(m, row["published"], least) for m in MEASURES if m.percent],
+            "measures": [shown(m, row["published"], least) for m in cohort_columns()],
         }
         for row in rows
     ]

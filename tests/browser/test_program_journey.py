@@ -236,12 +236,12 @@ def test_manager_recruits_a_mentor_who_applies_is_approved_and_trains(
         checklist = mentor.get_by_role("region", name="Training checklist")
         assert checklist.get_by_text("Receiving feedback from a junior colleague").count() == 0
         for title in ("How reverse mentoring works", "Giving feedback upward"):
-            checklist.get_by_role("button", name=f"Mark {title} as done").click()
+            checklist.get_by_role("button", name=f"Mark as done: {title}").click()
             mentor.get_by_text(f"“{title}” marked as done.").wait_for()
         assert mentor.get_by_text(
             "You're in and your training is done. Next, the program manager matches you"
         ).is_visible()
-        assert checklist.get_by_role("button", name="Mark Active listening as done").is_visible()
+        assert checklist.get_by_role("button", name="Mark as done: Active listening").is_visible()
         screenshot(mentor, "program-participation-trained")
     finally:
         context.close()

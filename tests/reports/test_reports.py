@@ -181,6 +181,18 @@ def test_the_dashboard_says_its_figures_are_the_nightly_count_of_a_day(client, a
     assert "As of 30 Jun 2026, like the figures above" in cohorts
 
 
+def test_cohorts_compared_leads_with_the_headline_outcomes(client, acme, reported):
+    """Retention and promotion come first among the measures, so a wide screen shows
+    them without scrolling the comparison sideways."""
+    _as(client, acme, is_executive=True)
+    html = client.get(f"/o/acme/reports/{PERIOD}").content.decode()
+    table = html[html.index('data-table="cohorts"') :]
+    head = table[: table.index("</thead>")]
+    columns = [cell.split("</th>")[0] for cell in head.split('<th scope="col">')[1:]]
+    measures = columns[columns.index("Active pairs") + 1 :]
+    assert measures[:2] == ["12-month retention", "Mentors promoted"], columns
+
+
 def _manager_of(client, acme, program):
     """A program manager of ``program`` (they reach only the programs they manage)."""
     member = _as(client, acme, is_program_manager=True)
