@@ -12,7 +12,7 @@ One rule each, so settings.py, the embedded runner and the tests agree:
 import os
 from pathlib import Path
 
-FILESYSTEM_BROKER_URL = "filesystem://"
+FILESYSTEM_BROKER_URL = "filesystem://localhost//"
 
 
 def broker_folders(var_dir: Path) -> dict[str, Path]:

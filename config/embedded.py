@@ -51,6 +51,7 @@ def worker_command(var_dir: Path, *, loglevel: str) -> list[str]:
         "--beat",
         f"--schedule={var_dir / 'celerybeat-schedule'}",
         "--pool=solo",
+        "--concurrency=1",
         f"--loglevel={loglevel}",
         "--without-gossip",
         "--without-mingle",

@@ -27,7 +27,7 @@ from django.utils.dateparse import parse_datetime
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from config.backends import FILESYSTEM_BROKER_URL, folder_problem
+from config.backends import folder_problem
 from config.celery import HEARTBEAT_CACHE_KEY, app
 
 # "eager": tasks run in-process (the test settings); "local": the cache is in-process.
@@ -49,7 +49,7 @@ def _database_status() -> str:
 def _broker_status() -> str:
     if settings.CELERY_TASK_ALWAYS_EAGER:
         return "eager"
-    if app.conf.broker_url.startswith(FILESYSTEM_BROKER_URL):
+    if app.conf.broker_url.startswith("filesystem:"):
         # kombu's filesystem transport "connects" whatever its folders: check them.
         options = app.conf.broker_transport_options
         return folder_problem([options["data_folder_in"], options["control_folder"]]) or "ok"
