@@ -139,26 +139,26 @@ def prepare(say: Progress, *, seed: bool) -> None:
     import django
     from django.core.management import call_command
     from django.db import DEFAULT_DB_ALIAS, connections
-    from django.db.migrations.executor import MigrationExecutor
 
     say("Loading Django")
     django.setup()
+    from django.db.migrations.executor import MigrationExecutor
+
+    from config.new_sqlite import create_from_models, is_new_sqlite
+
     connection = connections[DEFAULT_DB_ALIAS]
-    executor = MigrationExecutor(connection)
-    plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
-    if plan:
-        say(f"Database: applying {len(plan)} migrations")
-        fresh = connection.vendor == "sqlite" and not executor.loader.applied_migrations
-        if fresh:
-            # A new SQLite file: nothing to lose if this is interrupted (delete the file
-            # and start again), so skip the disk syncs after each migration.
-            with connection.cursor() as cursor:
-                cursor.execute("PRAGMA synchronous=OFF")
-        call_command("migrate", interactive=False, verbosity=0)
-        if fresh:
-            connection.close()
+    if is_new_sqlite(connection):
+        say("Database: a new SQLite file, tables from the models")
+        count = create_from_models(connection)
+        say(f"Database: created, {count} migrations recorded as applied")
     else:
-        say("Database: up to date")
+        executor = MigrationExecutor(connection)
+        plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
+        if plan:
+            say(f"Database: applying {len(plan)} migrations")
+            call_command("migrate", interactive=False, verbosity=1)
+        else:
+            say("Database: up to date")
     if seed:
         say("Demo data: seed_demo")
         call_command("seed_demo")
