@@ -80,7 +80,7 @@ def _die_with_parent() -> None:
 
 
 def start(command: list[str]) -> subprocess.Popen:
-    return subprocess.Popen(
+    return subprocess.Popen(  # noqa: S603 - our own commands, no shell
         command,
         cwd=ROOT,
         stdin=subprocess.DEVNULL,

@@ -160,6 +160,15 @@ DATABASES = {
 }
 if DATABASE_URL == _SQLITE_DEFAULT:
     VAR_DIR.mkdir(exist_ok=True)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The web server and the worker write to one file: readers never block the writer
+    # (WAL), a transaction takes the write lock when it begins rather than failing at
+    # its first write, and a writer waits its turn for up to 20 s.
+    DATABASES["default"]["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # PostgreSQL: the role the application connects as. It owns no table and cannot bypass
 # row-level security; migrations (run as the owner) grant it what it needs. See README.

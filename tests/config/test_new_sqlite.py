@@ -57,7 +57,8 @@ def _schema(database: Path) -> dict:
             "columns": {tuple(row[1:]) for row in db.execute(f'PRAGMA table_info("{table}")')},
             "indexes": indexes,
             "foreign_keys": {
-                (row[2], row[3], row[4]) for row in db.execute(f'PRAGMA foreign_key_list("{table}")')
+                (row[2], row[3], row[4])
+                for row in db.execute(f'PRAGMA foreign_key_list("{table}")')
             },
             "constraints": set(re.findall(r'CONSTRAINT "([^"]+)"', sql)),
         }
