@@ -134,35 +134,36 @@ def _wait_for_web(url: str, web: subprocess.Popen, timeout: float = 60) -> bool:
     return False
 
 
-def prepare(say: Progress, *, seed: bool) -> None:
-    """Migrations (only when some are unapplied), then the demo data, in this process."""
+def prepare_database(say: Progress) -> bool:
+    """Load Django, then build a new database or apply the migrations it lacks, in this
+    process. Returns whether the database was already there."""
     import django
-    from django.core.management import call_command
-    from django.db import DEFAULT_DB_ALIAS, connections
 
     say("Loading Django")
     django.setup()
+    from django.core.management import call_command
+    from django.db import connection
     from django.db.migrations.executor import MigrationExecutor
 
     from config.new_sqlite import create_from_models, is_new_sqlite
 
-    connection = connections[DEFAULT_DB_ALIAS]
     if is_new_sqlite(connection):
         say("Database: a new SQLite file, tables from the models")
         count = create_from_models(connection)
         say(f"Database: created, {count} migrations recorded as applied")
+        return False
+    executor = MigrationExecutor(connection)
+    plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
+    if plan:
+        say(f"Database: applying {len(plan)} migrations")
+        call_command("migrate", interactive=False, verbosity=1)
     else:
-        executor = MigrationExecutor(connection)
-        plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
-        if plan:
-            say(f"Database: applying {len(plan)} migrations")
-            call_command("migrate", interactive=False, verbosity=1)
-        else:
-            say("Database: up to date")
-    if seed:
-        say("Demo data: seed_demo")
-        call_command("seed_demo")
-    connections.close_all()
+        say("Database: up to date")
+    return True
+
+
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -179,51 +180,59 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("TASK_LOG_LEVEL", "WARNING")
     sys.path.insert(0, str(ROOT))
     say = Progress()
-
-    stopping: list[int] = []
-
-    def on_signal(signum, frame):
-        stopping.append(signum)
-
-    signal.signal(signal.SIGINT, on_signal)
-    signal.signal(signal.SIGTERM, on_signal)
-
-    prepare(say, seed=not args.no_seed)
-    if stopping:
-        return 130
-
-    from django.conf import settings
-
-    say(f"Worker and beat: {settings.CELERY_BROKER_URL} broker, schedule in var/")
-    children = {
-        "worker": start(
-            worker_command(settings.VAR_DIR, loglevel=os.environ.get("LOG_LEVEL", "WARNING"))
-        ),
-        "web server": start(web_command(args.host, args.port)),
-    }
+    url = f"http://{args.host}:{args.port}"
+    # Ctrl-C raises KeyboardInterrupt; SIGTERM does the same, wherever this process is.
+    signal.signal(signal.SIGTERM, _interrupt)
+    children: dict[str, subprocess.Popen] = {}
     code = 0
     try:
-        say(f"Web server: starting on http://{args.host}:{args.port}/")
-        if _wait_for_web(f"http://{args.host}:{args.port}/healthz/live", children["web server"]):
+        if prepare_database(say):
+            # An existing database: the web server starts while seed_demo runs (which
+            # finds the demo there), its start-up on the other core.
+            say(f"Web server: starting on {url}/")
+            children["web server"] = start(web_command(args.host, args.port))
+        if not args.no_seed:
+            from django.core.management import call_command
+
+            say("Demo data: seed_demo")
+            call_command("seed_demo")
+        from django.conf import settings
+        from django.db import connections
+
+        connections.close_all()
+        say(f"Worker and beat: {settings.CELERY_BROKER_URL} broker, schedule in var/")
+        children["worker"] = start(
+            worker_command(settings.VAR_DIR, loglevel=os.environ.get("LOG_LEVEL", "WARNING"))
+        )
+        if "web server" not in children:
+            say(f"Web server: starting on {url}/")
+            children["web server"] = start(web_command(args.host, args.port))
+        if _wait_for_web(f"{url}/healthz/live", children["web server"]):
             # A first heartbeat now, through the broker, rather than one beat from now:
             # /healthz shows the worker as soon as it is up.
             from config.celery import heartbeat
 
             heartbeat.delay()
             say(
-                f"Upturn is ready: sign in at http://{args.host}:{args.port}/accounts/login/ "
-                "with a demo login above. Ctrl-C stops everything."
+                f"Upturn is ready: sign in at {url}/accounts/login/ with a demo login "
+                "above. Ctrl-C stops everything."
             )
-        while not stopping:
+        while True:
             exited = [name for name, process in children.items() if process.poll() is not None]
             if exited:
                 say(f"The {exited[0]} stopped (exit {children[exited[0]].returncode}).")
                 code = 1
                 break
             time.sleep(0.2)
+    except KeyboardInterrupt:
+        pass
     finally:
-        say("Stopping the web server, the worker and beat")
-        stop(children, say)
+        # A second Ctrl-C must not cut the shutdown short (the children are gone first).
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        if children:
+            say("Stopping the web server, the worker and beat")
+            stop(children, say)
         say("Stopped")
     return code
 
