@@ -1,8 +1,11 @@
 """``make run``: the embedded default in one command, ``python -m config.embedded``.
 
-It prepares the database (migrations, then the demo data), then runs, side by side:
+It prepares the database (a new one from the models, config/new_sqlite.py; an existing
+one gets the migrations it lacks) and the demo data (``seed_demo``), naming each step
+with the seconds since start, then runs side by side:
 
-- the web server (Django's ``runserver``),
+- the web server (Django's ``runserver``; on an existing database it starts while
+  ``seed_demo`` runs),
 - a Celery worker with beat inside it (``-B``), on the filesystem broker in ``var/broker/``
   and with beat's schedule in ``var/``: every periodic task runs as in production.
 
