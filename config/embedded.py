@@ -21,6 +21,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -137,6 +138,14 @@ def _wait_for_web(url: str, web: subprocess.Popen, timeout: float = 60) -> bool:
     return False
 
 
+def _warm_up(url: str, web: subprocess.Popen) -> None:
+    """Once the web server answers, fetch the sign-in page once, so its first visitor
+    does not wait for the templates to load. Runs beside seed_demo, in a thread."""
+    if _wait_for_web(f"{url}/healthz/live", web, timeout=120):
+        with contextlib.suppress(OSError):
+            urllib.request.urlopen(f"{url}/accounts/login/", timeout=30).close()  # noqa: S310
+
+
 def prepare_database(say: Progress) -> bool:
     """Load Django, then build a new database or apply the migrations it lacks, in this
     process. Returns whether the database was already there."""
@@ -194,6 +203,9 @@ def main(argv: list[str] | None = None) -> int:
             # finds the demo there), its start-up on the other core.
             say(f"Web server: starting on {url}/")
             children["web server"] = start(web_command(args.host, args.port))
+            threading.Thread(
+                target=_warm_up, args=(url, children["web server"]), daemon=True
+            ).start()
         if not args.no_seed:
             from django.core.management import call_command
 
