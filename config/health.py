@@ -8,7 +8,8 @@ stuck, never because a dependency is down (a restart would not bring that back).
 
 - ``database``: without it no page can be served, so it alone makes the answer 503 (take
   this process out of the load balancer).
-- ``broker`` (Celery's Redis) and ``cache`` (the shared cache: rate limits, heartbeat):
+- ``broker`` (Celery's Redis, or the embedded default's folders in ``var/broker/``) and
+  ``cache`` (the shared cache: rate limits, heartbeat; Redis, or files in ``var/cache/``):
   with Redis down, pages, sign-in and the API still work (the cache falls back to each
   process's memory, config/cache.py), so they make the answer ``degraded`` but still 200:
   pulling every web process because of Redis would turn a partial outage into a whole one.
@@ -22,7 +23,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
+from django.core.cache.backends.filebased import FileBasedCache
 from django.db import connection
 from django.http import JsonResponse
 from django.utils import timezone
@@ -30,9 +32,10 @@ from django.utils.dateparse import parse_datetime
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from config.backends import folder_problem
 from config.celery import HEARTBEAT_CACHE_KEY, app
 
-# "eager": no broker, tasks run in-process; "local": no Redis, the cache is in-process.
+# "eager": tasks run in-process (the test settings); "local": the cache is in-process.
 HEALTHY = {"ok", "eager", "local"}
 # A heartbeat older than this many beats means no worker (or no beat) is running.
 HEARTBEAT_MISSED_BEATS = 3
@@ -51,6 +54,10 @@ def _database_status() -> str:
 def _broker_status() -> str:
     if settings.CELERY_TASK_ALWAYS_EAGER:
         return "eager"
+    if app.conf.broker_url.startswith("filesystem:"):
+        # kombu's filesystem transport "connects" whatever its folders: check them.
+        options = app.conf.broker_transport_options
+        return folder_problem([options["data_folder_in"], options["control_folder"]]) or "ok"
     try:
         with app.connection_for_write() as conn:
             conn.ensure_connection(max_retries=1, timeout=2)
@@ -61,8 +68,11 @@ def _broker_status() -> str:
 
 def _cache_status() -> str:
     redis_answers = getattr(cache, "redis_answers", None)
+    if isinstance(caches["default"], FileBasedCache):
+        # No REDIS_URL (the embedded default): files in var/cache/, shared by local processes.
+        return folder_problem([settings.CACHES["default"]["LOCATION"]]) or "ok"
     if redis_answers is None:
-        return "local"  # no REDIS_URL: this process's memory, which cannot be down
+        return "local"  # this process's memory (the test settings), which cannot be down
     return "ok" if redis_answers() else "error: unreachable, rate limits per process"
 
 

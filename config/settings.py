@@ -1,8 +1,9 @@
 """Upturn settings, read from the environment only.
 
-The embedded default (no environment at all, DEBUG=true) is SQLite in var/ and Celery
-tasks run eagerly in-process. A deployment sets DATABASE_URL, REDIS_URL, SECRET_KEY and
-ALLOWED_HOSTS; README.md has the full table.
+The embedded default (no environment at all, DEBUG=true) keeps everything in var/: a
+SQLite database, a filesystem Celery broker and a file cache (`make run` starts the
+worker beside the web server). A deployment sets DATABASE_URL, REDIS_URL, SECRET_KEY
+and ALLOWED_HOSTS; README.md has the full table.
 """
 
 from pathlib import Path
@@ -13,11 +14,13 @@ from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from config.backends import broker_settings, cache_settings, make_broker_folders
 from config.env import env_bool, env_int, env_list, env_str
 from config.proxies import trusted_proxy_count_from_env
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = BASE_DIR / "var"
+# Local state of the embedded default (SQLite, broker, cache, media); VAR_DIR moves it.
+VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var")))
 
 DEBUG = env_bool("DEBUG", False)
 
@@ -157,35 +160,48 @@ DATABASES = {
 }
 if DATABASE_URL == _SQLITE_DEFAULT:
     VAR_DIR.mkdir(exist_ok=True)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The web server and the worker write to one file: readers never block the writer
+    # (WAL), a transaction takes the write lock when it begins rather than failing at
+    # its first write, and a writer waits its turn for up to 20 s.
+    DATABASES["default"]["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # PostgreSQL: the role the application connects as. It owns no table and cannot bypass
 # row-level security; migrations (run as the owner) grant it what it needs. See README.
 DATABASE_APP_ROLE = env_str("DATABASE_APP_ROLE")
 
 REDIS_URL = env_str("REDIS_URL")
-if REDIS_URL:
-    CACHES = {
-        "default": {
-            # Redis, shared by every process; while it does not answer, each process
-            # falls back to its own memory (config/cache.py), so sign-in and the API keep
-            # working with per-process rate limits instead of failing.
-            "BACKEND": "config.cache.RedisCacheWithLocalFallback",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": "upturn",
-            # A Redis that hangs rather than refuses costs a request a second or two at
-            # most, once per retry interval, not the default of waiting forever.
-            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2},
-        }
-    }
-else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Redis when REDIS_URL is set, else files in var/cache/ that every local process shares
+# (config/backends.py); the test settings use each process's memory.
+CACHES = {"default": cache_settings(redis_url=REDIS_URL, var_dir=VAR_DIR)}
 
 # --- Celery -------------------------------------------------------------------------
-# With no broker configured (the embedded default) tasks run eagerly in-process.
-
-CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", REDIS_URL)
+# The broker: CELERY_BROKER_URL, else REDIS_URL, else (the embedded default, `make run`)
+# kombu's filesystem transport in var/broker/, which needs no server (config/backends.py).
+# Tasks always go through the broker to a worker; only the test settings run them eagerly.
+# Redis broker: a task taken by a worker that dies (killed, out of memory, a lost
+# machine) goes back on the queue only after CELERY_VISIBILITY_TIMEOUT seconds
+# unacknowledged; kombu's default of an hour left a killed tick undone that long. It must
+# stay above the longest task's run, or a task still running is handed to a second
+# worker: the longest are the nightly snapshots (10-18 s per day for each
+# 50,000-employee organisation, README "Benchmarks", and more on a night that catches up
+# missed days) and applying an HR file (15-17 s for 50,000 rows). Thirty minutes leaves a
+# wide margin for many organisations; raise CELERY_VISIBILITY_TIMEOUT if the worker's log
+# shows a task nearing it.
+CELERY_BROKER_URL, CELERY_BROKER_TRANSPORT_OPTIONS = broker_settings(
+    broker_url=env_str("CELERY_BROKER_URL"),
+    redis_url=REDIS_URL,
+    var_dir=VAR_DIR,
+    visibility_timeout=env_int("CELERY_VISIBILITY_TIMEOUT", 30 * 60),
+)
+make_broker_folders(CELERY_BROKER_TRANSPORT_OPTIONS)
+# Nothing waits on a task's result; a result backend is only used if one is configured.
 CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND", REDIS_URL) or None
-CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+CELERY_TASK_ALWAYS_EAGER = False
 CELERY_TASK_EAGER_PROPAGATES = True
 # Tasks are idempotent, so a task lost with a crashed worker is safely run again.
 CELERY_TASK_ACKS_LATE = True
@@ -194,17 +210,6 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-# Redis broker: a task taken by a worker that dies (killed, out of memory, a lost
-# machine) goes back on the queue only after this many seconds unacknowledged; kombu's
-# default of an hour left a killed tick undone that long. It must stay above the longest
-# task's run, or a task still running is handed to a second worker: the longest are the
-# nightly snapshots (10-18 s per day for each 50,000-employee organisation, README
-# "Benchmarks", and more on a night that catches up missed days) and applying an HR file
-# (15-17 s for 50,000 rows). Thirty minutes leaves a wide margin for many organisations;
-# raise CELERY_VISIBILITY_TIMEOUT if the worker's log shows a task nearing it.
-CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 30 * 60),
-}
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
     # Proves beat and a worker are alive; /healthz reports how long ago it last ran.
@@ -429,7 +434,7 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    # With tasks run eagerly in-process (no broker), a line per task run drowns the
-    # console: only problems then. A worker logs each task as usual.
-    "loggers": {"celery.app.trace": {"level": "WARNING" if CELERY_TASK_ALWAYS_EAGER else "INFO"}},
+    # A line per task run. The embedded runner (`make run`) sets TASK_LOG_LEVEL=WARNING,
+    # so the console shows the web requests and the emails, not every heartbeat.
+    "loggers": {"celery.app.trace": {"level": env_str("TASK_LOG_LEVEL", "INFO")}},
 }

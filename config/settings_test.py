@@ -13,6 +13,10 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
 # Tests run in-process: the real-worker test starts its own worker against the broker.
 CELERY_TASK_ALWAYS_EAGER = True
+# Without Redis, each test process keeps its own cache in memory (the embedded default's
+# files in var/cache/ would be shared by parallel test processes and by `make run`).
+if not REDIS_URL:  # noqa: F405
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 LOGGING["root"]["level"] = "WARNING"  # noqa: F405
 # A fixed pair for sealing anonymous answers, so that a real worker started by a test
 # opens what the test process sealed. For tests only: never use it anywhere else.

@@ -1,6 +1,6 @@
 """The life of one HR file import: upload, check (the preview), apply or discard.
 
-Checking and applying run as Celery tasks (eagerly, in-process, on the embedded default);
+Checking and applying run as Celery tasks (on `make run`'s worker in the embedded default);
 their progress goes to the cache, because an apply is one transaction whose own writes
 nobody else can see until it ends.
 """

@@ -122,7 +122,7 @@ def _hand_to_worker(organization_id: int, key: str) -> None:
             exc_info=True,
         )
     except Exception:
-        # With tasks running eagerly (no broker configured, the tests) the delivery ran
+        # With tasks running eagerly (the test settings) the delivery ran
         # here and failed: it recorded its failure, and the sweep tries again.
         logger.exception("Outbox message %r was not delivered at once", key)
 

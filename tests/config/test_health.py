@@ -120,3 +120,46 @@ def test_liveness_answers_a_probe_that_calls_the_container_by_its_address(client
 def test_every_other_address_still_refuses_a_host_it_does_not_serve(client, path):
     assert client.get(path, HTTP_HOST=PROBE_HOST).status_code == 400
     assert client.get(path, HTTP_HOST="upturn.example.com").status_code != 400
+
+
+def test_healthz_checks_the_filesystem_brokers_folders(client, settings, celery_conf, tmp_path):
+    """The embedded default's broker is folders in var/broker/: usable, or not."""
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    queue, blocker = tmp_path / "queue", tmp_path / "a-file"
+    queue.mkdir()
+    blocker.write_text("")
+    folders = {"data_folder_in": str(queue), "data_folder_out": str(queue)}
+
+    celery_conf(
+        broker_url="filesystem://localhost//",
+        broker_transport_options={**folders, "control_folder": str(tmp_path / "control")},
+    )
+    assert client.get("/healthz").json()["broker"] == "ok"
+
+    celery_conf(broker_transport_options={**folders, "control_folder": str(blocker / "control")})
+    body = client.get("/healthz").json()
+    assert body["broker"] == f"error: {blocker / 'control'} is not writable"
+    assert body["status"] == "degraded"
+
+
+def test_healthz_reads_the_heartbeat_from_the_file_cache_every_local_process_shares(
+    client, settings, tmp_path
+):
+    from django.core.cache import cache
+    from django.utils import timezone
+
+    from config.celery import HEARTBEAT_CACHE_KEY
+
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(tmp_path / "cache"),
+        }
+    }
+    cache.set(HEARTBEAT_CACHE_KEY, timezone.now().isoformat())
+
+    body = client.get("/healthz").json()
+
+    assert body["cache"] == "ok"
+    assert body["worker_heartbeat_age_seconds"] is not None
+    assert list((tmp_path / "cache").iterdir())

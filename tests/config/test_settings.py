@@ -106,7 +106,7 @@ def test_sessions_app_does_not_take_djangos_sessions_label():
 
 
 def test_a_killed_task_is_handed_out_again_within_the_visibility_timeout_from_the_environment():
-    env = {**PRODUCTION_ENV, "CELERY_VISIBILITY_TIMEOUT": "600"}
+    env = {**PRODUCTION_ENV, "CELERY_VISIBILITY_TIMEOUT": "600", "REDIS_URL": "redis://r:6379/0"}
     code = (
         "from config.celery import app; "
         "print(app.conf.broker_transport_options['visibility_timeout'])"
@@ -125,9 +125,47 @@ def test_a_killed_task_is_handed_out_again_within_the_visibility_timeout_from_th
 
 
 def test_the_default_visibility_timeout_is_shorter_than_kombus_hour():
-    from django.conf import settings
+    env = {**PRODUCTION_ENV, "REDIS_URL": "redis://r:6379/0"}
+    code = (
+        "from config.celery import app; "
+        "print(app.conf.broker_transport_options['visibility_timeout'])"
+    )
 
-    assert 60 < settings.CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] < 3600
+    result = subprocess.run(
+        [sys.executable, "-c", f"import django; django.setup(); {code}"],
+        cwd=ROOT,
+        env={k: v for k, v in {**os.environ, **env}.items() if k != "CELERY_VISIBILITY_TIMEOUT"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    assert 60 < int(result.stdout.strip()) < 3600, result.stderr
+
+
+def test_the_embedded_default_runs_tasks_on_a_worker_through_the_filesystem_broker(tmp_path):
+    """No REDIS_URL: nothing runs eagerly (only the test settings do); a task waits in
+    var/broker/ for `make run`'s worker, and the cache is files in var/cache/."""
+    unwanted = {"REDIS_URL", "CELERY_BROKER_URL", "DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    env = {k: v for k, v in os.environ.items() if k not in unwanted}
+    env |= {"DEBUG": "true", "DJANGO_SETTINGS_MODULE": "config.settings", "VAR_DIR": str(tmp_path)}
+    code = (
+        "from django.conf import settings; from config.celery import heartbeat; "
+        "print(settings.CELERY_TASK_ALWAYS_EAGER, settings.CELERY_BROKER_URL, "
+        "settings.CACHES['default']['LOCATION']); heartbeat.delay()"
+    )
+
+    result = subprocess.run(
+        [sys.executable, "-c", f"import django; django.setup(); {code}"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    assert result.stdout.split() == ["False", "filesystem://localhost//", str(tmp_path / "cache")]
+    assert [p.suffix for p in (tmp_path / "broker" / "queue").iterdir()] == [".msg"]
 
 
 def test_sessions_do_not_live_in_the_cache():
