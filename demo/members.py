@@ -16,6 +16,8 @@ them nothing). Idempotent: a participant who is already a member is left alone.
 
 from datetime import timedelta
 
+from django.db.models import Min
+
 from accounts.models import User, normalize_email
 from organizations.models import Invitation, Membership, Organization
 from organizations.roles import Role
@@ -35,6 +37,7 @@ def seed_members_demo(organization: Organization) -> None:
             "user__email", flat=True
         )
     }
+    _date_demo_logins(organization, participants)
     for participant in participants:
         email = normalize_email(participant.employee.email)
         if not email or email.lower() in members:
@@ -68,3 +71,19 @@ def seed_members_demo(organization: Organization) -> None:
                 last_sent_at=participant.invited_at,
                 accepted_at=joined,
             )
+
+
+def _date_demo_logins(organization: Organization, participants) -> None:
+    """The demo logins were members long before the programs' invitations went out
+    (seed_demo makes their memberships first, today): two months before the first."""
+    first = participants.aggregate(at=Min("invited_at"))["at"]
+    if first is None:
+        return
+    Membership.objects.filter(
+        organization=organization,
+        user__email__in=[
+            f"{login}@{organization.slug}.example"
+            for login in ("admin", "manager", "mentor", "mentee", "exec")
+        ],
+        created_at__gt=first - timedelta(days=60),
+    ).update(created_at=first - timedelta(days=60))

@@ -385,7 +385,7 @@ def _end_of_pilot(organization, pilot: Cohort, topics, demo, now) -> None:
         given.append((_within(assignment, when, now), assignment.pk, assignment, answers, consent))
     for moment, _pk, assignment, answers, consent in sorted(given, key=lambda g: g[:2]):
         response_submit(assignment=assignment, answers=answers, story_consent=consent, now=moment)
-        _release(organization=organization, now=moment)
+    # One window: the worker releases its answers together once it has closed.
     _release(organization=organization, now=now)
     for shared in program_stories(pilot.program)[:FEATURED_STORIES]:
         story_feature(story=shared, featured=True)
