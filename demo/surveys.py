@@ -35,7 +35,8 @@ its assignment's window, so its ISO week is the week it would have come in.
 
 Called by ``demo.organizations.seed_demo`` after the sessions' demo history, inside the
 organisation's tenant context. Idempotent: a program that already has surveys is left
-alone. Deterministic: the answers come from a seeded random generator.
+alone (but for the end-of-program survey, added to a demo seeded before it was part of
+it). Deterministic: the answers come from a seeded random generator.
 """
 
 import contextlib
@@ -163,7 +164,15 @@ def seed_surveys_demo(organization: Organization) -> None:
         .select_related("program")
         .first()
     )
-    if pilot is None or Survey.objects.filter(program=pilot.program).exists():
+    if pilot is None:
+        return
+    demo = {f"mentor@{organization.slug}.example", f"mentee@{organization.slug}.example"}
+    topics = list(Topic.objects.filter(programtopic__program=pilot.program).order_by("name"))
+    surveys = Survey.objects.filter(program=pilot.program)
+    if surveys.exists():
+        # A demo seeded before the end-of-program answers were part of it gets them.
+        if not surveys.filter(kind=Survey.Kind.END).exists():
+            _end_of_pilot(organization, pilot, topics, demo, timezone.now())
         return
     held = MentoringSession.objects.filter(
         pair__cohort=pilot, status=MentoringSession.Status.HELD, logged_at__isnull=False
@@ -185,8 +194,6 @@ def seed_surveys_demo(organization: Organization) -> None:
         .select_related("schedule", "participant__employee")
         .order_by("opens_at", "participant__employee__employee_number", "occasion")
     )
-    demo = {f"mentor@{organization.slug}.example", f"mentee@{organization.slug}.example"}
-    topics = list(Topic.objects.filter(programtopic__program=pilot.program).order_by("name"))
     baseline_assignments = [a for a in assignments if a.schedule.survey_id == baseline.pk]
     pulse_assignments = [a for a in assignments if a.schedule.survey_id == pulse.pk]
     _answer_baseline(rng, baseline, baseline_assignments, topics, demo, now)
