@@ -8,6 +8,11 @@ class DemoSeed(models.Model):
 
     version = models.PositiveIntegerField()
     seeded_at = models.DateTimeField()
+    # The hash every demo login was given, and a keyed digest (HMAC with SECRET_KEY) of
+    # the password it hashes: whether the logins still take the password asked for is
+    # then a comparison, not a slow password hash (seconds on a loaded machine).
+    login_hash = models.CharField(max_length=256, blank=True)
+    password_digest = models.CharField(max_length=64, blank=True)
 
     def __str__(self) -> str:
         return f"Demo data v{self.version}, seeded {self.seeded_at:%Y-%m-%d %H:%M}"
