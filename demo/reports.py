@@ -16,7 +16,7 @@ from directory.demographics import ANSWER_FIELDS
 from directory.models import Employee, EmployeeDemographics, JobLevelChange
 from organizations.models import Organization
 from programs.models import Cohort, Participant
-from reports.selectors import today
+from reports.selectors import last_complete_day, today
 from reports.services import snapshots_backfill
 
 HISTORY_DAYS = 180
@@ -43,7 +43,10 @@ def seed_reports_demo(organization: Organization) -> None:
     start = day - timedelta(days=HISTORY_DAYS)
     if first is not None:
         start = max(start, first.start_date - timedelta(days=30))
-    snapshots_backfill(organization=organization, start=start, end=day, every_days=7)
+    # Up to yesterday, the nightly job's day: the dashboard has figures as of yesterday
+    # from the first page, as it would after a night of the worker.
+    end = last_complete_day(organization)
+    snapshots_backfill(organization=organization, start=min(start, end), end=end, every_days=7)
 
 
 def _rng(organization: Organization, step: str, *keys: str) -> random.Random:

@@ -41,13 +41,14 @@ from contextlib import nullcontext
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from django.db.models import F, Max
+from django.db.models import F, Max, Q
 from django.utils import timezone
 
 from accounts.models import User
 from demo.programs import ACME_PROGRAM, TOPIC_PHRASES
 from directory.zones import zone_for
 from matching.models import MatchRun, Pair
+from notifications.models import Notification
 from organizations.models import Organization
 from organizations.tenancy import tenant_context
 from programs.models import (
@@ -285,8 +286,27 @@ def _move_pilot_back(pilot: Cohort) -> None:
         created_at=F("created_at") - shift, published_at=F("published_at") - shift
     )
     Pair.objects.filter(cohort=pilot).update(published_at=F("published_at") - shift)
+    _date_pair_notices(pilot, shift)
     pilot.refresh_from_db()
     program.refresh_from_db()
+
+
+def _date_pair_notices(pilot: Cohort, shift: timedelta) -> None:
+    """The "you have been paired" notices went out when the pairs were published, and
+    were read within a day: four sessions on, nobody still has them waiting."""
+    keys = Q()
+    for pair_id in Pair.objects.filter(cohort=pilot).values_list("pk", flat=True):
+        keys |= Q(key__startswith=f"pair_published:pair:{pair_id}:")
+    notices = list(Notification.objects.filter(keys, kind="pair_published"))
+    for notice in notices:
+        notice.created_at -= shift
+        notice.send_after -= shift
+        notice.status = Notification.Status.SENT
+        notice.sent_at = notice.created_at + timedelta(minutes=2)
+        notice.read_at = notice.created_at + timedelta(hours=5)
+    Notification.objects.bulk_update(
+        notices, ["created_at", "send_after", "status", "sent_at", "read_at"]
+    )
 
 
 class _History:

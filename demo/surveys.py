@@ -5,8 +5,14 @@ charts (and one breakdown too small to show).
 The program manager set both up the day after the pilot's pairs were published, from
 the organisation's library: the baseline (attributed) for everyone at the pilot's start,
 open three weeks; the pulse (anonymous) after each logged session, open three weeks too
-(a session a month: until about the next one). The end-of-program survey stays in the
-library, unscheduled: the program is still running.
+(a session a month: until about the next one). Once the pilot had run about three months,
+the manager asked it for its verdict with the library's end-of-program survey (anonymous),
+scheduled days after the cohort's start so that it opened four weeks ago, for two weeks:
+the pilot is the program's trial run, and Wave 2 is shaped by what it says. About three in
+four answered, mostly satisfied and promoters; the worker released the sealed answers
+together when it closed (as it does for a one-window survey), so the dashboard's
+satisfaction and NPS, which count the weeks before the day's, have them. Some told their
+story and agreed to share it, and the manager featured two for the executives.
 
 About 85% of the pilot answered the baseline (mentees rate themselves low on the digital
 topics, mentors high) and about 70% of the pulses were answered (mostly 4 or 5). The
@@ -29,7 +35,8 @@ its assignment's window, so its ISO week is the week it would have come in.
 
 Called by ``demo.organizations.seed_demo`` after the sessions' demo history, inside the
 organisation's tenant context. Idempotent: a program that already has surveys is left
-alone. Deterministic: the answers come from a seeded random generator.
+alone (but for the end-of-program survey, added to a demo seeded before it was part of
+it). Deterministic: the answers come from a seeded random generator.
 """
 
 import contextlib
@@ -54,8 +61,44 @@ from surveys.services import (
     responses_release,
     schedule_create,
 )
+from surveys.stories import program_stories, story_feature
 
 MENTOR, MENTEE = Participant.Role.MENTOR, Participant.Role.MENTEE
+END_OPENED_DAYS_AGO = 28
+END_OPEN_DAYS = 14
+END_ANSWERED = 0.75
+FEATURED_STORIES = 2
+# The end-of-pilot answers: "Overall, I am satisfied" (1 to 5) and the 0 to 10
+# recommendation. Mostly content, as pilots with volunteers are; a few are not.
+SATISFIED = [5] * 45 + [4] * 35 + [3] * 14 + [2] * 6
+RECOMMEND = [10] * 30 + [9] * 28 + [8] * 22 + [7] * 10 + [6] * 6 + [5] * 4
+CHANGES = {
+    MENTEE: [
+        "I draft my updates with the AI assistant and check them before they go out.",
+        "I ask the quietest person in the room first.",
+        "I share links instead of attachments, and my team noticed.",
+        "I open the team dashboard myself before our weekly meeting.",
+    ],
+    MENTOR: [
+        "I prepare one clear ask before I meet someone senior.",
+        "I give feedback upward, and it is heard.",
+        "I understand why decisions take the time they take.",
+        "I explain tools step by step instead of doing it for people.",
+    ],
+}
+STORIES = [
+    "My mentor showed me how to run our planning meeting on a shared document. Three "
+    "months later the whole leadership team works that way, and meetings end with "
+    "decisions instead of slides.",
+    "I was nervous about telling a director what our team really thinks of the new "
+    "tools. We now meet every month, and two of my suggestions are in next year's plan.",
+    "I had left data to my analysts for twenty years. Now I build my own pivot tables, "
+    "and I ask better questions of the people who build the real ones.",
+    "Mentoring a vice-president taught me how budgets are decided. I presented my "
+    "team's proposal to the leadership team last month, and it was funded.",
+    "We started with AI tools and ended up talking about what makes young people stay. "
+    "I rewrote my department's onboarding with a recent joiner.",
+]
 BASELINE_ANSWERED = 0.85
 PULSE_ANSWERED = 0.70
 OPEN_DAYS = 21
@@ -121,7 +164,15 @@ def seed_surveys_demo(organization: Organization) -> None:
         .select_related("program")
         .first()
     )
-    if pilot is None or Survey.objects.filter(program=pilot.program).exists():
+    if pilot is None:
+        return
+    demo = {f"mentor@{organization.slug}.example", f"mentee@{organization.slug}.example"}
+    topics = list(Topic.objects.filter(programtopic__program=pilot.program).order_by("name"))
+    surveys = Survey.objects.filter(program=pilot.program)
+    if surveys.exists():
+        # A demo seeded before the end-of-program answers were part of it gets them.
+        if not surveys.filter(kind=Survey.Kind.END).exists():
+            _end_of_pilot(organization, pilot, topics, demo, timezone.now())
         return
     held = MentoringSession.objects.filter(
         pair__cohort=pilot, status=MentoringSession.Status.HELD, logged_at__isnull=False
@@ -143,12 +194,11 @@ def seed_surveys_demo(organization: Organization) -> None:
         .select_related("schedule", "participant__employee")
         .order_by("opens_at", "participant__employee__employee_number", "occasion")
     )
-    demo = {f"mentor@{organization.slug}.example", f"mentee@{organization.slug}.example"}
-    topics = list(Topic.objects.filter(programtopic__program=pilot.program).order_by("name"))
     baseline_assignments = [a for a in assignments if a.schedule.survey_id == baseline.pk]
     pulse_assignments = [a for a in assignments if a.schedule.survey_id == pulse.pk]
     _answer_baseline(rng, baseline, baseline_assignments, topics, demo, now)
     _answer_pulse(rng, pulse, pulse_assignments, demo, now)
+    _end_of_pilot(organization, pilot, topics, demo, now)
     # The worker's run now: the baseline is attributed, the pulses went out as they came.
     _release(organization=organization, now=now)
 
@@ -257,8 +307,12 @@ def _release(*, organization: Organization, now) -> None:
 
 
 def _questions(survey: Survey, *types) -> list[Question]:
+    """The first question of each type; "story": the one that asks for a story."""
     questions = list(survey.questions.all())
-    return [next(q for q in questions if q.type == type_) for type_ in types]
+    return [
+        next(q for q in questions if (q.story if type_ == "story" else q.type == type_))
+        for type_ in types
+    ]
 
 
 def _choose(rng, assignments, share, *, always, of=None) -> list[Assignment]:
@@ -275,3 +329,70 @@ def _choose(rng, assignments, share, *, always, of=None) -> list[Assignment]:
 def _within(assignment: Assignment, when, now):
     """A moment inside the assignment's window, and not after now."""
     return max(assignment.opens_at, min(when, assignment.closes_at, now - timedelta(minutes=1)))
+
+
+def _end_of_pilot(organization, pilot: Cohort, topics, demo, now) -> None:
+    """The end-of-program survey, asked of the pilot four weeks ago for two (see the
+    module's docstring), answered by about three in four in its first ten days, the logins
+    among them; two of the stories shared are featured. A generator of its own, so that
+    the baseline's and the pulse's answers stay as they were."""
+    rng = random.Random(f"surveys-demo-end-{organization.slug}")  # noqa: S311 - made-up data
+    manager = Membership.objects.get(
+        organization=organization, user__email=f"manager@{organization.slug}.example"
+    )
+    template = Survey.objects.get(organization=organization, program=None, kind=Survey.Kind.END)
+    survey = survey_create_from_template(template=template, program=pilot.program)
+    zone = ZoneInfo(organization.time_zone)
+    opened_on = timezone.localdate(now, zone) - timedelta(days=END_OPENED_DAYS_AGO)
+    schedule = schedule_create(
+        survey=survey,
+        cohort=pilot,
+        anchor=Schedule.Anchor.COHORT_START,
+        offset_days=(opened_on - pilot.start_date).days,
+        audience=Schedule.Audience.BOTH,
+        open_days=END_OPEN_DAYS,
+        actor=manager,
+    )
+    set_up_at = datetime.combine(opened_on - timedelta(days=3), time(10), tzinfo=zone)
+    Survey.objects.filter(pk=survey.pk).update(created_at=set_up_at - timedelta(minutes=5))
+    Schedule.objects.filter(pk=schedule.pk).update(created_at=set_up_at)
+    # The hourly beat's run on the day it opened made everyone's assignment.
+    assignments_create(
+        organization=organization, now=datetime.combine(opened_on, time(12), tzinfo=zone)
+    )
+    assignments = list(
+        Assignment.objects.filter(schedule=schedule)
+        .select_related("participant__employee")
+        .order_by("participant__employee__employee_number")
+    )
+    satisfied, recommend, skills, changed, story = _questions(
+        survey,
+        Question.Type.AGREEMENT,
+        Question.Type.NPS,
+        Question.Type.SKILLS,
+        Question.Type.TEXT,
+        "story",
+    )
+    stories = list(STORIES)
+    rng.shuffle(stories)
+    given = []
+    for assignment in _choose(rng, assignments, END_ANSWERED, always=demo):
+        role = assignment.participant.role
+        answers = {
+            satisfied.pk: rng.choice(SATISFIED),
+            recommend.pk: rng.choice(RECOMMEND),
+            skills.pk: {t.pk: rng.randint(3, 5) for t in topics},
+        }
+        if rng.random() < 0.6:
+            answers[changed.pk] = rng.choice(CHANGES[role])
+        consent = bool(stories) and rng.random() < 0.3
+        if consent:
+            answers[story.pk] = stories.pop()
+        when = assignment.opens_at + timedelta(minutes=rng.randint(30, 60 * 24 * 10))
+        given.append((_within(assignment, when, now), assignment.pk, assignment, answers, consent))
+    for moment, _pk, assignment, answers, consent in sorted(given, key=lambda g: g[:2]):
+        response_submit(assignment=assignment, answers=answers, story_consent=consent, now=moment)
+    # One window: the worker releases its answers together once it has closed.
+    _release(organization=organization, now=now)
+    for shared in program_stories(pilot.program)[:FEATURED_STORIES]:
+        story_feature(story=shared, featured=True)

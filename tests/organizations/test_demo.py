@@ -39,10 +39,13 @@ def _snapshot():
 def test_seed_demo_twice_gives_the_same_data():
     call_command("seed_demo")
     first = _snapshot()
-    call_command("seed_demo")
+    call_command("seed_demo", "--force")
 
     assert _snapshot() == first
-    assert len(first[1]) == 10
+    emails = {email for email, _name in first[1]}
+    assert {f"{role}@{org}.example" for role in ROLES for org in ("acme", "globex")} <= emails
+    # And an account for each participant who applied (they joined first).
+    assert len(emails) == 10 + (40 - 2) + 7 + (12 - 2)
 
 
 def _reports_state():
@@ -94,7 +97,7 @@ def reports_demo_seeded_twice(django_db_setup, django_db_blocker):
         patch.setattr("demo.reports.HISTORY_DAYS", 35)
         call_command("seed_demo", stdout=io.StringIO())
         first = _reports_state()
-        call_command("seed_demo", stdout=io.StringIO())
+        call_command("seed_demo", "--force", stdout=io.StringIO())
         second = _reports_state()
     yield first, second
     with django_db_blocker.unblock():

@@ -180,7 +180,7 @@ def _snapshot():
 def test_seeding_twice_gives_the_same_programs():
     call_command("seed_demo")
     first = _snapshot()
-    call_command("seed_demo")
+    call_command("seed_demo", "--force")
 
     assert _snapshot() == first
     assert len(first["acme"]["participants"]) == 40 + 15

@@ -216,7 +216,7 @@ def test_seeding_twice_changes_nothing():
     _seed()
     acme = Organization.objects.get(slug="acme")
     first = _counts(acme)
-    _seed()
+    call_command("seed_demo", "--force", stdout=io.StringIO())
 
     assert _counts(acme) == first
     assert first["models"][0] > 60

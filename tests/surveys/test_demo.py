@@ -4,6 +4,7 @@ seeding twice adds nothing."""
 
 import io
 from collections import Counter, defaultdict
+from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
@@ -17,7 +18,16 @@ from organizations.models import Organization
 from organizations.tenancy import tenant_context
 from programs.models import Participant, Topic
 from sessions.models import MentoringSession
-from surveys.models import Answer, Assignment, HeldResponse, Question, Response, Schedule, Survey
+from surveys.models import (
+    Answer,
+    Assignment,
+    HeldResponse,
+    Question,
+    Response,
+    Schedule,
+    Story,
+    Survey,
+)
 from surveys.services import iso_week
 
 pytestmark = pytest.mark.django_db
@@ -48,13 +58,12 @@ def _question(survey, type_):
 def test_the_pilot_has_the_baseline_and_the_pulse_scheduled_by_its_manager(seeded):
     with tenant_context(organization=seeded):
         surveys = _surveys()
-        assert set(surveys) == {Survey.Kind.BASELINE, Survey.Kind.PULSE}
+        assert set(surveys) == {Survey.Kind.BASELINE, Survey.Kind.PULSE, Survey.Kind.END}
         baseline, pulse = surveys[Survey.Kind.BASELINE], surveys[Survey.Kind.PULSE]
         assert not baseline.anonymous and pulse.anonymous
-        # The library is there, the end-of-program survey in it unscheduled.
+        # The library is there; the program's end-of-program survey is a copy of it.
         library = Survey.objects.filter(program=None).values_list("kind", flat=True)
         assert Survey.Kind.END in set(library)
-        assert not Schedule.objects.filter(survey__kind=Survey.Kind.END).exists()
 
         (start,) = baseline.schedules.all()
         (each,) = pulse.schedules.all()
@@ -207,5 +216,29 @@ def test_seeding_twice_adds_nothing(seeded):
 
     before = counts()
     assert before["Response"] > 0
-    _seed()
+    call_command("seed_demo", "--force", stdout=io.StringIO())
     assert counts() == before
+
+
+def test_the_pilot_answered_the_end_of_program_survey_and_shared_stories(seeded):
+    with tenant_context(organization=seeded):
+        end = _surveys()[Survey.Kind.END]
+        (schedule,) = end.schedules.all()
+        assert schedule.created_by.user.email == "manager@acme.example"
+        assignments = Assignment.objects.filter(schedule=schedule)
+        assert assignments.count() == 40
+        # Closed, and released by the worker: nothing of it is still sealed.
+        assert not assignments.filter(closes_at__gt=timezone.now()).exists()
+        assert not HeldResponse.objects.filter(schedule=schedule).exists()
+        responses = Response.objects.filter(schedule=schedule)
+        answered = assignments.filter(answered=True).count()
+        assert responses.count() == answered >= 25
+        # Each role is a group large enough to show.
+        roles = Counter(responses.values_list("role", flat=True))
+        assert roles[MENTOR] >= 5 and roles[MENTEE] >= 5
+        # Answered in past weeks: the dashboard's figures as of yesterday count them.
+        yesterday = timezone.now() - timedelta(days=1)
+        assert max(responses.values_list("week", flat=True)) < iso_week(yesterday)
+        stories = Story.objects.filter(program=end.program)
+        assert stories.count() >= 2
+        assert stories.filter(featured=True).count() == 2
