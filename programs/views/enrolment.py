@@ -17,6 +17,7 @@ from programs.decorators import program_permission_required
 from programs.forms import DecisionForm, InviteByFilterForm, InviteOneForm
 from programs.models import Cohort, Participant, ParticipantTopic, ProgramQuestion
 from programs.selectors import FUNNEL_STAGES, cohort_people, funnel_counts
+from programs.training import TRAINED_MEANS
 
 PEOPLE_PER_PAGE = 50
 
@@ -57,6 +58,7 @@ def cohort_detail(request, org_slug, program_id, cohort_id):
         "shown_count": len(shown),
         "queue": [p for p in people if p.status == Participant.Status.APPLIED],
         "stages": FUNNEL_STAGES,
+        "trained_means": TRAINED_MEANS,
         "roles": Participant.Role.choices,
         "statuses": Participant.Status.choices,
         "invite_one": InviteOneForm(organization=request.organization),

@@ -816,3 +816,26 @@ def test_a_dry_run_reports_what_inviting_would_do_and_keeps_and_sends_nothing(
     assert [p.employee for p in done.invited] == [member, newcomer]
     assert [p.employee for p in _participants(acme)] == [member, newcomer]
     assert len(mail.outbox) == 2  # the member's link to apply, the newcomer's invitation
+
+
+def test_an_applicant_who_finished_the_required_modules_is_trained_before_approval(
+    client, acme, manager, program, applied_mentor
+):
+    with tenant_context(organization=acme):
+        required = list(
+            TrainingModule.objects.filter(program=program, required_before_matching=True)
+            .exclude(audience="mentees")
+            .values_list("pk", flat=True)
+        )
+    client.force_login(_user_of(acme, applied_mentor))
+    for module_id in required:
+        client.post(f"/o/acme/programs/mine/{applied_mentor.pk}/training/{module_id}/")
+    client.force_login(manager.user)
+
+    page = client.get(_base(program, _cohort(acme, program)) + "?stage=trained")
+
+    assert [p.pk for p in page.context["page"].object_list] == [applied_mentor.pk]
+    assert dict((s, n) for s, _label, n in page.context["funnel"])["trained"] == 1
+    row = re.search(r"<tr>.*?</tr>", page.content.decode().split("<tbody>")[-1], re.S).group()
+    assert "Applied" in row and "Yes" in row and "Not yet" not in row
+    assert "Trained means every module marked required before matching" in page.content.decode()
