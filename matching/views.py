@@ -66,6 +66,7 @@ def cohort_matching(request, org_slug, program_id, cohort_id):
         "active_pairs": active_pairs,
         "ended_pairs": list(cohort_ended_pairs(cohort)),
         "mentees_choose": cohort.program.matching_mode == Program.MatchingMode.MENTEE_CHOICE,
+        "run_refusal": services.matching_run_refusal(program=cohort.program),
         "mentees_waiting": waiting.count(),
         "mentors": Participant.objects.filter(
             cohort=cohort, role=Participant.Role.MENTOR, status=Participant.Status.APPROVED

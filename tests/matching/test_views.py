@@ -118,3 +118,20 @@ def test_the_partners_profile_shows_what_they_teach_and_want_to_learn(client, ac
     assert "Generative AI tools (5 of 5)" in ann_profile
     assert "<dt>Wants to learn</dt>" in dan_profile
     assert "Generative AI tools</dd>" in dan_profile
+
+
+def test_run_matching_is_shown_disabled_with_the_reason_while_the_program_recruits(
+    client, acme, world, program_manager
+):
+    from programs.models import Program
+
+    with tenant_context(organization=acme):
+        Program.objects.filter(pk=world["program"].pk).update(status=Program.Status.RECRUITING)
+    client.force_login(program_manager.user)
+
+    page = client.get(_page_url(world)).content.decode()
+
+    [button] = re.findall(r"<button[^>]*>Run matching</button>", page)
+    assert "disabled" in button and 'aria-describedby="run-refusal"' in button
+    [reason] = re.findall(r'<div[^>]*id="run-refusal"[^>]*>(.*?)</div>', page, flags=re.DOTALL)
+    assert "it is recruiting now" in reason
