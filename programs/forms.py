@@ -2,6 +2,7 @@ from django import forms
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from directory.forms import DemographicsForm
 from directory.models import Department, Employee
@@ -163,9 +164,12 @@ class CohortForm(forms.ModelForm):
         approved = cohort_approved_count(self.instance)
         if limit < approved:
             raise forms.ValidationError(
-                _(
+                ngettext(
+                    "%(approved)s person is approved in this cohort already: the limit cannot "
+                    "be lower. Withdraw them first, or choose at least %(approved)s.",
                     "%(approved)s people are approved in this cohort already: the limit cannot "
-                    "be lower. Withdraw someone first, or choose at least %(approved)s."
+                    "be lower. Withdraw someone first, or choose at least %(approved)s.",
+                    approved,
                 )
                 % {"approved": approved}
             )

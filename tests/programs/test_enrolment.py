@@ -196,7 +196,7 @@ def test_tenure_rules_count_completed_years(acme, program):
     )
     assert eligibility_problems(
         program=program, employee=hired, role="mentor", today=date(2027, 6, 1)
-    ) == ["Mentors in this program have at most 2 years at the company; Person E4 has 3."]
+    ) == ["Mentors in this program have at most 2 years at the company; Person E4 has 3 years."]
 
 
 def test_inviting_by_filters_previews_first_and_changes_nothing_until_confirmed(
