@@ -641,8 +641,10 @@ def test_the_invite_preview_shows_places_left_and_warns_beyond_them(client, acme
     ).content.decode()
 
     assert "2 places left of 2" in preview
-    warning = "4 people are now invited or waiting for a decision, and 2 places are left."
-    assert warning in preview and warning in done
+    # Nothing is sent before the confirmation: the preview speaks of what will be.
+    assert "Once you confirm, 4 people will be invited or waiting for a decision." in preview
+    assert "now invited" not in preview
+    assert "4 people are now invited or waiting for a decision. 2 places are left." in done
     # Invitations may go beyond the places (not everyone applies); approvals may not.
     assert len(_participants(acme)) == 4
 
