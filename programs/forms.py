@@ -14,7 +14,8 @@ from organizations.uploads import MATERIAL
 from organizations.widgets import StoredFileInput
 from programs.enrolment import Application
 from programs.match_weights import Weights
-from programs.models import (
+from programs.models import (  # AVAILABILITY_CHOICES: the form's, and the demo's
+    AVAILABILITY_CHOICES,
     Cohort,
     Participant,
     Program,
@@ -270,25 +271,6 @@ class DecisionForm(forms.Form):
 
 
 LEVELS = [("", "—"), *((str(n), str(n)) for n in range(1, 6))]
-DAYS = [
-    ("mon", _("Monday")),
-    ("tue", _("Tuesday")),
-    ("wed", _("Wednesday")),
-    ("thu", _("Thursday")),
-    ("fri", _("Friday")),
-]
-PARTS_OF_DAY = [
-    ("morning", _("morning")),
-    ("midday", _("midday")),
-    ("afternoon", _("afternoon")),
-]
-AVAILABILITY_CHOICES = [
-    (f"{day}-{part}", f"{day_label} {part_label}")
-    for day, day_label in DAYS
-    for part, part_label in PARTS_OF_DAY
-]
-
-
 class OptionalDemographicsForm(DemographicsForm):
     """The voluntary answers on the application form: all may stay empty; any answer
     needs the consent box ticked."""
