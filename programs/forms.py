@@ -271,6 +271,8 @@ class DecisionForm(forms.Form):
 
 
 LEVELS = [("", "—"), *((str(n), str(n)) for n in range(1, 6))]
+
+
 class OptionalDemographicsForm(DemographicsForm):
     """The voluntary answers on the application form: all may stay empty; any answer
     needs the consent box ticked."""

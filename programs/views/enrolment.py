@@ -109,9 +109,7 @@ def _beyond_places(outcome: enrolment.InviteOutcome, *, preview: bool = False) -
             "%(people)s people are now invited or waiting for a decision.",
             people,
         )
-    left = ngettext(
-        "%(left)s place is left.", "%(left)s places are left.", outcome.places_left
-    )
+    left = ngettext("%(left)s place is left.", "%(left)s places are left.", outcome.places_left)
     return " ".join(
         [
             waiting % {"people": people},

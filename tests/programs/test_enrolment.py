@@ -837,7 +837,7 @@ def test_an_applicant_who_finished_the_required_modules_is_trained_before_approv
     page = client.get(_base(program, _cohort(acme, program)) + "?stage=trained")
 
     assert [p.pk for p in page.context["page"].object_list] == [applied_mentor.pk]
-    assert dict((s, n) for s, _label, n in page.context["funnel"])["trained"] == 1
+    assert {s: n for s, _label, n in page.context["funnel"]}["trained"] == 1
     row = re.search(r"<tr>.*?</tr>", page.content.decode().split("<tbody>")[-1], re.S).group()
     assert "Applied" in row and "Yes" in row and "Not yet" not in row
     assert "Trained means every module marked required before matching" in page.content.decode()

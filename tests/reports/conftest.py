@@ -167,11 +167,17 @@ def _build(acme):
 
     required = {"required_before_matching": True}
     everyone = TrainingModule.objects.create(
-        organization=acme, program=program, title="Ground rules", audience=Audience.EVERYONE,
+        organization=acme,
+        program=program,
+        title="Ground rules",
+        audience=Audience.EVERYONE,
         **required,
     )
     for_mentors = TrainingModule.objects.create(
-        organization=acme, program=program, title="Feedback upward", audience=Audience.MENTORS,
+        organization=acme,
+        program=program,
+        title="Feedback upward",
+        audience=Audience.MENTORS,
         **required,
     )
     # Optional: nobody does it, and it makes nobody less trained (TRAINED_MEANS).
