@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from directory.csv_format import EMPLOYEE_FIELDS, Rejection, check_row
 from directory.links import employees_link_members
@@ -355,7 +356,12 @@ def apply_plan(
     """Write the plan's valid rows in one transaction: all of them or, on any error, none."""
     if plan.rejections and not valid_rows_only:
         raise RejectedRows(
-            _("%(count)s rows are rejected; nothing was changed.") % {"count": plan.rejected_rows}
+            ngettext(
+                "%(count)s row is rejected; nothing was changed.",
+                "%(count)s rows are rejected; nothing was changed.",
+                plan.rejected_rows,
+            )
+            % {"count": plan.rejected_rows}
         )
     done = 0
 

@@ -5,6 +5,8 @@ The tables kept the names they had in the organizations app, where these models 
 (moved with SeparateDatabaseAndState, so no table was rebuilt).
 """
 
+import re
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -91,6 +93,17 @@ class Employee(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.employee_number})"
+
+    @property
+    def role_line(self) -> str:
+        """Job title and department, as lists show a person ("Engineer, Sales"), the
+        department left out when the title already names it ("Director, Operations"
+        in Operations). Reads ``department``: select it with the employee."""
+        title = (self.job_title or "").strip()
+        department = str(self.department) if self.department_id else ""
+        if department and re.search(rf"\b{re.escape(department)}\b", title, re.IGNORECASE):
+            return title
+        return ", ".join(part for part in (title, department) if part)
 
     @property
     def is_current(self) -> bool:

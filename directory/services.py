@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import DatabaseError, OperationalError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.models import User
 from directory.csv_format import FileProblem, HrFile
@@ -165,7 +166,11 @@ def directory_import_request_apply(
         raise ValidationError(_("This import is not waiting to be applied."))
     if record.rejected and not valid_rows_only:
         raise ValidationError(
-            _("%(count)s rows are rejected. Fix the file, or apply the valid rows only.")
+            ngettext(
+                "%(count)s row is rejected. Fix the file, or apply the valid rows only.",
+                "%(count)s rows are rejected. Fix the file, or apply the valid rows only.",
+                record.rejected,
+            )
             % {"count": record.rejected}
         )
     record.status = DirectoryImport.Status.APPLYING

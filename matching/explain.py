@@ -30,6 +30,24 @@ def _first(name: str) -> str:
     return name.split()[0] if name else name
 
 
+def _shared_first_names(problem: "engine.Problem") -> frozenset[str]:
+    """First names (folded) that more than one person of the cohort has: they are told
+    apart by full name, as a manager reading two Toms' explanations needs."""
+    seen: set[str] = set()
+    shared: set[str] = set()
+    for person in (*problem.mentors, *problem.mentees):
+        first = _first(person.name).casefold()
+        (shared if first in seen else seen).add(first)
+    return frozenset(shared)
+
+
+def _namer(problem: "engine.Problem"):
+    shared = _shared_first_names(problem)
+    return lambda person: (
+        person.name if _first(person.name).casefold() in shared else _first(person.name)
+    )
+
+
 def explain_pair(
     problem: "engine.Problem", mentor: "engine.Person", mentee: "engine.Person", components: dict
 ) -> str:
@@ -37,6 +55,7 @@ def explain_pair(
     teaches Generative AI tools at 4 of 5, which Tom most wants to learn; different
     departments; both keep Tuesday mornings free"."""
     reasons = []
+    _named = _namer(problem)
     topic = _best_topic(mentor.teaches, mentee.learns)
     names = problem.topic_names
     if topic is not None:
@@ -55,10 +74,10 @@ def explain_pair(
         reasons.append(
             sentence
             % {
-                "mentor": _first(mentor.name),
+                "mentor": _named(mentor),
                 "topic": names.get(topic, _("a topic")),
                 "level": mentor.teaches[topic],
-                "mentee": _first(mentee.name),
+                "mentee": _named(mentee),
             }
         )
     if problem.direction == engine.MUTUAL:
@@ -66,7 +85,7 @@ def explain_pair(
         if back is not None:
             reasons.append(
                 _("in return %(mentee)s teaches %(topic)s")
-                % {"mentee": _first(mentee.name), "topic": names.get(back, _("a topic"))}
+                % {"mentee": _named(mentee), "topic": names.get(back, _("a topic"))}
             )
     if components.get("cross_department", 0) >= 1:
         reasons.append(
@@ -80,7 +99,7 @@ def explain_pair(
             ngettext(
                 "%(name)s is %(n)s level more senior", "%(name)s is %(n)s levels more senior", gap
             )
-            % {"name": _first(senior.name), "n": gap}
+            % {"name": _named(senior), "n": gap}
         )
     shared = _shared_hours(mentor, mentee)
     if mentor.time_zone == mentee.time_zone and shared:

@@ -1,4 +1,5 @@
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Prefetch, Q, QuerySet
 
@@ -20,10 +21,25 @@ def latest_run(cohort: Cohort) -> MatchRun | None:
     )
 
 
+RUN_PAIR_STATUSES = [Pair.Status.PROPOSED, Pair.Status.ACTIVE]
+
+
 def run_pairs(run: MatchRun) -> QuerySet[Pair]:
-    return run.pairs.filter(status__in=[Pair.Status.PROPOSED, Pair.Status.ACTIVE]).select_related(
+    return run.pairs.filter(status__in=RUN_PAIR_STATUSES).select_related(
         "mentor__employee__department", "mentee__employee__department"
     )
+
+
+def score_shown(value: float) -> Decimal:
+    """A score or total as every page shows it: to one decimal, halves rounded up, so
+    the preview of a change and the page after it agree (341.95 is 342.0 on both)."""
+    return Decimal(repr(float(value))).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+def run_total_score(run: MatchRun) -> float:
+    """The total score of the run's pairs (those proposed or active), as the draft's
+    page and a change's preview both state it."""
+    return sum(pair.score for pair in run.pairs.filter(status__in=RUN_PAIR_STATUSES))
 
 
 def run_unplaced(run: MatchRun) -> QuerySet[Unplaced]:
@@ -89,6 +105,11 @@ class ChangePreview:
     total_before: float
     total_after: float
 
+    @property
+    def total_change(self) -> Decimal:
+        """The change as the two totals beside it show it, so the three figures add up."""
+        return score_shown(self.total_after) - score_shown(self.total_before)
+
 
 def change_preview(*, run: MatchRun, change, swapped_pair_ids=None) -> ChangePreview:
     """``change`` (a swap or an override, previewed): ``swapped_pair_ids`` names the two
@@ -107,7 +128,7 @@ def change_preview(*, run: MatchRun, change, swapped_pair_ids=None) -> ChangePre
     )
     if swapped_pair_ids is not None:
         replaced = [pair for pair in replaced if pair.pk in swapped_pair_ids]
-    total_before = sum(p.score for p in run_pairs(run).filter(status=Pair.Status.PROPOSED))
+    total_before = run_total_score(run)
     return ChangePreview(
         change=change,
         rows=[

@@ -36,26 +36,33 @@ SOFT_RULES = {
 
 
 @transaction.atomic
+def matching_run_refusal(*, program: Program) -> str | None:
+    """Why the engine cannot run for ``program``'s cohorts now, or None: the page shows
+    the same reason beside a disabled button that ``matching_run`` gives when refusing."""
+    if not program.matching_open:
+        return _(
+            "Matching opens when the program moves to Matching, from its page: it is "
+            "%(status)s now."
+        ) % {"status": program.get_status_display().lower()}
+    if program.matching_mode == Program.MatchingMode.MENTEE_CHOICE:
+        # Engine pairs and mentees' choices would take the same places, each unaware.
+        return _(
+            "In this program mentees choose their mentors from their suggestions, so the "
+            "engine does not run. To match the cohort yourself, change the program's "
+            "matching setting first."
+        )
+    return None
+
+
 def matching_run(*, cohort: Cohort, actor: Membership | None, keep=()) -> MatchRun:
     """Run the engine for everyone in ``cohort`` who can be matched. A draft already under
     review is replaced, keeping the pairs the program manager locked (and ``keep``: more
     (mentor id, mentee id) pairs to lock, checked against the hard constraints)."""
     cohort = Cohort.objects.select_for_update().select_related("program").get(pk=cohort.pk)
     program = cohort.program
-    if program.status not in (Program.Status.MATCHING, Program.Status.ACTIVE):
-        raise ValidationError(
-            _("Move the program to Matching first: it is %(status)s.")
-            % {"status": program.get_status_display().lower()}
-        )
-    if program.matching_mode == Program.MatchingMode.MENTEE_CHOICE:
-        # Engine pairs and mentees' choices would take the same places, each unaware.
-        raise ValidationError(
-            _(
-                "In this program mentees choose their mentors from their suggestions, so the "
-                "engine does not run. To match the cohort yourself, change the program's "
-                "matching setting first."
-            )
-        )
+    refusal = matching_run_refusal(program=program)
+    if refusal:
+        raise ValidationError(refusal)
     locked, kept_notes = list(keep), {}
     if keep:
         problem, _people = build_problem(cohort)

@@ -15,6 +15,7 @@ from matching.selectors import (
     cohort_ended_pairs,
     latest_run,
     run_pairs,
+    run_total_score,
     run_unplaced,
 )
 from organizations.decorators import permission_required
@@ -61,11 +62,12 @@ def cohort_matching(request, org_slug, program_id, cohort_id):
         "cohort": cohort,
         "run": run,
         "pairs": pairs,
-        "total": round(sum(p.score for p in pairs), 1),
+        "total": run_total_score(run) if run else 0,
         "unplaced": list(run_unplaced(run)) if run else [],
         "active_pairs": active_pairs,
         "ended_pairs": list(cohort_ended_pairs(cohort)),
         "mentees_choose": cohort.program.matching_mode == Program.MatchingMode.MENTEE_CHOICE,
+        "run_refusal": services.matching_run_refusal(program=cohort.program),
         "mentees_waiting": waiting.count(),
         "mentors": Participant.objects.filter(
             cohort=cohort, role=Participant.Role.MENTOR, status=Participant.Status.APPROVED

@@ -4,6 +4,7 @@ from datetime import date
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from directory.models import Employee
 from programs.models import Participant, Program
@@ -70,7 +71,11 @@ def _level_problem(who: str, bound: str, limit: int, name: str, level: int | Non
 
 
 def _tenure_problem(who: str, bound: str, limit: int, name: str, tenure: int | None) -> str:
-    rule = _("%(who)s in this program have %(bound)s %(limit)s years at the company") % {
+    rule = ngettext(
+        "%(who)s in this program have %(bound)s %(limit)s year at the company",
+        "%(who)s in this program have %(bound)s %(limit)s years at the company",
+        limit,
+    ) % {
         "who": who,
         "bound": bound,
         "limit": limit,
@@ -80,7 +85,9 @@ def _tenure_problem(who: str, bound: str, limit: int, name: str, tenure: int | N
             "rule": rule,
             "name": name,
         }
-    return _("%(rule)s; %(name)s has %(years)s.") % {
+    return ngettext(
+        "%(rule)s; %(name)s has %(years)s year.", "%(rule)s; %(name)s has %(years)s years.", tenure
+    ) % {
         "rule": rule,
         "name": name,
         "years": tenure,

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from directory.demographics import demographics_record, demographics_withdraw
 from directory.models import Employee
@@ -62,7 +63,11 @@ def _locked_places(cohort_id: int) -> tuple[Cohort, int]:
 
 def _full(cohort: Cohort, approved: int) -> str | None:
     if cohort.size_limit is not None and approved >= cohort.size_limit:
-        return _("%(cohort)s is full: %(limit)s people are approved already.") % {
+        return ngettext(
+            "%(cohort)s is full: %(limit)s person is approved already.",
+            "%(cohort)s is full: %(limit)s people are approved already.",
+            cohort.size_limit,
+        ) % {
             "cohort": cohort.name,
             "limit": cohort.size_limit,
         }

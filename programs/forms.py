@@ -2,6 +2,7 @@ from django import forms
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from directory.forms import DemographicsForm
 from directory.models import Department, Employee
@@ -13,7 +14,8 @@ from organizations.uploads import MATERIAL
 from organizations.widgets import StoredFileInput
 from programs.enrolment import Application
 from programs.match_weights import Weights
-from programs.models import (
+from programs.models import (  # AVAILABILITY_CHOICES: the form's, and the demo's
+    AVAILABILITY_CHOICES,
     Cohort,
     Participant,
     Program,
@@ -163,9 +165,12 @@ class CohortForm(forms.ModelForm):
         approved = cohort_approved_count(self.instance)
         if limit < approved:
             raise forms.ValidationError(
-                _(
+                ngettext(
+                    "%(approved)s person is approved in this cohort already: the limit cannot "
+                    "be lower. Withdraw them first, or choose at least %(approved)s.",
                     "%(approved)s people are approved in this cohort already: the limit cannot "
-                    "be lower. Withdraw someone first, or choose at least %(approved)s."
+                    "be lower. Withdraw someone first, or choose at least %(approved)s.",
+                    approved,
                 )
                 % {"approved": approved}
             )
@@ -266,23 +271,6 @@ class DecisionForm(forms.Form):
 
 
 LEVELS = [("", "—"), *((str(n), str(n)) for n in range(1, 6))]
-DAYS = [
-    ("mon", _("Monday")),
-    ("tue", _("Tuesday")),
-    ("wed", _("Wednesday")),
-    ("thu", _("Thursday")),
-    ("fri", _("Friday")),
-]
-PARTS_OF_DAY = [
-    ("morning", _("morning")),
-    ("midday", _("midday")),
-    ("afternoon", _("afternoon")),
-]
-AVAILABILITY_CHOICES = [
-    (f"{day}-{part}", f"{day_label} {part_label}")
-    for day, day_label in DAYS
-    for part, part_label in PARTS_OF_DAY
-]
 
 
 class OptionalDemographicsForm(DemographicsForm):

@@ -2,6 +2,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from directory.models import Employee
@@ -299,6 +300,27 @@ class ProgramQuestion(TenantModel):
         return self.text
 
 
+DAYS = [
+    ("mon", _("Monday")),
+    ("tue", _("Tuesday")),
+    ("wed", _("Wednesday")),
+    ("thu", _("Thursday")),
+    ("fri", _("Friday")),
+]
+PARTS_OF_DAY = [
+    ("morning", _("morning")),
+    ("midday", _("midday")),
+    ("afternoon", _("afternoon")),
+]
+# The slots people tick, stored as codes ("tue-morning") and always shown in words.
+AVAILABILITY_CHOICES = [
+    (f"{day}-{part}", format_lazy("{} {}", day_label, part_label))
+    for day, day_label in DAYS
+    for part, part_label in PARTS_OF_DAY
+]
+AVAILABILITY_LABELS = dict(AVAILABILITY_CHOICES)
+
+
 class Participant(TenantModel):
     """A person from the directory in a cohort, as mentor or mentee, from invitation to
     decision; their application is the profile matching will use."""
@@ -406,6 +428,11 @@ class Participant(TenantModel):
     @property
     def is_rejected(self) -> bool:
         return self.status == self.Status.REJECTED
+
+    @property
+    def availability_labels(self) -> list[str]:
+        """The ticked slots in words ("Tuesday morning"), in the week's order."""
+        return [str(label) for code, label in AVAILABILITY_CHOICES if code in self.availability]
 
     @property
     def is_self_nominated(self) -> bool:

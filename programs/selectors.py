@@ -82,7 +82,8 @@ def register_paired_source(source: PairedSource) -> None:
 
 def cohort_people(cohort: Cohort) -> list[Participant]:
     """Everyone who was ever invited to or nominated for ``cohort``, each with ``stages``:
-    the funnel stages they reached (cumulative: a trained person was also approved)."""
+    the funnel stages they reached (an approved person has also applied; a trained one
+    too, but may still be waiting for approval)."""
     people = list(
         Participant.objects.filter(cohort=cohort).select_related(
             "employee", "employee__department", "program"
@@ -100,8 +101,9 @@ def cohort_people(cohort: Cohort) -> list[Participant]:
             person.stages.add("applied")
         if person.status == Participant.Status.APPROVED:
             person.stages.add("approved")
-            if person.pk in trained:
-                person.stages.add("trained")
+        if person.pk in trained and person.applied_at:
+            # Trained whether approved yet or not (programs.training.TRAINED_MEANS).
+            person.stages.add("trained")
         if person.pk in matched:
             person.stages.add("matched")
         if person.pk in active:

@@ -1,10 +1,13 @@
 """Training, guides and resources: seeding a program's defaults and tracking who
 completed which module."""
 
+from datetime import datetime
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from programs import defaults
 from programs.models import (
@@ -92,25 +95,47 @@ def training_undo(*, participant: Participant, module: TrainingModule) -> None:
     TrainingCompletion.objects.filter(participant=participant, module=module).delete()
 
 
-def trained_ids(participants) -> set[int]:
-    """Of ``participants`` (all of one program), the ids of those who completed every
-    module required of their role before matching. Two queries whatever the number."""
+# The one meaning of "trained", wherever Upturn says it: the cohort's list and funnel,
+# the readiness check before matching, the matching itself, the training reminders and the
+# executive dashboard all go through ``training_progress`` below.
+TRAINED_MEANS = gettext_lazy(
+    "Trained means every module marked required before matching for the person's role is "
+    "done, whether or not their application has been approved yet."
+)
+
+
+def training_progress(participants, *, by: datetime | None = None) -> dict[int, tuple[int, int]]:
+    """Of ``participants`` (of any programs), for each id: (how many modules their role
+    must complete before matching, how many of those they had completed, by ``by`` when
+    given). Two queries whatever the number."""
     participants = list(participants)
     if not participants:
-        return set()
-    program_id = participants[0].program_id
-    required = {
-        role: set(
-            for_role(
-                TrainingModule.objects.filter(program=program_id, required_before_matching=True),
-                role,
-            ).values_list("pk", flat=True)
-        )
-        for role in Participant.Role.values
-    }
+        return {}
+    required: dict[tuple[int, str], set[int]] = {}
+    modules = TrainingModule.objects.filter(
+        program__in={p.program_id for p in participants}, required_before_matching=True
+    ).values_list("pk", "program_id", "audience")
+    for module_id, program_id, audience in modules:
+        for role, role_audience in AUDIENCE_OF_ROLE.items():
+            if audience in (Audience.EVERYONE, role_audience):
+                required.setdefault((program_id, role), set()).add(module_id)
+    completions = TrainingCompletion.objects.filter(participant__in=[p.pk for p in participants])
+    if by is not None:
+        completions = completions.filter(completed_at__lt=by)
     done: dict[int, set[int]] = {}
-    for participant_id, module_id in TrainingCompletion.objects.filter(
-        participant__in=[p.pk for p in participants]
-    ).values_list("participant_id", "module_id"):
+    for participant_id, module_id in completions.values_list("participant_id", "module_id"):
         done.setdefault(participant_id, set()).add(module_id)
-    return {p.pk for p in participants if required[p.role] <= done.get(p.pk, set())}
+    progress = {}
+    for p in participants:
+        needed = required.get((p.program_id, p.role), set())
+        progress[p.pk] = (len(needed), len(needed & done.get(p.pk, set())))
+    return progress
+
+
+def trained_ids(participants, *, by: datetime | None = None) -> set[int]:
+    """Of ``participants``, the ids of those trained (``TRAINED_MEANS``)."""
+    return {
+        pk
+        for pk, (required, completed) in training_progress(participants, by=by).items()
+        if completed >= required
+    }

@@ -23,7 +23,8 @@ from directory.models import Employee, EmployeeDemographics, JobLevelChange
 from matching.models import Pair
 from organizations.models import Organization
 from organizations.suppression import report_min_group
-from programs.models import Audience, Cohort, Participant, TrainingCompletion, TrainingModule
+from programs.models import Cohort, Participant
+from programs.training import training_progress
 from reports.formulas import (
     CATEGORY_DIMENSIONS,
     ComparisonCell,
@@ -219,38 +220,18 @@ def cadence_kept(asof: AsOf) -> dict[int, Figures]:
 
 
 def training(asof: AsOf) -> dict[int, Figures]:
-    """``training_people``: participants approved by the day whose program has training
-    for their role. ``training_complete``: of them, those who had completed every one of
-    their role's modules by the day (modules as the program has them now)."""
-    modules = defaultdict(int)  # (program, audience) -> how many
-    for row in (
-        TrainingModule.objects.filter(organization=asof.organization)
-        .values("program_id", "audience")
-        .annotate(n=Count("id"))
-    ):
-        modules[row["program_id"], row["audience"]] = row["n"]
-    done = dict(
-        TrainingCompletion.objects.filter(
-            organization=asof.organization, completed_at__lt=asof.until
-        )
-        .values("participant_id")
-        .annotate(n=Count("id"))
-        .values_list("participant_id", "n")
+    """``training_people``: participants approved by the day whose role has modules
+    required before matching. ``training_complete``: of them, those trained by the day
+    (programs.training.TRAINED_MEANS, with the modules as the program has them now)."""
+    approved = list(
+        Participant.objects.filter(
+            organization=asof.organization,
+            status=Participant.Status.APPROVED,
+            decided_at__lt=asof.until,
+        ).only("id", "cohort_id", "program_id", "role")
     )
-    approved = Participant.objects.filter(
-        organization=asof.organization,
-        status=Participant.Status.APPROVED,
-        decided_at__lt=asof.until,
-    ).values_list("id", "cohort_id", "program_id", "role")
-
-    def required(program, role) -> int:
-        audience = Audience.MENTORS if role == Participant.Role.MENTOR else Audience.MENTEES
-        return modules[program, Audience.EVERYONE] + modules[program, audience]
-
-    return training_figures(
-        (cohort, required(program, role), done.get(participant, 0))
-        for participant, cohort, program, role in approved
-    )
+    progress = training_progress(approved, by=asof.until)
+    return training_figures((p.cohort_id, *progress[p.pk]) for p in approved)
 
 
 # --- Goals and commitments ----------------------------------------------------------------

@@ -30,8 +30,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from programs.training import TRAINED_MEANS
 from reports.formulas import net_promoter_score, ratio
 
 
@@ -97,7 +99,7 @@ MEASURES = (
     Measure(
         "training",
         _("Training completed"),
-        _("Share of approved participants who completed every module for their role."),
+        format_lazy("{} {}", _("Share of approved participants who are trained."), TRAINED_MEANS),
         value=lambda f: ratio(f.get("training_complete"), f.get("training_people")),
         group=_get("training_people"),
         count=_get("training_complete"),

@@ -62,7 +62,11 @@ def session_upcoming(organization: Organization, now: datetime) -> list[Candidat
             when = _local(
                 session.starts_at, zone_for(organization=organization, participant=person)
             )
-            body = _("With %(partner)s: %(when)s, %(minutes)s minutes.") % {
+            body = ngettext(
+                "With %(partner)s: %(when)s, %(minutes)s minute.",
+                "With %(partner)s: %(when)s, %(minutes)s minutes.",
+                session.duration_minutes,
+            ) % {
                 "partner": partner.employee.name,
                 "when": when,
                 "minutes": session.duration_minutes,

@@ -33,12 +33,13 @@ def my_pair(*, organization, user, pair_id) -> tuple[Pair, Participant, Particip
 
 
 def pair_sessions(pair: Pair) -> tuple[list, list]:
-    """(upcoming, past): upcoming are scheduled and not yet over."""
+    """(upcoming, past): upcoming are those booked or cancelled whose time is still to
+    come (a cancelled one is shown there marked cancelled: it never happened, so it is not
+    a past session); past are the rest, the logged ones and those whose time has gone."""
     now = timezone.now()
     sessions = list(MentoringSession.objects.filter(pair=pair).order_by("starts_at"))
-    upcoming = [
-        s for s in sessions if s.status == MentoringSession.Status.SCHEDULED and s.ends_at > now
-    ]
+    still_to_come = (MentoringSession.Status.SCHEDULED, MentoringSession.Status.CANCELLED)
+    upcoming = [s for s in sessions if s.status in still_to_come and s.ends_at > now]
     past = [s for s in reversed(sessions) if s not in upcoming]
     return upcoming, past
 

@@ -11,6 +11,7 @@ an answer to the moment, and so to the person, who gave it (``surveys.sealing``)
 """
 
 import uuid
+from datetime import date
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -241,3 +242,14 @@ class Concern(TenantModel):
     @property
     def is_resolved(self) -> bool:
         return self.status == self.Status.RESOLVED
+
+    @property
+    def week_start(self) -> date | None:
+        """The Monday of the ISO week it was raised in ("2027-W14"), which pages show as
+        "week of 5 April": a concern keeps only its week, so that nobody can tell the
+        day an anonymous one came in."""
+        year, _sep, number = self.week.partition("-W")
+        try:
+            return date.fromisocalendar(int(year), int(number), 1)
+        except ValueError:
+            return None

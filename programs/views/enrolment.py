@@ -17,6 +17,7 @@ from programs.decorators import program_permission_required
 from programs.forms import DecisionForm, InviteByFilterForm, InviteOneForm
 from programs.models import Cohort, Participant, ParticipantTopic, ProgramQuestion
 from programs.selectors import FUNNEL_STAGES, cohort_people, funnel_counts
+from programs.training import TRAINED_MEANS
 
 PEOPLE_PER_PAGE = 50
 
@@ -57,6 +58,7 @@ def cohort_detail(request, org_slug, program_id, cohort_id):
         "shown_count": len(shown),
         "queue": [p for p in people if p.status == Participant.Status.APPLIED],
         "stages": FUNNEL_STAGES,
+        "trained_means": TRAINED_MEANS,
         "roles": Participant.Role.choices,
         "statuses": Participant.Status.choices,
         "invite_one": InviteOneForm(organization=request.organization),
@@ -91,14 +93,30 @@ def cohort_export(request, org_slug, program_id, cohort_id):
     return csv_response(filename=f"cohort-{cohort.pk}-people.csv", header=header, rows=rows)
 
 
-def _beyond_places(outcome: enrolment.InviteOutcome) -> str:
-    return ngettext(
-        "%(people)s people are now invited or waiting for a decision, and %(left)s place is "
-        "left. Not everyone applies; once the cohort is full, nobody more can be approved.",
-        "%(people)s people are now invited or waiting for a decision, and %(left)s places "
-        "are left. Not everyone applies; once the cohort is full, nobody more can be approved.",
-        outcome.places_left,
-    ) % {"people": outcome.waiting + len(outcome.invited), "left": outcome.places_left}
+def _beyond_places(outcome: enrolment.InviteOutcome, *, preview: bool = False) -> str:
+    """Warn that the invitations go beyond the places: in the future tense on the
+    preview, where nothing has been sent yet."""
+    people = outcome.waiting + len(outcome.invited)
+    if preview:
+        waiting = ngettext(
+            "Once you confirm, %(people)s person will be invited or waiting for a decision.",
+            "Once you confirm, %(people)s people will be invited or waiting for a decision.",
+            people,
+        )
+    else:
+        waiting = ngettext(
+            "%(people)s person is now invited or waiting for a decision.",
+            "%(people)s people are now invited or waiting for a decision.",
+            people,
+        )
+    left = ngettext("%(left)s place is left.", "%(left)s places are left.", outcome.places_left)
+    return " ".join(
+        [
+            waiting % {"people": people},
+            left % {"left": outcome.places_left},
+            _("Not everyone applies; once the cohort is full, nobody more can be approved."),
+        ]
+    )
 
 
 def _report_invites(request, outcome: enrolment.InviteOutcome) -> None:
@@ -172,7 +190,9 @@ def cohort_invite(request, org_slug, program_id, cohort_id):
             "cohort": cohort,
             "form": form,
             "outcome": outcome,
-            "beyond_places": _beyond_places(outcome) if outcome.beyond_places else "",
+            "beyond_places": (
+                _beyond_places(outcome, preview=True) if outcome.beyond_places else ""
+            ),
         }
         return render(request, "programs/invite_preview.html", context)
     _report_invites(request, outcome)

@@ -49,6 +49,7 @@ def pair_workspace(request, org_slug, pair_id):
         "my_zone": zone.key,
         "partner_zone": zone_for(organization=request.organization, participant=partner).key,
         "upcoming": upcoming,
+        "nothing_booked": not any(s.is_scheduled for s in upcoming),
         "past": past,
         "held": held,
         "goals": pair_goals(pair, today=timezone.localtime(timezone.now(), zone).date()),

@@ -64,6 +64,7 @@ def test_recovery_codes_are_a_labelled_read_only_text_area(client):
     area = _tag(html, "textarea", "recovery_codes")
     assert "readonly" in area
     assert 'aria-describedby="recovery_codes_helptext"' in area
+    assert '<a href="/">← Back to your organisation</a>' in html
 
 
 def test_email_page_shows_each_address_as_a_labelled_choice_with_badges(client):

@@ -351,6 +351,8 @@ def test_mentee_sees_their_mentor_and_that_nothing_is_booked(client, acme, ann_a
 
     assert "With Ann Junior" in card
     assert "None booked yet" in card
+    book = url("mentoring:session_new", args=["acme", ann_and_dan["pair"].pk])
+    assert re.search(rf'<a class="btn" href="{re.escape(book)}">Book a session</a>', card)
 
 
 def test_a_pair_not_yet_published_is_not_shown_to_its_people(client, acme, world):

@@ -475,6 +475,18 @@ def test_explain_pair_names_the_strongest_reasons():
     )
 
 
+def test_explain_pair_uses_full_names_for_a_first_name_two_people_share():
+    priya = person(1, 100, "Priya Shah", level=2, teaches={1: 4}, time_zone="UTC")
+    tom = person(2, 200, "Tom Becker", level=7, learns={1: 5}, time_zone="UTC")
+    other_tom = person(3, 300, "tom Ng", level=6, learns={1: 1}, time_zone="UTC")
+    problem = Problem(mentors=(priya,), mentees=(tom, other_tom), topic_names={1: "AI"})
+
+    explanation = explain_pair(problem, priya, tom, {})
+
+    assert explanation.startswith("Priya teaches AI at 4 of 5, which Tom Becker most wants")
+    assert "Tom Becker is 5 levels more senior" in explanation
+
+
 def test_explain_pair_in_a_mutual_program_across_time_zones():
     ana = person(
         1,

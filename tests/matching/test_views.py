@@ -118,3 +118,49 @@ def test_the_partners_profile_shows_what_they_teach_and_want_to_learn(client, ac
     assert "Generative AI tools (5 of 5)" in ann_profile
     assert "<dt>Wants to learn</dt>" in dan_profile
     assert "Generative AI tools</dd>" in dan_profile
+
+
+def test_run_matching_is_shown_disabled_with_the_reason_while_the_program_recruits(
+    client, acme, world, program_manager
+):
+    from programs.models import Program
+
+    with tenant_context(organization=acme):
+        Program.objects.filter(pk=world["program"].pk).update(status=Program.Status.RECRUITING)
+    client.force_login(program_manager.user)
+
+    page = client.get(_page_url(world)).content.decode()
+
+    [button] = re.findall(r"<button[^>]*>Run matching</button>", page)
+    assert "disabled" in button and 'aria-describedby="run-refusal"' in button
+    [reason] = re.findall(r'<div[^>]*id="run-refusal"[^>]*>(.*?)</div>', page, flags=re.DOTALL)
+    assert "it is recruiting now" in reason
+
+
+def test_score_changes_carry_a_sign_and_totals_round_one_way():
+    from matching.templatetags.scores import score, signed_score
+
+    assert signed_score(60) == "+60.0"
+    assert signed_score(-11.44) == "\u221211.4"
+    assert signed_score(0.04) == "0.0"
+    # Python's round() makes 341.9 of this (its binary value is just under); pages say 342.0.
+    assert score(341.95) == "342.0"
+
+
+def test_a_swap_preview_starts_from_the_total_the_page_shows(client, acme, world, program_manager):
+    run = _draft(acme, world)
+    with tenant_context(organization=acme):
+        ids = list(Pair.objects.filter(run=run, status="proposed").values_list("pk", flat=True))
+    client.force_login(program_manager.user)
+
+    page = client.get(_page_url(world)).content.decode()
+    preview = client.post(f"{_page_url(world)}runs/{run.pk}/swap/", {"pair": ids[:2]})
+
+    [total] = re.findall(r"Total score (\d+\.\d)", page)
+    [(before, after, change)] = re.findall(
+        r"Total score of the draft: ([\d.]+) → ([\d.]+) \(([+\u2212]?[\d.]+)\)",
+        preview.content.decode(),
+    )
+    assert before == total
+    sign = -1 if change.startswith("\u2212") else 1
+    assert round(float(before) + sign * float(change.lstrip("+\u2212")), 1) == float(after)

@@ -50,7 +50,7 @@ def test_matching_waits_for_the_program_to_reach_matching(acme, world):
     with tenant_context(organization=acme):
         Program.objects.filter(pk=world["program"].pk).update(status=Program.Status.RECRUITING)
         world["cohort"].refresh_from_db()
-        with pytest.raises(ValidationError, match="Move the program to Matching first"):
+        with pytest.raises(ValidationError, match="Matching opens when .* it is recruiting now"):
             services.matching_run(cohort=world["cohort"], actor=None)
 
 

@@ -196,7 +196,7 @@ def test_tenure_rules_count_completed_years(acme, program):
     )
     assert eligibility_problems(
         program=program, employee=hired, role="mentor", today=date(2027, 6, 1)
-    ) == ["Mentors in this program have at most 2 years at the company; Person E4 has 3."]
+    ) == ["Mentors in this program have at most 2 years at the company; Person E4 has 3 years."]
 
 
 def test_inviting_by_filters_previews_first_and_changes_nothing_until_confirmed(
@@ -641,8 +641,10 @@ def test_the_invite_preview_shows_places_left_and_warns_beyond_them(client, acme
     ).content.decode()
 
     assert "2 places left of 2" in preview
-    warning = "4 people are now invited or waiting for a decision, and 2 places are left."
-    assert warning in preview and warning in done
+    # Nothing is sent before the confirmation: the preview speaks of what will be.
+    assert "Once you confirm, 4 people will be invited or waiting for a decision." in preview
+    assert "now invited" not in preview
+    assert "4 people are now invited or waiting for a decision. 2 places are left." in done
     # Invitations may go beyond the places (not everyone applies); approvals may not.
     assert len(_participants(acme)) == 4
 
@@ -816,3 +818,26 @@ def test_a_dry_run_reports_what_inviting_would_do_and_keeps_and_sends_nothing(
     assert [p.employee for p in done.invited] == [member, newcomer]
     assert [p.employee for p in _participants(acme)] == [member, newcomer]
     assert len(mail.outbox) == 2  # the member's link to apply, the newcomer's invitation
+
+
+def test_an_applicant_who_finished_the_required_modules_is_trained_before_approval(
+    client, acme, manager, program, applied_mentor
+):
+    with tenant_context(organization=acme):
+        required = list(
+            TrainingModule.objects.filter(program=program, required_before_matching=True)
+            .exclude(audience="mentees")
+            .values_list("pk", flat=True)
+        )
+    client.force_login(_user_of(acme, applied_mentor))
+    for module_id in required:
+        client.post(f"/o/acme/programs/mine/{applied_mentor.pk}/training/{module_id}/")
+    client.force_login(manager.user)
+
+    page = client.get(_base(program, _cohort(acme, program)) + "?stage=trained")
+
+    assert [p.pk for p in page.context["page"].object_list] == [applied_mentor.pk]
+    assert {s: n for s, _label, n in page.context["funnel"]}["trained"] == 1
+    row = re.search(r"<tr>.*?</tr>", page.content.decode().split("<tbody>")[-1], re.S).group()
+    assert "Applied" in row and "Yes" in row and "Not yet" not in row
+    assert "Trained means every module marked required before matching" in page.content.decode()

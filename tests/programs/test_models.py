@@ -58,3 +58,11 @@ def test_the_participant_email_subject_follows_what_happened_to_the_place(kind, 
     context = {"kind": Participant.Status(kind), "program": Program(name="Upskill")}
     rendered = render_to_string("programs/email/participant_subject.txt", context)
     assert " ".join(rendered.split()) == subject
+
+
+def test_availability_is_shown_in_words_in_the_weeks_order():
+    from programs.models import Participant
+
+    person = Participant(availability=["tue-morning", "mon-afternoon", "sat-dawn"])
+
+    assert person.availability_labels == ["Monday afternoon", "Tuesday morning"]

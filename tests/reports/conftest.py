@@ -165,11 +165,24 @@ def _build(acme):
     session(b, "2026-03-01")
     session(c, "2026-02-01")
 
+    required = {"required_before_matching": True}
     everyone = TrainingModule.objects.create(
-        organization=acme, program=program, title="Ground rules", audience=Audience.EVERYONE
+        organization=acme,
+        program=program,
+        title="Ground rules",
+        audience=Audience.EVERYONE,
+        **required,
     )
     for_mentors = TrainingModule.objects.create(
-        organization=acme, program=program, title="Feedback upward", audience=Audience.MENTORS
+        organization=acme,
+        program=program,
+        title="Feedback upward",
+        audience=Audience.MENTORS,
+        **required,
+    )
+    # Optional: nobody does it, and it makes nobody less trained (TRAINED_MEANS).
+    TrainingModule.objects.create(
+        organization=acme, program=program, title="Further reading", audience=Audience.EVERYONE
     )
     for key, module, on in [
         ("m1", everyone, "2025-12-20"), ("m1", for_mentors, "2025-12-21"),

@@ -89,7 +89,11 @@ def _build(acme) -> dict:
             )  # fmt: skip
         )
     module = TrainingModule.objects.create(
-        organization=acme, program=program, title="Ground rules", audience=Audience.EVERYONE
+        organization=acme,
+        program=program,
+        title="Ground rules",
+        audience=Audience.EVERYONE,
+        required_before_matching=True,
     )
     survey = Survey.objects.create(
         organization=acme, program=program, kind=Survey.Kind.END, title="End"

@@ -55,8 +55,9 @@ def test_cadence_kept_among_active_pairs(acme, hand):
 
 
 def test_training_completion_by_role(acme, hand):
-    # Mentors need both modules, mentees the one for everyone. Complete by 30 June: m1
-    # (both) and e1; m2 did one of two; e3 finished in July.
+    # Mentors need both required modules, mentees the one for everyone; nobody did the
+    # optional one, which counts for nothing. Complete by 30 June: m1 (both) and e1; m2
+    # did one of two; e3 finished in July.
     assert _cohort_figures(kpis.training, acme, hand) == {
         "training_people": 6, "training_complete": 2,
     }  # fmt: skip

@@ -142,6 +142,22 @@ def test_moving_and_cancelling_update_the_same_event_and_count_against_reliabili
     ]
 
 
+def test_a_cancelled_future_session_stays_under_upcoming_marked_cancelled(client, acme, pair):
+    _login(client, "dan")
+    _schedule(client, pair, days=5)
+    with tenant_context(organization=acme):
+        session = MentoringSession.objects.get()
+    client.post(f"/o/acme/programs/pairs/{pair.pk}/sessions/{session.pk}/cancel/")
+
+    page = client.get(f"/o/acme/programs/pairs/{pair.pk}/").content.decode()
+
+    upcoming, past = page.split('id="past-heading"')
+    upcoming = upcoming.split('id="upcoming-heading"')[1]
+    assert f"/sessions/{session.pk}/" in upcoming and "Cancelled" in upcoming
+    assert "Nothing booked." in upcoming
+    assert f"/sessions/{session.pk}/" not in past
+
+
 def _invite_task(session, kind="scheduled"):
     tasks.send_session_invite_task.delay(
         organization_id=session.organization_id,

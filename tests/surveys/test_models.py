@@ -25,3 +25,10 @@ def test_a_breakdown_value_says_how_it_is_shown():
 def test_only_a_resolved_concern_is_resolved():
     assert Concern(status="resolved").is_resolved
     assert not Concern(status="following_up").is_resolved
+
+
+def test_a_concern_is_dated_by_the_monday_of_its_week_not_an_iso_week():
+    from datetime import date
+
+    assert Concern(week="2026-W50").week_start == date(2026, 12, 7)
+    assert Concern(week="garbled").week_start is None
