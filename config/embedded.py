@@ -9,7 +9,9 @@ with the seconds since start, then runs side by side:
 - a Celery worker with beat inside it (``-B``), on the filesystem broker in ``var/broker/``
   and with beat's schedule in ``var/``: every periodic task runs as in production.
 
-Ctrl-C or SIGTERM stops both; if either stops by itself, the other is stopped too. Each
+Ctrl-C or SIGTERM stops both; if the web server stops by itself, the worker is stopped
+too, while a worker that stops leaves the web server serving (its banner then tells
+admins and program managers that background work is paused). Each
 child leads a process group of its own (beat is the worker's child) and is told to stop
 when this process dies, even by SIGKILL (Linux), so nothing outlives ``make run``.
 """
@@ -232,12 +234,23 @@ def main(argv: list[str] | None = None) -> int:
                 f"Upturn is ready: sign in at {url}/accounts/login/ with a demo login "
                 "above. Ctrl-C stops everything."
             )
+        worker_told = False
         while True:
-            exited = [name for name, process in children.items() if process.poll() is not None]
-            if exited:
-                say(f"The {exited[0]} stopped (exit {children[exited[0]].returncode}).")
+            web = children["web server"]
+            if web.poll() is not None:
+                say(f"The web server stopped (exit {web.returncode}).")
                 code = 1
                 break
+            worker = children["worker"]
+            if worker.poll() is not None and not worker_told:
+                # The web server keeps serving, as in production when a worker dies: the
+                # pages' banner tells admins and program managers that work is paused.
+                say(
+                    f"The worker stopped (exit {worker.returncode}): reminders, surveys and "
+                    "reports are paused; the web server keeps serving. Restart make run to "
+                    "resume them (nothing due is lost)."
+                )
+                worker_told = True
             time.sleep(0.2)
     except KeyboardInterrupt:
         pass

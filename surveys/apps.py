@@ -7,6 +7,7 @@ class SurveysConfig(AppConfig):
     verbose_name = _("Surveys")
 
     def ready(self) -> None:
-        from surveys import checks, notices  # noqa: F401  (checks: registers the deployment check)
+        from surveys import checks, notices, services  # noqa: F401  (checks: the deployment check)
 
         notices.register()
+        services.register_outbox()

@@ -10,11 +10,13 @@ from django.utils.translation import gettext as _
 
 from directory.zones import zone_for
 from matching.models import Pair
+from notifications import delivery
+from notifications.outbox import outbox_add, register_handler
 from organizations.models import Membership, Organization
 from organizations.suppression import survey_min_group
 from programs.models import Cohort, Participant
 from sessions.models import MentoringSession
-from surveys import sealing
+from surveys import notices, sealing
 from surveys.models import (
     Answer,
     Assignment,
@@ -65,7 +67,7 @@ def schedule_create(
         problems.append(problem)
     if problems:
         raise ValidationError(problems)
-    return Schedule.objects.create(
+    schedule = Schedule.objects.create(
         organization=cohort.organization,
         survey=survey,
         cohort=cohort,
@@ -75,6 +77,36 @@ def schedule_create(
         open_days=open_days,
         created_by=actor,
     )
+    # A schedule already due asks its people now, not at the next hourly tick: written to
+    # the outbox with the schedule, so a broker away at this moment only delays it (and
+    # the hourly tick would ask them anyway).
+    outbox_add(
+        organization=cohort.organization,
+        kind=ASK_OUTBOX_KIND,
+        key=f"survey-schedule:{schedule.pk}",
+        args={},
+    )
+    return schedule
+
+
+ASK_OUTBOX_KIND = "surveys.ask"
+
+
+def surveys_ask(*, organization: Organization, now: datetime) -> int:
+    """Ask whoever the organisation's schedules call for by ``now``, and give each person
+    asked a notice in the app (emailed by the reminders' next delivery, under their cap
+    and night rules). Idempotent. Returns how many new assignments were made."""
+    created = assignments_create(organization=organization, now=now)
+    delivery.create(notices.survey_due(organization, now), now)
+    return created
+
+
+def _ask_now(*, organization: Organization) -> None:
+    surveys_ask(organization=organization, now=timezone.now())
+
+
+def register_outbox() -> None:
+    register_handler(ASK_OUTBOX_KIND, _ask_now)
 
 
 def _audience(schedule: Schedule):

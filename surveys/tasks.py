@@ -10,10 +10,9 @@ the release logs counts per organisation, never an answer, a schedule's people o
 from celery import shared_task
 from django.utils import timezone
 
-from notifications import delivery
 from organizations.tasks import each_organization
 from organizations.tenancy import tenant_context
-from surveys import notices, services
+from surveys import services
 
 
 @shared_task
@@ -25,10 +24,7 @@ def surveys_tick() -> int:
 
     def ask(organization) -> int:
         with tenant_context(organization=organization):
-            created = services.assignments_create(organization=organization, now=now)
-            # Emailed by the reminders' next delivery, under their cap and night rules.
-            delivery.create(notices.survey_due(organization, now), now)
-            return created
+            return services.surveys_ask(organization=organization, now=now)
 
     def release(organization) -> int:
         with tenant_context(organization=organization):

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from matching import services as matching
 from matching.models import Pair
+from notifications.models import Notification, OutboxMessage
 from organizations.models import Organization
 from organizations.tenancy import tenant_context
 from programs.models import Topic
@@ -25,6 +26,7 @@ from surveys.models import (
     Survey,
 )
 from surveys.sealing import unseal
+from surveys.services import schedule_create
 from tests.organizations.factories import MembershipFactory, OrganizationFactory
 from tests.surveys.helpers import (
     answer_url,
@@ -288,6 +290,36 @@ def test_the_beat_task_makes_assignments_in_every_organisation_despite_one_faili
     with tenant_context(organization=acme):
         assert Assignment.objects.filter(schedule=schedule).count() == 5
     assert Organization.objects.filter(slug="broken").exists()
+
+
+def test_a_schedule_already_due_asks_its_people_at_once_not_at_the_next_tick(
+    acme, world, survey, django_capture_on_commit_callbacks
+):
+    """Scheduled "at the cohort's start" for a cohort that started two days ago: the five
+    people are asked, and notified in the app, as soon as the schedule is saved (the
+    outbox hands it to the worker; tasks run eagerly here)."""
+    sign_in_people(acme)
+    with tenant_context(organization=acme):
+        cohort = world["cohort"]
+        cohort.start_date = timezone.localdate() - timedelta(days=2)
+        cohort.save(update_fields=["start_date"])
+        with django_capture_on_commit_callbacks(execute=True):
+            schedule = schedule_create(
+                survey=survey,
+                cohort=cohort,
+                anchor="cohort_start",
+                offset_days=0,
+                audience="both",
+                open_days=14,
+                actor=None,
+            )
+
+        assert Assignment.objects.filter(schedule=schedule).count() == 5
+        notified = Notification.objects.filter(kind="survey_due")
+        assert sorted(n.recipient.user.email for n in notified) == [
+            f"{name}@acme.example" for name in ("ann", "bea", "cy", "dan", "eve")
+        ]
+        assert OutboxMessage.objects.get(key=f"survey-schedule:{schedule.pk}").sent_at
 
 
 def test_the_beat_runs_the_task_hourly(settings):
