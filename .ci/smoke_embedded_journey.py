@@ -61,6 +61,7 @@ class Browser:
 def ids() -> tuple[str, int, int, int, str]:
     """The mentor's cohort and a survey of its program that has questions."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    sys.path.insert(0, os.getcwd())  # the clone, not .ci/
     import django
 
     django.setup()
