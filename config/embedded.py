@@ -177,6 +177,12 @@ def prepare_database(say: Progress) -> bool:
 
 
 def _interrupt(signum, frame):
+    """The first Ctrl-C or SIGTERM starts the shutdown; any that follow are ignored, from
+    here on. A terminal's Ctrl-C, or `kill` of the process group, reaches this process
+    twice (once directly, once through make, which passes it on to its children), and a
+    second KeyboardInterrupt would cut the shutdown short and leave the children running."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     raise KeyboardInterrupt
 
 
@@ -195,8 +201,9 @@ def main(argv: list[str] | None = None) -> int:
     sys.path.insert(0, str(ROOT))
     say = Progress()
     url = f"http://{args.host}:{args.port}"
-    # Ctrl-C raises KeyboardInterrupt; SIGTERM does the same, wherever this process is.
+    # Ctrl-C and SIGTERM raise KeyboardInterrupt, wherever this process is.
     signal.signal(signal.SIGTERM, _interrupt)
+    signal.signal(signal.SIGINT, _interrupt)
     children: dict[str, subprocess.Popen] = {}
     code = 0
     try:
