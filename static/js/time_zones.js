@@ -4,9 +4,28 @@
 // script the select still works, likely zones first.
 (() => {
   const words = (text) => text.toLowerCase().replace(/[_/]+/g, " ");
+  // Chromium's ICU still answers some zones by their old names (Asia/Calcutta): the names
+  // the tz database uses now, so that the person sees the one they know.
+  const CURRENT = {
+    "Africa/Asmera": "Africa/Asmara",
+    "America/Buenos_Aires": "America/Argentina/Buenos_Aires",
+    "America/Godthab": "America/Nuuk",
+    "America/Indianapolis": "America/Indiana/Indianapolis",
+    "America/Louisville": "America/Kentucky/Louisville",
+    "Asia/Calcutta": "Asia/Kolkata",
+    "Asia/Katmandu": "Asia/Kathmandu",
+    "Asia/Rangoon": "Asia/Yangon",
+    "Asia/Saigon": "Asia/Ho_Chi_Minh",
+    "Atlantic/Faeroe": "Atlantic/Faroe",
+    "Europe/Kiev": "Europe/Kyiv",
+    "Pacific/Enderbury": "Pacific/Kanton",
+    "Pacific/Ponape": "Pacific/Pohnpei",
+    "Pacific/Truk": "Pacific/Chuuk",
+  };
   const browserZone = () => {
     try {
-      return Intl.DateTimeFormat().resolvedOptions().timeZone || "";
+      const zone = Intl.DateTimeFormat().resolvedOptions().timeZone || "";
+      return CURRENT[zone] || zone;
     } catch {
       return "";
     }
