@@ -1,6 +1,7 @@
 import mimetypes
 from datetime import UTC, datetime, time
 
+from accounts.adapter import record_password_sign_in
 from allauth.core import ratelimit
 from django.contrib import messages
 from django.contrib.auth import login
@@ -285,6 +286,7 @@ def _invitation_accept_step(request, organization, invitation):
         except ValidationError as error:
             return _invitation_refused(request, context, error)
         login(request, membership.user, backend="django.contrib.auth.backends.ModelBackend")
+        record_password_sign_in(request, membership.user)
         return _welcome(request, organization)
     return render(request, "organizations/invitation_accept.html", {**context, "form": form})
 
