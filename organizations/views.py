@@ -1,7 +1,6 @@
 import mimetypes
 from datetime import UTC, datetime, time
 
-from accounts.adapter import record_password_sign_in
 from allauth.core import ratelimit
 from django.contrib import messages
 from django.contrib.auth import login
@@ -12,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from accounts.adapter import record_password_sign_in
 from organizations import services
 from organizations.api_keys import api_key_create, api_key_revoke
 from organizations.audit import client_ip

@@ -61,7 +61,9 @@ def test_the_browsers_zone_comes_first_and_the_search_box_narrows_the_list(
     chromium, live_server, apply_url, screenshot, csp_violations
 ):
     context = chromium.new_context(
-        base_url=live_server.url, viewport={"width": 1280, "height": 800}, timezone_id="Asia/Kolkata"
+        base_url=live_server.url,
+        viewport={"width": 1280, "height": 800},
+        timezone_id="Asia/Kolkata",
     )
     page = context.new_page()
     page.set_default_timeout(10_000)

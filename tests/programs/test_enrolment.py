@@ -852,7 +852,9 @@ def _time_zone_groups(html: str) -> list[tuple[str, list[str], list[str]]]:
             re.findall(r'<option value="([^"]*)"', options),
             re.findall(r'<option value="([^"]*)" selected', options),
         )
-        for label, options in re.findall(r'<optgroup label="([^"]*)">(.*?)</optgroup>', select, re.S)
+        for label, options in re.findall(
+            r'<optgroup label="([^"]*)">(.*?)</optgroup>', select, re.S
+        )
     ]
 
 
@@ -867,11 +869,15 @@ def test_the_time_zone_list_offers_likely_zones_first_without_javascript(
     # so the browser shows it (and the page's script may select the browser's instead).
     groups = _time_zone_groups(client.get(url).content.decode())
     assert groups[0] == ("Likely", ["Asia/Tokyo"], [])
-    assert [label for label, _zones, _selected in groups[1:4]] == ["Africa", "America", "Antarctica"]
+    assert [label for label, _zones, _selected in groups[1:4]] == [
+        "Africa",
+        "America",
+        "Antarctica",
+    ]
     assert groups[-1][0] == "Other" and "UTC" in groups[-1][1]
     every = [zone for _label, zones, _selected in groups for zone in zones]
     assert len(every) == len(set(every)) > 500  # each zone once
-    assert "Asia/Tokyo" not in dict((label, zones) for label, zones, _s in groups)["Asia"]
+    assert "Asia/Tokyo" not in {label: zones for label, zones, _s in groups}["Asia"]
 
     # The person's own zone, then the organisation's.
     with tenant_context(organization=acme):
