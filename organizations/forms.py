@@ -1,3 +1,4 @@
+import functools
 import zoneinfo
 
 import django_filters
@@ -87,8 +88,63 @@ def time_zone_choices():
     return [(name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones())]
 
 
+@functools.cache
+def _zones_by_region() -> tuple[tuple[str, tuple[tuple[str, str], ...]], ...]:
+    """The zones grouped by the region their name starts with ("Europe/Berlin" in Europe);
+    names with no region ("UTC", "GB") last, as they are."""
+    regions: dict[str, list[tuple[str, str]]] = {}
+    for name, label in time_zone_choices():
+        region = name.split("/", 1)[0] if "/" in name else ""
+        regions.setdefault(region, []).append((name, label))
+    return tuple(
+        (region, tuple(options))
+        for region, options in sorted(regions.items(), key=lambda item: (not item[0], item[0]))
+    )
+
+
+class TimeZoneSelect(forms.Select):
+    """About 600 zones: a first group, "Likely", with the value being shown and the zones
+    the form names as likely (the organisation's), then the rest by region. Each zone is
+    listed once. static/js/time_zones.js adds the browser's zone to "Likely" (selecting it
+    when nothing is chosen yet) and a box that filters the list."""
+
+    def __init__(self, attrs=None, likely=()):
+        super().__init__(
+            {
+                "data-time-zone-picker": "",
+                "data-search-label": _("Search time zones"),
+                "data-matches-label": _("Zones that match: %s"),
+                **(attrs or {}),
+            }
+        )
+        self.likely = list(likely)
+
+    def optgroups(self, name, value, attrs=None):
+        known = zoneinfo.available_timezones()
+        likely = list(dict.fromkeys(z for z in [*value, *self.likely] if z in known))
+        self.choices = [
+            (_("Likely"), [(zone, zone.replace("_", " ")) for zone in likely]),
+            *(
+                (region or _("Other"), [option for option in options if option[0] not in likely])
+                for region, options in _zones_by_region()
+            ),
+        ]
+        return super().optgroups(name, value, attrs)
+
+
+class TimeZoneField(forms.ChoiceField):
+    widget = TimeZoneSelect
+
+    def __init__(self, **kwargs):
+        super().__init__(choices=time_zone_choices, **kwargs)
+
+    def set_likely(self, *zones: str) -> None:
+        """The zones offered first besides the current value (the organisation's)."""
+        self.widget.likely = [zone for zone in zones if zone]
+
+
 class OrganizationSettingsForm(forms.ModelForm):
-    time_zone = forms.ChoiceField(label=_("Time zone"), choices=time_zone_choices)
+    time_zone = TimeZoneField(label=_("Time zone"))
 
     class Meta:
         model = Organization

@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from accounts.adapter import record_password_sign_in
 from organizations import services
 from organizations.api_keys import api_key_create, api_key_revoke
 from organizations.audit import client_ip
@@ -285,6 +286,7 @@ def _invitation_accept_step(request, organization, invitation):
         except ValidationError as error:
             return _invitation_refused(request, context, error)
         login(request, membership.user, backend="django.contrib.auth.backends.ModelBackend")
+        record_password_sign_in(request, membership.user)
         return _welcome(request, organization)
     return render(request, "organizations/invitation_accept.html", {**context, "form": form})
 

@@ -8,7 +8,7 @@ from directory.forms import DemographicsForm
 from directory.models import Department, Employee
 from directory.selectors import DepartmentChoiceField, employees_in_department
 from directory.zones import zone_for
-from organizations.forms import time_zone_choices
+from organizations.forms import TimeZoneField
 from organizations.models import Membership
 from organizations.uploads import MATERIAL
 from organizations.widgets import StoredFileInput
@@ -319,7 +319,7 @@ class ApplicationForm(forms.Form):
         widget=forms.CheckboxSelectMultiple(attrs={"class": "availability"}),
         help_text=_("In your own time zone."),
     )
-    time_zone = forms.ChoiceField(label=_("Your time zone"), choices=time_zone_choices)
+    time_zone = TimeZoneField(label=_("Your time zone"))
     languages = forms.CharField(
         label=_("Languages you can hold a session in"),
         max_length=200,
@@ -351,6 +351,7 @@ class ApplicationForm(forms.Form):
     def __init__(self, *args, participant: Participant, topics, questions, **kwargs):
         super().__init__(*args, **kwargs)
         self.participant = participant
+        self.fields["time_zone"].set_likely(participant.organization.time_zone)
         self.topics = list(topics)
         self.questions = list(questions)
         if participant.role != Participant.Role.MENTOR:
@@ -379,9 +380,13 @@ class ApplicationForm(forms.Form):
             "goals": participant.goals,
             "expectations": participant.expectations,
             "availability": participant.availability,
+            # None chosen yet (neither here nor in the directory): the picker shows the
+            # organisation's zone first, and its script selects the browser's.
             "time_zone": zone_for(
                 organization=participant.organization, participant=participant
-            ).key,
+            ).key
+            if participant.time_zone or participant.employee.time_zone
+            else "",
             "languages": ", ".join(participant.languages),
             "capacity": participant.capacity,
             "accepts_ground_rules": participant.ground_rules_accepted_at is not None,

@@ -16,12 +16,11 @@ pytestmark = pytest.mark.django_db
 ACTIVATE = "/accounts/2fa/totp/activate/"
 
 
-def _signed_in_and_reauthenticated(client, **user):
-    """Two-factor pages ask for the password again first, as a person would give it."""
+def _signed_in(client, **user):
+    """Signed in through the form: recent enough that two-factor pages do not ask for the
+    password again."""
     person = UserFactory(**user)
     client.post("/accounts/login/", {"login": person.email, "password": PASSWORD})
-    asked = client.get(ACTIVATE)
-    client.post(asked.url, {"password": PASSWORD})
     return person
 
 
@@ -32,7 +31,7 @@ def _tag(html: str, name: str, id_: str) -> str:
 
 
 def test_authenticator_setup_labels_the_secret_and_ties_its_help_to_it(client):
-    _signed_in_and_reauthenticated(client)
+    _signed_in(client)
 
     html = client.get(ACTIVATE).content.decode()
 
@@ -53,7 +52,7 @@ def test_authenticator_setup_labels_the_secret_and_ties_its_help_to_it(client):
 
 
 def test_recovery_codes_are_a_labelled_read_only_text_area(client):
-    _signed_in_and_reauthenticated(client)
+    _signed_in(client)
     secret = client.get(ACTIVATE).context["form"].secret
     client.post(ACTIVATE, {"code": totp(secret)})
 
@@ -133,8 +132,7 @@ def test_verification_email_comes_from_upturn(client):
 
 
 def test_the_password_prompt_before_two_factor_speaks_in_sentence_case(client):
-    person = UserFactory()
-    client.post("/accounts/login/", {"login": person.email, "password": PASSWORD})
+    client.force_login(UserFactory())  # no recent sign-in on record: asked
 
     asked = client.get(client.get(ACTIVATE).url).content.decode()
 

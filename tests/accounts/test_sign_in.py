@@ -105,10 +105,7 @@ def test_any_user_can_turn_on_two_factor_and_is_then_asked_for_a_code(client):
     UserFactory(email="careful@example.com")
     _sign_in(client, "careful@example.com")
 
-    # Turning on two-factor asks for the password again before anything else.
-    asked = client.get("/accounts/2fa/totp/activate/")
-    assert asked.url.startswith("/accounts/reauthenticate/")
-    client.post(asked.url, {"password": PASSWORD})
+    # Just signed in: no need to give the password again (tests/accounts/test_reauthentication.py).
     setup = client.get("/accounts/2fa/totp/activate/")
     assert 'class="site-header"' in setup.content.decode()
     secret = setup.context["form"].secret

@@ -58,9 +58,7 @@ def test_a_person_sets_up_two_factor_and_signs_in_with_a_code(browser_page, scre
     sign_in(page, person.email, PASSWORD)
     page.wait_for_url("**/")
 
-    page.goto("/accounts/2fa/totp/activate/")
-    page.get_by_label("Password").fill(PASSWORD)  # asked again before changing sign-in
-    page.get_by_label("Password").press("Enter")
+    page.goto("/accounts/2fa/totp/activate/")  # just signed in: not asked for the password again
     qr = page.get_by_role("img", name="QR code to scan with your authenticator app")
     qr.wait_for()
     assert qr.locator("svg").bounding_box()["width"] >= 150  # drawn inline, scannable

@@ -147,6 +147,8 @@ def test_new_person_accepts_by_creating_an_account(
         assert AuditEntry.objects.filter(action=AuditAction.INVITATION_ACCEPTED).exists()
     assert membership.roles == {"participant", "executive"}
     assert client.get("/o/acme/").status_code == 200
+    # The password was just chosen: setting up two-factor does not ask for it again.
+    assert client.get("/accounts/2fa/totp/activate/").status_code == 200
 
 
 def test_weak_password_is_refused_and_nothing_is_created(

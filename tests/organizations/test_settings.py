@@ -168,3 +168,14 @@ def test_no_logo_answers_not_found(client, acme_mentor):
     client.force_login(acme_mentor)
 
     assert client.get("/o/acme/logo/").status_code == 404
+
+
+def test_the_settings_time_zone_list_starts_with_the_organisations_zone(client, acme, acme_admin):
+    Organization.objects.filter(pk=acme.pk).update(time_zone="Asia/Kolkata")
+    client.force_login(acme_admin)
+
+    html = client.get("/o/acme/settings/").content.decode()
+
+    likely = html.split('<optgroup label="Likely">')[1].split("</optgroup>")[0]
+    assert '<option value="Asia/Kolkata" selected>Asia/Kolkata</option>' in likely
+    assert html.count('<option value="Asia/Kolkata"') == 1

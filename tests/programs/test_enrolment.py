@@ -841,3 +841,51 @@ def test_an_applicant_who_finished_the_required_modules_is_trained_before_approv
     row = re.search(r"<tr>.*?</tr>", page.content.decode().split("<tbody>")[-1], re.S).group()
     assert "Applied" in row and "Yes" in row and "Not yet" not in row
     assert "Trained means every module marked required before matching" in page.content.decode()
+
+
+def _time_zone_groups(html: str) -> list[tuple[str, list[str], list[str]]]:
+    """The time zone select's groups, in order: (label, option values, selected values)."""
+    select = re.search(r'<select name="time_zone".*?</select>', html, re.S).group()
+    return [
+        (
+            label,
+            re.findall(r'<option value="([^"]*)"', options),
+            re.findall(r'<option value="([^"]*)" selected', options),
+        )
+        for label, options in re.findall(
+            r'<optgroup label="([^"]*)">(.*?)</optgroup>', select, re.S
+        )
+    ]
+
+
+def test_the_time_zone_list_offers_likely_zones_first_without_javascript(
+    client, acme, program, invited_mentor
+):
+    acme.time_zone = "Asia/Tokyo"
+    acme.save(update_fields=["time_zone"])
+    url = f"/o/acme/programs/mine/{invited_mentor.pk}/apply/"
+
+    # No zone chosen yet: the organisation's comes first, and nothing is marked selected,
+    # so the browser shows it (and the page's script may select the browser's instead).
+    groups = _time_zone_groups(client.get(url).content.decode())
+    assert groups[0] == ("Likely", ["Asia/Tokyo"], [])
+    assert [label for label, _zones, _selected in groups[1:4]] == [
+        "Africa",
+        "America",
+        "Antarctica",
+    ]
+    assert groups[-1][0] == "Other" and "UTC" in groups[-1][1]
+    every = [zone for _label, zones, _selected in groups for zone in zones]
+    assert len(every) == len(set(every)) > 500  # each zone once
+    assert "Asia/Tokyo" not in {label: zones for label, zones, _s in groups}["Asia"]
+
+    # The person's own zone, then the organisation's.
+    with tenant_context(organization=acme):
+        Employee.objects.filter(pk=invited_mentor.employee_id).update(time_zone="Europe/Berlin")
+    groups = _time_zone_groups(client.get(url).content.decode())
+    assert groups[0] == ("Likely", ["Europe/Berlin", "Asia/Tokyo"], ["Europe/Berlin"])
+
+    # A refused form shows what was sent first, selected.
+    response = client.post(url, _application(acme, program, time_zone="America/Lima", goals=""))
+    groups = _time_zone_groups(response.content.decode())
+    assert groups[0] == ("Likely", ["America/Lima", "Asia/Tokyo"], ["America/Lima"])
