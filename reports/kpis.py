@@ -17,15 +17,15 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.db.models import (
-    Case,
     Count,
     Exists,
     F,
+    FilteredRelation,
     IntegerField,
     OuterRef,
     Q,
+    Subquery,
     Value,
-    When,
     Window,
 )
 from django.db.models.functions import Coalesce, RowNumber
@@ -381,38 +381,19 @@ def _employed_on(day: date) -> Q:
 
 
 def _first_change_after(organization: Organization, day: date):
-    """Each employee's first job-level change after ``day`` (by date, then id), ranked
-    once over the organisation's history. A window rank rather than PostgreSQL's
+    """The ids of each employee's first job-level change after ``day`` (by date, then id),
+    ranked once over the organisation's history. A window rank rather than PostgreSQL's
     DISTINCT ON, so that SQLite runs the same query."""
     ranked = JobLevelChange.objects.filter(organization=organization, changed_on__gt=day).annotate(
         rank=Window(RowNumber(), partition_by=[F("employee_id")], order_by=["changed_on", "pk"])
     )
-    return JobLevelChange.objects.filter(
-        organization=organization, pk__in=ranked.filter(rank=1).values("pk")
-    )
+    return ranked.filter(rank=1).values("pk")
 
 
-def _level_on(organization: Organization, day: date) -> Case:
-    """An employee's job level on ``day``: the level the first later change started from,
-    else today's level.
-
-    One uncorrelated subquery per level (a handful), each evaluated once and hashed, rather
-    than a correlated subquery per employee: that one made the retention comparison 15-20
-    times slower at 50,000 employees (issue 19). The ORM cannot join a pre-aggregate, and
-    the levels to list are read first (one small query)."""
-    first_later = _first_change_after(organization, day).filter(from_level__isnull=False)
-    levels = sorted(set(first_later.values_list("from_level", flat=True)))
-    return Case(
-        *(
-            When(
-                pk__in=first_later.filter(from_level=level).values("employee_id"),
-                then=Value(level),
-            )
-            for level in levels
-        ),
-        default=Coalesce("job_level", Value(-1)),
-        output_field=IntegerField(),
-    )
+def _level_on() -> Coalesce:
+    """An employee's job level on the day ``_people_on`` joined ``first_later`` for: the
+    level the first later change started from, else today's level."""
+    return Coalesce("first_later__from_level", "job_level", Value(-1), output_field=IntegerField())
 
 
 def _promoted_between(start: date, end: date):
@@ -433,8 +414,15 @@ def _people_on(organization, start: date, end: date, employees=None):
     people = Employee.objects.filter(organization=organization).filter(_employed_on(start))
     if employees is not None:
         people = people.filter(pk__in=employees)
-    return people.annotate(
-        level_then=_level_on(organization, start),
+    # A join to the pre-aggregate (one row per employee at most), not a subquery per
+    # employee: that one made the retention comparison 15-20 times slower at 50,000
+    # employees (issue 19).
+    first_later = FilteredRelation(
+        "level_changes",
+        condition=Q(level_changes__pk__in=Subquery(_first_change_after(organization, start))),
+    )
+    return people.annotate(first_later=first_later).annotate(
+        level_then=_level_on(),
         promoted=_promoted_between(start, end),
     )
 

@@ -67,10 +67,16 @@ def history(acme):
         yield people
 
 
-def _levels(acme, day: date, level) -> dict[str, int]:
+def _levels(acme, day: date) -> dict[str, int]:
+    """What the retention KPI reads: every employee on the roster that day, with the level."""
+    return dict(kpis._people_on(acme, day, day).values_list("employee_number", "level_then"))
+
+
+def _levels_per_employee(acme, day: date) -> dict[str, int]:
     return dict(
         Employee.objects.filter(organization=acme)
-        .annotate(level_then=level)
+        .filter(kpis._employed_on(day))
+        .annotate(level_then=_level_on_per_employee(day))
         .values_list("employee_number", "level_then")
     )
 
@@ -78,14 +84,12 @@ def _levels(acme, day: date, level) -> dict[str, int]:
 def test_the_level_on_a_day_is_what_the_per_employee_subquery_gave(acme, history):
     with tenant_context(organization=acme):
         for day in [date(2024, 12, 31), date(2025, 6, 1), DAY, date(2026, 4, 1), date(2027, 1, 1)]:
-            assert _levels(acme, day, kpis._level_on(acme, day)) == _levels(
-                acme, day, _level_on_per_employee(day)
-            ), day
+            assert _levels(acme, day) == _levels_per_employee(acme, day), day
 
 
 def test_the_level_on_a_day_takes_the_first_later_change_and_falls_back_to_today(acme, history):
     with tenant_context(organization=acme):
-        levels = _levels(acme, DAY, kpis._level_on(acme, DAY))
+        levels = _levels(acme, DAY)
 
     assert levels == {
         "two_changes_one_later_day": 2,
