@@ -387,7 +387,7 @@ def _first_change_after(organization: Organization, day: date):
     ranked = JobLevelChange.objects.filter(organization=organization, changed_on__gt=day).annotate(
         rank=Window(RowNumber(), partition_by=[F("employee_id")], order_by=["changed_on", "pk"])
     )
-    return ranked.filter(rank=1).values("pk")
+    return ranked.filter(rank=1).order_by().values("pk")
 
 
 def _level_on() -> Coalesce:
