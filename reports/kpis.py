@@ -16,8 +16,19 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    FilteredRelation,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    Window,
+)
+from django.db.models.functions import Coalesce, RowNumber
 
 from directory.models import Employee, EmployeeDemographics, JobLevelChange
 from matching.models import Pair
@@ -369,18 +380,20 @@ def _employed_on(day: date) -> Q:
     return hired & (Q(termination_date__isnull=True) | Q(termination_date__gt=day))
 
 
-def _level_on(day: date):
-    """An employee's job level on ``day``: the level the first later change started from,
-    else today's level."""
-    first_later = JobLevelChange.objects.filter(
-        employee=OuterRef("pk"), changed_on__gt=day
-    ).order_by("changed_on", "pk")
-    return Coalesce(
-        Subquery(first_later.values("from_level")[:1]),
-        "job_level",
-        Value(-1),
-        output_field=IntegerField(),
+def _first_change_after(organization: Organization, day: date):
+    """The ids of each employee's first job-level change after ``day`` (by date, then id),
+    ranked once over the organisation's history. A window rank rather than PostgreSQL's
+    DISTINCT ON, so that SQLite runs the same query."""
+    ranked = JobLevelChange.objects.filter(organization=organization, changed_on__gt=day).annotate(
+        rank=Window(RowNumber(), partition_by=[F("employee_id")], order_by=["changed_on", "pk"])
     )
+    return ranked.filter(rank=1).order_by().values("pk")
+
+
+def _level_on() -> Coalesce:
+    """An employee's job level on the day ``_people_on`` joined ``first_later`` for: the
+    level the first later change started from, else today's level."""
+    return Coalesce("first_later__from_level", "job_level", Value(-1), output_field=IntegerField())
 
 
 def _promoted_between(start: date, end: date):
@@ -401,8 +414,15 @@ def _people_on(organization, start: date, end: date, employees=None):
     people = Employee.objects.filter(organization=organization).filter(_employed_on(start))
     if employees is not None:
         people = people.filter(pk__in=employees)
-    return people.annotate(
-        level_then=_level_on(start),
+    # A join to the pre-aggregate (one row per employee at most), not a subquery per
+    # employee: at 50,000 employees that one made the retention comparison about twice as
+    # slow, and with PostgreSQL's JIT on, 5-8 times (issue 19).
+    first_later = FilteredRelation(
+        "level_changes",
+        condition=Q(level_changes__pk__in=Subquery(_first_change_after(organization, start))),
+    )
+    return people.annotate(first_later=first_later).annotate(
+        level_then=_level_on(),
         promoted=_promoted_between(start, end),
     )
 

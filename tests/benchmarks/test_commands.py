@@ -45,3 +45,20 @@ def test_the_reports_benchmark_times_the_nightly_job_and_the_dashboard(acme, wor
 def test_the_reports_benchmark_names_a_missing_organisation(db):
     with pytest.raises(CommandError, match="No organisation 'nowhere'"):
         _run("benchmark_reports", slug="nowhere")
+
+
+def test_the_reports_benchmark_runs_with_debug_off_where_collectstatic_never_ran(
+    acme, world, settings, tmp_path
+):
+    settings.DEBUG = False
+    settings.SECURE_SSL_REDIRECT = True
+    settings.STATIC_ROOT = tmp_path / "never-collected"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    }
+
+    printed = _run("benchmark_reports", slug="acme", requests=2)
+
+    assert re.search(r"Dashboard page:\s+\d+\.\d+ ms median of 2", printed), printed
+    assert not settings.STATIC_ROOT.exists()

@@ -6,9 +6,12 @@ import sys
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.db import connection
 
 from config.env import env_bool, env_int, env_list, env_str
+from tests.helpers import is_postgresql, require
 
 ROOT = Path(__file__).resolve().parents[2]
 PRODUCTION_ENV = {
@@ -172,3 +175,16 @@ def test_sessions_do_not_live_in_the_cache():
     from django.conf import settings
 
     assert "cache" not in settings.SESSION_ENGINE
+
+
+@pytest.mark.django_db
+def test_postgresql_connections_compile_no_query_with_jit():
+    """The reports' queries spent most of their time in JIT compilation (issue 19): every
+    connection the app opens, as the app role in the tests, has it off."""
+    require(is_postgresql(), "needs PostgreSQL")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_user, current_setting('jit')")
+        user, jit = cursor.fetchone()
+    assert jit == "off"
+    if settings.DATABASE_APP_ROLE:
+        assert user == settings.DATABASE_APP_ROLE
