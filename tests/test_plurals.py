@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from tests.test_templates_rules import project_template_dirs
+from tests.template_dirs import project_template_dirs
 
 NOUNS = (
     "people|persons|mentors|mentees|rows|changes|sessions|pairs|days|hours|minutes|members"

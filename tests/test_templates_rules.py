@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.template import engines
+
+from tests.template_dirs import project_template_dirs
 
 # An attribute (or a bare variable) named like a choice: status, state, kind, role, type,
 # source, visibility, or ending in _status, _state, _kind or _role (``ended_by_role``).
@@ -51,12 +52,6 @@ def choice_comparisons(text: str) -> list[tuple[int, str, str]]:
                 line = text.count("\n", 0, tag.start() + comparison.start()) + 1
                 found.append((line, variable.split("|")[0], comparison.group()))
     return found
-
-
-def project_template_dirs() -> list[Path]:
-    base = Path(settings.BASE_DIR).resolve()
-    dirs = [Path(d).resolve() for d in engines["django"].template_dirs]
-    return [d for d in dirs if d.is_relative_to(base) and ".venv" not in d.parts and d.is_dir()]
 
 
 def violations(root: Path) -> list[str]:

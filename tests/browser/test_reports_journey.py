@@ -50,7 +50,7 @@ def test_the_demo_executive_reads_narrows_and_downloads_the_dashboard(
     page.get_by_label("From").fill(start.isoformat())
     page.get_by_role("button", name="Apply").click()
     page.wait_for_url(f"**start={start.isoformat()}**")
-    assert f"trends from {start:%-d %b %Y}" in page.locator(".lead").inner_text()
+    assert f"Trends from {start:%-d %b %Y}" in page.locator(".lead").inner_text()
 
     # The print layout: no navigation or filters, the figures on the page (a clean PDF).
     page.emulate_media(media="print")

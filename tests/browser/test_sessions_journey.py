@@ -336,7 +336,7 @@ def test_a_pair_schedules_logs_and_ticks_off_a_goal_and_the_manager_sees_only_co
         # Every pair of the world was published just now: all of them on track.
         assert counts["On track"] == counts["All pairs"] >= 1, counts
         reliability = manager.get_by_role("region", name="Reliability")
-        assert reliability.get_by_text("0% · 0 of 1 sessions cancelled or moved late").count() == 2
+        assert reliability.get_by_text("0% · 0 of 1 session cancelled or moved late").count() == 2
         html = manager.content()
         written = (SHARED_NOTE, PRIVATE_NOTE, ANN_LEARNED, DAN_LEARNED, DAN_TAUGHT, GOAL)
         for text in (*written, COMMITMENT):

@@ -150,6 +150,7 @@ def test_healthz_reads_the_heartbeat_from_the_file_cache_every_local_process_sha
 
     from config.celery import HEARTBEAT_CACHE_KEY
 
+    settings.CELERY_TASK_ALWAYS_EAGER = False  # a worker, not tasks run in-process
     settings.CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
