@@ -11,6 +11,7 @@ import pytest
 from organizations.models import Membership
 from organizations.tenancy import tenant_context
 from programs.models import Participant, Program
+from tests import demo_snapshot
 from tests.helpers import require
 from tests.organizations.factories import (
     DepartmentFactory,
@@ -66,9 +67,29 @@ def django_db_setup(django_db_setup, django_db_blocker):
         cursor.execute(f"GRANT TRUNCATE ON ALL TABLES IN SCHEMA public TO {role}")
     connection.close()
     connection.settings_dict["USER"] = role
+    demo_snapshot.owner["user"] = owner
     yield
+    demo_snapshot.owner["user"] = None
     connection.close()
     connection.settings_dict["USER"] = owner
+
+
+@pytest.fixture(scope="session")
+def demo_snapshots_dir(tmp_path_factory, worker_id) -> Path:
+    """A folder every xdist worker of this run shares (tests/demo_snapshot.py)."""
+    base = tmp_path_factory.getbasetemp()
+    return base if worker_id == "master" else base.parent
+
+
+@pytest.fixture
+def seed_demo_once(request, demo_snapshots_dir):
+    """``seed_demo_once(variant, seed)``: the rows ``seed()`` leaves, seeded at most once
+    per test run for each variant and copied back after that (tests/demo_snapshot.py)."""
+
+    def seeded(variant: str, seed) -> None:
+        demo_snapshot.seed_demo_or_restore(variant, seed, demo_snapshots_dir)
+
+    return seeded
 
 
 @pytest.fixture(autouse=True)
@@ -320,16 +341,21 @@ def world(acme):
 
 
 @pytest.fixture(scope="module")
-def demo_module(django_db_setup, django_db_blocker):
-    """The demo data (seed_demo takes a while), seeded once for a module's tests: each
-    test still runs in its own transaction, rolled back; the module's end empties the
-    database again. Without the reports' months of snapshots, which none of these
-    modules reads (the dashboard's browser journey seeds them)."""
+def demo_module(django_db_setup, django_db_blocker, demo_snapshots_dir):
+    """The demo data, in place for a module's tests (seeded once per test run, then
+    copied back: tests/demo_snapshot.py): each test still runs in its own transaction,
+    rolled back; the module's end empties the database again. Without the reports'
+    months of snapshots, which none of these modules reads (the dashboard's browser
+    journey seeds them)."""
     from django.core.management import call_command
 
-    with django_db_blocker.unblock(), pytest.MonkeyPatch.context() as patch:
-        patch.setattr("demo.reports.seed_reports_demo", lambda organization: None)
-        call_command("seed_demo", stdout=io.StringIO())
+    def seed():
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr("demo.reports.seed_reports_demo", lambda organization: None)
+            call_command("seed_demo", stdout=io.StringIO())
+
+    with django_db_blocker.unblock():
+        demo_snapshot.seed_demo_or_restore("without-reports", seed, demo_snapshots_dir)
     yield
     with django_db_blocker.unblock():
         # As a transactional test case does: the app role may empty tables, not reset

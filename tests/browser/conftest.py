@@ -51,11 +51,16 @@ def csp_violations(chromium, monkeypatch):
 
 
 @pytest.fixture
-def demo_data(monkeypatch):
+def demo_data(request, monkeypatch, seed_demo_once):
     """The demo organisations, people, rosters, programs and matching, as `make run` has
-    them, less the pilot's session and survey history, which no journey here reads (and
-    which takes a while to write: these tests seed once each). The reports' history is
-    left out for every test but those marked ``reports_demo`` (tests/conftest.py)."""
+    them, less the pilot's session and survey history, which no journey here reads. The
+    reports' history is left out for every test but those marked ``reports_demo``
+    (tests/conftest.py). Seeded once per test run, then copied back for each journey
+    (tests/demo_snapshot.py)."""
     monkeypatch.setattr("demo.sessions.seed_sessions_demo", lambda organization: None)
     monkeypatch.setattr("demo.surveys.seed_surveys_demo", lambda organization: None)
-    call_command("seed_demo", stdout=io.StringIO())
+    with_reports = request.node.get_closest_marker("reports_demo") is not None
+    seed_demo_once(
+        "without-history" + ("-with-reports" if with_reports else ""),
+        lambda: call_command("seed_demo", stdout=io.StringIO()),
+    )

@@ -27,12 +27,13 @@ SECTIONS = {
 
 
 @pytest.fixture
-def demo_with_history(monkeypatch):
+def demo_with_history(monkeypatch, seed_demo_once):
     """The demo as `make run` has it, the pilot's sessions and surveys included (the
     mentor's next session), less the reports' months of history: today's figures are
-    counted instead, which is all the overview reads."""
+    counted instead, which is all the overview reads. (The same rows as ``demo_module``'s,
+    seeded once per test run: tests/demo_snapshot.py.)"""
     monkeypatch.setattr("demo.reports.seed_reports_demo", lambda organization: None)
-    call_command("seed_demo", stdout=io.StringIO())
+    seed_demo_once("without-reports", lambda: call_command("seed_demo", stdout=io.StringIO()))
     acme = Organization.objects.get(slug="acme")
     with tenant_context(organization=acme):
         snapshot_write(organization=acme, day=today(acme))

@@ -3,12 +3,10 @@ matters (no inline script, no eval, no framing), and nothing in the templates or
 HTML the code writes that would need it loosened."""
 
 import ast
-import io
 import re
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 
 from tests.accounts.factories import UserFactory
 
@@ -108,11 +106,9 @@ def _assert_no_inline_code(response) -> None:
 
 
 @pytest.fixture
-def demo(monkeypatch):
-    """The demo as `make run` has it, less the session and survey history no page here needs."""
-    monkeypatch.setattr("demo.sessions.seed_sessions_demo", lambda organization: None)
-    monkeypatch.setattr("demo.surveys.seed_surveys_demo", lambda organization: None)
-    call_command("seed_demo", stdout=io.StringIO())
+def demo(demo_module):
+    """The demo as `make run` has it (less the reports' months of history), in place for
+    the rest of the module."""
 
 
 def test_each_demo_roles_overview_carries_the_strict_policy_and_no_inline_code(client, demo):

@@ -1,12 +1,10 @@
 """The demo history of Acme's pilot: months of sessions, pairs in every cadence status,
 notes, goals and commitments; seeding twice adds nothing."""
 
-import io
 from collections import Counter
 from datetime import timedelta
 
 import pytest
-from django.core.management import call_command
 from django.utils import timezone
 
 from accounts.models import User
@@ -22,10 +20,6 @@ pytestmark = pytest.mark.django_db
 
 HELD, SCHEDULED = MentoringSession.Status.HELD, MentoringSession.Status.SCHEDULED
 CANCELLED = MentoringSession.Status.CANCELLED
-
-
-def _seed():
-    call_command("seed_demo", stdout=io.StringIO())
 
 
 @pytest.fixture
@@ -194,29 +188,3 @@ def test_pairs_have_goals_and_senior_colleagues_commitments(seeded):
         assert all(c.participant_id == c.pair.mentee_id for c in commitments)
         assert {c.theme for c in commitments} == {"tool", "habit", "practice"}
         assert {c.status for c in commitments} >= {"open", "done"}
-
-
-def _counts(organization):
-    with tenant_context(organization=organization):
-        program, pilot, _pairs = _pilot_pairs()
-        return {
-            "models": [
-                model.objects.count()
-                for model in (MentoringSession, SessionChange, Reflection, Goal, Commitment)
-            ],
-            "notes": Note.objects.filter(visibility=Note.Visibility.SHARED).count(),
-            "dates": [
-                (c.name, c.start_date, c.end_date) for c in (program, *program.cohorts.all())
-            ],
-            "published": sorted(Pair.objects.filter(cohort=pilot).values_list("published_at")),
-        }
-
-
-def test_seeding_twice_changes_nothing():
-    _seed()
-    acme = Organization.objects.get(slug="acme")
-    first = _counts(acme)
-    call_command("seed_demo", "--force", stdout=io.StringIO())
-
-    assert _counts(acme) == first
-    assert first["models"][0] > 60

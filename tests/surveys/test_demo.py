@@ -2,12 +2,10 @@
 the past, one breakdown too small to show, and something open for the demo logins;
 seeding twice adds nothing."""
 
-import io
 from collections import Counter, defaultdict
 from datetime import timedelta
 
 import pytest
-from django.core.management import call_command
 from django.db.models import Min
 from django.urls import reverse
 from django.utils import timezone
@@ -34,10 +32,6 @@ pytestmark = pytest.mark.django_db
 
 MENTOR, MENTEE = Participant.Role.MENTOR, Participant.Role.MENTEE
 DEMO_LOGINS = ("mentor@acme.example", "mentee@acme.example")
-
-
-def _seed():
-    call_command("seed_demo", stdout=io.StringIO())
 
 
 @pytest.fixture
@@ -205,19 +199,6 @@ def test_priya_and_tom_each_have_a_pulse_to_answer(seeded, client):
         page = client.get(reverse("surveys_respond:mine", kwargs={"org_slug": "acme"}))
         assert page.status_code == 200
         assert len(page.context["open"]) == 1
-
-
-def test_seeding_twice_adds_nothing(seeded):
-    models = (Survey, Question, Schedule, Assignment, Response, Answer)
-
-    def counts():
-        with tenant_context(organization=seeded):
-            return {model.__name__: model.objects.count() for model in models}
-
-    before = counts()
-    assert before["Response"] > 0
-    call_command("seed_demo", "--force", stdout=io.StringIO())
-    assert counts() == before
 
 
 def test_the_pilot_answered_the_end_of_program_survey_and_shared_stories(seeded):
