@@ -28,9 +28,6 @@ The rules here:
 from collections import defaultdict
 from collections.abc import Iterable
 
-import numpy as np
-from scipy.optimize import Bounds, LinearConstraint, milp
-
 DEFAULT_MIN_GROUP = 5
 LOWEST_MIN_GROUP = 3
 REPORTS_MIN_GROUP = 5
@@ -205,6 +202,11 @@ def _isolating_combination(
     small = [k for k, people in classes.items() if people < threshold]
     if not small:
         return None
+    # Imported here, not at the top: SciPy takes seconds to load, and every process
+    # (web, worker, each test worker) imports this module at start-up.
+    import numpy as np
+    from scipy.optimize import Bounds, LinearConstraint, milp
+
     n_v, n_c = len(small), len(columns)
     free = {k: i for i, k in enumerate(small)}
     # One row per class: the sum of the columns holding it, minus its v if it has one.
