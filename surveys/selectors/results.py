@@ -50,7 +50,7 @@ import json
 import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field, fields, replace
 from datetime import date
 
 from django.core.cache import cache
@@ -147,6 +147,7 @@ class Value:
 
     kind: str
     value: float | int | None = None
+    label: str = ""  # its column's heading, which a table stacked on a phone repeats
 
     @property
     def is_hidden(self) -> bool:
@@ -190,6 +191,13 @@ class Breakdown:
     def hidden_count(self) -> int:
         return sum(1 for cell in self.cells if cell.hidden)
 
+    @property
+    def all_hidden(self) -> bool:
+        """Every cell hidden: the page says so once, for the breakdown, rather than
+        labelling each cell (a cell hidden to protect a small one is not small itself,
+        so no one label per cell is true of them all)."""
+        return all(cell.hidden for cell in self.cells)
+
 
 @dataclass
 class QuestionResult(QuestionTypes):
@@ -228,7 +236,16 @@ class _Row:
 
 
 def _values(question: Question, figures: Figures) -> list[Value]:
-    """The figures a breakdown table shows for a group, in ``_type_columns`` order."""
+    """The figures a breakdown table shows for a group, in ``_type_columns`` order, each
+    with its column's heading."""
+    columns = _type_columns(question, [topic.topic for topic in figures.topics])
+    return [
+        replace(value, label=column)
+        for value, column in zip(_unlabelled_values(question, figures), columns, strict=False)
+    ]
+
+
+def _unlabelled_values(question: Question, figures: Figures) -> list[Value]:
     kind = question.type
     if kind == Question.Type.AGREEMENT:
         return [Value("decimal", figures.mean), Value("percent", _percent(figures.satisfaction))]
