@@ -50,7 +50,7 @@ import json
 import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field, fields, replace
+from dataclasses import asdict, dataclass, field, fields
 from datetime import date
 
 from django.core.cache import cache
@@ -147,7 +147,6 @@ class Value:
 
     kind: str
     value: float | int | None = None
-    label: str = ""  # its column's heading, which a table stacked on a phone repeats
 
     @property
     def is_hidden(self) -> bool:
@@ -236,16 +235,7 @@ class _Row:
 
 
 def _values(question: Question, figures: Figures) -> list[Value]:
-    """The figures a breakdown table shows for a group, in ``_type_columns`` order, each
-    with its column's heading."""
-    columns = _type_columns(question, [topic.topic for topic in figures.topics])
-    return [
-        replace(value, label=column)
-        for value, column in zip(_unlabelled_values(question, figures), columns, strict=False)
-    ]
-
-
-def _unlabelled_values(question: Question, figures: Figures) -> list[Value]:
+    """The figures a breakdown table shows for a group, in ``_type_columns`` order."""
     kind = question.type
     if kind == Question.Type.AGREEMENT:
         return [Value("decimal", figures.mean), Value("percent", _percent(figures.satisfaction))]
