@@ -203,7 +203,6 @@ class PairEndForm(forms.Form):
 
     reason = forms.CharField(
         label=_("Why, in a sentence"),
-        help_text=_("Only the program manager reads it; your partner is never shown it."),
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": _("Say in a sentence why; only the program manager reads it.")},
     )
