@@ -676,6 +676,11 @@ def test_a_commitment_after_a_session_that_did_not_take_place_is_refused(client,
 # --- Ending the pairing from the workspace (issue 18) ------------------------------------
 
 
+def _refresh(acme, pair):
+    with tenant_context(organization=acme):
+        pair.refresh_from_db()
+
+
 def _end_url(pair):
     return f"/o/acme/programs/pairs/{pair.pk}/end/"
 
@@ -690,14 +695,14 @@ def test_either_person_ends_the_pairing_from_the_workspace_after_a_confirmation(
     # A GET only asks: nothing has ended yet.
     assert confirmation.status_code == 200
     assert "End your pairing with Ann Junior?" in confirmation.content.decode()
-    pair.refresh_from_db()
+    _refresh(acme, pair)
     assert pair.status == Pair.Status.ACTIVE
 
     response = client.post(_end_url(pair), {"reason": "Our diaries never meet."})
 
     assert response.status_code == 302
     assert response["Location"] == f"/o/acme/programs/mine/{pair.mentee_id}/"
-    pair.refresh_from_db()
+    _refresh(acme, pair)
     assert (pair.status, pair.ended_by_role, pair.end_reason) == (
         Pair.Status.ENDED,
         Pair.EndedBy.MENTEE,
@@ -718,7 +723,7 @@ def test_ending_without_a_reason_is_refused_and_the_pairing_stays(client, acme, 
     assert "Say in a sentence why; only the program manager reads it." in (
         response.content.decode()
     )
-    pair.refresh_from_db()
+    _refresh(acme, pair)
     assert pair.status == Pair.Status.ACTIVE
 
 
@@ -727,5 +732,5 @@ def test_only_the_pair_can_end_it_from_its_workspace(client, acme, pair):
 
     assert client.get(_end_url(pair)).status_code == 404
     assert client.post(_end_url(pair), {"reason": "Not mine to end."}).status_code == 404
-    pair.refresh_from_db()
+    _refresh(acme, pair)
     assert pair.status == Pair.Status.ACTIVE
