@@ -75,3 +75,13 @@ def accent_palette(colour: str | None) -> AccentPalette | None:
         and contrast_ratio(palette.strong, palette.soft) >= AA_NORMAL_TEXT
     )
     return palette if readable else None
+
+
+def darkened_accent(colour: str) -> str:
+    """The lightest shade of ``colour`` (mixed with black, in steps of 1%) that
+    ``accent_palette`` takes: the suggestion offered with a refusal."""
+    for percent in range(101):
+        shade = _mix(colour.lower(), BLACK, percent / 100)
+        if accent_palette(shade) is not None:
+            return shade
+    return BLACK

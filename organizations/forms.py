@@ -1,4 +1,5 @@
 import functools
+import math
 import zoneinfo
 
 import django_filters
@@ -10,6 +11,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from organizations.api_keys import api_key_expiry_problem
+from organizations.branding import (
+    AA_NORMAL_TEXT,
+    HEX_COLOUR,
+    WHITE,
+    accent_palette,
+    contrast_ratio,
+    darkened_accent,
+)
 from organizations.models import AuditAction, AuditEntry, Organization
 from organizations.roles import Role
 from organizations.services import ORGANIZATION_SETTINGS_FIELDS, parse_invitation_emails
@@ -156,6 +165,12 @@ class OrganizationSettingsForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if "accent_color" in self.fields:
+            self.fields["accent_color"].help_text = _(
+                "Buttons carry white text on it and links are written in a darker shade of "
+                "it, so it must be dark enough: a contrast of at least 4.5:1 with white "
+                "(WCAG AA)."
+            )
         if "logo" in self.fields:
             widget = StoredFileInput()
             if self.instance.logo:
@@ -164,6 +179,35 @@ class OrganizationSettingsForm(forms.ModelForm):
                 )
             self.fields["logo"].widget = widget
             LOGO.apply_to(self.fields["logo"])
+
+    def clean_accent_color(self):
+        """Refuse a colour the pages could not use (organizations.branding): saved, it
+        would be "Settings saved" and then quietly replaced by Upturn's own."""
+        colour = self.cleaned_data["accent_color"]
+        if not HEX_COLOUR.fullmatch(colour or ""):
+            return colour  # the model's validator names the expected form
+        if accent_palette(colour) is None:
+            raise forms.ValidationError(
+                _(
+                    "%(colour)s is too light: white text on it has a contrast of only "
+                    "%(ratio)s:1, and buttons and links need at least %(needed)s:1 (WCAG AA). "
+                    "Choose a darker colour, such as %(darker)s (the same hue, darkened)."
+                ),
+                code="accent_too_light",
+                params={
+                    "colour": colour.lower(),
+                    "ratio": f"{_floor(contrast_ratio(colour, WHITE), 2):.2f}",
+                    "needed": AA_NORMAL_TEXT,
+                    "darker": darkened_accent(colour),
+                },
+            )
+        return colour
+
+
+def _floor(value: float, digits: int) -> float:
+    """Rounded down, so that a contrast just short of 4.5 never reads as 4.50."""
+    scale = 10**digits
+    return math.floor(value * scale) / scale
 
 
 class OrganizationAdminForm(forms.ModelForm):

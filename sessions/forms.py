@@ -198,6 +198,16 @@ class GoalForm(forms.Form):
         return due_date
 
 
+class PairEndForm(forms.Form):
+    """Ending one's own pairing, from the pair's workspace (matching.services.pair_end)."""
+
+    reason = forms.CharField(
+        label=_("Why, in a sentence"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("Say in a sentence why; only the program manager reads it.")},
+    )
+
+
 class ReflectionForm(forms.Form):
     """One's own part of a logged session, changed afterwards."""
 

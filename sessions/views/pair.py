@@ -6,12 +6,20 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from directory.zones import zone_for
+from matching.services import pair_end
 from organizations.decorators import permission_required
 from organizations.http import flash_form_errors, post_only, posted, run_on_form, run_reporting
 from programs.models import Resource, Topic
 from programs.training import for_role
 from sessions import services
-from sessions.forms import CommitmentForm, GoalForm, LogForm, PlanForm, ReflectionForm
+from sessions.forms import (
+    CommitmentForm,
+    GoalForm,
+    LogForm,
+    PairEndForm,
+    PlanForm,
+    ReflectionForm,
+)
 from sessions.models import Commitment, Goal, MentoringSession, Reflection
 from sessions.selectors import (
     agenda_default,
@@ -310,3 +318,34 @@ def commitment_status(request, org_slug, pair_id, commitment_id):
         None,
     )
     return _back(pair)
+
+
+@permission_required("program.participate")
+def pair_end_confirm(request, org_slug, pair_id):
+    """Either person ends their pairing from the workspace, after a page that says what
+    ending does (it cannot be undone) and asks why, for the program manager only."""
+    pair, me, partner = _pair(request, pair_id)
+    if not pair.is_active:
+        return _back(pair)
+    form = PairEndForm(posted(request))
+    if request.method == "POST" and form.is_valid():
+        done, _ended = run_on_form(
+            form,
+            lambda: pair_end(
+                pair=pair,
+                reason=form.cleaned_data["reason"],
+                actor=request.membership,
+                by_participant=me,
+            ),
+        )
+        if done:
+            messages.success(
+                request,
+                _(
+                    "Your pairing has ended. The program manager will be in touch about "
+                    "a new match."
+                ),
+            )
+            return redirect("home:participation", org_slug=org_slug, participant_id=me.pk)
+    context = {"pair": pair, "me": me, "partner": partner, "form": form}
+    return render(request, "sessions/pair_end.html", context)

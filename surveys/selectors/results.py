@@ -190,6 +190,13 @@ class Breakdown:
     def hidden_count(self) -> int:
         return sum(1 for cell in self.cells if cell.hidden)
 
+    @property
+    def all_hidden(self) -> bool:
+        """Every cell hidden: the page says so once, for the breakdown, rather than
+        labelling each cell (a cell hidden to protect a small one is not small itself,
+        so no one label per cell is true of them all)."""
+        return all(cell.hidden for cell in self.cells)
+
 
 @dataclass
 class QuestionResult(QuestionTypes):

@@ -60,7 +60,7 @@ def _percent(value) -> str:
 @program_permission_required("program.view", via=SURVEY)
 def survey_results_export(request, org_slug, survey_id):
     """The aggregates the page shows (with its cohort filter), as published: one row per
-    question and group, hidden groups marked and empty, never a row per person."""
+    question and group, hidden groups marked "hidden" and empty, never a row per person."""
     survey = _survey(request, survey_id)
     results = _results(request, survey)
     header = [
@@ -68,20 +68,22 @@ def survey_results_export(request, org_slug, survey_id):
         "response_rate_percent", "mean", "satisfied_percent", "nps", "promoters_percent",
         "detractors_percent", "counts", "topic_means", "texts", "published_on",
     ]  # fmt: skip
-    hidden_label = _("fewer than %(n)s") % {"n": results.min_group}
-    rows = (_results_row(question, cell, hidden_label) for question, cell in shown_groups(results))
+    rows = (_results_row(question, cell) for question, cell in shown_groups(results))
     return csv_response(filename=f"survey-{survey.pk}-results.csv", header=header, rows=rows)
 
 
-def _results_row(question, cell, hidden_label: str) -> list:
+# The status of every hidden group, as the API's ``status``: one word for them all, since
+# a group hidden so that a small one cannot be worked out is not small itself.
+HIDDEN = "hidden"
+
+
+def _results_row(question, cell) -> list:
     base = [question.number, question.text, question.type, cell.group.dimension, cell.group.label]
     if cell.hidden:
-        return [*base, hidden_label] + [""] * 11
+        return [*base, HIDDEN] + [""] * 11
     f = cell.figures
     counts = "; ".join(f"{bar.label}: {bar.count}" for bar in f.bars)
-    topics = "; ".join(
-        f"{t.topic}: {hidden_label if t.hidden else _number(t.mean)}" for t in f.topics
-    )
+    topics = "; ".join(f"{t.topic}: {HIDDEN if t.hidden else _number(t.mean)}" for t in f.topics)
     return [
         *base, "shown", f.answered,
         _percent(f.response_rate), _number(f.mean), _percent(f.satisfaction),

@@ -179,3 +179,43 @@ def test_the_settings_time_zone_list_starts_with_the_organisations_zone(client, 
     likely = html.split('<optgroup label="Likely">')[1].split("</optgroup>")[0]
     assert '<option value="Asia/Kolkata" selected>Asia/Kolkata</option>' in likely
     assert html.count('<option value="Asia/Kolkata"') == 1
+
+
+def test_a_too_light_accent_is_refused_with_the_contrast_it_needs(client, acme, acme_admin):
+    """Issue 18: a pale accent used to be saved with "Settings saved" and then quietly not
+    used (organizations.branding keeps Upturn's own where white text would not read)."""
+    client.force_login(acme_admin)
+
+    response = client.post("/o/acme/settings/", {**VALID, "accent_color": "#FFCC00"})
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert (
+        "#ffcc00 is too light: white text on it has a contrast of only 1.51:1, and buttons "
+        "and links need at least 4.5:1 (WCAG AA). Choose a darker colour, such as #8f7200 "
+        "(the same hue, darkened)."
+    ) in html
+    assert "Settings saved" not in html
+    acme.refresh_from_db()
+    assert (acme.accent_color, acme.name) == ("#0b6e69", "Acme")
+
+
+def test_a_colour_just_short_of_aa_is_not_rounded_up_to_it(client, acme, acme_admin):
+    client.force_login(acme_admin)
+
+    response = client.post("/o/acme/settings/", {**VALID, "accent_color": "#777777"})
+
+    assert "only 4.47:1" in response.content.decode()  # 4.478...: never "4.48" nor "4.5"
+
+
+def test_the_suggested_darker_accent_is_taken(client, acme, acme_admin):
+    client.force_login(acme_admin)
+
+    response = client.post("/o/acme/settings/", {**VALID, "accent_color": "#8f7200"})
+
+    assert response.status_code == 302
+    acme.refresh_from_db()
+    assert acme.accent_color == "#8f7200"
+    page = client.get("/o/acme/settings/").content.decode()
+    assert "--accent: #8f7200" in page
+    assert "a contrast of at least 4.5:1 with white" in page

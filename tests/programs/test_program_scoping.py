@@ -66,6 +66,7 @@ PARTICIPANT_ROUTES = {
     "matching:end_own": "either person ending their own pair",
     "mentoring:pair": "the pair's workspace, for its two people",
     "mentoring:session_new": "the pair's workspace, for its two people",
+    "mentoring:pair_end": "the pair's workspace, for its two people",
     "mentoring:session_log_unscheduled": "the pair's workspace, for its two people",
     "mentoring:session": "the pair's workspace, for its two people",
     "mentoring:session_reschedule": "the pair's workspace, for its two people",

@@ -671,3 +671,66 @@ def test_a_commitment_after_a_session_that_did_not_take_place_is_refused(client,
             services.commitment_add(
                 pair=pair, actor=world["Dan"], text="X", theme="tool", session=elsewhere
             )
+
+
+# --- Ending the pairing from the workspace (issue 18) ------------------------------------
+
+
+def _refresh(acme, pair):
+    with tenant_context(organization=acme):
+        pair.refresh_from_db()
+
+
+def _end_url(pair):
+    return f"/o/acme/programs/pairs/{pair.pk}/end/"
+
+
+def test_either_person_ends_the_pairing_from_the_workspace_after_a_confirmation(client, acme, pair):
+    _login(client, "dan")
+    workspace = client.get(f"/o/acme/programs/pairs/{pair.pk}/").content.decode()
+    assert f'href="{_end_url(pair)}">End this pairing…</a>' in workspace
+
+    confirmation = client.get(_end_url(pair))
+
+    # A GET only asks: nothing has ended yet.
+    assert confirmation.status_code == 200
+    assert "End your pairing with Ann Junior?" in confirmation.content.decode()
+    _refresh(acme, pair)
+    assert pair.status == Pair.Status.ACTIVE
+
+    response = client.post(_end_url(pair), {"reason": "Our diaries never meet."})
+
+    assert response.status_code == 302
+    assert response["Location"] == f"/o/acme/programs/mine/{pair.mentee_id}/"
+    _refresh(acme, pair)
+    assert (pair.status, pair.ended_by_role, pair.end_reason) == (
+        Pair.Status.ENDED,
+        Pair.EndedBy.MENTEE,
+        "Our diaries never meet.",
+    )
+    # Ended: the workspace stays to read, with nothing more to end.
+    after = client.get(f"/o/acme/programs/pairs/{pair.pk}/").content.decode()
+    assert "End this pairing" not in after
+    assert client.get(_end_url(pair))["Location"] == f"/o/acme/programs/pairs/{pair.pk}/"
+
+
+def test_ending_without_a_reason_is_refused_and_the_pairing_stays(client, acme, pair):
+    _login(client, "ann")
+
+    response = client.post(_end_url(pair), {"reason": "  "})
+
+    assert response.status_code == 200
+    assert "Say in a sentence why; only the program manager reads it." in (
+        response.content.decode()
+    )
+    _refresh(acme, pair)
+    assert pair.status == Pair.Status.ACTIVE
+
+
+def test_only_the_pair_can_end_it_from_its_workspace(client, acme, pair):
+    _login(client, "eve")
+
+    assert client.get(_end_url(pair)).status_code == 404
+    assert client.post(_end_url(pair), {"reason": "Not mine to end."}).status_code == 404
+    _refresh(acme, pair)
+    assert pair.status == Pair.Status.ACTIVE

@@ -262,7 +262,7 @@ FIGURES = [
 ]  # fmt: skip
 
 
-def api_cell_as_csv(question: dict, cell: dict, min_group: int) -> dict:
+def api_cell_as_csv(question: dict, cell: dict) -> dict:
     """An API cell in the export's columns, to compare figure by figure."""
     group = cell["group"]
     base = {
@@ -273,14 +273,14 @@ def api_cell_as_csv(question: dict, cell: dict, min_group: int) -> dict:
     }
     if cell["hidden"]:
         assert cell["status"] == "hidden" and cell["figures"] is None
-        return {**base, "status": f"fewer than {min_group}", **dict.fromkeys(FIGURES, "")}
+        return {**base, "status": "hidden", **dict.fromkeys(FIGURES, "")}
     f = cell["figures"]
     topics = []
     for t in f["topics"]:
         if t["hidden"]:
             assert t["count"] is None and t["mean"] is None
         mean = "" if t["mean"] is None else f"{t['mean']:.1f}"
-        topics.append(f"{t['topic']}: " + (f"fewer than {min_group}" if t["hidden"] else mean))
+        topics.append(f"{t['topic']}: " + ("hidden" if t["hidden"] else mean))
     return {
         **base,
         "status": {"shown": "shown"}[cell["status"]],
@@ -302,7 +302,7 @@ def api_as_csv(results: dict) -> list[dict]:
     rows = []
     for question in results["questions"]:
         cells = [question["overall"]] + [c for b in question["breakdowns"] for c in b["cells"]]
-        rows += [api_cell_as_csv(question, cell, results["min_group"]) for cell in cells]
+        rows += [api_cell_as_csv(question, cell) for cell in cells]
     return rows
 
 

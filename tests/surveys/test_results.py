@@ -291,7 +291,7 @@ def test_the_export_has_one_row_per_question_and_group(client, acme, world_manag
     assert agreement["counts"] == "1: 2; 2: 2; 3: 3; 4: 5; 5: 4"
     assert rows[4]["nps"] == "19"
     assert rows[16]["topic_means"] == "Generative AI tools: 3.8; Spreadsheets: 3.6"
-    assert {r["status"] for r in rows[20:]} == {"fewer than 5"}  # no text: hidden too
+    assert {r["status"] for r in rows[20:]} == {"hidden"}  # no text: hidden too
     today = timezone.localdate(timezone=acme.zone).isoformat()
     assert {r["published_on"] for r in rows[:20]} == {today}  # published on first sight
 
@@ -340,15 +340,40 @@ def test_the_page_marks_the_hidden_cells_and_shows_none_of_their_figures(
 
     for query in ("", f"?cohort={world['cohort'].pk}"):
         html = client.get(results_url(small_mentees) + query).content.decode()
-        role_tables = re.findall(r'<table data-breakdown="role".*?</table>', html, re.S)
-        # Agreement, NPS and text were answered; nobody answered the others, and their
-        # groups of none are hidden alike: "No answers" shows nowhere.
-        assert len(role_tables) == 6 and "No answers" not in html
-        for table in role_tables:
-            hidden_rows = [r for r in _rows(table) if "data-suppressed" in r]
-            assert len(hidden_rows) == 2
-            assert all("fewer than 5" in row for row in hidden_rows)
-        assert not any(re.search(r"<td>\d", table) for table in role_tables)
+        # Agreement, NPS and text were answered: their breakdown by role is hidden whole,
+        # said once. Nobody answered the others: their totals say so, and no breakdown
+        # follows. "No answers" shows nowhere.
+        hidden_roles = re.findall(r'<p[^>]*data-breakdown-hidden="role"[^>]*>.*?</p>', html, re.S)
+        assert len(hidden_roles) == 3 and "No answers" not in html
+        assert '<table data-breakdown="role"' not in html
+        assert html.count("Fewer than 5 people answered this question") == (0 if query else 3)
+
+
+@pytest.mark.django_db
+def test_a_breakdown_hidden_whole_agrees_with_the_total_above_it(
+    client, acme, world_manager, small_mentees
+):
+    """Issue 18: 14 free-text answers, and the roles listed beneath as "fewer than 5"
+    each: the mentors are ten. The page says once why the split is not shown, in words
+    true of both roles, beside the total it keeps."""
+    client.force_login(world_manager)
+    text = _question(_results(acme, small_mentees), "text")
+
+    html = client.get(results_url(small_mentees)).content.decode()
+
+    (section,) = re.findall(
+        rf'<section[^>]*data-question="{text.question_id}".*?</section>', html, re.S
+    )
+    words = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", section))
+    assert "14 answers" in words
+    assert (
+        "Not shown: these answers count in the total above only. One of these groups "
+        "has fewer than 5 people, or showing the groups would let a smaller one be "
+        "worked out by subtraction."
+    ) in words
+    assert "fewer than 5" not in words.replace("has fewer than 5 people", "")
+    # The cohort breakdown is everyone: shown, with its count.
+    assert re.search(r'<th scope="row">Pilot</th>\s*<td>14</td>', section)
 
 
 @pytest.mark.django_db
@@ -359,7 +384,7 @@ def test_the_export_hides_the_same_cells(client, acme, world, world_manager, sma
         rows = csv_rows(client.get(results_url(small_mentees, "results.csv") + query))
         for row in rows:
             if row["breakdown"] == "role" and row["type"] in ("agreement", "nps", "text"):
-                assert row["status"] == "fewer than 5"
+                assert row["status"] == "hidden"
                 assert not any(row[k] for k in ("answered", "mean", "counts", "nps", "texts"))
         assert len([r for r in rows if r["breakdown"] == "role"]) == 12  # 6 questions x 2
 
@@ -389,7 +414,7 @@ def test_a_small_cohort_hides_its_filtered_page_too(client, acme, world, world_m
         assert all(c.status != "shown" for b in filtered.breakdowns for c in b.cells)
         rows = csv_rows(client.get(results_url(survey, "results.csv") + f"?cohort={cohort.pk}"))
         assert "shown" not in {r["status"] for r in rows}
-        assert rows[0]["status"] == "fewer than 5"
+        assert rows[0]["status"] == "hidden"
     pilot, wave = world["cohort"].pk, second.pk
     atoms = [(pilot, "mentor", "", None), (pilot, "mentee", "", None), (wave, "mentor", "", None)]
     shown = _shown_everywhere(acme, survey, "agreement")
@@ -435,13 +460,12 @@ def test_under_a_hidden_group_a_cell_without_answers_is_hidden_not_empty(
         assert _cell(question, "role", "Mentee").hidden
         query = f"?cohort={cohort_id}" if cohort_id else ""
         html = client.get(results_url(survey) + query).content.decode()
-        (role_table,) = re.findall(
-            rf'aria-labelledby="question-{question.question_id}-role".*?</table>', html, re.S
-        )
-        assert "No answers" not in role_table
+        # Under the hidden total no breakdown shows at all, let alone a row of none.
+        assert f'id="question-{question.question_id}-role"' not in html
+        assert "No answers" not in html
         rows = csv_rows(client.get(results_url(survey, "results.csv") + query))
         mentee = [r for r in rows if r["type"] == "agreement" and r["group"] == "Mentee"]
-        assert [r["status"] for r in mentee] == ["fewer than 5"]
+        assert [r["status"] for r in mentee] == ["hidden"]
 
 
 @pytest.mark.django_db
@@ -608,7 +632,22 @@ def test_department_and_level_breakdowns_only_for_attributed_surveys(
     departments = next(b for b in question.breakdowns if b.dimension == "department")
     assert departments.hidden_count == 2
     assert _cell(question, "level", "Level 2").status == "shown"
-    assert "By department" in client.get(results_url(attributed)).content.decode()
+    html = client.get(results_url(attributed)).content.decode()
+    assert "By department" in html
+    # Partly hidden: the table stays, each hidden row saying only "hidden" (Legal's four
+    # and a department of six alike), and a note under it says what that covers.
+    (table,) = re.findall(
+        rf'<table[^>]*aria-labelledby="question-{question.question_id}-department".*?</table>'
+        r"\s*</div>\s*<p[^>]*>.*?</p>",
+        html,
+        re.S,
+    )
+    hidden_rows = [row for row in _rows(table) if "data-suppressed" in row]
+    assert len(hidden_rows) == 2
+    assert all(re.search(r"<td[^>]*>\s*<span[^>]*>hidden</span>", row) for row in hidden_rows)
+    assert "fewer than 5 people, or a group from which such a small one could be worked out" in (
+        table
+    )
 
 
 @pytest.mark.django_db

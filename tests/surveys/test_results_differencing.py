@@ -194,7 +194,11 @@ def test_the_page_the_csv_and_the_api_agree_after_every_answer(client, acme, wor
             html = client.get(results_url(made), query).content.decode()
             overall = _agreement_cells(api)[GROUPS[0] if not query else "Pilot"]
             if overall["hidden"]:
-                assert "Too few answers to show any figure." in html
+                assert (
+                    "Hidden: fewer than 5 people of this cohort answered this question"
+                    if query
+                    else "Fewer than 5 people answered this question: too few to show any figure."
+                ) in html
             else:
                 figures = overall["figures"]
                 assert f"Mean {figures['mean']:.1f} of 5" in html
