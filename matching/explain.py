@@ -1,5 +1,7 @@
 """Plain words for why two people were paired, and why someone was not."""
 
+import functools
+
 import numpy as np
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -48,91 +50,99 @@ def _namer(problem: "engine.Problem"):
     )
 
 
-def explain_pair(
-    problem: "engine.Problem", mentor: "engine.Person", mentee: "engine.Person", components: dict
-) -> str:
-    """A sentence or three built from the pair's strongest reasons, for example "Priya
-    teaches Generative AI tools at 4 of 5, which Tom most wants to learn; different
-    departments; both keep Tuesday mornings free"."""
-    reasons = []
-    _named = _namer(problem)
-    topic = _best_topic(mentor.teaches, mentee.learns)
-    names = problem.topic_names
-    if topic is not None:
-        wish = mentee.learns[topic]
-        most = wish == max(mentee.learns.values())
-        sentence = (
-            _(
-                "%(mentor)s teaches %(topic)s at %(level)s of 5, "
-                "which %(mentee)s most wants to learn"
-            )
-            if most
-            else _(
-                "%(mentor)s teaches %(topic)s at %(level)s of 5, which %(mentee)s wants to learn"
+class PairExplainer:
+    """Explains pairs of one problem: a run's pairs, or the suggestions one mentee sees.
+    What is the same for every pair is done once, when it is made: which first names
+    need a full name, and the sentences' translation, in the language active then (a run
+    is explained in one language); a sentence with a number is translated once per
+    number, since languages differ in their plural forms."""
+
+    def __init__(self, problem: "engine.Problem"):
+        self.problem = problem
+        self._named = _namer(problem)
+        self._most_wants = _(
+            "%(mentor)s teaches %(topic)s at %(level)s of 5, which %(mentee)s most wants to learn"
+        )
+        self._wants = _(
+            "%(mentor)s teaches %(topic)s at %(level)s of 5, which %(mentee)s wants to learn"
+        )
+        self._a_topic = _("a topic")
+        self._in_return = _("in return %(mentee)s teaches %(topic)s")
+        self._departments = _("different departments (%(a)s and %(b)s)")
+        self._no_time = _("no free time in common yet: they will need to agree a time")
+        self._asked = _("one of them asked for the other")
+        self._avoided = _("one of them would rather not have been paired with the other")
+        self._languages = _("both speak %(languages)s")
+        self._senior = functools.cache(
+            lambda n: ngettext(
+                "%(name)s is %(n)s level more senior", "%(name)s is %(n)s levels more senior", n
             )
         )
-        reasons.append(
-            sentence
-            % {
-                "mentor": _named(mentor),
-                "topic": names.get(topic, _("a topic")),
-                "level": mentor.teaches[topic],
-                "mentee": _named(mentee),
-            }
-        )
-    if problem.direction == engine.MUTUAL:
-        back = _best_topic(mentee.teaches, mentor.learns)
-        if back is not None:
-            reasons.append(
-                _("in return %(mentee)s teaches %(topic)s")
-                % {"mentee": _named(mentee), "topic": names.get(back, _("a topic"))}
-            )
-    if components.get("cross_department", 0) >= 1:
-        reasons.append(
-            _("different departments (%(a)s and %(b)s)")
-            % {"a": mentor.department, "b": mentee.department}
-        )
-    if mentor.level is not None and mentee.level is not None and mentor.level != mentee.level:
-        gap = abs(mentee.level - mentor.level)
-        senior = mentee if mentee.level > mentor.level else mentor
-        reasons.append(
-            ngettext(
-                "%(name)s is %(n)s level more senior", "%(name)s is %(n)s levels more senior", gap
-            )
-            % {"name": _named(senior), "n": gap}
-        )
-    shared = _shared_hours(mentor, mentee)
-    if mentor.time_zone == mentee.time_zone and shared:
-        reasons.append(
-            ngettext(
+        self._same_zone = functools.cache(
+            lambda n: ngettext(
                 "both work in %(zone)s time and share %(n)s free hour a week",
                 "both work in %(zone)s time and share %(n)s free hours a week",
-                shared,
+                n,
             )
-            % {"zone": mentor.time_zone.replace("_", " "), "n": shared}
         )
-    elif shared:
-        reasons.append(
-            ngettext(
+        self._across_zones = functools.cache(
+            lambda n: ngettext(
                 "%(n)s free hour a week in common across time zones",
                 "%(n)s free hours a week in common across time zones",
-                shared,
+                n,
             )
-            % {"n": shared}
         )
-    else:
-        reasons.append(_("no free time in common yet: they will need to agree a time"))
-    if components.get("preferences", 0.5) >= 1:
-        reasons.append(_("one of them asked for the other"))
-    elif components.get("preferences", 0.5) <= 0:
-        reasons.append(_("one of them would rather not have been paired with the other"))
-    common = sorted(mentor.languages & mentee.languages)
-    if common and common != ["english"]:
-        reasons.append(
-            _("both speak %(languages)s") % {"languages": ", ".join(x.title() for x in common)}
-        )
-    text = "; ".join(reasons)
-    return text[:1].upper() + text[1:] + "."
+
+    def __call__(self, mentor: "engine.Person", mentee: "engine.Person", components: dict) -> str:
+        """A sentence or three built from the pair's strongest reasons, for example "Priya
+        teaches Generative AI tools at 4 of 5, which Tom most wants to learn; different
+        departments; both keep Tuesday mornings free"."""
+        reasons = []
+        named, names = self._named, self.problem.topic_names
+        topic = _best_topic(mentor.teaches, mentee.learns)
+        if topic is not None:
+            wish = mentee.learns[topic]
+            sentence = self._most_wants if wish == max(mentee.learns.values()) else self._wants
+            reasons.append(
+                sentence
+                % {
+                    "mentor": named(mentor),
+                    "topic": names.get(topic, self._a_topic),
+                    "level": mentor.teaches[topic],
+                    "mentee": named(mentee),
+                }
+            )
+        if self.problem.direction == engine.MUTUAL:
+            back = _best_topic(mentee.teaches, mentor.learns)
+            if back is not None:
+                reasons.append(
+                    self._in_return
+                    % {"mentee": named(mentee), "topic": names.get(back, self._a_topic)}
+                )
+        if components.get("cross_department", 0) >= 1:
+            reasons.append(self._departments % {"a": mentor.department, "b": mentee.department})
+        if mentor.level is not None and mentee.level is not None and mentor.level != mentee.level:
+            gap = abs(mentee.level - mentor.level)
+            senior = mentee if mentee.level > mentor.level else mentor
+            reasons.append(self._senior(gap) % {"name": named(senior), "n": gap})
+        shared = _shared_hours(mentor, mentee)
+        if mentor.time_zone == mentee.time_zone and shared:
+            reasons.append(
+                self._same_zone(shared) % {"zone": mentor.time_zone.replace("_", " "), "n": shared}
+            )
+        elif shared:
+            reasons.append(self._across_zones(shared) % {"n": shared})
+        else:
+            reasons.append(self._no_time)
+        if components.get("preferences", 0.5) >= 1:
+            reasons.append(self._asked)
+        elif components.get("preferences", 0.5) <= 0:
+            reasons.append(self._avoided)
+        common = sorted(mentor.languages & mentee.languages)
+        if common and common != ["english"]:
+            reasons.append(self._languages % {"languages": ", ".join(x.title() for x in common)})
+        text = "; ".join(reasons)
+        return text[:1].upper() + text[1:] + "."
 
 
 def _best_topic(teaches, learns):

@@ -39,7 +39,7 @@ from django.db import connections
 
 from benchmarks.matching_synthetic import synthetic_problem
 from matching import engine
-from matching.explain import explain_pair
+from matching.explain import PairExplainer
 
 COLUMNS = (
     ("mentees", 7),
@@ -97,10 +97,9 @@ def _solve_end_to_end(problem: engine.Problem) -> tuple[engine.Result, float]:
     mentees = {p.id: p for p in problem.mentees}
     with mock.patch.object(engine, "linear_sum_assignment", timed):
         result = engine.solve(problem)
+    explain = PairExplainer(problem)
     for pairing in result.pairs:
-        explain_pair(
-            problem, mentors[pairing.mentor_id], mentees[pairing.mentee_id], pairing.components
-        )
+        explain(mentors[pairing.mentor_id], mentees[pairing.mentee_id], pairing.components)
     return result, solver[0]
 
 
