@@ -3,6 +3,7 @@
 import functools
 
 import numpy as np
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -59,6 +60,7 @@ class PairExplainer:
 
     def __init__(self, problem: "engine.Problem"):
         self.problem = problem
+        self._language = translation.get_language()
         self._named = _namer(problem)
         self._most_wants = _(
             "%(mentor)s teaches %(topic)s at %(level)s of 5, which %(mentee)s most wants to learn"
@@ -73,25 +75,36 @@ class PairExplainer:
         self._asked = _("one of them asked for the other")
         self._avoided = _("one of them would rather not have been paired with the other")
         self._languages = _("both speak %(languages)s")
-        self._senior = functools.cache(
+        self._senior = self._per_number(
             lambda n: ngettext(
                 "%(name)s is %(n)s level more senior", "%(name)s is %(n)s levels more senior", n
             )
         )
-        self._same_zone = functools.cache(
+        self._same_zone = self._per_number(
             lambda n: ngettext(
                 "both work in %(zone)s time and share %(n)s free hour a week",
                 "both work in %(zone)s time and share %(n)s free hours a week",
                 n,
             )
         )
-        self._across_zones = functools.cache(
+        self._across_zones = self._per_number(
             lambda n: ngettext(
                 "%(n)s free hour a week in common across time zones",
                 "%(n)s free hours a week in common across time zones",
                 n,
             )
         )
+
+    def _per_number(self, translate):
+        """``translate(n)`` once per number, in the explainer's language."""
+        language = self._language
+
+        @functools.cache
+        def translated(n: int) -> str:
+            with translation.override(language):
+                return translate(n)
+
+        return translated
 
     def __call__(self, mentor: "engine.Person", mentee: "engine.Person", components: dict) -> str:
         """A sentence or three built from the pair's strongest reasons, for example "Priya
