@@ -621,18 +621,32 @@ def _assignment_cost(f: Features, free_rows, slots) -> tuple[np.ndarray | None, 
     cost = np.empty((len(free_rows), len(slots)), dtype=np.float64)
     every_row = len(free_rows) == f.n  # nothing locked
     one_place_each = np.array_equal(slots, np.arange(f.m))
+    column_best = np.full(len(slots), -np.inf, dtype=np.float32)
     for rows, scores, ok in score_blocks(f):
         allowed[rows] = ok
         np.copyto(scores, 0, where=~ok)
         first, last = np.searchsorted(free_rows, (rows.start, rows.stop))
+        if first == last:
+            continue
         if not every_row:
             scores = scores[free_rows[first:last] - rows.start]
-        cost[first:last] = scores if one_place_each else scores[:, slots]
-    np.subtract(cost.max(), cost, out=cost)
-    if cost.shape[0] >= cost.shape[1]:
-        cost -= cost.min(axis=0, keepdims=True)  # every place is filled
-    if cost.shape[0] <= cost.shape[1]:
-        cost -= cost.min(axis=1, keepdims=True)  # every mentee is placed
+        if not one_place_each:
+            scores = scores[:, slots]
+        cost[first:last] = scores
+        np.maximum(column_best, scores.max(axis=0), out=column_best)
+    # Now the cost, in chunks that stay in the cache rather than in passes over the whole.
+    # Rounding best - score never grows with the score, so a column's least cost is its
+    # best score's.
+    best = np.float64(column_best.max())
+    column_least = best - column_best.astype(np.float64)
+    step = max(1, BLOCK_CELLS // cost.shape[1])
+    for start in range(0, cost.shape[0], step):
+        chunk = cost[start : start + step]
+        np.subtract(best, chunk, out=chunk)
+        if cost.shape[0] >= cost.shape[1]:
+            chunk -= column_least  # every place is filled
+        if cost.shape[0] <= cost.shape[1]:
+            chunk -= chunk.min(axis=1, keepdims=True)  # every mentee is placed
     return cost, allowed
 
 

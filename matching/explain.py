@@ -53,15 +53,17 @@ def _namer(problem: "engine.Problem"):
 
 class PairExplainer:
     """Explains pairs of one problem: a run's pairs, or the suggestions one mentee sees.
-    What is the same for every pair is done once, when it is made: which first names
-    need a full name, and the sentences' translation, in the language active then (a run
-    is explained in one language); a sentence with a number is translated once per
-    number, since languages differ in their plural forms."""
+    What is the same for every pair is done once: which first names need a full name,
+    each person's name and free hours, and the sentences' translation, in the language
+    active when it is made (a run is explained in one language); a sentence with a
+    number is translated once per number, since languages differ in their plurals."""
 
     def __init__(self, problem: "engine.Problem"):
         self.problem = problem
         self._language = translation.get_language()
-        self._named = _namer(problem)
+        # Each person's name and free hours once, however many pairs they are in.
+        self._named = functools.cache(_namer(problem))
+        self._free_hours = functools.cache(_free_hours)
         self._most_wants = _(
             "%(mentor)s teaches %(topic)s at %(level)s of 5, which %(mentee)s most wants to learn"
         )
@@ -138,7 +140,7 @@ class PairExplainer:
             gap = abs(mentee.level - mentor.level)
             senior = mentee if mentee.level > mentor.level else mentor
             reasons.append(self._senior(gap) % {"name": named(senior), "n": gap})
-        shared = _shared_hours(mentor, mentee)
+        shared = len(self._free_hours(mentor) & self._free_hours(mentee))
         if mentor.time_zone == mentee.time_zone and shared:
             reasons.append(
                 self._same_zone(shared) % {"zone": mentor.time_zone.replace("_", " "), "n": shared}
@@ -166,18 +168,9 @@ def _best_topic(teaches, learns):
     return -max(options)[2]
 
 
-def _shared_hours(a: "engine.Person", b: "engine.Person") -> int:
-    hours_a = (
-        set().union(*(utc_hours(s, a.time_zone) for s in a.availability))
-        if a.availability
-        else set()
-    )
-    hours_b = (
-        set().union(*(utc_hours(s, b.time_zone) for s in b.availability))
-        if b.availability
-        else set()
-    )
-    return len(hours_a & hours_b)
+def _free_hours(person: "engine.Person") -> frozenset[int]:
+    """The hours of the UTC week a person keeps free."""
+    return frozenset().union(*(utc_hours(s, person.time_zone) for s in person.availability))
 
 
 def unplaced_reason(f: "engine.Features", allowed: np.ndarray, role: str, index: int) -> str:
