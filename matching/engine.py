@@ -196,8 +196,7 @@ class Features:
         # Levels, birth years and sites take few values: the components read from them
         # are worked out once per pair of values and read from that table (``_by_value``).
         self.level_codes = _distinct(self.mentee_level, self.mentor_level)
-        births, mentee_born, mentor_born = _distinct(self.mentee_born, self.mentor_born)
-        (births,) = births
+        (births,), mentee_born, mentor_born = _distinct(self.mentee_born, self.mentor_born)
         sites = max(len(locations), 1)
         (keys,), mentee_key, mentor_key = _distinct(
             mentee_born * sites + self.mentee_location, mentor_born * sites + self.mentor_location
