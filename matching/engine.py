@@ -315,7 +315,7 @@ def _by_value(f: Features, formula, rows, cols, mentee, mentor, distinct):
     if table is None:
         table = formula(f, *(x[:, None] for x in values), *(x[None, :] for x in values))
         if table.dtype.kind == "f":
-            table = table.astype(np.float32)  # a block is what score_matrix adds up
+            table = table.astype(np.float32)  # blocks are float32, as score_blocks adds them
         f.tables[formula] = table
     return np.take(table[mentee_codes[_rows(rows)]], mentor_codes, axis=1)
 
