@@ -170,9 +170,12 @@ class Features:
                 matrix[i] = week_vector(person.availability, person.time_zone)
             return matrix
 
-        self.mentee_week, self.mentor_week = week(mentees), week(mentors)
-        self.mentee_hours = self.mentee_week.sum(axis=1)
-        self.mentor_hours = self.mentor_week.sum(axis=1)
+        mentee_week, mentor_week = week(mentees), week(mentors)
+        self.mentee_hours, self.mentor_hours = mentee_week.sum(axis=1), mentor_week.sum(axis=1)
+        # Only an hour that someone on each side keeps free can be shared: the hours in
+        # common are counted over those alone (about half the week's 168).
+        both = mentee_week.any(axis=0) & mentor_week.any(axis=0)
+        self.mentee_week, self.mentor_week = mentee_week[:, both], mentor_week[:, both]
 
         languages = {
             x: k

@@ -20,6 +20,7 @@ from django.utils import translation
 
 from benchmarks.matching_synthetic import synthetic_problem
 from matching import engine
+from matching.availability import HOURS_A_WEEK, week_vector
 from matching.engine import MUTUAL, REVERSE, TRADITIONAL, Features, Person, Problem, Weights
 from matching.explain import PairExplainer
 
@@ -60,8 +61,14 @@ def reference_scores(f: Features) -> tuple[np.ndarray, np.ndarray]:
         MUTUAL: np.abs(mentee_level - mentor_level),
     }[problem.direction]
     seniority = np.nan_to_num(np.clip(gap, 0, 5) / 5, nan=0.0)
-    smaller = np.minimum(f.mentee_week.sum(axis=1)[:, None], f.mentor_week.sum(axis=1)[None, :])
-    availability = np.clip(_ratio(f.mentee_week @ f.mentor_week.T, smaller), 0, 1)
+    mentee_week, mentor_week = (
+        np.array([week_vector(p.availability, p.time_zone) for p in people]).reshape(
+            len(people), HOURS_A_WEEK
+        )
+        for people in (problem.mentees, problem.mentors)
+    )
+    smaller = np.minimum(mentee_week.sum(axis=1)[:, None], mentor_week.sum(axis=1)[None, :])
+    availability = np.clip(_ratio(mentee_week @ mentor_week.T, smaller), 0, 1)
     asked = _facts(problem, lambda a, b: b.employee_id in a.asks_for or a.employee_id in b.asks_for)
     avoided = _facts(problem, lambda a, b: b.employee_id in a.avoids or a.employee_id in b.avoids)
     preferences = np.where(avoided, 0.0, np.where(asked, 1.0, 0.5))
