@@ -14,6 +14,9 @@ Columns:
   plain-words explanation of every pair, as ``matching_run`` builds them;
 - e2e CPU s: the processor time of the same (all threads): on a machine shared with other
   work the wall clock (e2e s) also counts the waiting, this does not;
+- own CPU s: e2e CPU s less the solver call's own processor time: what the engine adds
+  to the solver (on a loaded machine the solver's time varies by a fifth from one run to
+  the next, the engine's far less, so this shows the engine's part when CPU x is blurred);
 - bare CPU s, CPU x: the processor time of SciPy's ``linear_sum_assignment`` alone, in a
   process of its own, on the very cost matrix ``engine.solve`` handed it (saved to a
   file and loaded first), and e2e CPU s over it: what the engine costs beyond the
@@ -60,6 +63,7 @@ COLUMNS = (
     ("solver s", 8),
     ("e2e s", 7),
     ("e2e CPU s", 9),
+    ("own CPU s", 9),
     ("bare CPU s", 10),
     ("CPU x", 5),
     ("traced MB", 9),
@@ -98,18 +102,19 @@ def _peak_rss_mb() -> float:
     return peak / 1024 / 1024 if sys.platform == "darwin" else peak / 1024  # bytes vs KiB
 
 
-def _solve_end_to_end(problem: engine.Problem) -> tuple[engine.Result, float]:
-    """``engine.solve`` and every pair's explanation; returns the seconds spent inside
-    the solver too."""
-    solver = [0.0]
+def _solve_end_to_end(problem: engine.Problem) -> tuple[engine.Result, float, float]:
+    """``engine.solve`` and every pair's explanation; returns the wall-clock seconds and
+    the processor seconds spent inside the solver too."""
+    solver = [0.0, 0.0]
     assign = engine.linear_sum_assignment
 
     def timed(cost):
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         try:
             return assign(cost)
         finally:
             solver[0] += time.perf_counter() - started
+            solver[1] += time.process_time() - cpu_started
 
     mentors = {p.id: p for p in problem.mentors}
     mentees = {p.id: p for p in problem.mentees}
@@ -118,7 +123,7 @@ def _solve_end_to_end(problem: engine.Problem) -> tuple[engine.Result, float]:
     explain = PairExplainer(problem)
     for pairing in result.pairs:
         explain(mentors[pairing.mentor_id], mentees[pairing.mentee_id], pairing.components)
-    return result, solver[0]
+    return result, solver[0], solver[1]
 
 
 class _CostSaved(Exception):
@@ -150,7 +155,7 @@ def measure(mentees: int, mentors: int, capacity: int, seed: int, cost_path: Pat
     build = time.perf_counter() - started
 
     started, cpu_started = time.perf_counter(), time.process_time()
-    result, solver = _solve_end_to_end(problem)
+    result, solver, solver_cpu = _solve_end_to_end(problem)
     end_to_end, cpu = time.perf_counter() - started, time.process_time() - cpu_started
     rss = _peak_rss_mb()
 
@@ -167,6 +172,7 @@ def measure(mentees: int, mentors: int, capacity: int, seed: int, cost_path: Pat
         "solver": solver,
         "end_to_end": end_to_end,
         "cpu": cpu,
+        "own_cpu": cpu - solver_cpu,
         "traced": traced / 1024 / 1024,
         "rss": rss,
         "pairs": len(result.pairs),
@@ -201,6 +207,7 @@ def _row(mentees: int, mentors: int, capacity: int, seed: int) -> dict:
         "solver s": f"{figures['solver']:.2f}",
         "e2e s": f"{figures['end_to_end']:.2f}",
         "e2e CPU s": f"{figures['cpu']:.2f}",
+        "own CPU s": f"{figures['own_cpu']:.2f}",
         "bare CPU s": f"{figures['bare_cpu']:.2f}",
         "CPU x": f"{cpu_ratio:.2f}",
         "traced MB": f"{figures['traced']:.0f}",
