@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from matching import engine
-from matching.explain import explain_pair
+from matching.explain import PairExplainer
 from matching.models import MatchRun, Pair
 from matching.notices import notices_send, pair_published
 from matching.problem import build_problem
@@ -53,12 +53,12 @@ def suggestions(participant: Participant, limit: int = SUGGESTIONS) -> list[Sugg
         (j for j in cols if allowed[j]), key=lambda j: (-scores[j], problem.mentors[j].id)
     )[:limit]
     mentee = problem.mentees[row]
+    explain = PairExplainer(problem)
     return [
         Suggestion(
             mentor=people[problem.mentors[j].id],
             score=round(float(scores[j]), 1),
-            explanation=explain_pair(
-                problem,
+            explanation=explain(
                 problem.mentors[j],
                 mentee,
                 {name: float(values[j]) for name, values in components.items()},

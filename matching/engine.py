@@ -12,8 +12,11 @@ gives the same result.
 
 Arrays are (mentees x mentors): row i is ``problem.mentees[i]``, column j
 ``problem.mentors[j]``. Each component and constraint is written once, for two shapes:
-all pairs at once (``rows``/``cols`` None) or a list of pairs (index arrays of one
-length), so the solver and the explanation of a single pair cannot disagree.
+a block of mentees against every mentor (``rows`` a slice, None for every mentee;
+``cols`` None) or a list of pairs (index arrays of one length), so the solver and the
+explanation of a single pair cannot disagree. The solver's input is built a block at a
+time (``score_blocks``), so that at 5,000 x 5,000 building it costs a small part of
+solving it, in time and in memory.
 """
 
 import heapq
@@ -22,6 +25,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from scipy.optimize import linear_sum_assignment
+from threadpoolctl import threadpool_limits
 
 from matching.availability import HOURS_A_WEEK, week_vector
 from programs.match_weights import COMPONENTS, Weights
@@ -135,6 +139,9 @@ class Features:
             levels(mentees, "teaches"),
             levels(mentors, "learns"),
         )
+        # What the ratios divide by, summed once rather than once per block.
+        self.mentee_wishes = self.mentee_learns.sum(axis=1)
+        self.mentor_wishes = self.mentor_learns.sum(axis=1)
 
         departments = {
             d: k for k, d in enumerate(sorted({p.department for p in (*mentors, *mentees)}))
@@ -163,7 +170,12 @@ class Features:
                 matrix[i] = week_vector(person.availability, person.time_zone)
             return matrix
 
-        self.mentee_week, self.mentor_week = week(mentees), week(mentors)
+        mentee_week, mentor_week = week(mentees), week(mentors)
+        self.mentee_hours, self.mentor_hours = mentee_week.sum(axis=1), mentor_week.sum(axis=1)
+        # Only an hour that someone on each side keeps free can be shared: the hours in
+        # common are counted over those alone (about half the week's 168).
+        both = mentee_week.any(axis=0) & mentor_week.any(axis=0)
+        self.mentee_week, self.mentor_week = mentee_week[:, both], mentor_week[:, both]
 
         languages = {
             x: k
@@ -183,6 +195,17 @@ class Features:
         self.mentee_location = np.array([locations[p.location] for p in mentees], dtype=np.int32)
         self.mentor_location = np.array([locations[p.location] for p in mentors], dtype=np.int32)
         self.no_location = locations.get("", -1)
+
+        # Levels, birth years and sites take few values: the components read from them
+        # are worked out once per pair of values and read from that table (``_by_value``).
+        self.level_codes = _distinct(self.mentee_level, self.mentor_level)
+        (births,), mentee_born, mentor_born = _distinct(self.mentee_born, self.mentor_born)
+        sites = max(len(locations), 1)
+        (keys,), mentee_key, mentor_key = _distinct(
+            mentee_born * sites + self.mentee_location, mentor_born * sites + self.mentor_location
+        )
+        self.inclusion_codes = ((births[keys // sites], keys % sites), mentee_key, mentor_key)
+        self.tables: dict = {}  # formula -> its table, made on first use
 
         # Sparse facts as (row, col) index lists.
         mentor_by_employee = {p.employee_id: j for j, p in enumerate(mentors)}
@@ -246,43 +269,83 @@ class Features:
         )
 
 
-# --- Shapes: all pairs at once, or a list of pairs -----------------------------------
+def _distinct(left, right):
+    """((the distinct values of two arrays,), each entry of ``left``'s index among them,
+    each of ``right``'s); NaN counts once."""
+    values, codes = np.unique(np.concatenate([left, right]), return_inverse=True)
+    return (values,), codes[: len(left)], codes[len(left) :]
+
+
+# --- Shapes: a block of all pairs, or a list of pairs ---------------------------------
+
+
+def _rows(rows):
+    return slice(None) if rows is None else rows
+
+
+def _left(values, rows, cols):
+    """One value per mentee, shaped for the pairs: a column for a block, else per pair."""
+    return values[_rows(rows)][:, None] if cols is None else values[rows]
+
+
+def _right(values, cols):
+    """One value per mentor, shaped for the pairs: a row for a block, else per pair."""
+    return values[None, :] if cols is None else values[cols]
 
 
 def _pair(left, right, rows, cols):
-    """``left`` (per mentee) against ``right`` (per mentor), broadcast to the shape."""
-    if rows is None:
-        return left[:, None], right[None, :]
-    return left[rows], right[cols]
+    """``left`` (per mentee) against ``right`` (per mentor), shaped for the pairs."""
+    return _left(left, rows, cols), _right(right, cols)
 
 
 def _dot(left, right, rows, cols):
-    if rows is None:
-        return left @ right.T
+    if cols is None:
+        return left[_rows(rows)] @ right.T
     return np.einsum("ij,ij->i", left[rows], right[cols])
 
 
-def _sum_left(matrix, rows):
-    totals = matrix.sum(axis=1)
-    return totals[:, None] if rows is None else totals[rows]
+def _by_value(f: Features, formula, rows, cols, mentee, mentor, distinct):
+    """``formula(f, *mentee values, *mentor values)`` for the pairs. ``mentee`` and
+    ``mentor`` are tuples of per-person arrays that take few distinct values between them
+    (``distinct``: the distinct values, each mentee's and each mentor's index among
+    them). A block reads the formula from a table worked out once per pair of distinct
+    values, instead of working it out over the whole block: the same numbers, computed a
+    few hundred times rather than n x m times."""
+    if cols is not None:
+        return formula(f, *(x[rows] for x in mentee), *(x[cols] for x in mentor))
+    values, mentee_codes, mentor_codes = distinct
+    table = f.tables.get(formula)
+    if table is None:
+        table = formula(f, *(x[:, None] for x in values), *(x[None, :] for x in values))
+        if table.dtype.kind == "f":
+            table = table.astype(np.float32)  # blocks are float32, as score_blocks adds them
+        f.tables[formula] = table
+    return np.take(table[mentee_codes[_rows(rows)]], mentor_codes, axis=1)
 
 
-def _sum_right(matrix, cols):
-    totals = matrix.sum(axis=1)
-    return totals[None, :] if cols is None else totals[cols]
+def _by_level(f: Features, formula, rows, cols):
+    return _by_value(f, formula, rows, cols, (f.mentee_level,), (f.mentor_level,), f.level_codes)
 
 
 def _in_cells(f: Features, cells, rows, cols):
-    if rows is None:
-        mask = np.zeros(f.n * f.m, dtype=bool)
-        mask[cells] = True
-        return mask.reshape(f.n, f.m)
+    if cols is None:
+        start, stop, _step = _rows(rows).indices(f.n)
+        width = max(f.m, 1)
+        mask = np.zeros((stop - start) * f.m, dtype=bool)
+        first, last = np.searchsorted(cells, (start * width, stop * width))
+        mask[cells[first:last] - start * width] = True
+        return mask.reshape(stop - start, f.m)
     return np.isin(np.asarray(rows, dtype=np.int64) * max(f.m, 1) + np.asarray(cols), cells)
 
 
 def _ratio(numerator, denominator):
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(denominator > 0, numerator / np.where(denominator > 0, denominator, 1), 0.0)
+    """``numerator / denominator`` where the denominator is positive, else 0. In place:
+    the numerator is always a new array, and most denominators are a block's column or
+    row, so a block needs no other array of its size."""
+    positive = denominator > 0
+    np.divide(numerator, np.where(positive, denominator, 1), out=numerator)
+    np.copyto(numerator, 0, where=~positive)
+    return numerator
 
 
 # --- Components, each from 0 to 1 ---------------------------------------------------
@@ -294,15 +357,17 @@ def topic_fit(f: Features, rows=None, cols=None):
     program, the mean of both directions."""
     forward = _ratio(
         _dot(f.mentee_learns, f.mentor_teaches, rows, cols),
-        5 * _sum_left(f.mentee_learns, rows),
+        5 * _left(f.mentee_wishes, rows, cols),
     )
     if f.problem.direction != MUTUAL:
         return forward
     backward = _ratio(
         _dot(f.mentee_teaches, f.mentor_learns, rows, cols),
-        5 * _sum_right(f.mentor_learns, cols),
+        5 * _right(f.mentor_wishes, cols),
     )
-    return (forward + backward) / 2
+    forward += backward
+    forward /= 2
+    return forward
 
 
 def cross_department(f: Features, rows=None, cols=None):
@@ -312,36 +377,59 @@ def cross_department(f: Features, rows=None, cols=None):
     )
 
 
+def _gap(f: Features, mentee, mentor):
+    if f.problem.direction == REVERSE:
+        gap = mentee - mentor
+    elif f.problem.direction == TRADITIONAL:
+        gap = mentor - mentee
+    else:
+        gap = np.abs(mentee - mentor)
+    return np.nan_to_num(np.clip(gap, 0, 5) / 5, nan=0.0)
+
+
 def seniority_gap(f: Features, rows=None, cols=None):
     """Levels between them in the program's direction, up to 5 counting fully."""
-    mentee, mentor = _pair(f.mentee_level, f.mentor_level, rows, cols)
-    gap = {REVERSE: mentee - mentor, TRADITIONAL: mentor - mentee}.get(
-        f.problem.direction, np.abs(mentee - mentor)
-    )
-    return np.nan_to_num(np.clip(gap, 0, 5) / 5, nan=0.0)
+    return _by_level(f, _gap, rows, cols)
 
 
 def availability(f: Features, rows=None, cols=None):
     """Shared hours of the week (on the UTC clock) over the smaller of the two offers."""
     shared = _dot(f.mentee_week, f.mentor_week, rows, cols)
-    smaller = np.minimum(_sum_left(f.mentee_week, rows), _sum_right(f.mentor_week, cols))
-    return np.clip(_ratio(shared, smaller), 0, 1)
+    smaller = np.minimum(_left(f.mentee_hours, rows, cols), _right(f.mentor_hours, cols))
+    return np.clip(_ratio(shared, smaller), 0, 1, out=shared)
 
 
 def preferences(f: Features, rows=None, cols=None):
     """1 when either asked for the other, 0 when either would rather not, else 0.5."""
     asked = _in_cells(f, f.asked_cells, rows, cols)
     avoided = _in_cells(f, f.avoided_cells, rows, cols)
-    return np.where(avoided, 0.0, np.where(asked, 1.0, 0.5)).astype(np.float32)
+    values = np.full(asked.shape, 0.5, dtype=np.float32)
+    values[asked] = 1.0
+    values[avoided] = 0.0
+    return values
+
+
+def _bridges(f: Features, mentee_born, mentee_location, mentor_born, mentor_location):
+    generations = np.nan_to_num(np.clip(np.abs(mentee_born - mentor_born) / 25, 0, 1), nan=0.0)
+    sites = (
+        (mentee_location != mentor_location)
+        & (mentee_location != f.no_location)
+        & (mentor_location != f.no_location)
+    )
+    return 0.7 * generations + 0.3 * sites
 
 
 def inclusion(f: Features, rows=None, cols=None):
     """Bridging generations (birth years apart, 25 years counting fully) and sites."""
-    mentee, mentor = _pair(f.mentee_born, f.mentor_born, rows, cols)
-    generations = np.nan_to_num(np.clip(np.abs(mentee - mentor) / 25, 0, 1), nan=0.0)
-    left, right = _pair(f.mentee_location, f.mentor_location, rows, cols)
-    sites = (left != right) & (left != f.no_location) & (right != f.no_location)
-    return 0.7 * generations + 0.3 * sites
+    return _by_value(
+        f,
+        _bridges,
+        rows,
+        cols,
+        (f.mentee_born, f.mentee_location),
+        (f.mentor_born, f.mentor_location),
+        f.inclusion_codes,
+    )
 
 
 COMPONENT_FUNCTIONS = {
@@ -366,15 +454,18 @@ def breaks_language(f: Features, rows=None, cols=None):
     return _dot(f.mentee_languages, f.mentor_languages, rows, cols) < 0.5
 
 
-def breaks_direction(f: Features, rows=None, cols=None):
-    """Reverse: the mentor must be more junior; traditional: more senior."""
-    mentee, mentor = _pair(f.mentee_level, f.mentor_level, rows, cols)
+def _against_direction(f: Features, mentee, mentor):
     known = ~np.isnan(mentee) & ~np.isnan(mentor)
     if f.problem.direction == REVERSE:
         return known & (mentor >= mentee)
     if f.problem.direction == TRADITIONAL:
         return known & (mentor <= mentee)
     return np.zeros(np.broadcast(mentee, mentor).shape, dtype=bool)
+
+
+def breaks_direction(f: Features, rows=None, cols=None):
+    """Reverse: the mentor must be more junior; traditional: more senior."""
+    return _by_level(f, _against_direction, rows, cols)
 
 
 def breaks_ended_before(f: Features, rows=None, cols=None):
@@ -389,18 +480,45 @@ CONSTRAINT_FUNCTIONS = {
     "ended_before": breaks_ended_before,
 }
 
+# Pairs scored at once: a block's arrays (a few of 1 MB) stay in the processor's cache,
+# and the scores of every pair are never all held at once unless asked for.
+BLOCK_CELLS = 1 << 18
 
-def score_matrix(f: Features) -> tuple[np.ndarray, np.ndarray]:
-    """(scores 0..100, allowed) for every pair, built one component at a time."""
+
+def score_blocks(f: Features):
+    """(rows, scores 0..100, allowed) for consecutive blocks of mentees (``rows``, a
+    slice) against every mentor, each component added in place in turn."""
     weights = f.problem.active_weights()
     scale = 100 / (sum(weights.values()) or 1)
-    total = np.zeros((f.n, f.m), dtype=np.float32)
-    for name, weight in weights.items():
-        if weight:
-            total += np.float32(weight * scale) * COMPONENT_FUNCTIONS[name](f).astype(np.float32)
-    allowed = np.ones((f.n, f.m), dtype=bool)
-    for check in CONSTRAINT_FUNCTIONS.values():
-        allowed &= ~check(f)
+    factors = [
+        (COMPONENT_FUNCTIONS[name], np.float32(weight * scale))
+        for name, weight in weights.items()
+        if weight
+    ]
+    step = max(1, BLOCK_CELLS // max(f.m, 1))
+    # A block's matrix products are small: BLAS's extra threads would only wait for work
+    # (spinning, on a busy machine, on processor time that others need). The limit holds
+    # while the caller handles a block too, which does no linear algebra.
+    with threadpool_limits(limits=1, user_api="blas"):
+        for start in range(0, f.n, step):
+            rows = slice(start, min(start + step, f.n))
+            total = np.zeros((rows.stop - start, f.m), dtype=np.float32)
+            for component, factor in factors:
+                values = np.asarray(component(f, rows), dtype=np.float32)  # a new array
+                values *= factor
+                total += values
+            allowed = np.ones(total.shape, dtype=bool)
+            for check in CONSTRAINT_FUNCTIONS.values():
+                allowed &= ~check(f, rows)
+            yield rows, total, allowed
+
+
+def score_matrix(f: Features) -> tuple[np.ndarray, np.ndarray]:
+    """(scores 0..100, allowed) for every pair."""
+    total = np.empty((f.n, f.m), dtype=np.float32)
+    allowed = np.empty((f.n, f.m), dtype=bool)
+    for rows, scores, ok in score_blocks(f):
+        total[rows], allowed[rows] = scores, ok
     return total, allowed
 
 
@@ -461,18 +579,8 @@ def solve(problem: Problem) -> Result:
     chosen = [(i, j, True) for j, i in locked]
     allowed = np.zeros((f.n, f.m), dtype=bool)
     if f.n and f.m:
-        total, allowed = score_matrix(f)
-        if len(free_rows) and len(slots):
-            gain = np.where(allowed, total, np.float32(0))[np.ix_(free_rows, slots)]
-            # Minimise a non-negative cost. Subtracting a constant from every cell of a
-            # line that is always assigned moves every assignment's total alike, and gives
-            # the solver a far better start (5,000 x 5,000: about twice as fast).
-            cost = np.float64(gain.max()) - gain.astype(np.float64)
-            del gain
-            if cost.shape[0] >= cost.shape[1]:
-                cost -= cost.min(axis=0, keepdims=True)  # every place is filled
-            if cost.shape[0] <= cost.shape[1]:
-                cost -= cost.min(axis=1, keepdims=True)  # every mentee is placed
+        cost, allowed = _assignment_cost(f, free_rows, slots)
+        if cost is not None:
             row_index, slot_index = linear_sum_assignment(cost)
             del cost
             for r, s in zip(row_index, slot_index, strict=True):
@@ -494,6 +602,54 @@ def solve(problem: Problem) -> Result:
     result = _result(f, chosen, allowed)
     result.dropped_locks = dropped
     return result
+
+
+def _assignment_cost(f: Features, free_rows, slots) -> tuple[np.ndarray | None, np.ndarray]:
+    """The solver's cost matrix (the free mentees by the mentors' free places, None if
+    either is empty) and whether each pair is allowed (every mentee by every mentor).
+
+    A forbidden pair scores 0 to the solver, which then minimises a non-negative cost:
+    the best score less each pair's. Subtracting a constant from every cell of a line
+    that is always assigned moves every assignment's total alike, and gives the solver a
+    far better start (5,000 x 5,000: about twice as fast). The scores are made a block of
+    mentees at a time and go straight into the cost, so the largest array held is the
+    one the solver needs; the cost is, bit for bit, ``best - np.where(allowed, scores,
+    0)[np.ix_(free_rows, slots)]`` reduced by its lines' minima."""
+    allowed = np.empty((f.n, f.m), dtype=bool)
+    if not (len(free_rows) and len(slots)):
+        for rows, _scores, ok in score_blocks(f):
+            allowed[rows] = ok
+        return None, allowed
+    cost = np.empty((len(free_rows), len(slots)), dtype=np.float64)
+    every_row = len(free_rows) == f.n  # nothing locked
+    one_place_each = np.array_equal(slots, np.arange(f.m))
+    column_best = np.full(len(slots), -np.inf, dtype=np.float32)
+    for rows, scores, ok in score_blocks(f):
+        allowed[rows] = ok
+        np.copyto(scores, 0, where=~ok)
+        first, last = np.searchsorted(free_rows, (rows.start, rows.stop))
+        if first == last:
+            continue
+        if not every_row:
+            scores = scores[free_rows[first:last] - rows.start]
+        if not one_place_each:
+            scores = scores[:, slots]
+        cost[first:last] = scores
+        np.maximum(column_best, scores.max(axis=0), out=column_best)
+    # Now the cost, in chunks that stay in the cache rather than in passes over the whole.
+    # Rounding best - score never grows with the score, so a column's least cost is its
+    # best score's.
+    best = np.float64(column_best.max())
+    column_least = best - column_best.astype(np.float64)
+    step = max(1, BLOCK_CELLS // cost.shape[1])
+    for start in range(0, cost.shape[0], step):
+        chunk = cost[start : start + step]
+        np.subtract(best, chunk, out=chunk)
+        if cost.shape[0] >= cost.shape[1]:
+            chunk -= column_least  # every place is filled
+        if cost.shape[0] <= cost.shape[1]:
+            chunk -= chunk.min(axis=1, keepdims=True)  # every mentee is placed
+    return cost, allowed
 
 
 def greedy(problem: Problem) -> Result:

@@ -1,6 +1,9 @@
 """Plain words for why two people were paired, and why someone was not."""
 
+import functools
+
 import numpy as np
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -48,91 +51,113 @@ def _namer(problem: "engine.Problem"):
     )
 
 
-def explain_pair(
-    problem: "engine.Problem", mentor: "engine.Person", mentee: "engine.Person", components: dict
-) -> str:
-    """A sentence or three built from the pair's strongest reasons, for example "Priya
-    teaches Generative AI tools at 4 of 5, which Tom most wants to learn; different
-    departments; both keep Tuesday mornings free"."""
-    reasons = []
-    _named = _namer(problem)
-    topic = _best_topic(mentor.teaches, mentee.learns)
-    names = problem.topic_names
-    if topic is not None:
-        wish = mentee.learns[topic]
-        most = wish == max(mentee.learns.values())
-        sentence = (
-            _(
-                "%(mentor)s teaches %(topic)s at %(level)s of 5, "
-                "which %(mentee)s most wants to learn"
-            )
-            if most
-            else _(
-                "%(mentor)s teaches %(topic)s at %(level)s of 5, which %(mentee)s wants to learn"
+class PairExplainer:
+    """Explains pairs of one problem: a run's pairs, or the suggestions one mentee sees.
+    What is the same for every pair is done once: which first names need a full name,
+    each person's name and free hours, and the sentences' translation, in the language
+    active when it is made (a run is explained in one language); a sentence with a
+    number is translated once per number, since languages differ in their plurals."""
+
+    def __init__(self, problem: "engine.Problem"):
+        self.problem = problem
+        self._language = translation.get_language()
+        # Each person's name and free hours once, however many pairs they are in.
+        self._named = functools.cache(_namer(problem))
+        self._free_hours = functools.cache(_free_hours)
+        self._most_wants = _(
+            "%(mentor)s teaches %(topic)s at %(level)s of 5, which %(mentee)s most wants to learn"
+        )
+        self._wants = _(
+            "%(mentor)s teaches %(topic)s at %(level)s of 5, which %(mentee)s wants to learn"
+        )
+        self._a_topic = _("a topic")
+        self._in_return = _("in return %(mentee)s teaches %(topic)s")
+        self._departments = _("different departments (%(a)s and %(b)s)")
+        self._no_time = _("no free time in common yet: they will need to agree a time")
+        self._asked = _("one of them asked for the other")
+        self._avoided = _("one of them would rather not have been paired with the other")
+        self._languages = _("both speak %(languages)s")
+        self._senior = self._per_number(
+            lambda n: ngettext(
+                "%(name)s is %(n)s level more senior", "%(name)s is %(n)s levels more senior", n
             )
         )
-        reasons.append(
-            sentence
-            % {
-                "mentor": _named(mentor),
-                "topic": names.get(topic, _("a topic")),
-                "level": mentor.teaches[topic],
-                "mentee": _named(mentee),
-            }
-        )
-    if problem.direction == engine.MUTUAL:
-        back = _best_topic(mentee.teaches, mentor.learns)
-        if back is not None:
-            reasons.append(
-                _("in return %(mentee)s teaches %(topic)s")
-                % {"mentee": _named(mentee), "topic": names.get(back, _("a topic"))}
-            )
-    if components.get("cross_department", 0) >= 1:
-        reasons.append(
-            _("different departments (%(a)s and %(b)s)")
-            % {"a": mentor.department, "b": mentee.department}
-        )
-    if mentor.level is not None and mentee.level is not None and mentor.level != mentee.level:
-        gap = abs(mentee.level - mentor.level)
-        senior = mentee if mentee.level > mentor.level else mentor
-        reasons.append(
-            ngettext(
-                "%(name)s is %(n)s level more senior", "%(name)s is %(n)s levels more senior", gap
-            )
-            % {"name": _named(senior), "n": gap}
-        )
-    shared = _shared_hours(mentor, mentee)
-    if mentor.time_zone == mentee.time_zone and shared:
-        reasons.append(
-            ngettext(
+        self._same_zone = self._per_number(
+            lambda n: ngettext(
                 "both work in %(zone)s time and share %(n)s free hour a week",
                 "both work in %(zone)s time and share %(n)s free hours a week",
-                shared,
+                n,
             )
-            % {"zone": mentor.time_zone.replace("_", " "), "n": shared}
         )
-    elif shared:
-        reasons.append(
-            ngettext(
+        self._across_zones = self._per_number(
+            lambda n: ngettext(
                 "%(n)s free hour a week in common across time zones",
                 "%(n)s free hours a week in common across time zones",
-                shared,
+                n,
             )
-            % {"n": shared}
         )
-    else:
-        reasons.append(_("no free time in common yet: they will need to agree a time"))
-    if components.get("preferences", 0.5) >= 1:
-        reasons.append(_("one of them asked for the other"))
-    elif components.get("preferences", 0.5) <= 0:
-        reasons.append(_("one of them would rather not have been paired with the other"))
-    common = sorted(mentor.languages & mentee.languages)
-    if common and common != ["english"]:
-        reasons.append(
-            _("both speak %(languages)s") % {"languages": ", ".join(x.title() for x in common)}
-        )
-    text = "; ".join(reasons)
-    return text[:1].upper() + text[1:] + "."
+
+    def _per_number(self, translate):
+        """``translate(n)`` once per number, in the explainer's language."""
+        language = self._language
+
+        @functools.cache
+        def translated(n: int) -> str:
+            with translation.override(language):
+                return translate(n)
+
+        return translated
+
+    def __call__(self, mentor: "engine.Person", mentee: "engine.Person", components: dict) -> str:
+        """A sentence or three built from the pair's strongest reasons, for example "Priya
+        teaches Generative AI tools at 4 of 5, which Tom most wants to learn; different
+        departments; both keep Tuesday mornings free"."""
+        reasons = []
+        named, names = self._named, self.problem.topic_names
+        topic = _best_topic(mentor.teaches, mentee.learns)
+        if topic is not None:
+            wish = mentee.learns[topic]
+            sentence = self._most_wants if wish == max(mentee.learns.values()) else self._wants
+            reasons.append(
+                sentence
+                % {
+                    "mentor": named(mentor),
+                    "topic": names.get(topic, self._a_topic),
+                    "level": mentor.teaches[topic],
+                    "mentee": named(mentee),
+                }
+            )
+        if self.problem.direction == engine.MUTUAL:
+            back = _best_topic(mentee.teaches, mentor.learns)
+            if back is not None:
+                reasons.append(
+                    self._in_return
+                    % {"mentee": named(mentee), "topic": names.get(back, self._a_topic)}
+                )
+        if components.get("cross_department", 0) >= 1:
+            reasons.append(self._departments % {"a": mentor.department, "b": mentee.department})
+        if mentor.level is not None and mentee.level is not None and mentor.level != mentee.level:
+            gap = abs(mentee.level - mentor.level)
+            senior = mentee if mentee.level > mentor.level else mentor
+            reasons.append(self._senior(gap) % {"name": named(senior), "n": gap})
+        shared = len(self._free_hours(mentor) & self._free_hours(mentee))
+        if mentor.time_zone == mentee.time_zone and shared:
+            reasons.append(
+                self._same_zone(shared) % {"zone": mentor.time_zone.replace("_", " "), "n": shared}
+            )
+        elif shared:
+            reasons.append(self._across_zones(shared) % {"n": shared})
+        else:
+            reasons.append(self._no_time)
+        if components.get("preferences", 0.5) >= 1:
+            reasons.append(self._asked)
+        elif components.get("preferences", 0.5) <= 0:
+            reasons.append(self._avoided)
+        common = sorted(mentor.languages & mentee.languages)
+        if common and common != ["english"]:
+            reasons.append(self._languages % {"languages": ", ".join(x.title() for x in common)})
+        text = "; ".join(reasons)
+        return text[:1].upper() + text[1:] + "."
 
 
 def _best_topic(teaches, learns):
@@ -143,18 +168,9 @@ def _best_topic(teaches, learns):
     return -max(options)[2]
 
 
-def _shared_hours(a: "engine.Person", b: "engine.Person") -> int:
-    hours_a = (
-        set().union(*(utc_hours(s, a.time_zone) for s in a.availability))
-        if a.availability
-        else set()
-    )
-    hours_b = (
-        set().union(*(utc_hours(s, b.time_zone) for s in b.availability))
-        if b.availability
-        else set()
-    )
-    return len(hours_a & hours_b)
+def _free_hours(person: "engine.Person") -> frozenset[int]:
+    """The hours of the UTC week a person keeps free."""
+    return frozenset().union(*(utc_hours(s, person.time_zone) for s in person.availability))
 
 
 def unplaced_reason(f: "engine.Features", allowed: np.ndarray, role: str, index: int) -> str:

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from matching import engine
-from matching.explain import explain_pair
+from matching.explain import PairExplainer
 from matching.models import MatchRun, Pair, Unplaced
 from matching.notices import notices_send, pair_ended, pair_ended_alert, pair_published
 from matching.problem import build_problem
@@ -106,6 +106,7 @@ def matching_run(*, cohort: Cohort, actor: Membership | None, keep=()) -> MatchR
     )
     mentors = {p.id: p for p in problem.mentors}
     mentees = {p.id: p for p in problem.mentees}
+    explain = PairExplainer(problem)
     Pair.objects.bulk_create(
         Pair(
             organization=cohort.organization,
@@ -116,8 +117,8 @@ def matching_run(*, cohort: Cohort, actor: Membership | None, keep=()) -> MatchR
             mentee_id=pairing.mentee_id,
             score=pairing.score,
             components=pairing.components,
-            explanation=explain_pair(
-                problem, mentors[pairing.mentor_id], mentees[pairing.mentee_id], pairing.components
+            explanation=explain(
+                mentors[pairing.mentor_id], mentees[pairing.mentee_id], pairing.components
             ),
             locked=pairing.locked,
             source=kept_notes.get(key, (Pair.Source.ENGINE, ""))[0],
@@ -232,13 +233,13 @@ def _evaluate(run: MatchRun, new_pairs, old_score: float) -> Change:
                 ):
                     continue
                 soft.append(_("%(mentor)s and %(mentee)s: %(why)s.") % {**names, "why": label})
+    explain = PairExplainer(problem)
     return Change(
         new_pairs=list(new_pairs),
         scores=[round(float(x), 2) for x in scores],
         components=per_pair,
         explanations=[
-            explain_pair(problem, mentors[a], mentees[b], per_pair[k])
-            for k, (a, b) in enumerate(new_pairs)
+            explain(mentors[a], mentees[b], per_pair[k]) for k, (a, b) in enumerate(new_pairs)
         ],
         score_change=round(float(scores.sum()) - old_score, 2),
         broken=hard,

@@ -29,7 +29,7 @@ from matching.engine import (
     Problem,
     Weights,
 )
-from matching.explain import explain_pair, unplaced_reason
+from matching.explain import PairExplainer, unplaced_reason
 
 LANGUAGES = ("english", "german", "french")
 DEPARTMENTS = ("", "Sales", "Engineering", "Finance")
@@ -441,7 +441,7 @@ def test_unplaced_reason_reads_the_allowed_matrix_it_is_given():
     )
 
 
-def test_explain_pair_names_the_strongest_reasons():
+def test_pair_explainer_names_the_strongest_reasons():
     priya = person(
         1,
         100,
@@ -467,7 +467,7 @@ def test_explain_pair_names_the_strongest_reasons():
     problem = Problem(mentors=(priya,), mentees=(tom,), topic_names={1: "Generative AI tools"})
     result = engine.solve(problem)
     (pairing,) = result.pairs
-    assert explain_pair(problem, priya, tom, pairing.components) == (
+    assert PairExplainer(problem)(priya, tom, pairing.components) == (
         "Priya teaches Generative AI tools at 4 of 5, which Tom most wants to learn; "
         "different departments (Engineering and Finance); Tom is 5 levels more senior; "
         "both work in Europe/Berlin time and share 3 free hours a week; "
@@ -475,19 +475,19 @@ def test_explain_pair_names_the_strongest_reasons():
     )
 
 
-def test_explain_pair_uses_full_names_for_a_first_name_two_people_share():
+def test_pair_explainer_uses_full_names_for_a_first_name_two_people_share():
     priya = person(1, 100, "Priya Shah", level=2, teaches={1: 4}, time_zone="UTC")
     tom = person(2, 200, "Tom Becker", level=7, learns={1: 5}, time_zone="UTC")
     other_tom = person(3, 300, "tom Ng", level=6, learns={1: 1}, time_zone="UTC")
     problem = Problem(mentors=(priya,), mentees=(tom, other_tom), topic_names={1: "AI"})
 
-    explanation = explain_pair(problem, priya, tom, {})
+    explanation = PairExplainer(problem)(priya, tom, {})
 
     assert explanation.startswith("Priya teaches AI at 4 of 5, which Tom Becker most wants")
     assert "Tom Becker is 5 levels more senior" in explanation
 
 
-def test_explain_pair_in_a_mutual_program_across_time_zones():
+def test_pair_explainer_in_a_mutual_program_across_time_zones():
     ana = person(
         1,
         100,
@@ -514,7 +514,7 @@ def test_explain_pair_in_a_mutual_program_across_time_zones():
     problem = Problem(mentors=(ana,), mentees=(ben,), direction=MUTUAL)
     (pairing,) = engine.solve(problem).pairs
     assert pairing.components["preferences"] == 1.0
-    assert explain_pair(problem, ana, ben, pairing.components) == (
+    assert PairExplainer(problem)(ana, ben, pairing.components) == (
         "Ana teaches a topic at 3 of 5, which Ben wants to learn; "
         "in return Ben teaches a topic; Ben is 1 level more senior; "
         "no free time in common yet: they will need to agree a time; "
