@@ -24,7 +24,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy.optimize import linear_sum_assignment
 from threadpoolctl import threadpool_limits
 
 from matching.availability import HOURS_A_WEEK, week_vector
@@ -564,6 +563,15 @@ def _usable_locks(f: Features, problem: Problem) -> tuple[list[tuple[int, int]],
             continue
         dropped.append(DroppedLock(a, b, reason))
     return locks, dropped
+
+
+def linear_sum_assignment(cost: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """SciPy's solver, imported on the first solve rather than with this module: SciPy
+    takes seconds to load, and the web process imports this module (the participants'
+    pages) without ever solving."""
+    from scipy.optimize import linear_sum_assignment as solver
+
+    return solver(cost)
 
 
 def solve(problem: Problem) -> Result:
