@@ -68,6 +68,38 @@ class ImportPlan:
             digest.update(f"{line}\t{number}\n".encode())
         return digest.hexdigest()
 
+    def summary(self, *, limit: int) -> "CheckSummary":
+        return CheckSummary(
+            total_rows=self.total_rows,
+            to_create=len(self.to_create),
+            to_update=len(self.to_update),
+            unchanged=self.unchanged,
+            rejected_rows=self.rejected_rows,
+            divisions_changed=len(self.division_changes),
+            rejections=[rejection.as_dict() for rejection in self.rejections[:limit]],
+            accepted_digest=self.accepted_digest(),
+        )
+
+
+@dataclass(frozen=True)
+class CheckSummary:
+    """What the preview shows (the counts, the first rejections), and what applying
+    compares: which rows are accepted, and the directory the check saw."""
+
+    total_rows: int
+    to_create: int
+    to_update: int
+    unchanged: int
+    rejected_rows: int
+    divisions_changed: int
+    rejections: list[dict]
+    accepted_digest: str
+    # directory.staging only: a digest of the directory as the check saw it.
+    directory_fingerprint: str = ""
+
+
+EMPTY_DIGEST = hashlib.sha256().hexdigest()
+
 
 def _current_directory(organization: Organization) -> dict[str, _Current]:
     columns = [
