@@ -151,12 +151,11 @@ def _check(record: DirectoryImport) -> CheckSummary:
     if not _staged():
         return _plan(record).summary(limit=MAX_REPORTED_REJECTIONS)
     with record.file.open("rb") as stream:
-        total = staging.stage_file(
+        return staging.check_file(
             record=record,
             hr_file=HrFile(stream),
             progress=_progress_reporter(record, step="read", total=0),
         )
-    return staging.check_staged(record=record, total_rows=total)
 
 
 def directory_import_check(*, directory_import: DirectoryImport) -> DirectoryImport:
@@ -276,9 +275,7 @@ def directory_import_apply(
         # the check: then they are checked again against it (in SQL; the file is not
         # read again).
         if staging.current_fingerprint(record) != record.directory_fingerprint:
-            _store_summary(
-                record, staging.check_staged(record=record, total_rows=record.total_rows)
-            )
+            _store_summary(record, staging.check_staged(record=record))
 
         def write(progress):
             return staging.apply_staged(record=record, progress=progress)

@@ -42,6 +42,18 @@ from directory.links import employees_link_members
 from directory.models import DirectoryImport
 
 _ROWS = "directory_importrow"
+# The rows being checked or applied: a temporary table (this connection's alone, dropped
+# with the transaction, filled only from this import's rows) that can be analysed. The
+# staging table cannot be (the app role does not own it), and without statistics the
+# planner takes a fresh 50,000-row table for a few rows and joins it in nested loops.
+_WORK = "directory_import_work"
+_LINES = "directory_import_lines"
+_WORK_COLUMNS = """
+    id bigint, line integer, employee_number text, email text, name text, department text,
+    division text, job_title text, job_level smallint, manager_employee_number text,
+    hire_date date, termination_date date, location text, time_zone text,
+    birth_year smallint, problems jsonb, rejection jsonb, rejected_in_round smallint
+"""
 _EMPLOYEES = "organizations_employee"
 _DEPARTMENTS = "organizations_department"
 _STAGED = [
@@ -65,11 +77,10 @@ _TEXT_BLANKS = {
     **dict.fromkeys(["employee_number", "department", "division", "manager_employee_number"], ""),
     **_BLANK,
 }
-# The import's rows that are accepted so far (a CTE's body; %(org)s and %(import)s).
+# The import's rows that are accepted so far (a CTE's body).
 _ACCEPTED = f"""
-    SELECT * FROM {_ROWS}
-    WHERE organization_id = %(org)s AND directory_import_id = %(import)s
-      AND problems = '[]'::jsonb AND rejection IS NULL
+    SELECT * FROM {_WORK}
+    WHERE problems = '[]'::jsonb AND rejection IS NULL
 """
 
 
@@ -83,63 +94,100 @@ def _format(template: str, *names: str) -> str:
     )
 
 
-def stage_file(
+def check_file(
     *, record: DirectoryImport, hr_file: HrFile, progress: Progress | None = None
-) -> int:
-    """Read the file into the staging table, each row checked on its own; returns how
-    many rows it has. Rows already staged for the import are replaced."""
-    columns = [name for name in COLUMNS if name in hr_file.header]
-    record.columns = columns
+) -> CheckSummary:
+    """The preview: read the file, each row checked on its own as it goes, check the rows
+    against each other and the directory, and keep them (ImportRow) for applying. Rows
+    already staged for the import are replaced."""
+    record.columns = [name for name in COLUMNS if name in hr_file.header]
+    parameters = {"org": record.organization_id, "import": record.pk}
     total = 0
     # A savepoint: a file found unreadable halfway aborts the COPY, and the import's
     # failure must still be recorded in the transaction around it.
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(
-            f"DELETE FROM {_ROWS} WHERE organization_id = %s AND directory_import_id = %s",
-            [record.organization_id, record.pk],
-        )
-        cursor.execute(
-            """
-            CREATE TEMPORARY TABLE directory_import_copy (
-                line integer, employee_number text, email text, name text, department text,
-                division text, job_title text, job_level smallint,
-                manager_employee_number text, hire_date date, termination_date date,
-                location text, time_zone text, birth_year smallint, problems jsonb
-            ) ON COMMIT DROP
-            """
-        )
+        discard_staged(record)
+        _create_work(cursor)
         names = ", ".join(_STAGED)
-        with cursor.cursor.copy(f"COPY directory_import_copy ({names}) FROM STDIN") as copy:
+        with cursor.cursor.copy(f"COPY {_WORK} ({names}) FROM STDIN") as copy:
             for line, raw in hr_file.rows():
                 total += 1
                 copy.write_row(_staged_row(line, raw))
                 if progress and total % BATCH_SIZE == 0:
                     progress(total)
+        cursor.execute(f"ANALYZE {_WORK}")
         # A repeated employee number: every row after its first is refused, accepted or
         # not (the reference checks the number as the file gives it).
         cursor.execute(
             f"""
-            INSERT INTO {_ROWS} (organization_id, directory_import_id, {names})
-            SELECT %(org)s, %(import)s, {", ".join(_STAGED[:-1])},
-                CASE WHEN employee_number <> ''
-                      AND line > min(line) OVER (PARTITION BY employee_number)
-                THEN problems || jsonb_build_array(jsonb_build_array(
-                    'employee_number',
-                    format(%(repeated)s, employee_number,
-                           min(line) OVER (PARTITION BY employee_number))))
-                ELSE problems END
-            FROM directory_import_copy
+            UPDATE {_WORK} r SET problems = r.problems || jsonb_build_array(
+                jsonb_build_array('employee_number',
+                                  format(%(repeated)s, r.employee_number, f.line)))
+            FROM (
+                SELECT employee_number, min(line) AS line FROM {_WORK}
+                WHERE employee_number <> '' GROUP BY employee_number HAVING count(*) > 1
+            ) f
+            WHERE r.employee_number = f.employee_number AND r.line > f.line
             """,
             {
-                "org": record.organization_id,
-                "import": record.pk,
                 "repeated": _format(
                     _("Employee number %(number)s is also on row %(row)s."), "number", "row"
                 ),
             },
         )
-        cursor.execute("DROP TABLE directory_import_copy")
-    return total
+        summary = _check_work(cursor, record, total)
+        cursor.execute(
+            f"""
+            INSERT INTO {_ROWS}
+                (organization_id, directory_import_id, {names}, rejection, rejected_in_round)
+            SELECT %(org)s, %(import)s, {names}, rejection, rejected_in_round FROM {_WORK}
+            """,
+            parameters,
+        )
+        cursor.execute(f"DROP TABLE {_WORK}")
+    return summary
+
+
+def _create_work(cursor) -> None:
+    # The import's joins and sorts are over the whole file: in memory, not spilled to
+    # disk in 4 MB pieces (for this transaction only).
+    cursor.execute("SET LOCAL work_mem = '64MB'")
+    cursor.execute(f"DROP TABLE IF EXISTS {_WORK}")
+    cursor.execute(f"CREATE TEMPORARY TABLE {_WORK} ({_WORK_COLUMNS}) ON COMMIT DROP")
+
+
+def _load_work(cursor, record: DirectoryImport) -> None:
+    """The import's staged rows into the work table, analysed."""
+    names = ", ".join(["id", *_STAGED, "rejection", "rejected_in_round"])
+    _create_work(cursor)
+    cursor.execute(
+        f"""
+        INSERT INTO {_WORK} ({names}) SELECT {names} FROM {_ROWS}
+        WHERE organization_id = %s AND directory_import_id = %s
+        """,
+        [record.organization_id, record.pk],
+    )
+    cursor.execute(f"ANALYZE {_WORK}")
+
+
+def check_staged(*, record: DirectoryImport) -> CheckSummary:
+    """Check the staged rows again, against the directory as it is now (the rows alone
+    do not change: the file is not read again)."""
+    with connection.cursor() as cursor:
+        _load_work(cursor, record)
+        summary = _check_work(cursor, record, record.total_rows)
+        cursor.execute(
+            f"""
+            UPDATE {_ROWS} r
+            SET rejection = w.rejection, rejected_in_round = w.rejected_in_round
+            FROM {_WORK} w
+            WHERE r.organization_id = %s AND r.directory_import_id = %s AND r.id = w.id
+              AND r.rejection IS DISTINCT FROM w.rejection
+            """,
+            [record.organization_id, record.pk],
+        )
+        cursor.execute(f"DROP TABLE {_WORK}")
+    return summary
 
 
 def _staged_row(line: int, raw: dict[str, str]) -> tuple:
@@ -158,37 +206,31 @@ def _json(value) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-def check_staged(*, record: DirectoryImport, total_rows: int) -> CheckSummary:
-    """Check the staged rows against each other and the directory (the reference's
+def _check_work(cursor, record: DirectoryImport, total_rows: int) -> CheckSummary:
+    """Check the work table's rows against each other and the directory (the reference's
     cross-row rules, in its rounds), and sum up what applying would do."""
     parameters = {"org": record.organization_id, "import": record.pk}
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"""
-            UPDATE {_ROWS} SET rejection = NULL, rejected_in_round = NULL
-            WHERE organization_id = %(org)s AND directory_import_id = %(import)s
-              AND rejection IS NOT NULL
-            """,
-            parameters,
+    cursor.execute(
+        f"UPDATE {_WORK} SET rejection = NULL, rejected_in_round = NULL WHERE rejection IS NOT NULL"
+    )
+    current_divisions = _current_divisions(cursor, parameters)
+    round_number = 0
+    while True:
+        round_number += 1
+        rejected = 0
+        for rule in (
+            _reject_shared_emails,
+            _reject_unknown_managers,
+            _reject_manager_loops,
+            _reject_division_conflicts,
+        ):
+            rejected += rule(cursor, record, {**parameters, "round": round_number})
+        rejected += _reject_division_loops(
+            cursor, record, {**parameters, "round": round_number}, current_divisions
         )
-        current_divisions = _current_divisions(cursor, parameters)
-        round_number = 0
-        while True:
-            round_number += 1
-            rejected = 0
-            for rule in (
-                _reject_shared_emails,
-                _reject_unknown_managers,
-                _reject_manager_loops,
-                _reject_division_conflicts,
-            ):
-                rejected += rule(cursor, record, {**parameters, "round": round_number})
-            rejected += _reject_division_loops(
-                cursor, record, {**parameters, "round": round_number}, current_divisions
-            )
-            if not rejected:
-                break
-        return _summary(cursor, record, parameters, total_rows, current_divisions)
+        if not rejected:
+            break
+    return _summary(cursor, record, parameters, total_rows, current_divisions)
 
 
 def _reject_shared_emails(cursor, record: DirectoryImport, parameters: dict) -> int:
@@ -208,14 +250,14 @@ def _reject_shared_emails(cursor, record: DirectoryImport, parameters: dict) -> 
         first_row AS (
             SELECT email, min(line) AS line FROM accepted WHERE email <> '' GROUP BY email
         )
-        UPDATE {_ROWS} r SET rejected_in_round = %(round)s,
+        UPDATE {_WORK} r SET rejected_in_round = %(round)s,
             rejection = jsonb_build_array('email', format(%(message)s, a.email,
                 CASE WHEN k.employee_number IS NOT NULL THEN format(%(employee)s, k.employee_number)
                      ELSE format(%(row)s, f.line) END))
         FROM accepted a
         JOIN first_row f ON f.email = a.email
         LEFT JOIN kept k ON k.email = a.email
-        WHERE r.id = a.id AND (k.employee_number IS NOT NULL OR a.line > f.line)
+        WHERE r.line = a.line AND (k.employee_number IS NOT NULL OR a.line > f.line)
         """,
         {
             **parameters,
@@ -243,30 +285,29 @@ def _reject_unknown_managers(cursor, record: DirectoryImport, parameters: dict) 
     while True:
         cursor.execute(
             f"""
-            WITH rows AS (
-                SELECT * FROM {_ROWS}
-                WHERE organization_id = %(org)s AND directory_import_id = %(import)s
-            ),
-            first_line AS (
-                SELECT employee_number, min(line) AS line FROM rows
+            WITH first_line AS (
+                SELECT employee_number, min(line) AS line FROM {_WORK}
                 WHERE employee_number <> '' GROUP BY employee_number
             )
-            UPDATE {_ROWS} r SET rejected_in_round = %(round)s,
+            UPDATE {_WORK} r SET rejected_in_round = %(round)s,
                 rejection = jsonb_build_array('manager_employee_number',
                     CASE WHEN f.line IS NOT NULL THEN format(%(rejected)s, f.line)
                          ELSE format(%(unknown)s, a.manager_employee_number) END)
-            FROM rows a LEFT JOIN first_line f ON f.employee_number = a.manager_employee_number
-            WHERE r.id = a.id AND a.problems = '[]'::jsonb AND a.rejection IS NULL
-              AND a.manager_employee_number <> ''
-              AND NOT EXISTS (
-                  SELECT 1 FROM rows m WHERE m.employee_number = a.manager_employee_number
-                    AND m.problems = '[]'::jsonb
-                    AND (m.rejection IS NULL
-                         OR (m.rejected_in_round = %(round)s AND m.line > a.line
-                             AND m.rejection ->> 0 = 'manager_employee_number')))
-              AND NOT EXISTS (
-                  SELECT 1 FROM {_EMPLOYEES} e WHERE e.organization_id = %(org)s
-                    AND e.employee_number = a.manager_employee_number)
+            FROM {_WORK} a
+            LEFT JOIN first_line f ON f.employee_number = a.manager_employee_number
+            -- The manager's own row, if it passed the row checks (one at most: a repeated
+            -- number does not).
+            LEFT JOIN {_WORK} m
+                ON m.employee_number = a.manager_employee_number AND m.problems = '[]'::jsonb
+            LEFT JOIN {_EMPLOYEES} e
+                ON e.organization_id = %(org)s AND e.employee_number = a.manager_employee_number
+            WHERE r.line = a.line AND a.problems = '[]'::jsonb AND a.rejection IS NULL
+              AND a.manager_employee_number <> '' AND e.id IS NULL
+              AND NOT (m.line IS NOT NULL AND COALESCE(
+                  m.rejection IS NULL
+                  OR (m.rejected_in_round = %(round)s AND m.line > a.line
+                      AND m.rejection ->> 0 = 'manager_employee_number'),
+                  false))
             """,
             {**parameters, **messages},
         )
@@ -282,35 +323,54 @@ def _reject_manager_loops(cursor, record: DirectoryImport, parameters: dict) -> 
         file_manager = "a.manager_employee_number"
     else:
         file_manager = "COALESCE(cm.employee_number, '')"
+    # The reporting lines once applied, in a table of their own: the walk down from the
+    # top looks up each person's reports by index (over a CTE it was a nested loop).
+    cursor.execute(f"DROP TABLE IF EXISTS {_LINES}")
     cursor.execute(
         f"""
-        WITH RECURSIVE accepted AS MATERIALIZED ({_ACCEPTED}),
-        edges AS MATERIALIZED (
-            SELECT a.employee_number AS number, {file_manager} AS manager, a.line
-            FROM accepted a
-            LEFT JOIN {_EMPLOYEES} c
-                ON c.organization_id = %(org)s AND c.employee_number = a.employee_number
-            LEFT JOIN {_EMPLOYEES} cm ON cm.id = c.manager_id
-            UNION ALL
-            SELECT e.employee_number, COALESCE(m.employee_number, ''), NULL
-            FROM {_EMPLOYEES} e LEFT JOIN {_EMPLOYEES} m ON m.id = e.manager_id
-            WHERE e.organization_id = %(org)s
-              AND NOT EXISTS (
-                  SELECT 1 FROM accepted a WHERE a.employee_number = e.employee_number)
-        ),
-        reached (number) AS (
-            SELECT number FROM edges
-            WHERE manager = '' OR NOT EXISTS (SELECT 1 FROM edges t WHERE t.number = manager)
-            UNION ALL
-            SELECT e.number FROM edges e JOIN reached r ON e.manager = r.number
-        )
-        SELECT number, manager, line FROM edges
-        WHERE NOT EXISTS (SELECT 1 FROM reached r WHERE r.number = edges.number)
-        ORDER BY line NULLS LAST
+        CREATE TEMPORARY TABLE {_LINES} ON COMMIT DROP AS
+        WITH accepted AS MATERIALIZED ({_ACCEPTED})
+        SELECT a.employee_number AS number, {file_manager} AS manager, a.line
+        FROM accepted a
+        LEFT JOIN {_EMPLOYEES} c
+            ON c.organization_id = %(org)s AND c.employee_number = a.employee_number
+        LEFT JOIN {_EMPLOYEES} cm ON cm.id = c.manager_id
+        UNION ALL
+        SELECT e.employee_number, COALESCE(m.employee_number, ''), NULL
+        FROM {_EMPLOYEES} e LEFT JOIN {_EMPLOYEES} m ON m.id = e.manager_id
+        WHERE e.organization_id = %(org)s
+          AND NOT EXISTS (SELECT 1 FROM accepted a WHERE a.employee_number = e.employee_number)
         """,
         parameters,
     )
+    cursor.execute(f"CREATE INDEX ON {_LINES} (manager)")
+    cursor.execute(f"ANALYZE {_LINES}")
+    reached = f"""
+        WITH RECURSIVE reached (number) AS (
+            SELECT number FROM {_LINES} l
+            WHERE manager = '' OR NOT EXISTS (SELECT 1 FROM {_LINES} t WHERE t.number = l.manager)
+            UNION ALL
+            SELECT l.number FROM {_LINES} l JOIN reached r ON l.manager = r.number
+        )
+    """
+    # Usually everyone is reached: counting says so without the anti-join (whose
+    # estimate of the walk, millions of rows, would spill its hash to disk).
+    cursor.execute(
+        f"{reached} SELECT (SELECT count(*) FROM reached) = (SELECT count(*) FROM {_LINES})"
+    )
+    if cursor.fetchone()[0]:
+        cursor.execute(f"DROP TABLE {_LINES}")
+        return 0
+    cursor.execute(
+        f"""
+        {reached}
+        SELECT number, manager, line FROM {_LINES} l
+        WHERE NOT EXISTS (SELECT 1 FROM reached r WHERE r.number = l.number)
+        ORDER BY line NULLS LAST
+        """
+    )
     unreached = cursor.fetchall()
+    cursor.execute(f"DROP TABLE {_LINES}")
     if not unreached:
         return 0
     manager_of = {number: manager for number, manager, _line in unreached}
@@ -329,11 +389,10 @@ def _reject_numbers(cursor, parameters: dict, column: str, found: list[tuple[str
         return 0
     cursor.execute(
         f"""
-        UPDATE {_ROWS} r SET rejected_in_round = %(round)s,
+        UPDATE {_WORK} r SET rejected_in_round = %(round)s,
             rejection = jsonb_build_array(%(column)s, u.message)
         FROM unnest(%(numbers)s::text[], %(messages)s::text[]) AS u(number, message)
-        WHERE r.organization_id = %(org)s AND r.directory_import_id = %(import)s
-          AND r.employee_number = u.number
+        WHERE r.employee_number = u.number
           AND r.problems = '[]'::jsonb AND r.rejection IS NULL
         """,
         {
@@ -361,14 +420,14 @@ def _reject_division_conflicts(cursor, record: DirectoryImport, parameters: dict
     cursor.execute(
         f"""
         WITH accepted AS MATERIALIZED ({_ACCEPTED}), {_STATED}
-        UPDATE {_ROWS} r SET rejected_in_round = %(round)s,
+        UPDATE {_WORK} r SET rejected_in_round = %(round)s,
             rejection = jsonb_build_array('division',
                 CASE WHEN s.division <> ''
                      THEN format(%(within)s, s.line, a.department, s.division)
                      ELSE format(%(without)s, s.line, a.department) END
                 || ' ' || %(one)s)
         FROM accepted a JOIN stated s ON s.department = a.department
-        WHERE r.id = a.id AND a.division <> s.division
+        WHERE r.line = a.line AND a.division <> s.division
         """,
         {
             **parameters,
@@ -422,11 +481,10 @@ def _reject_division_loops(
         return 0
     cursor.execute(
         f"""
-        UPDATE {_ROWS} r SET rejected_in_round = %(round)s,
+        UPDATE {_WORK} r SET rejected_in_round = %(round)s,
             rejection = jsonb_build_array('division', u.message)
         FROM unnest(%(departments)s::text[], %(messages)s::text[]) AS u(department, message)
-        WHERE r.organization_id = %(org)s AND r.directory_import_id = %(import)s
-          AND r.department = u.department
+        WHERE r.department = u.department
           AND r.problems = '[]'::jsonb AND r.rejection IS NULL
         """,
         {**parameters, "departments": list(messages), "messages": list(messages.values())},
@@ -469,9 +527,8 @@ def _summary(
     to_create, to_update, existing, digest = cursor.fetchone()
     cursor.execute(
         f"""
-        SELECT count(*) FROM {_ROWS}
-        WHERE organization_id = %(org)s AND directory_import_id = %(import)s
-          AND (problems <> '[]'::jsonb OR rejection IS NOT NULL)
+        SELECT count(*) FROM {_WORK}
+        WHERE (problems <> '[]'::jsonb OR rejection IS NOT NULL)
         """,
         parameters,
     )
@@ -498,9 +555,8 @@ def _first_rejections(cursor, parameters: dict, limit: int = 1000) -> list[dict]
     """The first ``limit`` rejections, by row then column, as the reference orders them."""
     cursor.execute(
         f"""
-        SELECT line, problems, rejection FROM {_ROWS}
-        WHERE organization_id = %(org)s AND directory_import_id = %(import)s
-          AND (problems <> '[]'::jsonb OR rejection IS NOT NULL)
+        SELECT line, problems, rejection FROM {_WORK}
+        WHERE (problems <> '[]'::jsonb OR rejection IS NOT NULL)
         ORDER BY line LIMIT %(limit)s
         """,
         {**parameters, "limit": limit},
@@ -541,6 +597,7 @@ def apply_staged(*, record: DirectoryImport, progress: Progress | None = None) -
     parameters = {"org": record.organization_id, "import": record.pk}
     columns = record.columns
     with connection.cursor() as cursor:
+        _load_work(cursor, record)
         names, division_changes = set(), {}
         if "department" in columns:
             cursor.execute(
@@ -587,6 +644,7 @@ def apply_staged(*, record: DirectoryImport, progress: Progress | None = None) -
             )
         created = _insert_new(cursor, parameters)
         updated = _update_changed(cursor, parameters, columns)
+        cursor.execute(f"DROP TABLE {_WORK}")
     discard_staged(record)
     employees_link_members(organization=record.organization)
     if progress:
