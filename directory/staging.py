@@ -563,7 +563,8 @@ def _first_rejections(cursor, parameters: dict, limit: int = 1000) -> list[dict]
     )
     found: list[dict] = []
     for line, problems, rejection in cursor.fetchall():
-        reasons = [*problems, *([rejection] if rejection else [])]
+        # Django's PostgreSQL backend hands jsonb over as text (JSONField decodes it).
+        reasons = [*json.loads(problems), *([json.loads(rejection)] if rejection else [])]
         for column, message in sorted(reasons, key=lambda reason: reason[0]):
             found.append({"row": line, "column": column, "message": message})
     return found[:limit]
