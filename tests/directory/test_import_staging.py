@@ -7,7 +7,7 @@ import io
 
 import pytest
 from django.core.files.base import ContentFile
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 
 from directory import services
 from directory.csv_format import HrFile
@@ -253,3 +253,13 @@ def test_a_discarded_import_leaves_no_staged_rows(acme, acme_admin):
         )
         assert not ImportRow.objects.filter(directory_import=record).exists()
         assert not Employee.objects.exists()
+
+
+def test_the_same_organisation_keys_still_refuse_a_manager_who_does_not_exist(acme):
+    """The single-column keys were dropped (migration 0004) because these hold the line."""
+    with tenant_context(organization=acme):
+        employee = Employee.objects.create(organization=acme, employee_number="E1", name="Ada")
+        with pytest.raises(IntegrityError), transaction.atomic():
+            Employee.objects.filter(pk=employee.pk).update(manager_id=employee.pk + 10**6)
+            with connection.cursor() as cursor:
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
