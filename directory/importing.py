@@ -3,6 +3,10 @@
 Upsert by employee number; managers may appear after their reports; departments are
 created as named. The plan holds the file's valid rows in memory (and the directory's
 current state), nothing more, so memory grows with the rows themselves, not beyond.
+
+This is the reference for the rules, and the path SQLite (the embedded default) and the
+API's bulk upsert (a bounded number of rows) run. On PostgreSQL an uploaded file goes
+through directory.staging, which applies the same rules in SQL with flat memory.
 """
 
 import hashlib
