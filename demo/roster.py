@@ -147,3 +147,15 @@ def demo_roster(
     rng.shuffle(rows)
     for line, row in enumerate(rows, start=2):
         yield line, row
+
+
+def write_roster_file(path: str, *, slug: str, size: int, columns: list[str]) -> None:
+    """The roster as an HR file at ``path``. Plain Python, so a benchmark can run it in a
+    process of its own and measure its own memory without the roster's."""
+    import csv
+
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=columns)
+        writer.writeheader()
+        for _line, row in demo_roster(slug=slug, size=size):
+            writer.writerow(row)

@@ -3,6 +3,10 @@
 Upsert by employee number; managers may appear after their reports; departments are
 created as named. The plan holds the file's valid rows in memory (and the directory's
 current state), nothing more, so memory grows with the rows themselves, not beyond.
+
+This is the reference for the rules, and the path SQLite (the embedded default) and the
+API's bulk upsert (a bounded number of rows) run. On PostgreSQL an uploaded file goes
+through directory.staging, which applies the same rules in SQL with flat memory.
 """
 
 import hashlib
@@ -67,6 +71,38 @@ class ImportPlan:
         for line, number in sorted((self.rows_by_line[n], n) for n in self.rows):
             digest.update(f"{line}\t{number}\n".encode())
         return digest.hexdigest()
+
+    def summary(self, *, limit: int) -> "CheckSummary":
+        return CheckSummary(
+            total_rows=self.total_rows,
+            to_create=len(self.to_create),
+            to_update=len(self.to_update),
+            unchanged=self.unchanged,
+            rejected_rows=self.rejected_rows,
+            divisions_changed=len(self.division_changes),
+            rejections=[rejection.as_dict() for rejection in self.rejections[:limit]],
+            accepted_digest=self.accepted_digest(),
+        )
+
+
+@dataclass(frozen=True)
+class CheckSummary:
+    """What the preview shows (the counts, the first rejections), and what applying
+    compares: which rows are accepted, and the directory the check saw."""
+
+    total_rows: int
+    to_create: int
+    to_update: int
+    unchanged: int
+    rejected_rows: int
+    divisions_changed: int
+    rejections: list[dict]
+    accepted_digest: str
+    # directory.staging only: a digest of the directory as the check saw it.
+    directory_fingerprint: str = ""
+
+
+EMPTY_DIGEST = hashlib.sha256().hexdigest()
 
 
 def _current_directory(organization: Organization) -> dict[str, _Current]:
@@ -228,9 +264,22 @@ def _reject_manager_loops(plan: ImportPlan, current: dict[str, _Current]) -> boo
             if "manager_employee_number" in values
         }
     )
+    rejected_any = False
+    for number, message in manager_loop_messages(manager_of, list(plan.rows)):
+        # A loop wholly inside the saved directory is not this file's doing.
+        if number in plan.rows:
+            _reject(plan, number, "manager_employee_number", message)
+            rejected_any = True
+    return rejected_any
+
+
+def manager_loop_messages(manager_of: dict[str, str], starts: list[str]) -> list[tuple[str, str]]:
+    """(employee number, message) for everyone on a reporting line that loops, found by
+    walking up from each of ``starts`` in turn. Shared with the staged check
+    (directory.staging), which hands it only the people no top is reachable from."""
     state: dict[str, int] = {}  # 1: on the walk now, 2: known to reach the top
-    looping: list[list[str]] = []
-    for start in plan.rows:
+    found = []
+    for start in starts:
         walk = []
         node = start
         while node and state.get(node) is None:
@@ -238,23 +287,14 @@ def _reject_manager_loops(plan: ImportPlan, current: dict[str, _Current]) -> boo
             walk.append(node)
             node = manager_of.get(node, "")
         if node and state.get(node) == 1:
-            looping.append(walk[walk.index(node) :])
+            cycle = walk[walk.index(node) :]
+            message = _("The reporting line loops: %(chain)s.") % {
+                "chain": " → ".join([*cycle, cycle[0]])
+            }
+            found.extend((number, message) for number in cycle)
         for visited in walk:
             state[visited] = 2
-    rejected_any = False
-    for cycle in looping:
-        chain = " → ".join([*cycle, cycle[0]])
-        for number in cycle:
-            # A loop wholly inside the saved directory is not this file's doing.
-            if number in plan.rows:
-                _reject(
-                    plan,
-                    number,
-                    "manager_employee_number",
-                    _("The reporting line loops: %(chain)s.") % {"chain": chain},
-                )
-                rejected_any = True
-    return rejected_any
+    return found
 
 
 def _stated_divisions(plan: ImportPlan) -> dict[str, tuple[str, int]]:
@@ -298,12 +338,25 @@ def _reject_division_conflicts(plan: ImportPlan) -> bool:
 
 def _reject_division_loops(plan: ImportPlan, divisions: dict[str, str]) -> bool:
     """Reject the rows that would make departments their own divisions, through others."""
-    stated = _stated_divisions(plan)
-    parent_of = dict(divisions)
-    parent_of.update({department: division for department, (division, _row) in stated.items()})
+    stated = {
+        department: division for department, (division, _row) in _stated_divisions(plan).items()
+    }
+    chains = division_loop_messages(divisions, stated)
+    rejected_any = False
+    for number in list(plan.rows):
+        values = plan.rows[number]
+        if "division" in values and values.get("department") in chains:
+            _reject(plan, number, "division", chains[values["department"]])
+            rejected_any = True
+    return rejected_any
+
+
+def division_loop_messages(divisions: dict[str, str], stated: dict[str, str]) -> dict[str, str]:
+    """Department -> message, for each department the stated divisions (department ->
+    division, in the file's order) would put on a loop of divisions."""
+    parent_of = {**divisions, **stated}
     state: dict[str, int] = {}  # 1: on the walk now, 2: known to reach the top
-    looping: set[str] = set()
-    chains: dict[str, str] = {}
+    messages: dict[str, str] = {}
     for start in stated:
         walk = []
         node = start
@@ -313,23 +366,13 @@ def _reject_division_loops(plan: ImportPlan, divisions: dict[str, str]) -> bool:
             node = parent_of.get(node, "")
         if node and state.get(node) == 1:
             cycle = walk[walk.index(node) :]
-            chain = " → ".join([*cycle, cycle[0]])
-            looping.update(cycle)
-            chains.update(dict.fromkeys(cycle, chain))
+            message = _("The divisions loop: %(chain)s.") % {
+                "chain": " → ".join([*cycle, cycle[0]])
+            }
+            messages.update(dict.fromkeys(cycle, message))
         for visited in walk:
             state[visited] = 2
-    rejected_any = False
-    for number in list(plan.rows):
-        values = plan.rows[number]
-        if "division" in values and values.get("department") in looping:
-            _reject(
-                plan,
-                number,
-                "division",
-                _("The divisions loop: %(chain)s.") % {"chain": chains[values["department"]]},
-            )
-            rejected_any = True
-    return rejected_any
+    return messages
 
 
 @dataclass

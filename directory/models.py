@@ -169,6 +169,10 @@ class DirectoryImport(TenantModel):
     # Which rows the preview accepted (ImportPlan.accepted_digest): applying writes those
     # rows and no others, or nothing.
     accepted_digest = models.CharField(max_length=64, blank=True)
+    # The file's columns, and (PostgreSQL) a digest of the directory as the check saw it:
+    # applying writes the checked rows (ImportRow) as they are while it is unchanged.
+    columns = models.JSONField(default=list, blank=True)
+    directory_fingerprint = models.CharField(max_length=32, blank=True)
     valid_rows_only = models.BooleanField(default=False)
     failure = models.TextField(blank=True)
 
@@ -202,6 +206,50 @@ class DirectoryImport(TenantModel):
     @property
     def is_failed(self) -> bool:
         return self.status == self.Status.FAILED
+
+
+class ImportRow(TenantModel):
+    """One row of an uploaded HR file, as the check read it (PostgreSQL only,
+    directory.staging): the file is read once, into this table, checked there and applied
+    from it, so no import holds its rows in memory. Deleted once the import ends.
+
+    Text columns are unbounded: a value the format refuses (too long, say) is kept as the
+    file gave it, with its ``problems``, so that the report can name it.
+    """
+
+    # No single-column foreign key: the composite same-organisation key
+    # (organizations.rls) already holds it, and each key is a check on every row written.
+    directory_import = models.ForeignKey(
+        DirectoryImport, on_delete=models.CASCADE, db_constraint=False, related_name="+"
+    )
+    line = models.PositiveIntegerField()
+    employee_number = models.TextField()
+    email = models.TextField(blank=True)
+    name = models.TextField(blank=True)
+    department = models.TextField(blank=True)
+    division = models.TextField(blank=True)
+    job_title = models.TextField(blank=True)
+    job_level = models.PositiveSmallIntegerField(null=True)
+    manager_employee_number = models.TextField(blank=True)
+    hire_date = models.DateField(null=True)
+    termination_date = models.DateField(null=True)
+    location = models.TextField(blank=True)
+    time_zone = models.TextField(blank=True)
+    birth_year = models.PositiveSmallIntegerField(null=True)
+    # [[column, message], ...]: what the row alone is refused for (csv_format.check_row),
+    # and a repeated employee number. Fixed when the file is read.
+    problems = models.JSONField(default=list)
+    # [column, message]: what checking against the other rows and the directory refused,
+    # and in which round of the check (rows rejected early in a round count for later
+    # rows of it, as in directory.importing). Worked out again if the directory changes.
+    rejection = models.JSONField(null=True)
+    rejected_in_round = models.PositiveSmallIntegerField(null=True)
+
+    class Meta:
+        db_table = "directory_importrow"
+
+    def __str__(self) -> str:
+        return f"Row {self.line} of import {self.directory_import_id}"
 
 
 class EmployeeDemographics(TenantModel):

@@ -11,14 +11,16 @@ from datetime import timedelta
 
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db import DatabaseError, OperationalError, transaction
+from django.db import DatabaseError, OperationalError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from accounts.models import User
+from directory import staging
 from directory.csv_format import FileProblem, HrFile
 from directory.importing import (
+    CheckSummary,
     ImportPlan,
     RejectedRows,
     apply_plan,
@@ -115,15 +117,23 @@ def directory_import_start(
     return record
 
 
-def _store_plan(record: DirectoryImport, plan: ImportPlan) -> None:
-    record.total_rows = plan.total_rows
-    record.to_create = len(plan.to_create)
-    record.to_update = len(plan.to_update)
-    record.unchanged = plan.unchanged
-    record.rejected = plan.rejected_rows
-    record.divisions_changed = len(plan.division_changes)
-    record.rejections = [r.as_dict() for r in plan.rejections[:MAX_REPORTED_REJECTIONS]]
-    record.accepted_digest = plan.accepted_digest()
+def _staged() -> bool:
+    """Whether imports go through the staging table (directory.staging): on PostgreSQL.
+    SQLite, the embedded default for small directories, checks and applies in memory
+    (directory.importing), reading the file again to apply it."""
+    return connection.vendor == "postgresql"
+
+
+def _store_summary(record: DirectoryImport, summary: CheckSummary) -> None:
+    record.total_rows = summary.total_rows
+    record.to_create = summary.to_create
+    record.to_update = summary.to_update
+    record.unchanged = summary.unchanged
+    record.rejected = summary.rejected_rows
+    record.divisions_changed = summary.divisions_changed
+    record.rejections = summary.rejections[:MAX_REPORTED_REJECTIONS]
+    record.accepted_digest = summary.accepted_digest
+    record.directory_fingerprint = summary.directory_fingerprint
 
 
 def _plan(record: DirectoryImport) -> ImportPlan:
@@ -137,16 +147,28 @@ def _plan(record: DirectoryImport) -> ImportPlan:
         )
 
 
+def _check(record: DirectoryImport) -> CheckSummary:
+    if not _staged():
+        return _plan(record).summary(limit=MAX_REPORTED_REJECTIONS)
+    with record.file.open("rb") as stream:
+        return staging.check_file(
+            record=record,
+            hr_file=HrFile(stream),
+            progress=_progress_reporter(record, step="read", total=0),
+        )
+
+
 def directory_import_check(*, directory_import: DirectoryImport) -> DirectoryImport:
-    """The preview: what applying would create, update, leave and reject. Changes nothing."""
+    """The preview: what applying would create, update, leave and reject. Changes nothing
+    in the directory (on PostgreSQL, the file's rows are kept, checked, for applying)."""
     record = directory_import
     try:
-        plan = _plan(record)
+        summary = _check(record)
     except FileProblem as problem:
         return directory_import_fail(
             directory_import=record, message=str(problem), actor=record.uploaded_by
         )
-    _store_plan(record, plan)
+    _store_summary(record, summary)
     record.status = DirectoryImport.Status.CHECKED
     record.save()
     return record
@@ -248,9 +270,28 @@ def directory_import_apply(
     record = directory_import
     lock_directory(record.organization)
     accepted_at_preview = record.accepted_digest
-    plan = _plan(record)
-    _store_plan(record, plan)
-    if plan.accepted_digest() != accepted_at_preview:
+    if _staged():
+        # The checked rows are applied as they are, unless the directory changed since
+        # the check: then they are checked again against it (in SQL; the file is not
+        # read again).
+        if staging.current_fingerprint(record) != record.directory_fingerprint:
+            _store_summary(record, staging.check_staged(record=record))
+
+        def write(progress):
+            return staging.apply_staged(record=record, progress=progress)
+    else:
+        plan = _plan(record)
+        _store_summary(record, plan.summary(limit=MAX_REPORTED_REJECTIONS))
+
+        def write(progress):
+            return apply_plan(
+                organization=record.organization,
+                plan=plan,
+                valid_rows_only=record.valid_rows_only,
+                progress=progress,
+            )
+
+    if record.accepted_digest != accepted_at_preview:
         record.status = DirectoryImport.Status.CHECKED
         record.failure = _(
             "The directory changed since the preview, and the rows accepted now are not the "
@@ -260,14 +301,11 @@ def directory_import_apply(
         record.save()
         return record
     try:
+        if record.rejected and not record.valid_rows_only:
+            raise RejectedRows
         with transaction.atomic():
-            result = apply_plan(
-                organization=record.organization,
-                plan=plan,
-                valid_rows_only=record.valid_rows_only,
-                progress=_progress_reporter(
-                    record, step="write", total=len(plan.to_create) + len(plan.to_update)
-                ),
+            result = write(
+                _progress_reporter(record, step="write", total=record.to_create + record.to_update)
             )
     except DatabaseError as error:
         # A rule the checks did not foresee; nothing was written (the block rolled back).
@@ -378,6 +416,8 @@ def directory_import_fail(
     record.failure = message
     record.finished_at = timezone.now()
     record.save()
+    if _staged():
+        staging.discard_staged(record)
     # With the preview's counts, if it got that far (a failed apply wrote none of them).
     _audit(
         record,
@@ -412,6 +452,8 @@ def directory_import_discard(
             record.finished_at = timezone.now()
             record.file.delete(save=False)
             record.save()
+            if _staged():
+                staging.discard_staged(record)
             audit_record(
                 organization=organization,
                 actor=actor,
