@@ -49,6 +49,10 @@ class Employee(TenantModel):
     employee_number = models.CharField(_("employee number"), max_length=64)
     email = models.EmailField(_("email"), blank=True)
     name = models.CharField(_("name"), max_length=200)
+    # On PostgreSQL, department, manager and member (and JobLevelChange.employee) are held
+    # by the composite same-organisation keys alone: migration 0004 dropped their
+    # single-column keys. A migration that alters one of these fields would make Django
+    # add its single-column key back; drop it again in that migration.
     department = models.ForeignKey(
         Department, null=True, blank=True, on_delete=models.SET_NULL, related_name="employees"
     )
