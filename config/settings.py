@@ -271,6 +271,14 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Argon2id at OWASP's recommended cost (accounts/hashers.py says why not Django's
+# defaults). Hashes made before it (Django's PBKDF2) still open, and each is rehashed with
+# Argon2id when its owner next signs in.
+PASSWORD_HASHERS = [
+    "accounts.hashers.Argon2idPasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+]
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"
 # Sessions in the database (Django's default, stated so it stays): never in the cache,
