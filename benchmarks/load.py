@@ -185,6 +185,16 @@ def build_plan(*, password: str) -> dict:
     }
 
 
+def demo_present() -> bool:
+    """Both demo organisations and every demo login are there. (Not ``demo_is_current``:
+    a sign-in that rehashed a login's password with newer parameters leaves the demo
+    usable, though seed_demo would then seed it again.)"""
+    logins = [d.email for d in demo_logins()]
+    return Organization.objects.filter(slug__in=_demo_slugs()).count() == len(
+        _demo_slugs()
+    ) and User.objects.filter(email__in=logins).count() == len(logins)
+
+
 def _demo_slugs() -> list[str]:
     return [slug for slug, *_rest in DEMO_ORGANIZATIONS]
 

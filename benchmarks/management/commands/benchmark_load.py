@@ -24,7 +24,6 @@ from django.core.management.base import BaseCommand, CommandError
 
 from benchmarks import load
 from demo.management.commands.seed_demo import DEFAULT_DEMO_PASSWORD
-from demo.organizations import demo_is_current
 
 P95_GOAL_MS = 1000
 MAX_USERS = 200
@@ -58,7 +57,7 @@ class Command(BaseCommand):
             low, high = (float(s) for s in think.split(","))
         except ValueError:
             raise CommandError("--think takes min,max seconds, e.g. 1,3") from None
-        if not demo_is_current(password=options["password"]):
+        if not load.demo_present():
             raise CommandError("This database does not hold the demo: run seed_demo first.")
         host = "127.0.0.1"
         load.require_loopback(host)
