@@ -28,6 +28,10 @@ PLAN = json.loads(open(os.environ["UPTURN_LOAD_PLAN"], encoding="utf-8").read())
 _THINK = tuple(float(s) for s in os.environ.get("UPTURN_LOAD_THINK", "1,3").split(","))
 _logins = itertools.cycle(PLAN["logins"])
 _api_keys = itertools.cycle(PLAN["api"]["keys"])
+# Each simulated person's own address, from TEST-NET-3 (RFC 5737), sent as the load
+# balancer would (the benchmark's gunicorn trusts one proxy): sign-in's limits per
+# address then count per person, as in production. Nothing is sent to these addresses.
+_addresses = (f"203.0.113.{n % 250 + 1}" for n in itertools.count())
 
 
 def _expect(response, status: int, *, redirect_not_to: str | None = None) -> None:
@@ -46,6 +50,7 @@ class Person(HttpUser):
     weight = 9
 
     def on_start(self):
+        self.client.headers["X-Forwarded-For"] = next(_addresses)
         self.login = next(_logins)
         self.pages = self.login["pages"]
         self.weights = [page["weight"] for page in self.pages]
