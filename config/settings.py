@@ -303,6 +303,10 @@ ACCOUNT_LOGOUT_REDIRECT_URL = "account_login"
 # REDIS_URL is set (per process while Redis is down). Failed sign-ins are limited per
 # address (TRUSTED_PROXY_COUNT says which address) and per account.
 ACCOUNT_RATE_LIMITS = {
+    # Every sign-in, successful or not, per address: allauth's default, stated so it stays
+    # in view. People behind one address (an office's NAT, or a proxy while
+    # TRUSTED_PROXY_COUNT is unset) share it: past 30 sign-ins in a minute they are refused.
+    "login": "30/m/ip",
     "login_failed": "10/m/ip,5/5m/key",
     "reset_password": "20/m/ip,5/m/key",
     "reset_password_from_key": "20/m/ip",
