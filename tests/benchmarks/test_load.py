@@ -202,3 +202,18 @@ def test_the_command_refuses_an_unbounded_run():
         call_command("benchmark_load", users=5000)
     with pytest.raises(CommandError, match="Keep it bounded"):
         call_command("benchmark_load", seconds=3600)
+
+
+def test_the_stack_runs_with_production_settings_on_loopback_behind_one_trusted_proxy(
+    monkeypatch,
+):
+    monkeypatch.delenv("SURVEY_SEAL_PUBLIC_KEY", raising=False)
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+
+    env = load.stack_environment(bind="127.0.0.1:18100", web_workers=4)
+
+    assert env["DEBUG"] == "false" and env["HTTPS"] == "false"
+    assert env["BIND"] == "127.0.0.1:18100" and env["ALLOWED_HOSTS"] == "127.0.0.1"
+    assert env["WEB_CONCURRENCY"] == "4" and env["TRUSTED_PROXY_COUNT"] == "1"
+    assert len(env["SECRET_KEY"]) >= 50
+    assert env["SURVEY_SEAL_PUBLIC_KEY"] and env["SURVEY_SEAL_PRIVATE_KEY"]
