@@ -271,6 +271,14 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Argon2id at OWASP's recommended cost (accounts/hashers.py says why not Django's
+# defaults). Hashes made before it (Django's PBKDF2) still open, and each is rehashed with
+# Argon2id when its owner next signs in.
+PASSWORD_HASHERS = [
+    "accounts.hashers.Argon2idPasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+]
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"
 # Sessions in the database (Django's default, stated so it stays): never in the cache,
@@ -295,6 +303,10 @@ ACCOUNT_LOGOUT_REDIRECT_URL = "account_login"
 # REDIS_URL is set (per process while Redis is down). Failed sign-ins are limited per
 # address (TRUSTED_PROXY_COUNT says which address) and per account.
 ACCOUNT_RATE_LIMITS = {
+    # Every sign-in, successful or not, per address: allauth's default, stated so it stays
+    # in view. People behind one address (an office's NAT, or a proxy while
+    # TRUSTED_PROXY_COUNT is unset) share it: past 30 sign-ins in a minute they are refused.
+    "login": "30/m/ip",
     "login_failed": "10/m/ip,5/5m/key",
     "reset_password": "20/m/ip,5/m/key",
     "reset_password_from_key": "20/m/ip",
