@@ -197,9 +197,9 @@ CACHES = {"default": cache_settings(redis_url=REDIS_URL, var_dir=VAR_DIR)}
 # stay above the longest task's run, or a task still running is handed to a second
 # worker: the longest are the nightly snapshots (6-9 s per day for each
 # 50,000-employee organisation, README "Benchmarks", and more on a night that catches up
-# missed days) and applying an HR file (11-30 s for 50,000 rows on a loaded 2-core machine). Thirty minutes leaves a
-# wide margin for many organisations; raise CELERY_VISIBILITY_TIMEOUT if the worker's log
-# shows a task nearing it.
+# missed days) and applying an HR file (11-30 s for 50,000 rows on a loaded 2-core
+# machine). Thirty minutes leaves a wide margin for many organisations; raise
+# CELERY_VISIBILITY_TIMEOUT if the worker's log shows a task nearing it.
 CELERY_BROKER_URL, CELERY_BROKER_TRANSPORT_OPTIONS = broker_settings(
     broker_url=env_str("CELERY_BROKER_URL"),
     redis_url=REDIS_URL,
