@@ -18,7 +18,8 @@ from benchmarks import load
 
 PLACEHOLDER_IDS = {"org_slug": "acme", "program_id": 1, "cohort_id": 2, "pair_id": 3}
 EVERY_PAGE = [
-    *{page for pages in load.JOURNEYS.values() for page in pages},
+    # In a fixed order (a set's would differ between xdist's processes).
+    *dict.fromkeys(page for pages in load.JOURNEYS.values() for page in pages),
     load.LOG_SESSION_PAGE,
     *load.API_READS,
 ]
