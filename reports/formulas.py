@@ -185,6 +185,18 @@ class Participation:
     mentor: bool
 
 
+# What standardised_retention returns: a closed window's figures (reports.models.FrozenRetention).
+RETENTION_FIGURES = (
+    "retention_people",
+    "retention_kept",
+    "retention_expected",
+    "retention_comparison",
+    "promotion_people",
+    "promotion_promoted",
+    "promotion_expected",
+)
+
+
 def standardised_retention(
     participants: Iterable[Participation], comparison: dict[object, ComparisonCell], least: int
 ) -> Figures:

@@ -22,6 +22,7 @@ from django.db.models import (
     Exists,
     F,
     IntegerField,
+    Max,
     OuterRef,
     Q,
     Subquery,
@@ -29,7 +30,7 @@ from django.db.models import (
     When,
 )
 
-from directory.models import Employee, EmployeeDemographics, JobLevelChange
+from directory.models import DirectoryImport, Employee, EmployeeDemographics, JobLevelChange
 from matching.models import Pair
 from organizations.models import Organization
 from organizations.suppression import report_min_group
@@ -624,6 +625,48 @@ def retention_rows(asof: AsOf, cohorts: dict[int, date]) -> tuple[dict, dict]:
     return comparison, taking
 
 
+def retention_inputs(organization: Organization, cohorts) -> dict[int, dict]:
+    """What the retention of ``cohorts`` (ids) was counted from, in short, per cohort: a
+    kept figure (reports.models.FrozenRetention) whose inputs differ is counted again.
+    The reports' threshold; the directory's employees (how many, the latest added, the
+    latest edited), its level history and the latest HR import applied (an import writes
+    in bulk, which leaves no edit time); the cohort's participants (how many, the latest
+    changed). Four small queries, whatever the number of cohorts."""
+    employees = Employee.objects.filter(organization=organization).aggregate(
+        n=Count("pk"), last=Max("pk"), edited=Max("updated_at")
+    )
+    history = JobLevelChange.objects.filter(organization=organization).aggregate(
+        n=Count("pk"), last=Max("pk")
+    )
+    imported = DirectoryImport.objects.filter(
+        organization=organization, status=DirectoryImport.Status.APPLIED
+    ).aggregate(last=Max("pk"))["last"]
+    directory = [
+        employees["n"],
+        employees["last"],
+        employees["edited"].isoformat() if employees["edited"] else None,
+        history["n"],
+        history["last"],
+        imported,
+    ]
+    participants = {
+        row["cohort_id"]: [row["n"], row["changed"].isoformat() if row["changed"] else None]
+        for row in Participant.objects.filter(organization=organization, cohort__in=list(cohorts))
+        .values("cohort_id")
+        .annotate(n=Count("pk"), changed=Max("updated_at"))
+        .order_by()
+    }
+    least = report_min_group(organization)
+    return {
+        cohort: {
+            "least": least,
+            "directory": directory,
+            "participants": participants.get(cohort, [0, None]),
+        }
+        for cohort in cohorts
+    }
+
+
 def taking_part(asof: AsOf) -> list[Taking]:
     """Every participation approved by the day, with the person's department and level
     today (the directory keeps no history of departments) and self-identified answers."""
@@ -697,15 +740,19 @@ COHORT_KPIS = (
 PROGRAM_KPIS = (concerns,)
 
 
-def figures_on(organization: Organization, day: date) -> dict[str, tuple]:
+def figures_on(
+    organization: Organization, day: date, *, frozen: dict[int, Figures] | None = None
+) -> dict[str, tuple]:
     """Every scope's figures as of the end of ``day``: {scope: (program id, cohort id,
     figures)}. A program's figures are the sum of its cohorts' plus its own; the
-    organisation's, the sum of its programs' plus the workforce."""
+    organisation's, the sum of its programs' plus the workforce. ``frozen``: closed
+    retention windows' figures per cohort, taken as they are (``retention``)."""
     asof = AsOf(organization, day)
     cohorts = dict(Cohort.objects.filter(organization=organization).values_list("pk", "program_id"))
     per_cohort = defaultdict(dict)
     for kpi in COHORT_KPIS:
-        for cohort, found in kpi(asof).items():
+        found_by_cohort = kpi(asof, frozen) if kpi is retention else kpi(asof)
+        for cohort, found in found_by_cohort.items():
             add(per_cohort[cohort], found)
     per_program = defaultdict(dict)
     for cohort, program in cohorts.items():

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from organizations.disclosure import Candidate, key_of, publish
 from organizations.models import Organization
 from organizations.suppression import report_min_group
-from programs.models import Program, Topic
+from programs.models import Cohort, Program, Topic
 from reports import charts
 from reports.dashboard import (
     Counted,
@@ -34,8 +34,15 @@ from reports.dashboard import (
     skill_rows,
     skill_topics,
 )
+from reports.kpis import retention_closed, retention_inputs
 from reports.measures import BY_KEY, MEASURES, shown
-from reports.models import ORGANIZATION_SCOPE, Snapshot, cohort_scope, program_scope
+from reports.models import (
+    ORGANIZATION_SCOPE,
+    FrozenRetention,
+    Snapshot,
+    cohort_scope,
+    program_scope,
+)
 from sessions.models import Reflection
 from sessions.reminders import quiet_pairs
 from surveys.models import Assignment, Concern
@@ -67,6 +74,32 @@ def counted(organization: Organization, day: date, at: datetime) -> Counted:
 def last_complete_day(organization: Organization) -> date:
     """Yesterday in the organisation's time zone: the day the nightly job reports."""
     return today(organization) - timedelta(days=1)
+
+
+# --- Closed retention windows ----------------------------------------------------------------
+
+
+def frozen_retention_get(*, organization: Organization, day: date) -> tuple[dict, dict]:
+    """The cohorts whose retention window had closed by ``day``: (their kept figures that
+    still stand, {cohort id: figures}; what each would be counted from now, {cohort id:
+    inputs}, reports.kpis.retention_inputs). A kept figure stands while its inputs are
+    unchanged (reports.models.FrozenRetention)."""
+    closed = [
+        cohort
+        for cohort, start in Cohort.objects.filter(
+            organization=organization, start_date__lte=day
+        ).values_list("pk", "start_date")
+        if retention_closed(start, day)
+    ]
+    if not closed:
+        return {}, {}
+    inputs = retention_inputs(organization, closed)
+    kept = FrozenRetention.objects.filter(organization=organization, cohort__in=closed)
+    return {
+        cohort: figures
+        for cohort, figures, was in kept.values_list("cohort_id", "figures", "inputs")
+        if was == inputs[cohort]
+    }, inputs
 
 
 # --- The dashboard, its export and the API ----------------------------------------------------
