@@ -19,13 +19,10 @@ from datetime import date, datetime, time, timedelta
 from django.db.models import (
     Case,
     Count,
-    Exists,
     F,
     IntegerField,
     Max,
-    OuterRef,
     Q,
-    Subquery,
     Value,
     When,
 )
@@ -538,33 +535,31 @@ def retention_rows(asof: AsOf, cohorts: dict[int, date]) -> tuple[dict, dict]:
         .values_list("employee_id", "changed_on", "from_level", "to_level")
     ):
         changes[employee].append((on, old, new))
-    # Who was an approved participant by when: the first approval's position.
-    first_approval = (
+    # Who was an approved participant by each window's end, and whose level moved after
+    # the earliest start (counted one by one): lists the database builds once (hashed),
+    # not a subquery per employee.
+    approved_by = [
         Participant.objects.filter(
-            employee=OuterRef("pk"),
-            status=Participant.Status.APPROVED,
-            decided_at__lt=windows.untils[-1],
-        )
-        .order_by("decided_at")
-        .values("decided_at")[:1]
-    )
+            organization=organization, status=Participant.Status.APPROVED, decided_at__lt=until
+        ).values("employee_id")
+        for until in windows.untils
+    ]
+    moved = JobLevelChange.objects.filter(organization=organization, changed_on__gt=first)
     roster = (
         Employee.objects.filter(organization=organization)
         .filter(Q(hire_date__isnull=True) | Q(hire_date__lte=last))
         .filter(Q(termination_date__isnull=True) | Q(termination_date__gt=first))
-        .annotate(first_approval=Subquery(first_approval))
         .annotate(
             hired=windows.hired("hire_date"),
             left=windows.left("termination_date"),
-            decided=windows.decided("first_approval"),
-            # Whose level moved after the earliest start: counted one by one.
+            # The first window end by which they were approved (``_Windows.decided``).
+            decided=Case(
+                *(When(pk__in=ids, then=Value(n)) for n, ids in enumerate(approved_by)),
+                default=Value(len(approved_by)),
+                output_field=IntegerField(),
+            ),
             alone=Case(
-                When(
-                    Exists(
-                        JobLevelChange.objects.filter(employee=OuterRef("pk"), changed_on__gt=first)
-                    ),
-                    then=F("pk"),
-                ),
+                When(pk__in=moved.values("employee_id"), then=F("pk")),
                 default=None,
             ),
         )
