@@ -575,11 +575,15 @@ def retention_rows(asof: AsOf, cohorts: dict[int, date]) -> tuple[dict, dict]:
             alone.append(((department, level, hired, left), decided, changes[one]))
     for i, start in enumerate(windows.starts):
         cells = defaultdict(lambda: [0, 0, 0])
+        # The tests of _Windows.on_roster, approved and kept, inlined: this loop runs for
+        # every group of the roster in every window.
+        start_at, end_at, until_at = windows.start_at[i], windows.end_at[i], windows.until_at[i]
         for cell, hired, left, decided, n in plain:
-            if windows.on_roster(i, hired, left) and not windows.approved(i, decided):
+            if hired <= i and left > start_at and decided > until_at:
                 counts = cells[cell]
                 counts[0] += n
-                counts[1] += n if windows.kept(i, left) else 0
+                if left > end_at:
+                    counts[1] += n
         for person, decided, history in alone:
             if windows.approved(i, decided):
                 continue
