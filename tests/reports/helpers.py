@@ -1,6 +1,15 @@
-"""The reports tests' calendar: the day reported (30 June 2026) and the program's start."""
+"""The reports tests' calendar (the day reported, 30 June 2026, and the program's start),
+and the reference the retention KPI's single pass is checked against."""
 
 from datetime import UTC, date, datetime
+
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
+
+from directory.models import Employee, JobLevelChange
+from programs.models import Participant
+from reports.formulas import ComparisonCell, Participation
+from reports.kpis import AsOf, _employed_on, retention_window
 
 DAY = date(2026, 6, 30)
 START = date(2026, 1, 1)
@@ -15,13 +24,6 @@ def retention_rows_per_window(asof, cohorts: dict) -> tuple[dict, dict]:
     its own (a query per start date for the comparison group, one per cohort for its
     participants), the level on the start date read by a subquery per employee, as the
     retention KPI was computed before issue 19 batched its windows."""
-    from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, Subquery, Value
-    from django.db.models.functions import Coalesce
-
-    from directory.models import Employee, JobLevelChange
-    from programs.models import Participant
-    from reports.formulas import ComparisonCell, Participation
-    from reports.kpis import AsOf, _employed_on, retention_window
 
     def people_on(start, end):
         first_later = JobLevelChange.objects.filter(
