@@ -716,17 +716,25 @@ def workforce(organization: Organization, day: date) -> Figures:
     ``workforce`` (employed), and ``workforce_inclusion`` per self-identified dimension
     (categories only) over those who chose to answer."""
     employed = Employee.objects.filter(organization=organization).filter(_employed_on(day))
-    found: Figures = {"workforce": employed.count(), "workforce_inclusion": {}}
-    for dimension in CATEGORY_DIMENSIONS:
-        rows = (
-            EmployeeDemographics.objects.filter(
-                organization=organization, employee__in=employed.values("pk")
-            )
-            .exclude(**{dimension: ""})
-            .values(dimension)
-            .annotate(n=Count("id"))
+    found: Figures = {
+        "workforce": employed.count(),
+        "workforce_inclusion": {dimension: {} for dimension in CATEGORY_DIMENSIONS},
+    }
+    # One pass over the answers, counted per combination of them (a few dozen rows),
+    # then per dimension: not a scan of the roster per dimension.
+    rows = (
+        EmployeeDemographics.objects.filter(
+            organization=organization, employee__in=employed.values("pk")
         )
-        found["workforce_inclusion"][dimension] = {row[dimension]: row["n"] for row in rows}
+        .values_list(*CATEGORY_DIMENSIONS)
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for *answers, n in rows:
+        for dimension, answer in zip(CATEGORY_DIMENSIONS, answers, strict=True):
+            if answer:  # "" is no answer
+                counts = found["workforce_inclusion"][dimension]
+                counts[answer] = counts.get(answer, 0) + n
     return found
 
 
