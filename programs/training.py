@@ -107,7 +107,9 @@ TRAINED_MEANS = gettext_lazy(
 def training_progress(participants, *, by: datetime | None = None) -> dict[int, tuple[int, int]]:
     """Of ``participants`` (of any programs), for each id: (how many modules their role
     must complete before matching, how many of those they had completed, by ``by`` when
-    given). Two queries whatever the number."""
+    given). Two queries whatever the number; ``participants`` may be a queryset, which
+    the completions then read as a subquery rather than a list of every id."""
+    ids = participants.values("pk") if isinstance(participants, QuerySet) else None
     participants = list(participants)
     if not participants:
         return {}
@@ -119,7 +121,9 @@ def training_progress(participants, *, by: datetime | None = None) -> dict[int, 
         for role, role_audience in AUDIENCE_OF_ROLE.items():
             if audience in (Audience.EVERYONE, role_audience):
                 required.setdefault((program_id, role), set()).add(module_id)
-    completions = TrainingCompletion.objects.filter(participant__in=[p.pk for p in participants])
+    completions = TrainingCompletion.objects.filter(
+        participant__in=[p.pk for p in participants] if ids is None else ids
+    )
     if by is not None:
         completions = completions.filter(completed_at__lt=by)
     done: dict[int, set[int]] = {}

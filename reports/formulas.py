@@ -148,15 +148,19 @@ def skills_figures(answers: Iterable[tuple[int, str, str, object]]) -> dict[int,
     level}): ``skills[role][topic id]`` with ``<stage>_sum`` and ``<stage>_n`` over the
     levels from 1 to 5 (anything else is left out)."""
     figures = _per_cohort()
+    # Summed in place rather than through ``add``: there is a row per answer.
     for cohort, role, stage, value in answers:
         if not isinstance(value, dict):
             continue
+        by_topic = None
         for topic, level in value.items():
             if isinstance(level, int) and 1 <= level <= 5:
-                add(
-                    figures[cohort],
-                    {"skills": {role: {str(topic): {f"{stage}_sum": level, f"{stage}_n": 1}}}},
-                )
+                if by_topic is None:
+                    skills = figures[cohort].setdefault("skills", {})
+                    by_topic = skills.setdefault(role, {})
+                sums = by_topic.setdefault(str(topic), {})
+                sums[f"{stage}_sum"] = sums.get(f"{stage}_sum", 0) + level
+                sums[f"{stage}_n"] = sums.get(f"{stage}_n", 0) + 1
     return figures
 
 
@@ -183,6 +187,18 @@ class Participation:
     kept: bool
     promoted: bool
     mentor: bool
+
+
+# What standardised_retention returns: a closed window's figures (reports.models.FrozenRetention).
+RETENTION_FIGURES = (
+    "retention_people",
+    "retention_kept",
+    "retention_expected",
+    "retention_comparison",
+    "promotion_people",
+    "promotion_promoted",
+    "promotion_expected",
+)
 
 
 def standardised_retention(
@@ -245,18 +261,20 @@ def participation(rows: list[Taking]) -> Figures:
     and ``inclusion``, per self-identified dimension (categories only: free-text answers
     would name people), ``{answer: n}`` over those who chose to answer. Small groups are
     hidden where these are shown, not here."""
+    # Counted in place rather than through ``add``: this runs for every scope every
+    # night, over every participation (issue 19).
     found: Figures = {}
     for row in {(row.employee, row.role): row for row in rows}.values():
-        add(
-            found,
-            {
-                "by_department": {row.department: {row.role: 1}},
-                "by_level": {row.level: {row.role: 1}},
-                "by_generation": {row.generation: {row.role: 1}},
-            },
-        )
+        for name, group in (
+            ("by_department", row.department),
+            ("by_level", row.level),
+            ("by_generation", row.generation),
+        ):
+            roles = found.setdefault(name, {}).setdefault(group, {})
+            roles[row.role] = roles.get(row.role, 0) + 1
     people = {row.employee: row.answers for row in rows}
     for answers in people.values():
         for dimension, answer in answers:
-            add(found, {"inclusion": {dimension: {answer: 1}}})
+            counts = found.setdefault("inclusion", {}).setdefault(dimension, {})
+            counts[answer] = counts.get(answer, 0) + 1
     return found

@@ -51,3 +51,32 @@ class Snapshot(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.scope} on {self.day}"
+
+
+class FrozenRetention(TenantModel):
+    """A cohort's retention and promotion figures once its 12-month window has closed
+    (reports.kpis.retention), kept so that the nightly job need not count them again.
+
+    A closed window counts alike on every later day, as long as what it was counted from
+    is unchanged: ``inputs`` (reports.kpis.retention_inputs) notes the reports'
+    threshold, the directory (its employees and level history, the latest HR import
+    applied: a late import may correct the history) and the cohort's participants. Any
+    change there and the window is counted again, then kept anew. What ``inputs`` does not
+    see (another cohort's participant withdrawn after approval, which would put them back
+    among the non-participants) changes nothing kept until ``manage.py retention_refreeze``."""
+
+    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="+")
+    figures = models.JSONField(default=dict)
+    inputs = models.JSONField(default=dict)
+    counted_on = models.DateField()  # the day whose snapshot counted it
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "cohort"], name="reports_frozenretention_unique_cohort"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"retention of cohort {self.cohort_id}, counted on {self.counted_on}"

@@ -13,14 +13,14 @@ comparison of two days, two ranges or two outputs gives one person away.
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from django.db.models import Avg, Count, Max, Q
+from django.db.models import Avg, Count, Max, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from organizations.disclosure import Candidate, key_of, publish
 from organizations.models import Organization
 from organizations.suppression import report_min_group
-from programs.models import Program, Topic
+from programs.models import Cohort, Program, Topic
 from reports import charts
 from reports.dashboard import (
     Counted,
@@ -34,8 +34,15 @@ from reports.dashboard import (
     skill_rows,
     skill_topics,
 )
+from reports.kpis import retention_closed, retention_inputs
 from reports.measures import BY_KEY, MEASURES, shown
-from reports.models import ORGANIZATION_SCOPE, Snapshot, cohort_scope, program_scope
+from reports.models import (
+    ORGANIZATION_SCOPE,
+    FrozenRetention,
+    Snapshot,
+    cohort_scope,
+    program_scope,
+)
 from sessions.models import Reflection
 from sessions.reminders import quiet_pairs
 from surveys.models import Assignment, Concern
@@ -67,6 +74,32 @@ def counted(organization: Organization, day: date, at: datetime) -> Counted:
 def last_complete_day(organization: Organization) -> date:
     """Yesterday in the organisation's time zone: the day the nightly job reports."""
     return today(organization) - timedelta(days=1)
+
+
+# --- Closed retention windows ----------------------------------------------------------------
+
+
+def frozen_retention_get(*, organization: Organization, day: date) -> tuple[dict, dict]:
+    """The cohorts whose retention window had closed by ``day``: (their kept figures that
+    still stand, {cohort id: figures}; what each would be counted from now, {cohort id:
+    inputs}, reports.kpis.retention_inputs). A kept figure stands while its inputs are
+    unchanged (reports.models.FrozenRetention)."""
+    closed = [
+        cohort
+        for cohort, start in Cohort.objects.filter(
+            organization=organization, start_date__lte=day
+        ).values_list("pk", "start_date")
+        if retention_closed(start, day)
+    ]
+    if not closed:
+        return {}, {}
+    inputs = retention_inputs(organization, closed)
+    kept = FrozenRetention.objects.filter(organization=organization, cohort__in=closed)
+    return {
+        cohort: figures
+        for cohort, figures, was in kept.values_list("cohort_id", "figures", "inputs")
+        if was == inputs[cohort]
+    }, inputs
 
 
 # --- The dashboard, its export and the API ----------------------------------------------------
@@ -107,20 +140,45 @@ def _targets(organization, program: Program | None) -> dict[str, int]:
 def dashboard_get(*, organization, program: Program | None, start: date, end: date) -> Dashboard:
     """The dashboard of the organisation (``program`` None) or of one program, as of the
     latest snapshot by ``end``, with its trend from ``start``."""
+    board, latest = dashboard_head(organization=organization, program=program, start=start, end=end)
+    if latest is not None:
+        dashboard_sections_fill(board, latest)
+    board.stories = dashboard_stories(organization=organization, program=program)
+    return board
+
+
+def dashboard_head(*, organization, program: Program | None, start: date, end: date):
+    """The dashboard as of the latest snapshot by ``end``, its sections still empty
+    (``dashboard_sections_fill``), and that snapshot's row (None without one), with
+    ``generation``: when the organisation's snapshots were last written (a new night, a
+    day counted again, inclusion counts forgotten), for caching what they show."""
     scope = ORGANIZATION_SCOPE if program is None else program_scope(program.pk)
-    least = report_min_group(organization)
-    board = Dashboard(organization, program, start, end, least)
+    board = Dashboard(organization, program, start, end, report_min_group(organization))
+    written = Snapshot.objects.filter(organization=organization).order_by("-computed_at")
     latest = (
         Snapshot.objects.filter(organization=organization, scope=scope, day__lte=end)
         .order_by("-day")
-        .values("day", "published", "published_detail", "computed_at")
+        .annotate(generation=Subquery(written.values("computed_at")[:1]))
+        .values("pk", "day", "computed_at", "generation")
         .first()
     )
-    if latest is None:
-        return board
-    board.as_of, detail = latest["day"], latest["published_detail"]
-    board.counted = counted(organization, latest["day"], latest["computed_at"])
-    trend = kpi_trend_list(organization=organization, scope=scope, start=start, end=end)
+    if latest is not None:
+        board.as_of = latest["day"]
+        board.counted = counted(organization, latest["day"], latest["computed_at"])
+    return board, latest
+
+
+def dashboard_sections_fill(board: Dashboard, latest: dict) -> None:
+    """What the dashboard shows of its snapshots: tiles, charts, the cohorts compared,
+    breakdowns, skills, commitments, network and concerns. They change only when the
+    snapshots are written (reports.cache keeps them rendered until then)."""
+    organization, program, least = board.organization, board.program, board.threshold
+    scope = ORGANIZATION_SCOPE if program is None else program_scope(program.pk)
+    snapshot = Snapshot.objects.values("published", "published_detail").get(
+        organization=organization, pk=latest["pk"]
+    )
+    detail = snapshot["published_detail"]
+    trend = kpi_trend_list(organization=organization, scope=scope, start=board.start, end=board.end)
     board.trend = trend
     targets = _targets(organization, program)
     for measure in MEASURES:
@@ -128,7 +186,7 @@ def dashboard_get(*, organization, program: Program | None, start: date, end: da
         board.tiles.append(
             Tile(
                 measure,
-                shown(measure, latest["published"], least),
+                shown(measure, snapshot["published"], least),
                 targets.get(measure.target) if measure.target else None,
                 charts.sparkline(points),
             )
@@ -163,8 +221,6 @@ def dashboard_get(*, organization, program: Program | None, start: date, end: da
     board.skills = skill_rows(detail, names)
     board.commitments = commitment_rows(detail)
     draw_network(board, detail)
-    stories = featured_stories(organization, program=program)[:STORIES_SHOWN]
-    board.stories = [text for text in map(story_text, stories) if text]
     concerns = detail.get("concerns", {})
     board.concerns = {
         "raised": concerns.get("raised"),
@@ -174,7 +230,12 @@ def dashboard_get(*, organization, program: Program | None, start: date, end: da
         # than the threshold changed since (reports.publication).
         "on": date.fromisoformat(concerns["on"]) if concerns.get("on") else board.as_of,
     }
-    return board
+
+
+def dashboard_stories(*, organization, program: Program | None) -> list[str]:
+    """The success stories a program manager chose (any day, not only at night)."""
+    stories = featured_stories(organization, program=program)[:STORIES_SHOWN]
+    return [text for text in map(story_text, stories) if text]
 
 
 def _cohorts(organization, program, day: date, least: int) -> list[dict]:

@@ -40,11 +40,17 @@ from organizations.suppression import report_min_group
 from organizations.tenancy import tenant_context
 from programs.models import Program
 from programs.selectors import program_manager_links
+from reports.formulas import RETENTION_FIGURES
 from reports.kpis import figures_on
 from reports.measures import headline
-from reports.models import ORGANIZATION_SCOPE, Snapshot
+from reports.models import ORGANIZATION_SCOPE, FrozenRetention, Snapshot, cohort_scope
 from reports.publication import publish_day
-from reports.selectors import last_complete_day, manager_digest_get, today
+from reports.selectors import (
+    frozen_retention_get,
+    last_complete_day,
+    manager_digest_get,
+    today,
+)
 from sessions.reminders import quiet_pairs
 
 CATCH_UP_DAYS = 31
@@ -58,8 +64,10 @@ RUNNING = [Program.Status.MATCHING, Program.Status.ACTIVE, Program.Status.CLOSIN
 @transaction.atomic
 def snapshot_write(*, organization: Organization, day: date) -> int:
     """Upsert ``day``'s snapshots for every scope, with what they publish; returns how
-    many rows it wrote."""
-    scopes = figures_on(organization, day)
+    many rows it wrote. Cohorts whose retention window has closed take its kept figures,
+    or keep them once counted (``_retention_freeze``)."""
+    frozen, inputs = frozen_retention_get(organization=organization, day=day)
+    scopes = figures_on(organization, day, frozen=frozen)
     # One writer at a time per organisation: two would publish from the same reference.
     publishing_lock(f"reports:{organization.pk}")
     least = report_min_group(organization)
@@ -104,7 +112,48 @@ def snapshot_write(*, organization: Organization, day: date) -> int:
         ],
     )
     published_write(organization, fresh)
+    _retention_freeze(organization, day, scopes, inputs, frozen)
     return len(rows)
+
+
+def _retention_freeze(organization, day: date, scopes: dict, inputs: dict, frozen: dict) -> None:
+    """Keep the retention figures of the closed windows just counted, with what they were
+    counted from: a closed window counts alike on every later day while that stands
+    (reports.models.FrozenRetention)."""
+    now = timezone.now()
+    rows = [
+        FrozenRetention(
+            organization=organization,
+            cohort_id=cohort,
+            figures={
+                k: v for k, v in scopes[cohort_scope(cohort)][2].items() if k in RETENTION_FIGURES
+            },
+            inputs=inputs[cohort],
+            counted_on=day,
+            computed_at=now,
+        )
+        for cohort in inputs
+        if cohort not in frozen
+    ]
+    FrozenRetention.objects.bulk_create(
+        rows,
+        update_conflicts=True,
+        unique_fields=["organization", "cohort"],
+        update_fields=["figures", "inputs", "counted_on", "computed_at"],
+    )
+
+
+@transaction.atomic
+def retention_refreeze(*, organization: Organization) -> int:
+    """Count every closed retention window again and keep the new figures, whatever
+    their inputs say: after a change ``retention_inputs`` does not see
+    (reports.models.FrozenRetention).
+    Writes the last complete day's snapshots, as the nightly job would; returns how many
+    windows it counted."""
+    publishing_lock(f"reports:{organization.pk}")
+    FrozenRetention.objects.filter(organization=organization).delete()
+    snapshot_write(organization=organization, day=last_complete_day(organization))
+    return FrozenRetention.objects.filter(organization=organization).count()
 
 
 def snapshots_backfill(

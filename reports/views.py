@@ -14,11 +14,11 @@ from organizations.spreadsheet import csv_response
 from organizations.suppression import report_min_group
 from programs.decorators import program_permission_required
 from programs.selectors import programs_managed_by
-from reports.dashboard import cohort_columns
+from reports.cache import dashboard_sections, viewer_scope
 from reports.forms import DateRangeForm
 from reports.measures import MEASURES, shown
 from reports.models import ORGANIZATION_SCOPE, program_scope
-from reports.selectors import dashboard_get, kpi_trend_list, today
+from reports.selectors import dashboard_head, dashboard_stories, kpi_trend_list, today
 from reports.services import snapshot_today_request
 
 
@@ -54,21 +54,28 @@ def _period(request):
 
 @program_permission_required("report.view")
 def dashboard_page(request, org_slug, program_id=None):
-    program = request.program
-    if program is None and not _whole_organization(request):
+    program, whole_organization = request.program, _whole_organization(request)
+    if program is None and not whole_organization:
         return _own_program_dashboard(request)
     form, start, end = _period(request)
-    board = dashboard_get(organization=request.organization, program=program, start=start, end=end)
+    organization = request.organization
+    programs = list(programs_managed_by(request.membership, "report.view").order_by("name"))
+    board, latest = dashboard_head(organization=organization, program=program, start=start, end=end)
+    viewer = viewer_scope(
+        whole_organization=whole_organization, program_ids=[p.pk for p in programs]
+    )
+    sections = latest and dashboard_sections(request, board=board, latest=latest, viewer=viewer)
     context = {
         "board": board,
+        "sections": sections or "",
         "program": program,
         "form": form,
-        "programs": programs_managed_by(request.membership, "report.view").order_by("name"),
-        "whole_organization": _whole_organization(request),
-        "cohort_columns": cohort_columns(),
+        "programs": programs,
+        "whole_organization": whole_organization,
         "can_refresh": has_permission(request.membership, "report.refresh"),
         "query": request.GET.urlencode(),
     }
+    board.stories = dashboard_stories(organization=organization, program=program)
     return render(request, "reports/dashboard.html", context)
 
 

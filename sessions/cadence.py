@@ -56,16 +56,37 @@ def cadence(
     """A pair is *quiet* when nothing was held for twice the program's interval and
     nothing is booked; *behind* when it has held more than one session fewer than the
     time since pairing calls for; otherwise *on track*."""
+    return cadence_of_count(
+        now=now,
+        paired_at=paired_at,
+        held=len(held_starts),
+        last=max(held_starts, default=None),
+        next_scheduled=next_scheduled,
+        sessions_per_month=sessions_per_month,
+        planned=planned,
+    )
+
+
+def cadence_of_count(
+    *,
+    now: datetime,
+    paired_at: datetime,
+    held: int,
+    last: datetime | None,
+    next_scheduled: datetime | None,
+    sessions_per_month: int,
+    planned: int,
+) -> Cadence:
+    """``cadence`` from how many sessions were held and the last one's start alone,
+    which is all it reads: the reports count them in SQL for every pair at once."""
     interval = days_between_sessions(sessions_per_month)
-    held = sorted(held_starts)
-    last = held[-1] if held else None
     since = last or paired_at
     elapsed_days = max((now - paired_at).total_seconds() / 86400, 0)
     expected = min(int(elapsed_days / interval), planned)
     if now - since > timedelta(days=2 * interval) and next_scheduled is None:
         status = QUIET
-    elif len(held) < expected - 1:
+    elif held < expected - 1:
         status = BEHIND
     else:
         status = ON_TRACK
-    return Cadence(status, len(held), expected, planned, last, since)
+    return Cadence(status, held, expected, planned, last, since)

@@ -41,7 +41,7 @@ from programs.models import (
     TrainingCompletion,
     TrainingModule,
 )
-from reports.models import Snapshot
+from reports.models import FrozenRetention, Snapshot
 from sessions.models import (
     CircleAttendance,
     Commitment,
@@ -362,6 +362,13 @@ def build_world(*, slug: str = "tenant-a", name: str = "Tenant A") -> dict[str, 
             day=date(2027, 1, 31),
             computed_at=now,
         )
+        frozen_retention = FrozenRetention.objects.create(
+            organization=organization,
+            cohort=cohort,
+            figures={"retention_people": 0},
+            counted_on=date(2027, 1, 31),
+            computed_at=now,
+        )
         published = PublishedFigure.objects.create(
             organization=organization,
             scope=f"survey:{survey.pk}",
@@ -406,6 +413,7 @@ def build_world(*, slug: str = "tenant-a", name: str = "Tenant A") -> dict[str, 
         "outbox_message": outbox_message,
         "held_response": held_response,
         "snapshot": snapshot,
+        "frozen_retention": frozen_retention,
         "published_figure": published,
         "folder": folder,
         "document": document,

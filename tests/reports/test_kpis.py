@@ -8,7 +8,7 @@ import pytest
 from directory.models import Employee, EmployeeDemographics
 from organizations.tenancy import tenant_context
 from reports import formulas, kpis
-from tests.reports.helpers import DAY
+from tests.reports.helpers import DAY, at
 
 pytestmark = pytest.mark.django_db
 
@@ -166,3 +166,26 @@ def test_workforce_counts_the_people_employed_on_the_day(acme, hand):
     found = kpis.workforce(acme, DAY)
     assert found["workforce"] == 27
     assert found["workforce_inclusion"]["gender"] == {"woman": 1, "man": 1}
+
+
+def test_workforce_counts_each_dimension_over_those_who_answered_it(acme, hand):
+    people = hand["employees"]
+    with tenant_context(organization=acme):
+        for key, gender, disability, lgbtq in [
+            ("c2", "woman", "yes", ""),
+            ("c3", "", "no", "no"),
+            ("c4", "non_binary", "yes", "prefer_not"),
+            ("c1", "woman", "yes", "yes"),  # left in March: not on the roster
+        ]:
+            EmployeeDemographics.objects.create(
+                organization=acme, employee=people[key], consent_given_at=at("2025-12-01"),
+                gender=gender, disability=disability, lgbtq=lgbtq,
+            )  # fmt: skip
+        found = kpis.workforce(acme, DAY)["workforce_inclusion"]
+
+    assert found == {
+        "gender": {"woman": 2, "man": 1, "non_binary": 1},  # m1 and e1 answered before
+        "disability": {"yes": 2, "no": 1},
+        "lgbtq": {"no": 1, "prefer_not": 1},
+        "first_generation": {},
+    }
