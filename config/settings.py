@@ -195,7 +195,7 @@ CACHES = {"default": cache_settings(redis_url=REDIS_URL, var_dir=VAR_DIR)}
 # machine) goes back on the queue only after CELERY_VISIBILITY_TIMEOUT seconds
 # unacknowledged; kombu's default of an hour left a killed tick undone that long. It must
 # stay above the longest task's run, or a task still running is handed to a second
-# worker: the longest are the nightly snapshots (6-9 s per day for each
+# worker: the longest are the nightly snapshots (1.5-5 s per day for each
 # 50,000-employee organisation, README "Benchmarks", and more on a night that catches up
 # missed days) and applying an HR file (11-30 s for 50,000 rows on a loaded 2-core
 # machine). Thirty minutes leaves a wide margin for many organisations; raise
