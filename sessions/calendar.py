@@ -17,7 +17,7 @@ reader's own time zone."""
 import zoneinfo
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from email.utils import parseaddr
 from urllib.parse import urlencode
 
@@ -164,7 +164,7 @@ def feed_calendar(entries: Iterable[FeedEntry], *, name: str, zone: zoneinfo.Zon
     calendar.add("x-wr-calname", name)
     calendar.add("x-wr-timezone", zone.key)
     # Calendar apps that read it poll hourly rather than daily.
-    calendar.add("refresh-interval", "PT1H", parameters={"VALUE": "DURATION"})
+    calendar.add("refresh-interval", timedelta(hours=1), parameters={"VALUE": "DURATION"})
     calendar.add("x-published-ttl", "PT1H")
     for entry in entries:
         if entry.session is not None:
