@@ -24,10 +24,10 @@ from directory.zones import zone_for
 from matching.models import Pair
 from organizations.emails import absolute_url
 from organizations.models import Membership, Organization
-from programs.models import Participant
 from programs.selectors import participations_of
 from sessions.calendar import FeedEntry, session_title
 from sessions.models import CalendarFeed, MentoringSession, SupportCircle
+from sessions.selectors import mentor_places
 
 # Meetings stay in the feed this long after they took place: calendar apps remove what
 # a feed stops listing, and last week's session vanishing from a calendar surprises.
@@ -98,7 +98,10 @@ class Feed:
         """Weak: two builds of one version differ only in their DTSTAMP."""
         parts = [self.name, self.zone.key]
         for entry in self.entries:
-            meeting = entry.session or entry.circle
+            if entry.session is not None:
+                meeting, extra = entry.session, [entry.session.video_link, entry.session.status]
+            else:
+                meeting, extra = entry.circle, []
             parts += [
                 entry.title,
                 entry.url,
@@ -107,8 +110,7 @@ class Feed:
                 meeting.starts_at.isoformat(),
                 str(meeting.duration_minutes),
                 meeting.location,
-                getattr(meeting, "video_link", ""),
-                getattr(meeting, "status", ""),
+                *extra,
             ]
         digest = hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
         return f'W/"{digest[:32]}"'
@@ -130,8 +132,7 @@ def feed_contents(*, feed: CalendarFeed, now=None) -> Feed:
         .order_by("starts_at", "pk")
     )
     mentoring = {
-        p.program_id: p
-        for p in mine.filter(role=Participant.Role.MENTOR, status=Participant.Status.APPROVED)
+        p.program_id: p for p in mentor_places(organization=organization, user=membership.user)
     }
     circles = SupportCircle.objects.filter(
         program__in=list(mentoring), starts_at__gte=since

@@ -9,14 +9,13 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import condition
 
 from organizations.decorators import permission_required
+from organizations.emails import absolute_url
 from organizations.models import Organization
 from organizations.tenancy import tenant_context
-from programs.models import Participant
-from programs.selectors import participations_of
 from sessions import feeds
 from sessions.calendar import circle_ics, feed_calendar, session_invite
 from sessions.models import MentoringSession, SupportCircle
-from sessions.selectors import my_pair
+from sessions.selectors import mentor_places, my_pair
 
 CALENDAR = "text/calendar; charset=utf-8"
 
@@ -42,15 +41,15 @@ def session_ics(request, org_slug, pair_id, session_id):
 @permission_required("program.participate")
 def circle_ics_download(request, org_slug, circle_id):
     """A support circle's meeting, for the mentors of its program."""
-    mentoring = participations_of(organization=request.organization, user=request.user).filter(
-        role=Participant.Role.MENTOR, status=Participant.Status.APPROVED
-    )
+    mentoring = mentor_places(organization=request.organization, user=request.user)
     circle = get_object_or_404(SupportCircle, pk=circle_id, program__in=mentoring.values("program"))
     participant = mentoring.get(program=circle.program_id)
-    page = reverse(
-        "home:participation", kwargs={"org_slug": org_slug, "participant_id": participant.pk}
+    page = absolute_url(
+        reverse(
+            "home:participation", kwargs={"org_slug": org_slug, "participant_id": participant.pk}
+        )
     )
-    return _ics(circle_ics(circle, url=request.build_absolute_uri(page)), "circle.ics")
+    return _ics(circle_ics(circle, url=page), "circle.ics")
 
 
 @permission_required("program.participate")
