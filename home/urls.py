@@ -7,6 +7,7 @@ from django.urls import include, path
 from config.health import healthz, healthz_live
 from home.views import overview as home_views
 from organizations import views as organization_views
+from sessions.views import calendar as calendar_views
 
 # The admin site signs people in through allauth too: rate limits and two-factor apply.
 admin.site.login = secure_admin_login(admin.site.login)
@@ -33,6 +34,13 @@ urlpatterns = [
         "invitations/<slug:organization_slug>/<str:token>/",
         organization_views.invitation_accept,
         name="invitation_accept",
+    ),
+    # Not under /o/<slug>/ either: calendar apps fetch it without signing in; the
+    # token in the address is the credential.
+    path(
+        "calendar/<slug:organization_slug>/<str:feed_token>.ics",
+        calendar_views.calendar_feed,
+        name="calendar_feed",
     ),
     path("api/v1/", include("home.api_urls")),
     path("admin/", admin.site.urls),

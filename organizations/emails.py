@@ -169,6 +169,7 @@ def send_branded_email(
     key: str | None = None,
     alternatives: Sequence[MIMEBase] = (),
     attachments: Sequence[MIMEBase | tuple[str, bytes | str, str]] = (),
+    reply_to: Sequence[str] = (),
 ) -> None:
     """Send ``<template>_subject.txt``, ``.txt`` and ``.html``, rendered in the
     organisation's language with ``organization`` and the logo's Content-ID
@@ -176,7 +177,8 @@ def send_branded_email(
 
     ``key``: the same key, the same Message-ID, however often it is sent; without one,
     a fresh Message-ID. ``alternatives`` are MIME parts added beside the text and the
-    HTML; ``attachments`` are MIME parts or ``(filename, content, mimetype)``."""
+    HTML; ``attachments`` are MIME parts or ``(filename, content, mimetype)``;
+    ``reply_to``: where a reply goes, when a person rather than Upturn should have it."""
     logo = inline_logo(organization)
     context = {**context, "organization": organization, "email_logo_cid": logo.cid if logo else ""}
     with translation.override(organization.locale):
@@ -187,6 +189,7 @@ def send_branded_email(
         subject=subject,
         body=body,
         to=to,
+        reply_to=list(reply_to) or None,
         headers={"Message-ID": message_id(key)} if key else None,
         inline_images=[logo] if logo else [],
         extra_alternatives=alternatives,

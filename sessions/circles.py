@@ -94,7 +94,8 @@ def circle_update(*, circle: SupportCircle, plan: CirclePlan) -> SupportCircle:
     circle.starts_at = plan.starts_at
     circle.duration_minutes = plan.duration_minutes
     circle.location = plan.location.strip()
-    circle.save(update_fields=["title", "starts_at", "duration_minutes", "location"])
+    circle.sequence += 1  # calendars that have the meeting move it rather than add one
+    circle.save(update_fields=["title", "starts_at", "duration_minutes", "location", "sequence"])
     return circle
 
 

@@ -1,17 +1,15 @@
 """The calendar invitations of a session: one email per person, in their own time zone,
 carrying the event as an invitation their calendar acts on."""
 
-from email.utils import parseaddr
 from enum import StrEnum
 
-from django.conf import settings
 from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
 from directory.zones import zone_for
 from organizations.emails import absolute_url, send_branded_email
-from sessions.calendar import session_invite
+from sessions.calendar import session_invite, session_organizer, session_title
 from sessions.mail import calendar_alternative, calendar_attachment
 from sessions.models import MentoringSession
 
@@ -49,12 +47,6 @@ class InviteBeingSent(Exception):
     """Another worker is sending this very email right now: try again shortly."""
 
 
-def organizer(organization) -> tuple[str, str]:
-    """(name, address) of the event's organiser: Upturn's From address, which sends the
-    invitations on the pair's behalf, under the organisation's name."""
-    return organization.name, parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
-
-
 def invite_occasion(session: MentoringSession, email: str) -> str:
     """One person's copy of one version of the event."""
     return f"invite:{session.uid}:{session.sequence}:{email.lower()}"
@@ -85,12 +77,8 @@ def send_session_invites(*, session: MentoringSession, kind: str) -> None:
     email that fails raises, and the caller retries: who already has theirs is skipped."""
     pair = session.pair
     organization = session.organization
-    method = METHODS[kind]
-    title = f"{pair.program.name}: {pair.mentor.employee.name} & {pair.mentee.employee.name}"
-    people = [(p.employee.name, p.employee.email) for p in (pair.mentor, pair.mentee)]
-    ics = session_invite(
-        session, method=method, title=title, people=people, organizer=organizer(organization)
-    )
+    title = session_title(session)
+    ics = session_invite(session)
     path = reverse("mentoring:pair", kwargs={"org_slug": organization.slug, "pair_id": pair.pk})
     for person, partner in ((pair.mentor, pair.mentee), (pair.mentee, pair.mentor)):
         email = person.employee.email
@@ -128,6 +116,8 @@ def _send_one(session, kind, person, partner, title, path, ics, occasion) -> Non
             context=context,
             to=[person.employee.email],
             key=occasion,
+            # A reply to the email, like the calendar's answer, reaches who booked it.
+            reply_to=[session_organizer(session).employee.email],
             alternatives=[calendar_alternative(ics, METHODS[kind])],
             attachments=[calendar_attachment(ics)],
         )

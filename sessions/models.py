@@ -247,6 +247,8 @@ class SupportCircle(TenantModel):
         _("minutes"), default=45, validators=[MinValueValidator(15), MaxValueValidator(240)]
     )
     location = models.CharField(_("place or video link"), max_length=300, blank=True)
+    # The calendar event's SEQUENCE: one more per change, so calendars move the meeting.
+    sequence = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -254,6 +256,18 @@ class SupportCircle(TenantModel):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def uid(self) -> str:
+        """The calendar event's UID: circles live in the deployment's one table, so the
+        id is unique, and it never changes."""
+        return f"circle-{self.pk}@upturn"
+
+    @property
+    def ends_at(self):
+        from datetime import timedelta
+
+        return self.starts_at + timedelta(minutes=self.duration_minutes)
 
 
 class CircleAttendance(TenantModel):
@@ -267,3 +281,16 @@ class CircleAttendance(TenantModel):
                 fields=["circle", "participant"], name="mentoring_circleattendance_unique"
             )
         ]
+
+
+class CalendarFeed(TenantModel):
+    """A person's calendar feed in one organisation: the sessions and support circles
+    their calendar app subscribes to, behind a secret address. Only the token's hash is
+    kept, so the address is shown once; revoking deletes the row and a new one replaces it.
+    """
+
+    membership = models.OneToOneField(
+        "organizations.Membership", on_delete=models.CASCADE, related_name="+"
+    )
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)

@@ -32,6 +32,14 @@ def my_pair(*, organization, user, pair_id) -> tuple[Pair, Participant, Particip
     return pair, me, partner
 
 
+def mentor_places(*, organization, user) -> QuerySet[Participant]:
+    """The person's approved places as a mentor: the programs whose support circles are
+    theirs to attend."""
+    return participations_of(organization=organization, user=user).filter(
+        role=Participant.Role.MENTOR, status=Participant.Status.APPROVED
+    )
+
+
 def pair_sessions(pair: Pair) -> tuple[list, list]:
     """(upcoming, past): upcoming are those booked or cancelled whose time is still to
     come (a cancelled one is shown there marked cancelled: it never happened, so it is not

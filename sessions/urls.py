@@ -1,5 +1,6 @@
 from django.urls import path
 
+from sessions.views import calendar
 from sessions.views import pair as views
 
 app_name = "mentoring"
@@ -18,6 +19,9 @@ urlpatterns = [
     ),
     path(pair + "sessions/<int:session_id>/cancel/", views.session_cancel, name="session_cancel"),
     path(pair + "sessions/<int:session_id>/log/", views.session_log, name="session_log"),
+    path(pair + "sessions/<int:session_id>/session.ics", calendar.session_ics, name="session_ics"),
+    path("circles/<int:circle_id>/circle.ics", calendar.circle_ics_download, name="circle_ics"),
+    path("calendar/", calendar.calendar_feed_settings, name="calendar_feed_settings"),
     path(
         pair + "sessions/<int:session_id>/reflection/",
         views.reflection_edit,

@@ -42,7 +42,9 @@ from programs.models import (
     TrainingModule,
 )
 from reports.models import FrozenRetention, Snapshot
+from sessions.feeds import calendar_feed_token_hash
 from sessions.models import (
+    CalendarFeed,
     CircleAttendance,
     Commitment,
     Goal,
@@ -70,6 +72,11 @@ from tests.tenancy_app.models import Document, Folder
 def invitation_token(slug: str) -> str:
     """The raw token of the world's invitation (tokens are unique across organisations)."""
     return f"a-known-token-for-{slug}"
+
+
+def feed_token(slug: str) -> str:
+    """The raw token of the world's calendar feed."""
+    return f"a-known-feed-token-for-{slug}"
 
 
 EVERY_ROLE = {
@@ -332,6 +339,11 @@ def build_world(*, slug: str = "tenant-a", name: str = "Tenant A") -> dict[str, 
         attendance = CircleAttendance.objects.create(
             organization=organization, circle=circle, participant=participant
         )
+        calendar_feed = CalendarFeed.objects.create(
+            organization=organization,
+            membership=member,
+            token_hash=calendar_feed_token_hash(feed_token(slug)),
+        )
         notification_settings = NotificationSettings.objects.create(
             organization=organization, membership=member
         )
@@ -382,6 +394,7 @@ def build_world(*, slug: str = "tenant-a", name: str = "Tenant A") -> dict[str, 
     return {
         "organization": organization,
         "token": invitation_token(slug),
+        "feed_token": feed_token(slug),
         "membership_id": member,
         "employee_id": employee,
         "topic_id": topic,
@@ -410,6 +423,7 @@ def build_world(*, slug: str = "tenant-a", name: str = "Tenant A") -> dict[str, 
         "note": note,
         "circle_attendance": attendance,
         "notification_settings": notification_settings,
+        "calendar_feed": calendar_feed,
         "outbox_message": outbox_message,
         "held_response": held_response,
         "snapshot": snapshot,

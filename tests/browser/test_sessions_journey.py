@@ -4,7 +4,6 @@ mentee reads the mentor's shared note, never her private one), a goal is agreed 
 ticked off, and the program manager's pair list shows the pair on track without a word
 of what either wrote."""
 
-from contextlib import contextmanager
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -17,8 +16,8 @@ from matching.models import Pair
 from organizations.tenancy import tenant_context
 from programs.models import ProgramManager
 from sessions.models import Commitment, Goal, MentoringSession, Note, Reflection
-from tests.accounts.factories import PASSWORD, UserFactory
-from tests.browser.helpers import sign_in
+from tests.accounts.factories import UserFactory
+from tests.browser.helpers import open_pair_page, signed_in
 from tests.organizations.factories import MembershipFactory
 from tests.sessions.mail_helpers import invitations
 
@@ -63,33 +62,6 @@ def pair(acme, world) -> Pair:
     return pair
 
 
-@contextmanager
-def _signed_in(chromium, live_server, email: str):
-    """A browser of one's own, signed in as ``email``."""
-    context = chromium.new_context(
-        base_url=live_server.url, viewport={"width": 1280, "height": 800}
-    )
-    try:
-        page = context.new_page()
-        page.set_default_timeout(10_000)
-        sign_in(page, email, PASSWORD)
-        page.wait_for_url("**/o/acme/")
-        yield page
-    finally:
-        context.close()
-
-
-def _open_pair_page(page, program: str, partner: str) -> None:
-    """From the organisation's home to the pair's workspace, as a participant gets there."""
-    page.get_by_role("navigation", name="Organisation").get_by_role(
-        "link", name="My programs"
-    ).click()
-    page.get_by_role("link", name=program, exact=True).click()
-    page.get_by_role("heading", name=program).wait_for()
-    page.get_by_role("link", name="Open your pair's page").click()
-    page.get_by_role("heading", name=f"You and {partner}").wait_for()
-
-
 def _invites(to: str) -> list:
     """The calendar invitations emailed to one address, as a mail client reads them:
     (subject, the method of the calendar part, VEVENT)."""
@@ -109,8 +81,8 @@ def test_a_pair_schedules_logs_and_ticks_off_a_goal_and_the_manager_sees_only_co
     day = timezone.localtime(timezone.now(), BERLIN).date() + timedelta(days=7)
     starts_at = datetime.combine(day, time(10, 0), tzinfo=BERLIN)
     when = dateformat.format(starts_at, "D j M, H:i")
-    with _signed_in(chromium, live_server, ANN) as ann:
-        _open_pair_page(ann, program, "Dan Senior")
+    with signed_in(chromium, live_server, ANN) as ann:
+        open_pair_page(ann, program, "Dan Senior")
         assert (
             ann.get_by_role("region", name="Upcoming").get_by_text("Nothing booked.").is_visible()
         )
@@ -152,8 +124,8 @@ def test_a_pair_schedules_logs_and_ticks_off_a_goal_and_the_manager_sees_only_co
         assert "https://meet.example/ann-dan" in str(event["LOCATION"])
 
     # Dan sees it booked, in his own time.
-    with _signed_in(chromium, live_server, DAN) as dan:
-        _open_pair_page(dan, program, "Ann Junior")
+    with signed_in(chromium, live_server, DAN) as dan:
+        open_pair_page(dan, program, "Ann Junior")
         assert (
             dan.get_by_role("region", name="Upcoming").get_by_role("link", name=when).is_visible()
         )
@@ -167,8 +139,8 @@ def test_a_pair_schedules_logs_and_ticks_off_a_goal_and_the_manager_sees_only_co
         session.refresh_from_db()
 
     # Ann logs it, with a note for both and one for herself.
-    with _signed_in(chromium, live_server, ANN) as ann:
-        _open_pair_page(ann, program, "Dan Senior")
+    with signed_in(chromium, live_server, ANN) as ann:
+        open_pair_page(ann, program, "Dan Senior")
         assert (
             ann.get_by_role("region", name="Upcoming").get_by_text("Nothing booked.").is_visible()
         )
@@ -211,8 +183,8 @@ def test_a_pair_schedules_logs_and_ticks_off_a_goal_and_the_manager_sees_only_co
         screenshot(ann, "sessions-goal-added")
 
     # Dan logs his own reflection: he reads Ann's shared note, never her private one.
-    with _signed_in(chromium, live_server, DAN) as dan:
-        _open_pair_page(dan, program, "Ann Junior")
+    with signed_in(chromium, live_server, DAN) as dan:
+        open_pair_page(dan, program, "Ann Junior")
         past = dan.get_by_role("region", name="Past sessions")
         assert past.get_by_text("Held").is_visible()
         past.get_by_role("link", name="Open").click()
@@ -306,7 +278,7 @@ def test_a_pair_schedules_logs_and_ticks_off_a_goal_and_the_manager_sees_only_co
     assert (commitment.participant_id, commitment.session_id) == (world["Dan"].pk, session.pk)
 
     # The program manager: the pair on track, counted, and nothing of what they wrote.
-    with _signed_in(chromium, live_server, MANAGER) as manager:
+    with signed_in(chromium, live_server, MANAGER) as manager:
         manager.get_by_role("navigation", name="Organisation").get_by_role(
             "link", name="Programs", exact=True
         ).click()

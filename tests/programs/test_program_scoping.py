@@ -72,6 +72,8 @@ PARTICIPANT_ROUTES = {
     "mentoring:session_reschedule": "the pair's workspace, for its two people",
     "mentoring:session_cancel": "the pair's workspace, for its two people",
     "mentoring:session_log": "the pair's workspace, for its two people",
+    "mentoring:session_ics": "the pair's workspace, for its two people",
+    "mentoring:circle_ics": "a mentor's own program's support circle",
     "mentoring:reflection_edit": "the person's own reflection",
     "mentoring:goal_add": "the pair's workspace, for its two people",
     "mentoring:goal_status": "the pair's workspace, for its two people",

@@ -39,7 +39,8 @@ from organizations.roles import Role
 from organizations.tenancy import tenant_context
 from programs.models import ProgramManager, Topic
 from sessions import services
-from sessions.models import MentoringSession
+from sessions.feeds import calendar_feed_token_hash
+from sessions.models import CalendarFeed, MentoringSession
 from tests.accounts.factories import UserFactory
 from tests.organizations.factories import MembershipFactory
 from tests.routes import body_of, urls_for
@@ -48,6 +49,7 @@ from tests.tenant_world import EVERY_ROLE, build_program_objects, build_survey_o
 pytestmark = pytest.mark.django_db
 
 TOKEN = "a-known-token-for-the-confidentiality-test"  # noqa: S105
+FEED_TOKEN = "a-known-feed-token-for-the-confidentiality-test"  # noqa: S105
 
 # Distinctive, short (a truncated excerpt would still be caught) and free of anything
 # HTML, JSON or CSV would escape.
@@ -98,6 +100,7 @@ MUST_REACH = {
     "manager": "mentoring_manager:pairs",
     "admin": "mentoring_manager:pairs",
     "executive": "home:overview",
+    "anonymous": "calendar_feed",  # the address is the credential
     "every_role": "mentoring_manager:pairs",
     "key_admin": "api_employee_list",
     "key_manager": "api_employee_list",
@@ -191,6 +194,14 @@ def worlds(acme, world, pair, written):
                 organization=acme, program=program, cohort=world["cohort"], participant=world["Ann"]
             ),
         }
+        # Ann's and Dan's calendar feeds: the address is the credential, so every reader
+        # (anonymous included) fetches them, and they must carry none of the markers.
+        for who in ("ann", "dan"):
+            CalendarFeed.objects.create(
+                organization=acme,
+                membership=memberships[who],
+                token_hash=calendar_feed_token_hash(f"{FEED_TOKEN}-{who}"),
+            )
     variants = []
     for who, session in itertools.product(("Ann", "Dan"), ("logged", "scheduled")):
         person = world[who]
@@ -202,6 +213,7 @@ def worlds(acme, world, pair, written):
                 "membership_id": memberships[who.lower()],
                 "participant_id": person,
                 "session_id": written[session],
+                "feed_token": f"{FEED_TOKEN}-{who.lower()}",
                 **common,
             }
         )

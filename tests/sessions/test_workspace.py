@@ -101,9 +101,18 @@ def test_scheduling_emails_both_a_calendar_invitation_in_their_own_time(
         session = MentoringSession.objects.get()
     assert str(event["UID"]) == session.uid
     assert "https://meet.example/ann" in str(event["LOCATION"])
-    # RFC 5546: an invitation names its organiser (Upturn's From address, under the
-    # organisation's name) and its attendees.
-    assert _addresses(event["ORGANIZER"]) == {"no-reply@upturn.example": "Acme"}
+    # RFC 5546: an invitation names its organiser and its attendees. The organiser is
+    # who booked it, so that Dan's "accept" reaches Ann; Upturn sent it on her behalf.
+    assert _addresses(event["ORGANIZER"]) == {"ann@acme.example": "Ann Junior"}
+    assert str(event["ORGANIZER"].params["SENT-BY"]) == "mailto:no-reply@upturn.example"
+    partstat = {str(a): str(a.params["PARTSTAT"]) for a in event["ATTENDEE"]}
+    assert partstat == {
+        "mailto:ann@acme.example": "ACCEPTED",
+        "mailto:dan@acme.example": "NEEDS-ACTION",
+    }
+    (email,) = [m for m in mail.outbox if m.to == ["dan@acme.example"]]
+    assert email.from_email == "Upturn <no-reply@upturn.example>"
+    assert email.reply_to == ["ann@acme.example"]
     assert _addresses(event["ATTENDEE"]) == {
         "ann@acme.example": "Ann Junior",
         "dan@acme.example": "Dan Senior",

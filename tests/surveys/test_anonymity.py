@@ -40,7 +40,8 @@ from programs.models import (
     ProgramManager,
     Topic,
 )
-from sessions.models import Commitment, Goal, MentoringSession
+from sessions.feeds import calendar_feed_token_hash
+from sessions.models import CalendarFeed, Commitment, Goal, MentoringSession
 from surveys.models import Answer, Assignment, Concern, HeldResponse, Response, Story
 from surveys.services import responses_release
 from tests.organizations.factories import MembershipFactory
@@ -60,6 +61,7 @@ from tests.tenant_world import EVERY_ROLE, build_program_objects, world_pair
 pytestmark = pytest.mark.django_db
 
 TOKEN = "a-known-token-for-the-anonymity-test"  # noqa: S105
+FEED_TOKEN = "a-known-feed-token-for-the-anonymity-test"  # noqa: S105
 # Distinctive, short and free of anything HTML, JSON or CSV would escape.
 MARKERS = {name: f"Zq8{name.capitalize()}AnswerText" for name in PEOPLE}
 CONCERN = "Zq8AnnConcernText"
@@ -143,9 +145,15 @@ def _variant(acme, world, pair, survey, schedule, assignments) -> dict:
             for m in Membership.objects.filter(organization=acme).select_related("user")
         }
         story = Story.objects.get(program=program)  # Bea's, given with consent
+        CalendarFeed.objects.create(
+            organization=acme,
+            membership=memberships["ann@acme.example"],
+            token_hash=calendar_feed_token_hash(FEED_TOKEN),
+        )
         return {
             "organization": acme,
             "token": TOKEN,
+            "feed_token": FEED_TOKEN,
             "program_id": program,
             "cohort_id": world["cohort"],
             "participant_id": ann,
