@@ -60,6 +60,7 @@ from programs.models import (
     TrainingCompletion,
 )
 from sessions.models import Commitment, Goal, MentoringSession, Note, Reflection, SessionChange
+from sessions.partner_news import PartnerNotice
 from sessions.selectors import default_agendas
 from sessions.services import (
     Log,
@@ -250,6 +251,24 @@ def seed_sessions_demo(organization: Organization) -> None:
     for pair in others[QUIET_PAIRS + 1 :]:
         history.on_track(pair, rng)
     history.stamp(pilot)
+    _forget_past_partner_news(pilot)
+
+
+def _forget_past_partner_news(pilot: Cohort) -> None:
+    """The history's logs, goals and commitments were told to each partner months ago,
+    and read then: the demo keeps only the notices of sessions still to come (a partner
+    booked one), unread, as a person would find them."""
+    upcoming = MentoringSession.objects.filter(
+        pair__cohort=pilot,
+        status=MentoringSession.Status.SCHEDULED,
+        starts_at__gt=timezone.now(),
+    ).values_list("pk", flat=True)
+    past = Notification.objects.filter(organization=pilot.organization, kind__in=PartnerNotice)
+    for session_id in upcoming:
+        past = past.exclude(
+            key__startswith=f"{PartnerNotice.PARTNER_BOOKING}:session:{session_id}:"
+        )
+    past.delete()
 
 
 def _move_pilot_back(pilot: Cohort) -> None:

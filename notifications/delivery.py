@@ -73,6 +73,7 @@ def create(candidates: Iterable[Candidate], now: datetime) -> None:
         organization=candidates[0].recipient.organization,
         memberships=[c.recipient for c in candidates],
     )
+    app_only = set(kinds.app_only_kinds())
     rows = []
     for candidate in candidates:
         send_after = outside_night(now, zones[candidate.recipient.pk])
@@ -88,6 +89,11 @@ def create(candidates: Iterable[Candidate], now: datetime) -> None:
                 body=candidate.body,
                 url=candidate.url,
                 send_after=send_after,
+                status=(
+                    Notification.Status.MUTED
+                    if candidate.kind in app_only
+                    else Notification.Status.PENDING
+                ),
             )
         )
     Notification.objects.bulk_create(rows, ignore_conflicts=True)

@@ -46,6 +46,9 @@ class NotificationKind:
     # muted, capped or folded into the digest, and not counted against the cap.
     always_emailed: bool = False
     still_due: StillDue | None = None
+    # Shown in the app only, never emailed: its email goes another way (a calendar
+    # invitation tells of a booking), and a second email of the same news is noise.
+    app_only: bool = False
 
 
 _KINDS: dict[str, NotificationKind] = {}
@@ -53,9 +56,14 @@ _RULES: list[Rule] = []
 
 
 def register_kind(
-    value: str, label, *, always_emailed: bool = False, still_due: StillDue | None = None
+    value: str,
+    label,
+    *,
+    always_emailed: bool = False,
+    still_due: StillDue | None = None,
+    app_only: bool = False,
 ) -> None:
-    kind = NotificationKind(str(value), label, always_emailed, still_due)
+    kind = NotificationKind(str(value), label, always_emailed, still_due, app_only)
     if _KINDS.get(kind.value, kind) != kind:
         raise ValueError(f"Notification kind {kind.value!r} is registered twice, differently.")
     _KINDS[kind.value] = kind
@@ -77,9 +85,17 @@ def always_emailed_kinds() -> list[str]:
 
 
 def mutable_kinds() -> list[str]:
-    """What a person may keep to the app (no email): every reminder, not news or the
-    digest itself."""
-    return [k.value for k in _KINDS.values() if not k.always_emailed and k.value != DIGEST]
+    """What a person may keep to the app (no email): every reminder, not news, the
+    digest itself or what is never emailed anyway."""
+    return [
+        k.value
+        for k in _KINDS.values()
+        if not k.always_emailed and not k.app_only and k.value != DIGEST
+    ]
+
+
+def app_only_kinds() -> list[str]:
+    return [kind.value for kind in _KINDS.values() if kind.app_only]
 
 
 def label_of(value: str) -> str:

@@ -7,6 +7,7 @@ began (moved with SeparateDatabaseAndState, so no table was rebuilt).
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from notifications import kinds
 from notifications.kinds import kind_choices
 from organizations.models import Membership
 from organizations.tenancy import TenantModel
@@ -55,7 +56,12 @@ class Notification(TenantModel):
 
     @property
     def is_muted(self) -> bool:
-        return self.status == self.Status.MUTED
+        """Kept from email by the person's own choice (not a kind never emailed)."""
+        return self.status == self.Status.MUTED and not self.is_app_only
+
+    @property
+    def is_app_only(self) -> bool:
+        return self.kind in kinds.app_only_kinds()
 
 
 class NotificationSettings(TenantModel):

@@ -10,7 +10,8 @@ class MentoringSessionsConfig(AppConfig):
 
     def ready(self) -> None:
         from notifications.outbox import register_handler
-        from sessions import emails, notices
+        from sessions import emails, notices, partner_news
 
         notices.register()
+        partner_news.register()
         register_handler(emails.OUTBOX_KIND, emails.session_invites_deliver)

@@ -15,6 +15,7 @@ from directory.zones import zone_for
 from matching.models import Pair
 from organizations.dates import DayRange, pair_range, program_range
 from programs.models import Participant, Program, ProgramTopic
+from sessions import partner_news
 from sessions.models import (
     Commitment,
     Goal,
@@ -103,6 +104,7 @@ def session_schedule(*, pair: Pair, actor: Participant, plan: Plan) -> Mentoring
         agenda=plan.agenda,
     )
     _send_invites(session, "scheduled")
+    partner_news.session_booked(session, actor)
     return session
 
 
@@ -140,6 +142,7 @@ def session_reschedule(*, session: MentoringSession, actor: Participant, plan: P
     session = _scheduled(session, actor)
     _check_plan(session.pair, plan)
     _record_change(session, actor, SessionChange.Kind.RESCHEDULED, plan.starts_at)
+    was = session.starts_at
     session.starts_at = plan.starts_at
     session.duration_minutes = plan.duration_minutes
     session.location, session.video_link = plan.location, plan.video_link
@@ -147,6 +150,7 @@ def session_reschedule(*, session: MentoringSession, actor: Participant, plan: P
     session.sequence += 1
     session.save()
     _send_invites(session, "rescheduled")
+    partner_news.session_moved(session, actor, was)
     return session
 
 
@@ -158,6 +162,7 @@ def session_cancel(*, session: MentoringSession, actor: Participant) -> Mentorin
     session.sequence += 1
     session.save(update_fields=["status", "sequence"])
     _send_invites(session, "cancelled")
+    partner_news.session_cancelled(session, actor)
     return session
 
 
@@ -280,6 +285,7 @@ def session_log(
                 visibility=visibility,
                 text=text.strip(),
             )
+    partner_news.session_logged(session, actor)
     return session
 
 
@@ -324,13 +330,15 @@ def _check_goal(pair: Pair, title: str, owner: Participant | None, due_date) -> 
 def goal_add(*, pair: Pair, actor: Participant, title: str, owner=None, due_date=None) -> Goal:
     _ensure_member(pair, actor)
     _check_goal(pair, title, owner, due_date)
-    return Goal.objects.create(
+    goal = Goal.objects.create(
         organization=pair.organization,
         pair=pair,
         title=title.strip(),
         owner=owner,
         due_date=due_date,
     )
+    partner_news.goal_added(goal, actor)
+    return goal
 
 
 @transaction.atomic
@@ -395,7 +403,7 @@ def commitment_add(
         problems.append(_("Choose one of your sessions that took place."))
     if problems:
         raise ValidationError(problems)
-    return Commitment.objects.create(
+    commitment = Commitment.objects.create(
         organization=pair.organization,
         pair=pair,
         participant=actor,
@@ -403,6 +411,8 @@ def commitment_add(
         text=text.strip(),
         theme=theme,
     )
+    partner_news.commitment_made(commitment, actor)
+    return commitment
 
 
 @transaction.atomic

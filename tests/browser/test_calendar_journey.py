@@ -1,8 +1,8 @@
-"""Calendars, in the browser: the mentor books a session; the mentee downloads its .ics
-(the emailed invitation's event) and makes a calendar feed, whose address a calendar app
-fetches without signing in and which lists the session; the mentor moves it, and the
-feed shows the new time under the same UID. Both calendars are read by two independent
-parsers, icalendar and vobject."""
+"""Calendars, in the browser: the mentor books a session; the mentee is told in the app,
+downloads its .ics (the emailed invitation's event) and makes a calendar feed, whose
+address a calendar app fetches without signing in and which lists the session; the
+mentor moves it, and the feed shows the new time under the same UID. Both calendars are
+read by two independent parsers, icalendar and vobject."""
 
 from datetime import datetime, time, timedelta
 from pathlib import Path
@@ -73,8 +73,17 @@ def test_the_mentee_downloads_the_session_and_follows_it_moving_in_their_feed(
     with tenant_context(organization=acme):
         session = MentoringSession.objects.get(pair=pair)
 
-    # Dan downloads it from the pair's page, and makes his feed.
+    # Dan is told in the app, downloads it from the pair's page, and makes his feed.
     with signed_in(chromium, live_server, DAN) as dan:
+        dan.goto("/o/acme/notifications/")
+        told = dan.get_by_role("region", name="Your notifications, newest first")
+        told.get_by_text(
+            f"Ann Junior booked a session with you on {dateformat.format(starts_at, 'l j F Y')}"
+        ).wait_for()
+        assert (
+            told.get_by_text("in the app only", exact=False).count() == 1
+        )  # mailed: the invitation
+        screenshot(dan, "calendar-partner-told")
         open_pair_page(dan, program, "Ann Junior")
         upcoming = dan.get_by_role("region", name="Upcoming")
         upcoming.get_by_text("Add to calendar:").wait_for()
