@@ -17,6 +17,7 @@ from directory.models import (
     DirectoryImport,
     Employee,
     EmployeeDemographics,
+    ImportRow,
     JobLevelChange,
 )
 from matching import services as matching
@@ -339,6 +340,14 @@ def build_world(*, slug: str = "tenant-a", name: str = "Tenant A") -> dict[str, 
         attendance = CircleAttendance.objects.create(
             organization=organization, circle=circle, participant=participant
         )
+        # A checked import's staged row (directory.staging, PostgreSQL's path).
+        import_row = ImportRow.objects.create(
+            organization=organization,
+            directory_import=program_objects["import_id"],
+            line=2,
+            employee_number="Z1",
+            name="Zed",
+        )
         calendar_feed = CalendarFeed.objects.create(
             organization=organization,
             membership=member,
@@ -424,6 +433,7 @@ def build_world(*, slug: str = "tenant-a", name: str = "Tenant A") -> dict[str, 
         "circle_attendance": attendance,
         "notification_settings": notification_settings,
         "calendar_feed": calendar_feed,
+        "import_row": import_row,
         "outbox_message": outbox_message,
         "held_response": held_response,
         "snapshot": snapshot,

@@ -35,9 +35,13 @@ def test_the_import_benchmark_applies_its_file_and_prints_each_step(db):
 def test_the_reports_benchmark_times_the_nightly_job_and_the_dashboard(acme, world):
     printed = _run("benchmark_reports", slug="acme", requests=2)
 
-    assert re.search(r"Nightly job:\s+\d+\.\d+ s\s+\(\d+ queries\)", printed), printed
+    assert re.search(
+        r"Nightly job:\s+\d+\.\d+ s\s+median of \d+ \(min \d+\.\d+ s, \d+ queries\)", printed
+    ), printed
     assert re.search(r"Dashboard page:\s+\d+\.\d+ ms median of 2", printed), printed
     assert printed.count("plain SQL floor:") == 2
+    # Each figure beside its floor, as a ratio measured in the same run.
+    assert len(re.findall(r"ratio:\s+\d+\.\dx the floor", printed)) == 2, printed
     with tenant_context(organization=acme):
         assert Snapshot.objects.filter(organization=acme).exists()
 
