@@ -4,7 +4,6 @@ asks everyone; a mentor answers it after being told it is anonymous; once the he
 are released, the results page shows the figures for everyone and hides the mentors,
 too few to show, with the mentees that would give them away, in one sentence."""
 
-from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
@@ -16,8 +15,8 @@ from organizations.tenancy import tenant_context
 from programs.models import Cohort, Participant, Program, ProgramManager, ProgramTopic
 from surveys.models import Assignment, HeldResponse, Question, Response, Schedule, Survey
 from surveys.services import assignments_create, response_submit, responses_release
-from tests.accounts.factories import PASSWORD, UserFactory
-from tests.browser.helpers import sign_in
+from tests.accounts.factories import UserFactory
+from tests.browser.helpers import signed_in
 from tests.helpers import is_postgresql
 from tests.organizations.factories import MembershipFactory
 from tests.surveys.helpers import contains_marker, rows_as_readers
@@ -80,22 +79,6 @@ def cohort(acme, world) -> Cohort:
     return cohort
 
 
-@contextmanager
-def _signed_in(chromium, live_server, email: str):
-    """A browser of one's own, signed in as ``email``."""
-    context = chromium.new_context(
-        base_url=live_server.url, viewport={"width": 1280, "height": 800}
-    )
-    try:
-        page = context.new_page()
-        page.set_default_timeout(10_000)
-        sign_in(page, email, PASSWORD)
-        page.wait_for_url("**/o/acme/")
-        yield page
-    finally:
-        context.close()
-
-
 def _nav(page, name: str):
     return page.get_by_role("navigation", name="Organisation").get_by_role(
         "link", name=name, exact=True
@@ -123,7 +106,7 @@ def test_a_manager_schedules_the_end_of_program_survey_and_small_groups_stay_hid
     program = world["program"]
 
     # The program manager: the library, its end-of-program survey, sent to the cohort.
-    with _signed_in(chromium, live_server, MANAGER) as manager:
+    with signed_in(chromium, live_server, MANAGER) as manager:
         _nav(manager, "Programs").click()
         manager.get_by_role("link", name=program.name).click()
         manager.get_by_role("heading", name=program.name).wait_for()
@@ -192,7 +175,7 @@ def test_a_manager_schedules_the_end_of_program_survey_and_small_groups_stay_hid
         assert Assignment.objects.filter(schedule=schedule).count() == 3 + 2 + EXTRA_MENTEES
 
     # Ann, a mentor, answers: told first that it is anonymous.
-    with _signed_in(chromium, live_server, ANN) as ann:
+    with signed_in(chromium, live_server, ANN) as ann:
         _nav(ann, "My surveys").click()
         ann.get_by_role("heading", name="My surveys").wait_for()
         to_answer = ann.get_by_role("region", name="To answer")
@@ -269,7 +252,7 @@ def test_a_manager_schedules_the_end_of_program_survey_and_small_groups_stay_hid
         assert not Response.objects.filter(participant__isnull=False).exists()
 
     # The program manager reads the results.
-    with _signed_in(chromium, live_server, MANAGER) as manager:
+    with signed_in(chromium, live_server, MANAGER) as manager:
         manager.goto(f"/o/acme/surveys/programs/{program.pk}/")
         manager.get_by_role("heading", name="This program's surveys").wait_for()
         manager.get_by_role("link", name=SURVEY, exact=True).click()
