@@ -14,8 +14,15 @@ from django.utils.translation import ngettext
 from matching import engine
 from matching.explain import PairExplainer
 from matching.models import MatchRun, Pair, Unplaced
-from matching.notices import notices_send, pair_ended, pair_ended_alert, pair_published
+from matching.notices import (
+    not_matched,
+    notices_send,
+    pair_ended,
+    pair_ended_alert,
+    pair_published,
+)
 from matching.problem import build_problem
+from matching.rematch import rematch_requests_answer
 from matching.selectors import draft_run
 from organizations.models import Membership
 from programs.models import Cohort, Participant, Program
@@ -417,11 +424,31 @@ def run_publish(*, run: MatchRun) -> MatchRun:
     if program.status == Program.Status.MATCHING:
         program.status = Program.Status.ACTIVE
         program.save(update_fields=["status"])
+    rematch_requests_answer(participant_ids={x for p in pairs for x in (p.mentor_id, p.mentee_id)})
     notices_send(
         organization=run.organization,
-        candidates=pair_published(organization=run.organization, pairs=pairs),
+        candidates=pair_published(organization=run.organization, pairs=pairs)
+        + not_matched(organization=run.organization, run=run, people=_left_unmatched(run, pairs)),
     )
     return run
+
+
+def _left_unmatched(run: MatchRun, pairs: list[Pair]) -> list[Participant]:
+    """The approved people the round considered and left without any partner: not in
+    one of its pairs, and not in an active pair from before (a mentor with a free place
+    who already meets someone is not left out)."""
+    paired = {x for p in pairs for x in (p.mentor_id, p.mentee_id)}
+    active = Pair.objects.filter(program=run.cohort.program_id, status=Pair.Status.ACTIVE)
+    busy = set(active.values_list("mentor_id", flat=True)) | set(
+        active.values_list("mentee_id", flat=True)
+    )
+    return [
+        item.participant
+        for item in Unplaced.objects.filter(
+            run=run, participant__status=Participant.Status.APPROVED
+        ).select_related("participant__program", "participant__employee")
+        if item.participant_id not in paired | busy
+    ]
 
 
 def _ensure_room(program: Program, pairs: list[Pair]) -> None:
