@@ -13,6 +13,7 @@ from tests.browser.helpers import signed_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
+PASSWORD = "upturn-demo"  # noqa: S105 - the published demo password
 MANAGER_EMAIL = "manager@acme.example"
 MENTOR_EMAIL = "mentor@acme.example"
 
@@ -25,20 +26,23 @@ def _daytime(monkeypatch):
 
 @pytest.fixture
 def ended(demo_data) -> Pair:
-    """The demo mentor's active pair in the pilot, ended by the program manager."""
+    """The demo mentor's active pairs in the pilot (they have room for more than one),
+    all ended by the program manager: the first of them."""
     acme = Organization.objects.get(slug="acme")
     with tenant_context(organization=acme):
-        pair = Pair.objects.select_related("mentor__employee", "cohort").get(
+        pairs = Pair.objects.select_related("mentor__employee", "cohort").filter(
             mentor__employee__email=MENTOR_EMAIL, status=Pair.Status.ACTIVE
         )
-        return pair_end(pair=pair, reason="Their mentee moved team.", actor=None)
+        ended = [pair_end(pair=p, reason="Their mentee moved team.", actor=None) for p in pairs]
+    assert ended, f"{MENTOR_EMAIL} has no active pair in the demo"
+    return ended[0]
 
 
 def test_a_mentor_asks_to_be_matched_again_and_the_manager_sees_it(
     chromium, live_server, ended, screenshot
 ):
     name = ended.mentor.employee.name
-    with signed_in(chromium, live_server, MENTOR_EMAIL) as mentor:
+    with signed_in(chromium, live_server, MENTOR_EMAIL, PASSWORD) as mentor:
         mentor.get_by_role("navigation", name="Organisation").get_by_role(
             "link", name="My programs"
         ).click()
@@ -56,7 +60,7 @@ def test_a_mentor_asks_to_be_matched_again_and_the_manager_sees_it(
     with tenant_context(organization=ended.organization):
         asked = RematchRequest.objects.get(participant=ended.mentor_id, resolved_at=None)
 
-    with signed_in(chromium, live_server, MANAGER_EMAIL) as manager:
+    with signed_in(chromium, live_server, MANAGER_EMAIL, PASSWORD) as manager:
         manager.goto(f"/o/acme/programs/{ended.program_id}/cohorts/{ended.cohort_id}/matching/")
         section = manager.get_by_role("region", name="1 person asks to be matched again")
         section.wait_for()
