@@ -5,6 +5,7 @@ them."""
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -20,9 +21,10 @@ def rematch_refusal(participant: Participant) -> str | None:
     if participant.status != Participant.Status.APPROVED:
         return _("Only someone taking part in the program can ask to be matched again.")
     if participant.program.status in CLOSED_STATUSES:
-        return _("This program is closing, so nobody is matched any more.")
-    pairs = Pair.objects.filter(program=participant.program_id)
-    mine = pairs.filter(mentor=participant) | pairs.filter(mentee=participant)
+        return _("This program has closed to new matches, so nobody is matched any more.")
+    mine = Pair.objects.filter(
+        Q(mentor=participant) | Q(mentee=participant), program=participant.program_id
+    )
     if mine.filter(status=Pair.Status.ACTIVE).exists():
         return _("You're paired now: to change partner, end your pairing first.")
     left_out = Unplaced.objects.filter(

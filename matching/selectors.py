@@ -143,6 +143,8 @@ def change_preview(*, run: MatchRun, change, swapped_pair_ids=None) -> ChangePre
 
 def cohort_rematch_requests(cohort: Cohort) -> QuerySet[RematchRequest]:
     """The cohort's open requests to be matched again, oldest first: who asked and when."""
-    return RematchRequest.objects.filter(cohort=cohort, resolved_at__isnull=True).select_related(
-        "participant__employee"
-    )
+    return RematchRequest.objects.filter(
+        cohort=cohort,
+        resolved_at__isnull=True,
+        participant__status=Participant.Status.APPROVED,  # not those who left since
+    ).select_related("participant__employee")

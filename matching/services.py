@@ -404,7 +404,9 @@ def pair_set_locked(*, pair: Pair, locked: bool) -> Pair:
 
 @transaction.atomic
 def run_publish(*, run: MatchRun) -> MatchRun:
-    """Make the draft's pairs real and tell both people in each pair."""
+    """Make the draft's pairs real and tell both people in each pair; answer the
+    requests to be matched again of those it pairs, and tell each approved person it left
+    without a partner, kindly, what happens next."""
     run = _ensure_draft(run)
     pairs = list(
         run.pairs.filter(status=Pair.Status.PROPOSED).select_related(
@@ -428,27 +430,25 @@ def run_publish(*, run: MatchRun) -> MatchRun:
     notices_send(
         organization=run.organization,
         candidates=pair_published(organization=run.organization, pairs=pairs)
-        + not_matched(organization=run.organization, run=run, people=_left_unmatched(run, pairs)),
+        + not_matched(organization=run.organization, run=run, people=_left_unmatched(run)),
     )
     return run
 
 
-def _left_unmatched(run: MatchRun, pairs: list[Pair]) -> list[Participant]:
-    """The approved people the round considered and left without any partner: not in
-    one of its pairs, and not in an active pair from before (a mentor with a free place
-    who already meets someone is not left out)."""
-    paired = {x for p in pairs for x in (p.mentor_id, p.mentee_id)}
+def _left_unmatched(run: MatchRun) -> list[Participant]:
+    """The approved people the published round considered and left without any partner:
+    not in an active pair of the program (its own pairs, just made active, or older ones:
+    a mentor with a free place who already meets someone was not left out)."""
     active = Pair.objects.filter(program=run.cohort.program_id, status=Pair.Status.ACTIVE)
-    busy = set(active.values_list("mentor_id", flat=True)) | set(
-        active.values_list("mentee_id", flat=True)
+    return list(
+        Participant.objects.filter(
+            pk__in=run.unplaced.values("participant"), status=Participant.Status.APPROVED
+        )
+        .exclude(pk__in=active.values("mentor"))
+        .exclude(pk__in=active.values("mentee"))
+        .select_related("program", "employee")
+        .order_by("pk")
     )
-    return [
-        item.participant
-        for item in Unplaced.objects.filter(
-            run=run, participant__status=Participant.Status.APPROVED
-        ).select_related("participant__program", "participant__employee")
-        if item.participant_id not in paired | busy
-    ]
 
 
 def _ensure_room(program: Program, pairs: list[Pair]) -> None:

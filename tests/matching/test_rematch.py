@@ -11,7 +11,7 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 
 from matching import services
-from matching.models import MatchRun, Pair, RematchRequest
+from matching.models import MatchRun, Pair, RematchRequest, Unplaced
 from matching.notices import PairNotice, not_matched, notices_send
 from matching.rematch import rematch_request
 from notifications.models import Notification
@@ -92,22 +92,37 @@ def test_the_not_matched_notice_goes_out_once_however_often_it_is_sent(
         assert Notification.objects.filter(kind=PairNotice.NOT_MATCHED).count() == 1
 
 
-def test_a_mentor_who_already_meets_someone_is_not_told_they_were_left_out(
+def test_a_second_round_tells_only_those_it_left_with_no_partner_at_all(
     acme, world, members, published, daytime, django_capture_on_commit_callbacks
 ):
-    # Ann (capacity 1 in the world, raised to 2) keeps her pair with Dan; a second round
-    # for the cohort finds nobody new for her.
+    # A second round, made by hand so that its outcome is certain: Bea's pair with Eve has
+    # ended and Cy takes Eve; the round leaves out Ann (who still meets Dan, and has room
+    # for a second mentee) and Bea (who now has nobody).
     with tenant_context(organization=acme):
-        Pair.objects.filter(run=published).exclude(mentor=world["Ann"]).update(status="ended")
+        Pair.objects.filter(run=published, mentor=world["Bea"]).update(status="ended")
         world["Ann"].capacity = 2
         world["Ann"].save(update_fields=["capacity"])
-        run = services.matching_run(cohort=world["cohort"], actor=None)
+        run = MatchRun.objects.create(organization=acme, cohort=world["cohort"])
+        Pair.objects.create(
+            organization=acme,
+            run=run,
+            program=world["program"],
+            cohort=world["cohort"],
+            mentor=world["Cy"],
+            mentee=world["Eve"],
+            score=50,
+            explanation="Both in Sales.",
+        )
+        for first in ("Ann", "Bea"):
+            Unplaced.objects.create(
+                organization=acme, run=run, participant=world[first], reason="No one left."
+            )
         mail.outbox.clear()
         with django_capture_on_commit_callbacks(execute=True):
             services.run_publish(run=run)
 
-    told = sorted(m.to[0] for m in mail.outbox if "not matched" in m.subject)
-    assert "ann@acme.example" not in told
+    told = [m.to[0] for m in mail.outbox if "not matched" in m.subject]
+    assert told == ["bea@acme.example"]
 
 
 # --- Asking -----------------------------------------------------------------------------
@@ -158,7 +173,7 @@ def test_no_one_asks_once_the_program_is_closing(acme, world, published):
     _end(acme, published, "Ann")
     with tenant_context(organization=acme):
         Program.objects.filter(pk=world["program"].pk).update(status=Program.Status.CLOSING)
-        with pytest.raises(ValidationError, match="closing"):
+        with pytest.raises(ValidationError, match="closed to new matches"):
             rematch_request(participant=world["Dan"])
     assert _requests(acme) == []
 
