@@ -3,6 +3,7 @@ page they ask to be matched again in one click and are told the program manager 
 it; the program manager opens the pilot's matching page and finds who asked and when."""
 
 import pytest
+from django.utils import timezone
 
 from demo.programs import ACME_PROGRAM
 from matching.models import Pair, RematchRequest
@@ -66,5 +67,7 @@ def test_a_mentor_asks_to_be_matched_again_and_the_manager_sees_it(
         section.wait_for()
         row = section.get_by_role("row").filter(has_text=name)
         assert row.is_visible()
-        assert asked.created_at.strftime("%-d %b %Y") in row.inner_text()
+        # In the organisation's time zone, as its pages show times.
+        asked_on = timezone.localtime(asked.created_at, ended.organization.zone)
+        assert asked_on.strftime("%-d %b %Y, %H:%M") in row.inner_text()
         screenshot(manager, "rematch-manager-sees-request")

@@ -9,6 +9,7 @@ import html
 import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from matching import services
 from matching.models import MatchRun, Pair, RematchRequest, Unplaced
@@ -212,7 +213,9 @@ def test_the_program_manager_sees_who_asked_and_when(
     section = page[page.index('id="rematch-heading"') :]
     assert "1 person asks to be matched again" in section
     assert "Dan Senior" in section
-    assert asked.created_at.strftime("%-d %b %Y") in section
+    # In the organisation's time zone, as its pages show times.
+    asked_on = timezone.localtime(asked.created_at, acme.zone)
+    assert asked_on.strftime("%-d %b %Y, %H:%M") in section
 
 
 def test_the_next_round_flags_them_and_publishing_their_pair_answers_the_request(
