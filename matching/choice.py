@@ -14,6 +14,7 @@ from matching.explain import PairExplainer
 from matching.models import MatchRun, Pair
 from matching.notices import notices_send, pair_published
 from matching.problem import build_problem
+from matching.rematch import rematch_requests_answer
 from programs.models import Cohort, Participant, Program
 
 SUGGESTIONS = 5
@@ -136,6 +137,7 @@ def mentee_choose(*, participant: Participant, mentor_id: int) -> Pair:
     cohort = participant.cohort
     if cohort.matching_started_at is None:
         Cohort.objects.filter(pk=cohort.pk).update(matching_started_at=timezone.now())
+    rematch_requests_answer(participant_ids=[mentor.pk, participant.pk])
     organization = participant.organization
     notices_send(
         organization=organization,

@@ -129,3 +129,32 @@ class Unplaced(TenantModel):
 
     class Meta:
         ordering = ["pk"]
+
+
+class RematchRequest(TenantModel):
+    """A participant asking to be matched again, in one click: their pairing ended, or a
+    published round left them without a partner. Open until a published round pairs them;
+    the program manager sees the open ones on the cohort's matching page."""
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="+")
+    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="+")
+    participant = models.ForeignKey(
+        Participant, on_delete=models.CASCADE, related_name="rematch_requests"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    # Set when a published round pairs them: the request has been answered.
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            # Asking twice is one request: the second click finds the first.
+            models.UniqueConstraint(
+                fields=["participant"],
+                condition=models.Q(resolved_at__isnull=True),
+                name="matching_rematch_one_open_request",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.participant} ({self.created_at:%Y-%m-%d})"

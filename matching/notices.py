@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy
 
 from directory.links import members_by_employee
 from directory.zones import zones_for_members
-from matching.models import Pair
+from matching.models import MatchRun, Pair
 from notifications import delivery
 from notifications.kinds import Candidate, register_kind
 from notifications.outbox import outbox_add, register_handler
@@ -30,11 +30,12 @@ class PairNotice(models.TextChoices):
     PAIR_PUBLISHED = "pair_published", gettext_lazy("You have been paired")
     PAIR_ENDED = "pair_ended", gettext_lazy("Your pairing has ended")
     PAIR_ENDED_ALERT = "pair_ended_alert", gettext_lazy("A pair has ended (program managers)")
+    NOT_MATCHED = "not_matched", gettext_lazy("You were not matched this round")
 
 
 def register() -> None:
-    """Being paired, or a pair ending, is news rather than a reminder: always emailed.
-    The managers' alert is a reminder like any other."""
+    """Being paired, a pair ending or a round leaving someone out is news rather than a
+    reminder: always emailed. The managers' alert is a reminder like any other."""
     for kind in PairNotice:
         register_kind(kind.value, kind.label, always_emailed=kind != PairNotice.PAIR_ENDED_ALERT)
     register_handler(OUTBOX_KIND, notices_deliver)
@@ -181,6 +182,49 @@ def pair_ended_alert(*, organization: Organization, pair: Pair) -> list[Candidat
                             "cohort_id": pair.cohort_id,
                         },
                     ),
+                )
+            )
+    return candidates
+
+
+def not_matched(
+    *, organization: Organization, run: MatchRun, people: Iterable[Participant]
+) -> list[Candidate]:
+    """Each person a published round left without a partner: kindly, that nobody suitable
+    had a free place this time (never anyone's name or score), what happens next, and that
+    they can ask to be matched again from their page."""
+    members = members_by_employee(organization)
+    candidates = []
+    with translation.override(organization.locale):
+        for person in people:
+            recipient = _member(members, person)
+            if recipient is None:
+                continue
+            body = "\n\n".join(
+                [
+                    _(
+                        "The program manager has published this round's pairs in %(program)s, "
+                        "and this time you were not matched. That says nothing about you: "
+                        "nobody suitable for you had a free place in this round."
+                    )
+                    % {"program": person.program.name},
+                    _(
+                        "What happens next: you stay in the program, and the program manager "
+                        "can match you in a later round, when new people join or places free "
+                        "up. You can also ask to be matched again from your page, in one "
+                        "click, so they know you are waiting."
+                    ),
+                ]
+            )
+            candidates.append(
+                Candidate(
+                    recipient=recipient,
+                    kind=PairNotice.NOT_MATCHED,
+                    key=f"{PairNotice.NOT_MATCHED}:run:{run.pk}:{person.pk}",
+                    title=_("%(program)s: not matched this round")
+                    % {"program": person.program.name},
+                    body=body,
+                    url=_participation_path(organization, person),
                 )
             )
     return candidates

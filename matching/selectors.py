@@ -3,7 +3,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Prefetch, Q, QuerySet
 
-from matching.models import MatchRun, Pair, Unplaced
+from matching.models import MatchRun, Pair, RematchRequest, Unplaced
 from programs.models import Cohort, Participant, ParticipantTopic
 
 
@@ -139,3 +139,12 @@ def change_preview(*, run: MatchRun, change, swapped_pair_ids=None) -> ChangePre
         total_before=total_before,
         total_after=total_before + change.score_change,
     )
+
+
+def cohort_rematch_requests(cohort: Cohort) -> QuerySet[RematchRequest]:
+    """The cohort's open requests to be matched again, oldest first: who asked and when."""
+    return RematchRequest.objects.filter(
+        cohort=cohort,
+        resolved_at__isnull=True,
+        participant__status=Participant.Status.APPROVED,  # not those who left since
+    ).select_related("participant__employee")

@@ -14,8 +14,15 @@ from django.utils.translation import ngettext
 from matching import engine
 from matching.explain import PairExplainer
 from matching.models import MatchRun, Pair, Unplaced
-from matching.notices import notices_send, pair_ended, pair_ended_alert, pair_published
+from matching.notices import (
+    not_matched,
+    notices_send,
+    pair_ended,
+    pair_ended_alert,
+    pair_published,
+)
 from matching.problem import build_problem
+from matching.rematch import rematch_requests_answer
 from matching.selectors import draft_run
 from organizations.models import Membership
 from programs.models import Cohort, Participant, Program
@@ -397,7 +404,9 @@ def pair_set_locked(*, pair: Pair, locked: bool) -> Pair:
 
 @transaction.atomic
 def run_publish(*, run: MatchRun) -> MatchRun:
-    """Make the draft's pairs real and tell both people in each pair."""
+    """Make the draft's pairs real and tell both people in each pair; answer the
+    requests to be matched again of those it pairs, and tell each approved person it left
+    without a partner, kindly, what happens next."""
     run = _ensure_draft(run)
     pairs = list(
         run.pairs.filter(status=Pair.Status.PROPOSED).select_related(
@@ -417,11 +426,29 @@ def run_publish(*, run: MatchRun) -> MatchRun:
     if program.status == Program.Status.MATCHING:
         program.status = Program.Status.ACTIVE
         program.save(update_fields=["status"])
+    rematch_requests_answer(participant_ids={x for p in pairs for x in (p.mentor_id, p.mentee_id)})
     notices_send(
         organization=run.organization,
-        candidates=pair_published(organization=run.organization, pairs=pairs),
+        candidates=pair_published(organization=run.organization, pairs=pairs)
+        + not_matched(organization=run.organization, run=run, people=_left_unmatched(run)),
     )
     return run
+
+
+def _left_unmatched(run: MatchRun) -> list[Participant]:
+    """The approved people the published round considered and left without any partner:
+    not in an active pair of the program (its own pairs, just made active, or older ones:
+    a mentor with a free place who already meets someone was not left out)."""
+    active = Pair.objects.filter(program=run.cohort.program_id, status=Pair.Status.ACTIVE)
+    return list(
+        Participant.objects.filter(
+            pk__in=run.unplaced.values("participant"), status=Participant.Status.APPROVED
+        )
+        .exclude(pk__in=active.values("mentor"))
+        .exclude(pk__in=active.values("mentee"))
+        .select_related("program", "employee")
+        .order_by("pk")
+    )
 
 
 def _ensure_room(program: Program, pairs: list[Pair]) -> None:

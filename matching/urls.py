@@ -14,6 +14,7 @@ urlpatterns = [
     path(cohort + "pairs/<int:pair_id>/lock/", views.lock, name="lock"),
     path(cohort + "pairs/<int:pair_id>/end/", views.end_pair, name="end"),
     path("mine/<int:participant_id>/choose/", views.choose_mentor, name="choose"),
+    path("mine/<int:participant_id>/rematch/", views.ask_rematch, name="rematch"),
     path(
         "mine/<int:participant_id>/pairs/<int:pair_id>/end/",
         views.end_own_pair,

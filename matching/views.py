@@ -6,13 +6,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from matching import choice, services
+from matching import choice, rematch, services
 from matching.models import MatchRun, Pair
 from matching.selectors import (
     ChangePreview,
     change_preview,
     cohort_active_pairs,
     cohort_ended_pairs,
+    cohort_rematch_requests,
     latest_run,
     run_pairs,
     run_total_score,
@@ -57,6 +58,7 @@ def cohort_matching(request, org_slug, program_id, cohort_id):
     waiting = Participant.objects.filter(
         cohort=cohort, role=Participant.Role.MENTEE, status=Participant.Status.APPROVED
     ).exclude(pk__in=paired)
+    rematch_requests = list(cohort_rematch_requests(cohort))
     context = {
         "program": cohort.program,
         "cohort": cohort,
@@ -69,6 +71,8 @@ def cohort_matching(request, org_slug, program_id, cohort_id):
         "mentees_choose": cohort.program.matching_mode == Program.MatchingMode.MENTEE_CHOICE,
         "run_refusal": services.matching_run_refusal(program=cohort.program),
         "mentees_waiting": waiting.count(),
+        "rematch_requests": rematch_requests,
+        "rematch_ids": {r.participant_id for r in rematch_requests},
         "mentors": Participant.objects.filter(
             cohort=cohort, role=Participant.Role.MENTOR, status=Participant.Status.APPROVED
         ).select_related("employee", "employee__department"),
@@ -254,5 +258,26 @@ def choose_mentor(request, org_slug, participant_id):
         request,
         lambda: choice.mentee_choose(participant=participant, mentor_id=mentor_id),
         _("Done: you and your mentor have both been told. Agree a time for your first session."),
+    )
+    return redirect("home:participation", org_slug=org_slug, participant_id=participant.pk)
+
+
+@permission_required("program.participate")
+def ask_rematch(request, org_slug, participant_id):
+    """One click from the person's page: ask to be matched again (asking twice is asking
+    once)."""
+    participant = get_object_or_404(
+        participations_of(organization=request.organization, user=request.user),
+        pk=participant_id,
+    )
+    if request.method != "POST":
+        return post_only()
+    run_reporting(
+        request,
+        lambda: rematch.rematch_request(participant=participant),
+        _(
+            "Done: the program manager sees that you'd like to be matched again. You'll get "
+            "an email when you have a new partner."
+        ),
     )
     return redirect("home:participation", org_slug=org_slug, participant_id=participant.pk)

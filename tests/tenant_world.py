@@ -21,7 +21,7 @@ from directory.models import (
     JobLevelChange,
 )
 from matching import services as matching
-from matching.models import MatchRun, Pair, Unplaced
+from matching.models import MatchRun, Pair, RematchRequest, Unplaced
 from notifications.models import Notification, NotificationSettings, OutboxMessage
 from organizations.api_keys import api_key_create
 from organizations.audit import audit_record
@@ -307,6 +307,12 @@ def build_world(*, slug: str = "tenant-a", name: str = "Tenant A") -> dict[str, 
             ),
             reason="No mentee left",
         )
+        rematch_request = RematchRequest.objects.create(
+            organization=organization,
+            program=program,
+            cohort=cohort,
+            participant=unplaced.participant,
+        )
         session = MentoringSession.objects.create(
             organization=organization, pair=pair, starts_at=now + timedelta(days=3)
         )
@@ -427,6 +433,7 @@ def build_world(*, slug: str = "tenant-a", name: str = "Tenant A") -> dict[str, 
         "participant_topic": participant_topic,
         "training_completion": completion,
         "unplaced": unplaced,
+        "rematch_request": rematch_request,
         "session_change": session_change,
         "reflection": reflection,
         "note": note,

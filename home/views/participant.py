@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404, render
 
 from directory.demographics import employee_for_user
 from matching.choice import suggestions
+from matching.rematch import open_rematch_request, rematch_refusal
 from matching.selectors import pairs_of
 from organizations.decorators import permission_required
 from programs import training
@@ -59,5 +60,7 @@ def participation(request, org_slug, participant_id):
         "paired_now": paired_now,
         "circles": upcoming_circles(participant),
         "suggestions": [] if paired_now else suggestions(participant),
+        "rematch_request": open_rematch_request(participant),
+        "can_ask_rematch": rematch_refusal(participant) is None,
     }
     return render(request, "home/participation.html", context)

@@ -58,9 +58,13 @@ def test_publishing_tells_both_people_in_the_app_and_by_email(client, members, p
     [to_dan] = _mail_to("dan@acme.example")
     assert to_dan.subject == "Reverse: meet Ann Junior"
     assert pair.explanation in to_dan.body
+    # And nobody else hears of a pair: Cy, whom the round left out, is told only that
+    # (tests/matching/test_rematch.py).
     assert sorted(m.to[0] for m in mail.outbox) == [
-        f"{x}@acme.example" for x in ("ann", "bea", "dan", "eve")
+        f"{x}@acme.example" for x in ("ann", "bea", "cy", "dan", "eve")
     ]
+    [to_cy] = _mail_to("cy@acme.example")
+    assert to_cy.subject == "Reverse: not matched this round"
 
 
 def test_the_notices_go_out_once_however_often_the_task_or_the_service_runs(
@@ -76,7 +80,7 @@ def test_the_notices_go_out_once_however_often_the_task_or_the_service_runs(
     deliver_pair_notices_task(organization_id=acme.pk)
     deliver_pair_notices_task.delay(organization_id=acme.pk)
 
-    assert len(mail.outbox) == 4
+    assert len(mail.outbox) == 5  # the four paired people, and Cy's "not matched"
     with tenant_context(organization=acme):
         notices = Notification.objects.filter(kind=PairNotice.PAIR_PUBLISHED)
         assert notices.count() == 4
@@ -89,7 +93,7 @@ def test_publishing_a_second_time_is_refused_and_tells_nobody_again(acme, world,
         with pytest.raises(ValidationError, match="no longer a draft"):
             services.run_publish(run=run)
 
-    assert len(mail.outbox) == 4
+    assert len(mail.outbox) == 5  # as the first publishing sent
 
 
 def test_a_person_who_chose_the_weekly_digest_still_hears_of_their_pair_at_once(

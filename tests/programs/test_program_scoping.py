@@ -64,6 +64,7 @@ PARTICIPANT_ROUTES = {
     "programs:nominate": "the self-nomination link, for anyone in the organisation",
     "matching:choose": "a mentee choosing their own mentor",
     "matching:end_own": "either person ending their own pair",
+    "matching:rematch": "a person asking to be matched again",
     "mentoring:pair": "the pair's workspace, for its two people",
     "mentoring:session_new": "the pair's workspace, for its two people",
     "mentoring:pair_end": "the pair's workspace, for its two people",
