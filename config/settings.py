@@ -251,6 +251,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reports.tasks.manager_digest_task",
         "schedule": crontab(minute=10),
     },
+    # Daily: the messages of pairs ended more than their organisation's retention ago.
+    "messages-purge": {
+        "task": "sessions.tasks.messages_purge_task",
+        "schedule": crontab(minute=40, hour=3),
+    },
     # Nightly, after midnight UTC: each organisation's KPI snapshots (reports/tasks.py).
     "nightly-snapshots": {
         "task": "reports.tasks.nightly_snapshots_task",

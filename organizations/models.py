@@ -97,6 +97,12 @@ class Organization(models.Model):
             "nobody's answers can be singled out."
         ),
     )
+    message_retention_days = models.PositiveSmallIntegerField(
+        _("days a pair's messages are kept after it ends"),
+        default=90,
+        validators=[MinValueValidator(0), MaxValueValidator(3650)],
+        help_text=_("Then they are deleted. 0 deletes them the day after the pair ends."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -406,6 +406,7 @@ ORGANIZATION_SETTINGS_FIELDS = [
     "require_mfa_for_staff",
     "session_idle_minutes",
     "survey_min_group",
+    "message_retention_days",
 ]
 
 

@@ -29,7 +29,7 @@ class Cadence:
     expected: int
     planned: int
     last_session: datetime | None
-    quiet_since: datetime  # the last session held, else the day the pair began
+    quiet_since: datetime  # the last session held or message, else the day the pair began
 
     @property
     def label(self) -> str:
@@ -52,9 +52,11 @@ def cadence(
     next_scheduled: datetime | None,
     sessions_per_month: int,
     planned: int,
+    last_contact: datetime | None = None,
 ) -> Cadence:
-    """A pair is *quiet* when nothing was held for twice the program's interval and
-    nothing is booked; *behind* when it has held more than one session fewer than the
+    """A pair is *quiet* when nothing was held and nothing written in its conversation
+    (``last_contact``, its last message) for twice the program's interval and nothing is
+    booked; *behind* when it has held more than one session fewer than the
     time since pairing calls for; otherwise *on track*."""
     return cadence_of_count(
         now=now,
@@ -64,6 +66,7 @@ def cadence(
         next_scheduled=next_scheduled,
         sessions_per_month=sessions_per_month,
         planned=planned,
+        last_contact=last_contact,
     )
 
 
@@ -76,11 +79,12 @@ def cadence_of_count(
     next_scheduled: datetime | None,
     sessions_per_month: int,
     planned: int,
+    last_contact: datetime | None = None,
 ) -> Cadence:
     """``cadence`` from how many sessions were held and the last one's start alone,
     which is all it reads: the reports count them in SQL for every pair at once."""
     interval = days_between_sessions(sessions_per_month)
-    since = last or paired_at
+    since = max((d for d in (last, last_contact) if d is not None), default=paired_at)
     elapsed_days = max((now - paired_at).total_seconds() / 86400, 0)
     expected = min(int(elapsed_days / interval), planned)
     if now - since > timedelta(days=2 * interval) and next_scheduled is None:

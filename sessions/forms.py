@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from organizations.dates import EARLIEST_DAY, DayRange, local_moment
 from programs.models import Participant, Program, Topic
-from sessions.models import Commitment, MentoringSession
+from sessions.models import Commitment, MentoringSession, Message
 from sessions.services import Log, Plan, goal_due_date_problem, session_date_problem
 
 
@@ -172,6 +172,15 @@ class LogForm(forms.Form):
             shared_note=data.get("shared_note", ""),
             private_note=data.get("private_note", ""),
         )
+
+
+class MessageForm(forms.Form):
+    text = forms.CharField(
+        label=_("Message"),
+        max_length=Message.MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Only the two of you can read it. Links work."),
+    )
 
 
 class GoalForm(forms.Form):

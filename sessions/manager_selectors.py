@@ -20,6 +20,7 @@ from sessions import cadence as rhythm
 from sessions.models import (
     CircleAttendance,
     Commitment,
+    Conversation,
     Goal,
     MentoringSession,
     Reflection,
@@ -65,6 +66,8 @@ class PairActivity:
     ratings: int = 0
     goals_done: int = 0
     goals_total: int = 0
+    # The date of the pair's last message: all a manager knows of their conversation.
+    last_contact: datetime | None = None
     reliability: list[Reliability] = field(default_factory=list)
 
     @property
@@ -114,7 +117,7 @@ def program_pairs(program: Program, *, cohort_id: int | None = None):
 
 
 def pair_activity(program: Program, *, cohort_id: int | None = None, now=None):
-    """One PairActivity per published pair of the program, in five queries.
+    """One PairActivity per published pair of the program, in six queries.
 
     An ended pair's cadence is measured as it stood when the pair ended; every pair's
     from when it began (``cadence.pair_began``), as the reminders and reports count it."""
@@ -163,6 +166,12 @@ def pair_activity(program: Program, *, cohort_id: int | None = None, now=None):
         .order_by()
     }
 
+    contact = dict(
+        Conversation.objects.filter(**in_pairs, last_message_at__isnull=False).values_list(
+            "pair_id", "last_message_at"
+        )
+    )
+
     role_labels = dict(Participant.Role.choices)
     status_labels = dict(Pair.Status.choices)
     rows = []
@@ -194,8 +203,10 @@ def pair_activity(program: Program, *, cohort_id: int | None = None, now=None):
                     next_scheduled=min(upcoming) if upcoming else None,
                     sessions_per_month=program.sessions_per_month,
                     planned=program.planned_sessions,
+                    last_contact=_until(contact.get(pair.pk), as_of),
                 ),
                 sessions=sessions[pair.pk],
+                last_contact=contact.get(pair.pk),
                 next_scheduled=min(upcoming) if upcoming else None,
                 average_rating=float(average) if average is not None else None,
                 ratings=n_ratings,
@@ -213,6 +224,10 @@ def pair_activity(program: Program, *, cohort_id: int | None = None, now=None):
             )
         )
     return rows
+
+
+def _until(moment: datetime | None, as_of: datetime) -> datetime | None:
+    return moment if moment is not None and moment <= as_of else None
 
 
 def reliability_by_role(rows: list[PairActivity]) -> list[Reliability]:

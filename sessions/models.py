@@ -294,3 +294,54 @@ class CalendarFeed(TenantModel):
     )
     token_hash = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+
+class Conversation(TenantModel):
+    """A pair's message thread: what program managers may know of it (when the pair last
+    wrote) and each person's read marker. The messages themselves are ``Message`` rows,
+    which only the pair's two people can read."""
+
+    pair = models.OneToOneField(Pair, on_delete=models.CASCADE, related_name="conversation")
+    last_message_at = models.DateTimeField(null=True, blank=True)
+    mentor_read_at = models.DateTimeField(null=True, blank=True)
+    mentee_read_at = models.DateTimeField(null=True, blank=True)
+
+    def read_at(self, participant: Participant):
+        return self.mentor_read_at if participant.pk == self.pair.mentor_id else self.mentee_read_at
+
+
+# Inside PostgreSQL: a message shows only to a query made on behalf of one of its pair's
+# two people (their active membership, through the directory entry of the participant).
+MESSAGE_READERS = """EXISTS (
+    SELECT 1 FROM mentoring_conversation c
+    JOIN matching_pair p ON p.id = c.pair_id
+    JOIN programs_participant pt ON pt.id IN (p.mentor_id, p.mentee_id)
+    JOIN organizations_employee e ON e.id = pt.employee_id
+    JOIN organizations_membership m ON m.id = e.member_id
+    WHERE c.id = conversation_id AND m.is_active AND m.user_id = upturn_current_user()
+)"""
+
+
+class Message(TenantModel):
+    """One short message of a pair's thread. For the pair's two people only: program
+    managers and executives never read it, and a restrictive row-level policy says so in
+    the database.
+
+    ``conversation`` is deleted in the database (ON DELETE CASCADE, migration 0007): the
+    retention sweep, which acts for nobody and so cannot read a message, deletes the
+    conversation and PostgreSQL deletes its messages."""
+
+    MAX_LENGTH = 2000
+
+    conversation = models.ForeignKey(
+        Conversation, on_delete=models.DO_NOTHING, related_name="messages"
+    )
+    sender = models.ForeignKey(Participant, on_delete=models.DO_NOTHING, related_name="+")
+    text = models.TextField(_("message"), max_length=MAX_LENGTH)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    rls_restrictive_read_policies = {"message_pair_only": MESSAGE_READERS}
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["conversation", "created_at"])]

@@ -30,7 +30,7 @@ from programs.models import Cohort, Participant
 from programs.selectors import program_manager_links
 from programs.training import modules_for, trained_ids
 from sessions.cadence import QUIET, cadence, days_between_sessions, pair_began
-from sessions.models import MentoringSession
+from sessions.models import Conversation, MentoringSession
 from sessions.notices import SessionNotice
 
 UNLOGGED_AFTER = timedelta(hours=2)  # after a session's end, ask for its log
@@ -189,6 +189,12 @@ def quiet_pairs(organization: Organization, now: datetime) -> list[QuietPair]:
         .annotate(first=Min("starts_at"))
         .values_list("pair_id", "first")
     )
+    # A message counts as contact (sessions.conversation); its date alone is read.
+    contact = dict(
+        Conversation.objects.filter(pair__in=pairs, last_message_at__isnull=False).values_list(
+            "pair_id", "last_message_at"
+        )
+    )
     zone = organization.zone
     quiet = []
     for pair in pairs:
@@ -207,6 +213,7 @@ def quiet_pairs(organization: Organization, now: datetime) -> list[QuietPair]:
             next_scheduled=booked.get(pair.pk),
             sessions_per_month=pair.program.sessions_per_month,
             planned=pair.program.planned_sessions,
+            last_contact=contact.get(pair.pk),
         )
         if state.status == QUIET:
             interval = timedelta(days=days_between_sessions(pair.program.sessions_per_month))

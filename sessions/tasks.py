@@ -1,12 +1,15 @@
-"""Celery tasks of the pair's workspace: calendar invitations. The task sends each
-person's email once per version of the event and retries a mail error."""
+"""Celery tasks of the pair's workspace: calendar invitations (each person's email once
+per version of the event, a mail error retried) and the messages' retention sweep."""
 
 from smtplib import SMTPException
 
 from celery import shared_task
+from django.utils import timezone
 
 from organizations.models import Organization
+from organizations.tasks import each_organization
 from organizations.tenancy import tenant_context
+from sessions.conversation import messages_purge
 from sessions.emails import InviteBeingSent, session_invites_deliver
 
 
@@ -31,3 +34,16 @@ def send_session_invite_task(
         session_invites_deliver(
             organization=organization, session_id=session_id, kind=kind, sequence=sequence
         )
+
+
+@shared_task
+def messages_purge_task() -> None:
+    """Daily: each organisation's conversations of pairs ended more than its retention
+    ago, and their messages (sessions.conversation.messages_purge)."""
+    now = timezone.now()
+
+    def purge(organization):
+        with tenant_context(organization=organization):
+            return messages_purge(organization=organization, now=now)
+
+    each_organization(purge, what="Message retention")

@@ -9,6 +9,7 @@ pair = "pairs/<int:pair_id>/"
 urlpatterns = [
     path(pair, views.pair_workspace, name="pair"),
     path(pair + "end/", views.pair_end_confirm, name="pair_end"),
+    path(pair + "messages/", views.message_send, name="message_send"),
     path(pair + "sessions/new/", views.session_new, name="session_new"),
     path(pair + "sessions/log/", views.session_log, name="session_log_unscheduled"),
     path(pair + "sessions/<int:session_id>/", views.session_detail, name="session"),

@@ -48,8 +48,10 @@ from sessions.models import (
     CalendarFeed,
     CircleAttendance,
     Commitment,
+    Conversation,
     Goal,
     MentoringSession,
+    Message,
     Note,
     Reflection,
     SessionChange,
@@ -338,6 +340,15 @@ def build_world(*, slug: str = "tenant-a", name: str = "Tenant A") -> dict[str, 
             visibility=Note.Visibility.SHARED,
             text="We tried it together.",
         )
+        # The mentee can sign in: the message below shows only on their (or Avery's) behalf.
+        mentee.employee.member = MembershipFactory(organization=organization)
+        mentee.employee.save(update_fields=["member"])
+        conversation = Conversation.objects.create(
+            organization=organization, pair=pair, last_message_at=now
+        )
+        message = Message.objects.create(
+            organization=organization, conversation=conversation, sender=mentee, text="Hello"
+        )
         goal = Goal.objects.create(organization=organization, pair=pair, title="Try Copilot")
         commitment = Commitment.objects.create(
             organization=organization, pair=pair, participant=mentee, text="Use AI", theme="tool"
@@ -437,6 +448,8 @@ def build_world(*, slug: str = "tenant-a", name: str = "Tenant A") -> dict[str, 
         "session_change": session_change,
         "reflection": reflection,
         "note": note,
+        "conversation": conversation,
+        "message": message,
         "circle_attendance": attendance,
         "notification_settings": notification_settings,
         "calendar_feed": calendar_feed,

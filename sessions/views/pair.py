@@ -11,11 +11,12 @@ from organizations.decorators import permission_required
 from organizations.http import flash_form_errors, post_only, posted, run_on_form, run_reporting
 from programs.models import Resource, Topic
 from programs.training import for_role
-from sessions import services
+from sessions import conversation, services
 from sessions.forms import (
     CommitmentForm,
     GoalForm,
     LogForm,
+    MessageForm,
     PairEndForm,
     PlanForm,
     ReflectionForm,
@@ -65,12 +66,41 @@ def pair_workspace(request, org_slug, pair_id):
         "commitments": pair_commitments(pair),
         "can_commit": pair.is_active and (senior is None or senior.pk == me.pk),
         "commitment_form": CommitmentForm(sessions=held_sessions(pair), zone=zone),
+        **_conversation_context(pair, me),
         "guides": for_role(
             Resource.objects.filter(program=pair.program_id, kind__in=["guide", "agenda"]),
             me.role,
         ),
     }
     return render(request, "sessions/pair.html", context)
+
+
+def _conversation_context(pair, me) -> dict:
+    thread, older = conversation.thread(pair, me)
+    return {
+        "thread": thread,
+        "thread_older": older,
+        "message_form": MessageForm(),
+    }
+
+
+@permission_required("program.participate")
+def message_send(request, org_slug, pair_id):
+    pair, me, _partner = _pair(request, pair_id)
+    if request.method != "POST":
+        return post_only()
+    form = MessageForm(request.POST)
+    if not form.is_valid():
+        flash_form_errors(request, form)
+    else:
+        run_reporting(
+            request,
+            lambda: conversation.message_send(pair=pair, sender=me, text=form.cleaned_data["text"]),
+            None,
+        )
+    response = _back(pair)
+    response["Location"] += "#conversation"
+    return response
 
 
 @permission_required("program.participate")

@@ -10,6 +10,7 @@ from django.db import DatabaseError, connection, transaction
 
 from organizations.rls import POLICY_NAME
 from organizations.tenancy import tenant_context, tenant_models
+from sessions.models import Conversation
 from tests.helpers import is_postgresql, require
 from tests.organizations.factories import MembershipFactory
 from tests.tenancy_app.models import Document, Folder
@@ -81,10 +82,22 @@ def test_every_table_with_an_organisation_column_has_its_policies():
     print(f"{len(tables)} tenant-owned tables carry policies: {', '.join(tables)}")
 
 
+def _message_reader(organization):
+    """A person of the world's pair: its messages show only on their behalf."""
+    if organization is None:
+        return None
+    with tenant_context(organization=organization):
+        conversation = Conversation.objects.select_related(
+            "pair__mentee__employee__member__user"
+        ).first()
+    return conversation.pair.mentee.employee.member.user if conversation else None
+
+
 def _counts(organization=None, *, where: str = "TRUE", params=()) -> dict[str, int]:
     """Each tenant-owned table's visible rows (matching ``where``), as the app role sees
-    them with ``organization`` set (or none)."""
-    with tenant_context(organization=organization):
+    them with ``organization`` set (or none), on behalf of a person of the world's pair
+    (who alone may read its messages)."""
+    with tenant_context(organization=organization, user=_message_reader(organization)):
         return {
             table: _raw(f'SELECT count(*) FROM "{table}" WHERE {where}', list(params))[0][0]
             for table in _tenant_tables()

@@ -11,7 +11,8 @@ each person of the pair. No body may hold a marker its reader is not entitled to
 
 - a private note: its author only (not even the other person of the pair);
 - a shared note, the reflections (learned, taught), the goal's and the commitment's
-  wording and the agenda: the two people of the pair only.
+  wording, the agenda and the messages of their conversation: the two people of the
+  pair only.
 
 Program managers see activity and never note text (DESIGN.md); we read reflections,
 goals, commitments and agendas as what the pair wrote, so they stay the pair's too (as
@@ -38,7 +39,7 @@ from organizations.models import Membership
 from organizations.roles import Role
 from organizations.tenancy import tenant_context
 from programs.models import ProgramManager, Topic
-from sessions import services
+from sessions import conversation, services
 from sessions.feeds import calendar_feed_token_hash
 from sessions.models import CalendarFeed, MentoringSession
 from tests.accounts.factories import UserFactory
@@ -65,6 +66,8 @@ PAIR_ONLY = {
     "goal": "Zq7GoalTitle",
     "commitment": "Zq7CommitmentText",
     "agenda": "Zq7AgendaText",
+    "message (Ann)": "Zq7AnnMessage",
+    "message (Dan)": "Zq7DanMessage",
 }
 MARKERS = {"private note (Ann)": ANN_PRIVATE, "private note (Dan)": DAN_PRIVATE, **PAIR_ONLY}
 ENTITLED = {
@@ -162,6 +165,9 @@ def written(acme, world, pair):
         commitment = services.commitment_add(
             pair=pair, actor=dan, text=PAIR_ONLY["commitment"], theme="tool", session=logged
         )
+    for person, who in ((ann, "Ann"), (dan, "Dan")):
+        with tenant_context(organization=acme, user=_user(who.lower())):
+            conversation.message_send(pair=pair, sender=person, text=PAIR_ONLY[f"message ({who})"])
     return {"logged": logged, "scheduled": scheduled, "goal": goal, "commitment": commitment}
 
 
