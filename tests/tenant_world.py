@@ -340,15 +340,17 @@ def build_world(*, slug: str = "tenant-a", name: str = "Tenant A") -> dict[str, 
             visibility=Note.Visibility.SHARED,
             text="We tried it together.",
         )
-        # The mentee can sign in: the message below shows only on their (or Avery's) behalf.
+        # The mentee can sign in: the message below shows only on their behalf (its
+        # INSERT ... RETURNING included), as the row-level policy wants.
         mentee.employee.member = MembershipFactory(organization=organization)
         mentee.employee.save(update_fields=["member"])
         conversation = Conversation.objects.create(
             organization=organization, pair=pair, last_message_at=now
         )
-        message = Message.objects.create(
-            organization=organization, conversation=conversation, sender=mentee, text="Hello"
-        )
+        with tenant_context(organization=organization, user=mentee.employee.member.user):
+            message = Message.objects.create(
+                organization=organization, conversation=conversation, sender=mentee, text="Hello"
+            )
         goal = Goal.objects.create(organization=organization, pair=pair, title="Try Copilot")
         commitment = Commitment.objects.create(
             organization=organization, pair=pair, participant=mentee, text="Use AI", theme="tool"

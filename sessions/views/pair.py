@@ -80,7 +80,7 @@ def _conversation_context(pair, me) -> dict:
     return {
         "thread": thread,
         "thread_older": older,
-        "message_form": MessageForm(),
+        "message_form": MessageForm(prefix="message"),
     }
 
 
@@ -89,7 +89,7 @@ def message_send(request, org_slug, pair_id):
     pair, me, _partner = _pair(request, pair_id)
     if request.method != "POST":
         return post_only()
-    form = MessageForm(request.POST)
+    form = MessageForm(request.POST, prefix="message")
     if not form.is_valid():
         flash_form_errors(request, form)
     else:

@@ -72,7 +72,7 @@ def test_the_two_exchange_messages_and_links_are_safe(client, acme, pair):
     client.force_login(_user("ann"))
     send = reverse("mentoring:message_send", kwargs={"org_slug": acme.slug, "pair_id": pair.pk})
     text = "See https://example.com/guide <script>alert(1)</script>"
-    response = client.post(send, {"text": text})
+    response = client.post(send, {"message-text": text})
     assert response.status_code == 302
     assert response["Location"].endswith("#conversation")
 
