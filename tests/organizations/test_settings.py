@@ -16,6 +16,7 @@ VALID = {
     "accent_color": "#123456",
     "session_idle_minutes": "60",
     "survey_min_group": "5",
+    "message_retention_days": "90",
 }
 
 

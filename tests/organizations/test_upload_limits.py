@@ -26,6 +26,7 @@ SETTINGS = {
     "accent_color": "#123456",
     "session_idle_minutes": "60",
     "survey_min_group": "5",
+    "message_retention_days": "90",
 }
 
 
@@ -303,6 +304,7 @@ def test_the_admin_site_refuses_the_same_logos(client, acme, settings):
         "accent_color": "#0b6e69",
         "session_idle_minutes": "480",
         "survey_min_group": "5",
+        "message_retention_days": "90",
         "logo": upload("brand.png", SVG, "image/png"),
     }
 
