@@ -306,9 +306,6 @@ class Conversation(TenantModel):
     mentor_read_at = models.DateTimeField(null=True, blank=True)
     mentee_read_at = models.DateTimeField(null=True, blank=True)
 
-    def read_at(self, participant: Participant):
-        return self.mentor_read_at if participant.pk == self.pair.mentor_id else self.mentee_read_at
-
 
 # Inside PostgreSQL: a message shows only to a query made on behalf of one of its pair's
 # two people (their active membership, through the directory entry of the participant).

@@ -99,7 +99,8 @@ def pairs_export(request, org_slug, program_id):
     zone = _zone(request)
     header = [
         "mentor", "mentee", "cohort", "pair_status", "paired_on", "ended_on",
-        "sessions_held", "sessions_planned", "last_held_on", "average_rating", "ratings",
+        "sessions_held", "sessions_planned", "last_held_on", "last_contact_on",
+        "average_rating", "ratings",
         "cadence", "goals_done", "goals_total", "sessions",
         "mentor_cancelled_or_moved_late", "mentee_cancelled_or_moved_late",
     ]  # fmt: skip
@@ -115,7 +116,7 @@ def _pair_row(row, zone) -> list:
     return [
         row.mentor_name, row.mentee_name, row.cohort_name,
         row.status, _day(row.paired_at, zone), _day(row.ended_at, zone),
-        row.held, row.planned, _day(row.last_held, zone),
+        row.held, row.planned, _day(row.last_held, zone), _day(row.last_contact, zone),
         f"{row.average_rating:.1f}" if row.average_rating is not None else "",
         row.ratings, row.cadence.status, row.goals_done, row.goals_total, row.sessions,
         by_role.get("mentor", 0), by_role.get("mentee", 0),

@@ -5,6 +5,8 @@ Privacy is structural: besides the views, PostgreSQL's restrictive policy on
 pair's two people, which these tests try with raw SQL as the application role, as an
 attacker holding the database connection would."""
 
+import csv
+import io
 from datetime import timedelta
 
 import pytest
@@ -25,6 +27,7 @@ from programs.models import Cohort, ProgramManager
 from sessions import conversation
 from sessions.manager_selectors import pair_activity
 from sessions.models import Conversation, Message
+from sessions.reminders import quiet_pairs
 from sessions.tasks import messages_purge_task
 from tests.accounts.factories import UserFactory
 from tests.helpers import is_postgresql, require
@@ -66,6 +69,24 @@ def _raw_messages(acme, user=None) -> list[str]:
 
 def _pair_url(acme, pair) -> str:
     return reverse("mentoring:pair", kwargs={"org_slug": acme.slug, "pair_id": pair.pk})
+
+
+def test_the_pairs_csv_has_the_last_contact_date_and_no_message(client, acme, pair, world):
+    _send(acme, pair, "dan", "Zq7NotForManagers")
+    manager = MembershipFactory(organization=acme, is_program_manager=True, is_participant=False)
+    with tenant_context(organization=acme):
+        ProgramManager.objects.create(
+            organization=acme, program=world["program"], membership=manager
+        )
+    client.force_login(manager.user)
+    url = reverse(
+        "mentoring_manager:pairs_export",
+        kwargs={"org_slug": acme.slug, "program_id": world["program"].pk},
+    )
+    body = client.get(url).content.decode("utf-8-sig")
+    assert "Zq7NotForManagers" not in body
+    (dan,) = [r for r in csv.DictReader(io.StringIO(body)) if r["mentee"] == "Dan Senior"]
+    assert dan["last_contact_on"] == timezone.localdate(timezone=acme.zone).isoformat()
 
 
 def test_the_two_exchange_messages_and_links_are_safe(client, acme, pair):
@@ -197,12 +218,16 @@ def test_the_manager_sees_the_last_contact_and_it_keeps_the_pair_from_going_quie
         Pair.objects.filter(pk=pair.pk).update(published_at=timezone.now() - timedelta(days=90))
         (before,) = [row for row in pair_activity(pair.program) if row.pair_id == pair.pk]
     assert before.last_contact is None
-    assert before.cadence.is_quiet  # a month, nothing held, nothing booked
+    assert before.cadence.is_quiet  # three months, nothing held, nothing booked
+    with tenant_context(organization=acme):
+        assert pair.pk in [p.pair.pk for p in quiet_pairs(acme, timezone.now())]
     _send(acme, pair, "dan", "How about Tuesday?")
     with tenant_context(organization=acme):
         (after,) = [row for row in pair_activity(pair.program) if row.pair_id == pair.pk]
     assert after.last_contact is not None
     assert not after.cadence.is_quiet
+    with tenant_context(organization=acme):
+        assert [p.pair.pk for p in quiet_pairs(acme, timezone.now())] == []
 
 
 def test_the_retention_sweep_deletes_messages_of_pairs_ended_long_enough_ago(acme, pair, world):
