@@ -23,7 +23,7 @@ from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from matching.models import Pair
 from matching.notices import notices_send
@@ -85,7 +85,12 @@ def message_send(*, pair: Pair, sender: Participant, text: str) -> Message:
         raise ValidationError(_("Write a message first."))
     if len(text) > Message.MAX_LENGTH:
         raise ValidationError(
-            _("Keep it under %(n)s characters.") % {"n": f"{Message.MAX_LENGTH:,}"}
+            ngettext(
+                "Keep it under %(n)s character.",
+                "Keep it under %(n)s characters.",
+                Message.MAX_LENGTH,
+            )
+            % {"n": f"{Message.MAX_LENGTH:,}"}
         )
     conversation = Conversation.objects.select_for_update().get(pk=conversation_of(pair).pk)
     message = Message.objects.create(

@@ -295,6 +295,7 @@ def test_a_pair_schedules_logs_and_ticks_off_a_goal_and_the_manager_sees_only_co
             "1 of 6",
             # In the organisation's time zone (Acme's is UTC).
             dateformat.format(timezone.localtime(session.starts_at, UTC), "j M Y"),
+            "No messages",  # the last message's day, never its text
             "4.5 / 5 (2 ratings)",
             "On track",
             "1 of 1",
