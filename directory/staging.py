@@ -56,23 +56,8 @@ _WORK_COLUMNS = """
 """
 _EMPLOYEES = "organizations_employee"
 _DEPARTMENTS = "organizations_department"
-_STAGED = [
-    "line",
-    "employee_number",
-    "email",
-    "name",
-    "department",
-    "division",
-    "job_title",
-    "job_level",
-    "manager_employee_number",
-    "hire_date",
-    "termination_date",
-    "location",
-    "time_zone",
-    "birth_year",
-    "problems",
-]
+# The staged row: its line in the file, the file's columns, and what was wrong with it.
+_STAGED = ["line", *COLUMNS, "problems"]
 _TEXT_BLANKS = {
     **dict.fromkeys(["employee_number", "department", "division", "manager_employee_number"], ""),
     **_BLANK,
