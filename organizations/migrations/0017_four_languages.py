@@ -4,15 +4,24 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('organizations', '0016_message_thread'),
+        ("organizations", "0016_message_thread"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='organization',
-            name='locale',
-            field=models.CharField(choices=[('en', 'English'), ('fr', 'Français'), ('de', 'Deutsch'), ('es', 'Español')], default='en', max_length=10, verbose_name='language'),
+            model_name="organization",
+            name="locale",
+            field=models.CharField(
+                choices=[
+                    ("en", "English"),
+                    ("fr", "Français"),
+                    ("de", "Deutsch"),
+                    ("es", "Español"),
+                ],
+                default="en",
+                max_length=10,
+                verbose_name="language",
+            ),
         ),
     ]
