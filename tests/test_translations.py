@@ -56,15 +56,20 @@ def _problems(code: str) -> list[str]:
         if not all(t.strip() for t in translations):
             problems.append(f"{where}: not translated")
             continue
-        for index, text in enumerate(translations):
-            source = entry.msgid_plural if entry.msgid_plural and index else entry.msgid
-            expected = _placeholders(source)
-            found = _placeholders(text)
-            # A singular may say "one" instead of its number (French: "un binôme").
-            if found != expected and not (
-                entry.msgid_plural and index == 0 and set(found) <= set(expected)
-            ):
-                problems.append(f"{where}: placeholders {found} instead of {expected}")
+        if entry.msgid_plural:
+            # Each form names only what the English has; the last form (the plural) all
+            # of it. A singular may say "one" instead of its number, and French's
+            # singular, which also covers 0, may keep it.
+            known = set(_placeholders(entry.msgid) + _placeholders(entry.msgid_plural))
+            unknown = [p for t in translations for p in _placeholders(t) if p not in known]
+            lost = set(_placeholders(entry.msgid_plural)) - set(_placeholders(translations[-1]))
+            if unknown or lost:
+                problems.append(f"{where}: placeholders unknown {unknown}, lost {sorted(lost)}")
+        elif _placeholders(entry.msgstr) != _placeholders(entry.msgid):
+            problems.append(
+                f"{where}: placeholders {_placeholders(entry.msgstr)} "
+                f"instead of {_placeholders(entry.msgid)}"
+            )
     return problems
 
 
