@@ -21,7 +21,7 @@ from matching.models import MatchRun, Pair
 from notifications import delivery
 from notifications.kinds import Candidate, register_kind
 from notifications.outbox import outbox_add, register_handler
-from organizations.languages import speaking_to
+from organizations.languages import in_sentence, speaking_to
 from organizations.models import Membership, Organization
 from programs.models import Participant
 from programs.selectors import program_manager_links
@@ -81,7 +81,7 @@ def pair_published(*, organization: Organization, pairs: Iterable[Pair]) -> list
                         _("You are paired with %(partner)s as your %(role)s in %(program)s.")
                         % {
                             "partner": partner.employee.name,
-                            "role": partner.get_role_display().lower(),
+                            "role": in_sentence(partner.get_role_display()),
                             "program": pair.program.name,
                         },
                         _("Why you were matched: %(why)s") % {"why": pair.explanation},

@@ -42,3 +42,16 @@ def speaking_to(member: Membership, organization: Organization):
     the organisation's."""
     with translation.override(language_for(user=member.user, organization=organization)):
         yield
+
+
+# Languages that capitalise every noun: a label (a role, a status) keeps its capital
+# inside a sentence there ("Ihr Mentor"), where English and French write "your mentor".
+CAPITALISED_NOUNS = {"de"}
+
+
+def in_sentence(label) -> str:
+    """A label (``get_role_display()``, a status) as a word inside a sentence, in the
+    active language's case."""
+    label = str(label)
+    language = (translation.get_language() or "en").split("-")[0]
+    return label if language in CAPITALISED_NOUNS else label.lower()
