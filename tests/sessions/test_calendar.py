@@ -228,6 +228,11 @@ def test_mentors_get_a_circles_calendar_file_and_a_move_raises_its_sequence(
     assert str(first["UID"]) == str(moved["UID"]) == vevent.uid.value
     assert (first["SEQUENCE"], moved["SEQUENCE"]) == (0, 1)
     assert moved.decoded("DTSTART") == circle.starts_at + timedelta(days=1)
+    # Her program page offers "Add to calendar" once she has joined the circle.
+    page = client.get(f"/o/acme/programs/mine/{world['Ann'].pk}/")
+    assert url not in page.content.decode()
+    with tenant_context(organization=acme):
+        circles.circle_rsvp(circle=circle, participant=world["Ann"], going=True)
     page = client.get(f"/o/acme/programs/mine/{world['Ann'].pk}/")
     assert url in page.content.decode()
 
@@ -258,6 +263,8 @@ def test_the_feed_lists_the_persons_meetings_in_their_own_zone_and_nothing_else(
             text=NOTE,
         )
     other = _book(acme, theirs, world["Eve"], agenda=OTHER_AGENDA)
+    with tenant_context(organization=acme):
+        circles.circle_rsvp(circle=circle, participant=world["Ann"], going=True)
     dan_path = _feed_address(client, acme, "dan")
     ann_path = _feed_address(client, acme, "ann")
     client.logout()  # calendar apps do not sign in
@@ -284,7 +291,7 @@ def test_the_feed_lists_the_persons_meetings_in_their_own_zone_and_nothing_else(
     # Not the agenda, not a note, nothing of Bea and Eve's pair.
     for secret in (AGENDA, NOTE, OTHER_AGENDA, other.uid, "Bea Junior", "Eve Senior"):
         assert secret.encode() not in dan_feed.content
-    # Ann mentors: her feed also has the program's circle, in Berlin time.
+    # Ann mentors: her feed also has the program's circle she joined, in Berlin time.
     ann_events, _ = _parse(ann_feed.content)
     assert {str(e["UID"]) for e in ann_events} == {booked.uid, cancelled.uid, circle.uid}
     assert {e["DTSTART"].params["TZID"] for e in ann_events} == {"Europe/Berlin"}

@@ -116,7 +116,7 @@ def test_joining_emails_the_invitation_and_the_download_is_the_same_event(
     assert event["SEQUENCE"] == int(vevent.sequence.value) == 0
     assert event.decoded("DTSTART") == circle.starts_at == vevent.dtstart.value
     page = _text(client.get(f"/o/acme/programs/mine/{people['Ann'].pk}/"))
-    assert "You're going" in page and "Google Calendar" in page and "Leave" in page
+    assert "You're going" in page and "Google Calendar" in page and "Leave the circle" in page
 
 
 def test_joining_twice_sends_one_invitation(
