@@ -193,6 +193,24 @@ def test_the_workspace_offers_add_to_calendar_for_each_booked_session(client, ac
     assert "https://outlook.office.com/calendar/0/deeplink/compose?" in page
 
 
+def test_the_session_page_offers_add_to_calendar_until_it_is_cancelled(
+    client, acme, world, pairs
+):
+    pair, _ = pairs
+    session = _book(acme, pair, world["Ann"])
+    client.force_login(_user("dan"))
+    url = f"/o/acme/programs/pairs/{pair.pk}/sessions/{session.pk}/"
+
+    page = client.get(url).content.decode()
+
+    assert f"/sessions/{session.pk}/session.ics" in page
+    assert "https://calendar.google.com/calendar/render?action=TEMPLATE" in page
+    assert "https://outlook.office.com/calendar/0/deeplink/compose?" in page
+    with tenant_context(organization=acme):
+        services.session_cancel(session=session, actor=world["Ann"])
+    assert "https://calendar.google.com/" not in client.get(url).content.decode()
+
+
 # --- Support circles -------------------------------------------------------------------
 
 
