@@ -193,9 +193,7 @@ def test_the_workspace_offers_add_to_calendar_for_each_booked_session(client, ac
     assert "https://outlook.office.com/calendar/0/deeplink/compose?" in page
 
 
-def test_the_session_page_offers_add_to_calendar_until_it_is_cancelled(
-    client, acme, world, pairs
-):
+def test_the_session_page_offers_add_to_calendar_until_it_is_cancelled(client, acme, world, pairs):
     pair, _ = pairs
     session = _book(acme, pair, world["Ann"])
     client.force_login(_user("dan"))
