@@ -212,7 +212,7 @@ def circle_attendance_save(*, circle: SupportCircle, attended_ids) -> int:
 def upcoming_circles(participant):
     """The support circles still to come in a mentor's program (mentors only), each with
     the mentor's answer (``my_answer``: True, False or None) and whether it still takes
-    answers (``answerable``: it has not begun)."""
+    answers (``answerable``: it has not begun, and the program is not closed)."""
     if not (participant.is_mentor and participant.is_approved):
         return SupportCircle.objects.none()
     mine = CircleRsvp.objects.filter(circle=OuterRef("pk"), participant=participant)
@@ -223,7 +223,10 @@ def upcoming_circles(participant):
         )
         .annotate(
             my_answer=Subquery(mine.values("going")[:1], output_field=BooleanField()),
-            answerable=ExpressionWrapper(Q(starts_at__gt=now), output_field=BooleanField()),
+            answerable=ExpressionWrapper(
+                Q(starts_at__gt=now) & ~Q(program__status=Program.Status.CLOSED),
+                output_field=BooleanField(),
+            ),
         )
         .order_by("starts_at")
     )

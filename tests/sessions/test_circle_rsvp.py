@@ -210,6 +210,8 @@ def test_a_closed_programs_circle_cannot_be_joined(client, acme, people, circle)
 
     assert "The program is closed." in _text(response)
     assert _rsvps(acme) == {}
+    page = _text(client.get(f"/o/acme/programs/mine/{people['Ann'].pk}/"))
+    assert "Mentors' circle" in page and 'name="going"' not in page  # no Join offered
     assert mail.outbox == []
 
 
