@@ -21,7 +21,6 @@ from allauth.mfa.utils import is_mfa_enabled
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
-from django.core.cache import cache
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect
@@ -34,6 +33,7 @@ from organizations.api_keys import api_key_find, api_key_organization_slug
 from organizations.audit import audit_record_in_every_organization, client_ip
 from organizations.languages import language_for
 from organizations.models import AuditAction, Organization
+from organizations.ratelimit import window_hit
 from organizations.roles import Role
 from organizations.selectors import membership_list_for_user
 from organizations.tenancy import tenant_context
@@ -122,14 +122,7 @@ REJECTED_KEYS_PER_MINUTE = 20
 
 def _too_many_rejected_keys(request) -> bool:
     """Count this address's rejected keys in the current minute (in the shared cache)."""
-    window = int(time.time() // 60)
-    key = f"api-key-rejected:{client_ip(request)}:{window}"
-    cache.add(key, 0, timeout=120)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=120)
-        count = 1
+    count, _seconds_left = window_hit(f"api-key-rejected:{client_ip(request)}", window_seconds=60)
     return count > REJECTED_KEYS_PER_MINUTE
 
 

@@ -10,9 +10,10 @@ class MentoringSessionsConfig(AppConfig):
 
     def ready(self) -> None:
         from notifications.outbox import register_handler
-        from sessions import conversation, emails, notices, partner_news
+        from sessions import circle_invites, conversation, emails, notices, partner_news
 
         notices.register()
         partner_news.register()
         conversation.register()
+        circle_invites.register()
         register_handler(emails.OUTBOX_KIND, emails.session_invites_deliver)

@@ -116,11 +116,16 @@ def _session_event(
 
 
 def _circle_event(
-    circle: SupportCircle, *, description: str = "", zone: zoneinfo.ZoneInfo | None = None
+    circle: SupportCircle,
+    *,
+    description: str = "",
+    zone: zoneinfo.ZoneInfo | None = None,
+    sequence: int | None = None,
+    cancelled: bool = False,
 ) -> Event:
     event = Event()
     event.add("uid", circle.uid)
-    event.add("sequence", circle.sequence)
+    event.add("sequence", circle.sequence if sequence is None else sequence)
     event.add("dtstamp", timezone.now())
     event.add("dtstart", _in(circle.starts_at, zone))
     event.add("dtend", _in(circle.ends_at, zone))
@@ -129,13 +134,65 @@ def _circle_event(
         event.add("location", circle.location)
     if description:
         event.add("description", description)
-    event.add("status", "CONFIRMED")
+    event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
     return event
 
 
+def circle_sequence(circle: SupportCircle, rsvp=None) -> int:
+    """The SEQUENCE of one mentor's copy of a circle's event: the circle's own (one more
+    per change the manager makes) plus one per change of the mentor's answer
+    (``CircleRsvp.changes``). Both only grow, so each invitation or cancellation a
+    mentor gets is newer than the last: a calendar acts on joining again after leaving,
+    where an equal SEQUENCE could be taken for a repeat of the cancellation."""
+    return circle.sequence + (rsvp.changes if rsvp is not None else 0)
+
+
+@dataclass(frozen=True)
+class Organizer:
+    """Who a circle's invitation comes from: a person (the program's manager), with
+    Upturn as the sender; or, with no manager, Upturn itself."""
+
+    email: str
+    name: str
+
+
+def circle_invite(
+    circle: SupportCircle,
+    *,
+    person,
+    going: bool,
+    sequence: int,
+    organizer: Organizer,
+    url: str,
+    cancelled: bool = False,
+) -> bytes:
+    """One mentor's invitation to a circle, as emailed and as downloaded: METHOD:REQUEST
+    while they are going, CANCEL once they left or the circle was cancelled (for them
+    alone: the other mentors' copies stand). They are the only attendee (the other
+    mentors' addresses are not theirs to read), marked as having accepted, with
+    RSVP=FALSE: they answer in Upturn, which the program manager reads, so their calendar
+    sends no reply of its own. ``person`` is the Participant with its employee loaded."""
+    calendar = _calendar(REQUEST if going and not cancelled else CANCEL)
+    event = _circle_event(
+        circle, description=url, sequence=sequence, cancelled=cancelled or not going
+    )
+    address = _address(organizer.email, organizer.name)
+    address.params["sent-by"] = vText(f"mailto:{sender_address()}")
+    event.add("organizer", address, encode=0)
+    attendee = _address(person.employee.email, person.employee.name)
+    attendee.params["cutype"] = vText("INDIVIDUAL")
+    attendee.params["role"] = vText("REQ-PARTICIPANT")
+    attendee.params["partstat"] = vText("ACCEPTED" if going else "DECLINED")
+    attendee.params["rsvp"] = vText("FALSE")
+    event.add("attendee", attendee, encode=0)
+    calendar.add_component(event)
+    return calendar.to_ical()
+
+
 def circle_ics(circle: SupportCircle, *, url: str) -> bytes:
-    """A support circle's meeting as a calendar file (published: circles send no
-    invitation of their own)."""
+    """A support circle's meeting as a calendar file for a mentor who has not answered
+    (published: it invites nobody). One who has answered downloads their own invitation
+    (``circle_invite``)."""
     calendar = _calendar("PUBLISH")
     calendar.add_component(_circle_event(circle, description=url))
     return calendar.to_ical()
@@ -155,6 +212,7 @@ class FeedEntry:
     url: str
     session: MentoringSession | None = None
     circle: SupportCircle | None = None
+    sequence: int | None = None  # a circle's: the reader's copy (``circle_sequence``)
 
 
 def feed_calendar(entries: Iterable[FeedEntry], *, name: str, zone: zoneinfo.ZoneInfo) -> bytes:
@@ -172,7 +230,9 @@ def feed_calendar(entries: Iterable[FeedEntry], *, name: str, zone: zoneinfo.Zon
                 entry.session, title=entry.title, description=entry.url, zone=zone
             )
         else:
-            event = _circle_event(entry.circle, description=entry.url, zone=zone)
+            event = _circle_event(
+                entry.circle, description=entry.url, zone=zone, sequence=entry.sequence
+            )
         calendar.add_component(event)
     calendar.add_missing_timezones()
     return calendar.to_ical()

@@ -7,13 +7,17 @@ from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import BooleanField, ExpressionWrapper, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from organizations.dates import pair_range
-from programs.models import Program
+from programs.models import Participant, Program
+from sessions import circle_invites
+from sessions.calendar import circle_sequence
+from sessions.circle_invites import Change
 from sessions.manager_selectors import circle_mentors
-from sessions.models import CircleAttendance, SupportCircle
+from sessions.models import CircleAttendance, CircleRsvp, SupportCircle
 
 # Attendance can be taken from shortly before a circle starts (the roll call at the door).
 ATTENDANCE_OPENS_BEFORE = timedelta(minutes=15)
@@ -90,19 +94,81 @@ def circle_update(*, circle: SupportCircle, plan: CirclePlan) -> SupportCircle:
         raise ValidationError(
             _("Attendance has been taken for this circle: it cannot move to a time to come.")
         )
+    before = (circle.title, circle.starts_at, circle.duration_minutes, circle.location)
     circle.title = plan.title.strip()
     circle.starts_at = plan.starts_at
     circle.duration_minutes = plan.duration_minutes
     circle.location = plan.location.strip()
+    if (circle.title, circle.starts_at, circle.duration_minutes, circle.location) == before:
+        return circle  # nothing changed: no new version for calendars, nobody told
     circle.sequence += 1  # calendars that have the meeting move it rather than add one
     circle.save(update_fields=["title", "starts_at", "duration_minutes", "location", "sequence"])
+    # Those going get the update in their calendar and a notice; a circle moved into
+    # the past (logged after the fact) is no news to anyone.
+    if circle.starts_at > timezone.now():
+        going = _going(circle)
+        for rsvp in going:
+            circle_invites.invitation_queue(circle, rsvp, Change.MOVED)
+        circle_invites.circle_change_notices(circle, going, Change.MOVED)
     return circle
+
+
+def _going(circle: SupportCircle) -> list[CircleRsvp]:
+    return list(CircleRsvp.objects.filter(circle=circle, going=True).order_by("pk"))
 
 
 @transaction.atomic
 def circle_delete(*, circle: SupportCircle) -> None:
-    """Cancel a circle still to come, or remove one held (its attendance goes with it)."""
-    _changeable(circle).delete()
+    """Cancel a circle still to come, or remove one held (its attendance goes with it).
+    Those going to a cancelled one are told, and their calendars get the cancellation."""
+    circle = _changeable(circle)
+    if circle.starts_at > timezone.now():
+        going = _going(circle)
+        for rsvp in going:
+            sequence = circle_sequence(circle, rsvp) + 1
+            circle_invites.invitation_queue(circle, rsvp, Change.CANCELLED, sequence=sequence)
+        circle_invites.circle_change_notices(circle, going, Change.CANCELLED)
+    circle.delete()
+
+
+def _rsvp_problem(circle: SupportCircle, participant: Participant, now) -> str | None:
+    """Why ``participant`` cannot answer ``circle``, if so."""
+    if not (
+        participant.program_id == circle.program_id
+        and participant.role == Participant.Role.MENTOR
+        and participant.status == Participant.Status.APPROVED
+    ):
+        return _("Support circles are for the program's mentors only.")
+    if circle.program.status == Program.Status.CLOSED:
+        return _("The program is closed.")
+    if circle.starts_at <= now:
+        return _("This circle has already started: answers close when it begins.")
+    return None
+
+
+@transaction.atomic
+def circle_rsvp(*, circle: SupportCircle, participant: Participant, going: bool) -> CircleRsvp:
+    """A mentor's answer to one circle: going (the invitation goes to their calendar) or
+    not (if they were going, a cancellation takes it out again). Answering as before
+    changes nothing and sends nothing."""
+    circle = SupportCircle.objects.select_for_update().select_related("program").get(pk=circle.pk)
+    if problem := _rsvp_problem(circle, participant, timezone.now()):
+        raise ValidationError(problem)
+    rsvp, created = CircleRsvp.objects.get_or_create(
+        circle=circle,
+        participant=participant,
+        defaults={"organization": circle.organization, "going": going},
+    )
+    if not created:
+        if rsvp.going == going:
+            return rsvp
+        rsvp.going = going
+        rsvp.changes += 1
+        rsvp.save(update_fields=["going", "changes", "answered_at"])
+    elif not going:
+        return rsvp  # a first "no": nothing was in their calendar, nothing to send
+    circle_invites.invitation_queue(circle, rsvp, Change.JOINED if going else Change.LEFT)
+    return rsvp
 
 
 @transaction.atomic
@@ -144,9 +210,23 @@ def circle_attendance_save(*, circle: SupportCircle, attended_ids) -> int:
 
 
 def upcoming_circles(participant):
-    """The support circles still to come in a mentor's program (mentors only)."""
+    """The support circles still to come in a mentor's program (mentors only), each with
+    the mentor's answer (``my_answer``: True, False or None) and whether it still takes
+    answers (``answerable``: it has not begun, and the program is not closed)."""
     if not (participant.is_mentor and participant.is_approved):
         return SupportCircle.objects.none()
-    return SupportCircle.objects.filter(
-        program=participant.program_id, starts_at__gte=timezone.now() - timedelta(hours=2)
-    ).order_by("starts_at")
+    mine = CircleRsvp.objects.filter(circle=OuterRef("pk"), participant=participant)
+    now = timezone.now()
+    return (
+        SupportCircle.objects.filter(
+            program=participant.program_id, starts_at__gte=now - timedelta(hours=2)
+        )
+        .annotate(
+            my_answer=Subquery(mine.values("going")[:1], output_field=BooleanField()),
+            answerable=ExpressionWrapper(
+                Q(starts_at__gt=now) & ~Q(program__status=Program.Status.CLOSED),
+                output_field=BooleanField(),
+            ),
+        )
+        .order_by("starts_at")
+    )

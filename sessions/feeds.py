@@ -13,10 +13,10 @@ import hashlib
 import secrets
 import zoneinfo
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -24,6 +24,7 @@ from directory.zones import zone_for
 from matching.models import Pair
 from organizations.emails import absolute_url
 from organizations.models import Membership, Organization
+from organizations.ratelimit import window_hit
 from programs.selectors import participations_of
 from sessions.calendar import FeedEntry, session_title
 from sessions.models import CalendarFeed, MentoringSession, SupportCircle
@@ -101,7 +102,7 @@ class Feed:
             if entry.session is not None:
                 meeting, extra = entry.session, [entry.session.video_link, entry.session.status]
             else:
-                meeting, extra = entry.circle, []
+                meeting, extra = entry.circle, [str(entry.sequence)]
             parts += [
                 entry.title,
                 entry.url,
@@ -134,9 +135,19 @@ def feed_contents(*, feed: CalendarFeed, now=None) -> Feed:
     mentoring = {
         p.program_id: p for p in mentor_places(organization=organization, user=membership.user)
     }
-    circles = SupportCircle.objects.filter(
-        program__in=list(mentoring), starts_at__gte=since
-    ).order_by("starts_at", "pk")
+    # Only the circles they said they are going to: an unanswered one is not in their
+    # calendar, and one they left is not shown cancelled (it still takes place; they
+    # have its cancellation by email, and a calendar drops what its feed stops listing).
+    circles = (
+        SupportCircle.objects.filter(
+            program__in=list(mentoring),
+            starts_at__gte=since,
+            rsvps__participant__in=[p.pk for p in mentoring.values()],
+            rsvps__going=True,
+        )
+        .annotate(answer_changes=F("rsvps__changes"))  # the one answer the filter joined
+        .order_by("starts_at", "pk")
+    )
     slug = organization.slug
     entries = [
         FeedEntry(
@@ -161,6 +172,7 @@ def feed_contents(*, feed: CalendarFeed, now=None) -> Feed:
                 )
             ),
             circle=circle,
+            sequence=circle.sequence + circle.answer_changes,  # calendar.circle_sequence
         )
         for circle in circles
     ]
@@ -169,3 +181,36 @@ def feed_contents(*, feed: CalendarFeed, now=None) -> Feed:
         zone=zone_for(organization=organization, membership=membership),
         entries=entries,
     )
+
+
+def feed_version_changed_at(*, feed: CalendarFeed, etag: str, now=None) -> datetime:
+    """When the feed first showed the version ``etag`` names: its Last-Modified, for
+    calendar apps that send If-Modified-Since rather than If-None-Match.
+
+    What a feed lists has no modification time of its own (a circle cancelled, a session
+    that ages out of it, an answer changed all remove an entry), so the feed remembers the
+    version it last served and when that version was first seen: a new version is dated
+    now. The date is kept whole seconds past the last one (HTTP dates have no fractions),
+    so two versions within a second never share a Last-Modified."""
+    now = (now or timezone.now()).replace(microsecond=0)
+    if feed.content_etag == etag and feed.content_changed_at is not None:
+        return feed.content_changed_at
+    if feed.content_changed_at is not None:
+        now = max(now, feed.content_changed_at + timedelta(seconds=1))
+    CalendarFeed.objects.filter(pk=feed.pk).update(content_etag=etag, content_changed_at=now)
+    feed.content_etag, feed.content_changed_at = etag, now
+    return now
+
+
+# Calendar apps poll a feed every few minutes at most (Apple's shortest setting is five,
+# Google and Outlook take hours), and a person may subscribe from a few of them. Past
+# this many requests in a window one token is refused until the window ends: a client
+# polling every second costs a Redis increment, not a calendar.
+FEED_REQUESTS_PER_WINDOW = 20
+FEED_WINDOW_SECONDS = 10 * 60
+
+
+def feed_retry_after(*, feed: CalendarFeed) -> int | None:
+    """Count one request of this feed; the seconds to wait if it is one too many."""
+    count, seconds_left = window_hit(f"calendar-feed:{feed.pk}", window_seconds=FEED_WINDOW_SECONDS)
+    return seconds_left if count > FEED_REQUESTS_PER_WINDOW else None

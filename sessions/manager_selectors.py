@@ -11,7 +11,8 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db.models import Avg, Count, Q
+from django.db.models import Avg, Count, IntegerField, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from matching.models import Pair
@@ -19,6 +20,7 @@ from programs.models import Participant, Program
 from sessions import cadence as rhythm
 from sessions.models import (
     CircleAttendance,
+    CircleRsvp,
     Commitment,
     Conversation,
     Goal,
@@ -288,6 +290,7 @@ def circle_mentors(program: Program, circle: SupportCircle | None = None):
     who = Q(status=Participant.Status.APPROVED) | Q(pk__in=paired)
     if circle is not None:
         who |= Q(pk__in=CircleAttendance.objects.filter(circle=circle).values("participant_id"))
+        who |= Q(pk__in=CircleRsvp.objects.filter(circle=circle).values("participant_id"))
     return (
         Participant.objects.filter(program=program, role=Participant.Role.MENTOR)
         .filter(who)
@@ -297,9 +300,38 @@ def circle_mentors(program: Program, circle: SupportCircle | None = None):
 
 
 def program_circles(program: Program):
+    """The program's circles, each with how many came and how many said they would."""
+    going = CircleRsvp.objects.filter(circle=OuterRef("pk"), going=True)
     return SupportCircle.objects.filter(program=program).annotate(
-        attended=Count("attendance", filter=Q(attendance__attended=True))
+        attended=Count("attendance", filter=Q(attendance__attended=True)),
+        going_count=Coalesce(
+            Subquery(
+                going.order_by().values("circle").annotate(n=Count("pk")).values("n")[:1],
+                output_field=IntegerField(),
+            ),
+            0,
+        ),
     )
+
+
+@dataclass(frozen=True)
+class CircleAnswers:
+    """Who said they are coming to a circle, and who said no, by name."""
+
+    going: list[Participant]
+    not_going: list[Participant]
+
+
+def circle_answers(circle: SupportCircle) -> CircleAnswers:
+    rsvps = (
+        CircleRsvp.objects.filter(circle=circle)
+        .select_related("participant__employee")
+        .order_by("participant__employee__name", "pk")
+    )
+    going, not_going = [], []
+    for rsvp in rsvps:
+        (going if rsvp.going else not_going).append(rsvp.participant)
+    return CircleAnswers(going=going, not_going=not_going)
 
 
 def circle_attendance(circle: SupportCircle, mentors) -> list[tuple[Participant, bool, int]]:

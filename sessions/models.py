@@ -284,6 +284,30 @@ class CircleAttendance(TenantModel):
         ]
 
 
+class CircleRsvp(TenantModel):
+    """A mentor's answer to one support circle meeting: going or not. Going puts the
+    meeting in their calendar (an emailed invitation); saying no after going takes it
+    out again (a cancellation for them alone).
+
+    ``changes`` counts how often the answer changed. The person's copy of the calendar
+    event is that many SEQUENCE numbers past the circle's own (``sessions.calendar.
+    circle_sequence``): every invitation or cancellation they get is newer than the one
+    before, so a calendar acts on a joining after a leaving instead of ignoring it."""
+
+    circle = models.ForeignKey(SupportCircle, on_delete=models.CASCADE, related_name="rsvps")
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="+")
+    going = models.BooleanField()
+    changes = models.PositiveIntegerField(default=0)
+    answered_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["circle", "participant"], name="mentoring_circlersvp_once_per_person"
+            )
+        ]
+
+
 class CalendarFeed(TenantModel):
     """A person's calendar feed in one organisation: the sessions and support circles
     their calendar app subscribes to, behind a secret address. Only the token's hash is
@@ -295,6 +319,10 @@ class CalendarFeed(TenantModel):
     )
     token_hash = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # The version calendar apps were last served (its ETag) and when the feed first
+    # showed it: the Last-Modified of a client that sends If-Modified-Since only.
+    content_etag = models.CharField(max_length=64, blank=True)
+    content_changed_at = models.DateTimeField(null=True, blank=True)
 
 
 class Conversation(TenantModel):

@@ -22,6 +22,7 @@ urlpatterns = [
     path(pair + "sessions/<int:session_id>/log/", views.session_log, name="session_log"),
     path(pair + "sessions/<int:session_id>/session.ics", calendar.session_ics, name="session_ics"),
     path("circles/<int:circle_id>/circle.ics", calendar.circle_ics_download, name="circle_ics"),
+    path("circles/<int:circle_id>/answer/", calendar.circle_rsvp, name="circle_rsvp"),
     path("calendar/", calendar.calendar_feed_settings, name="calendar_feed_settings"),
     path(
         pair + "sessions/<int:session_id>/reflection/",

@@ -47,6 +47,7 @@ from sessions.feeds import calendar_feed_token_hash
 from sessions.models import (
     CalendarFeed,
     CircleAttendance,
+    CircleRsvp,
     Commitment,
     Conversation,
     Goal,
@@ -359,6 +360,9 @@ def build_world(*, slug: str = "tenant-a", name: str = "Tenant A") -> dict[str, 
         attendance = CircleAttendance.objects.create(
             organization=organization, circle=circle, participant=participant
         )
+        circle_rsvp = CircleRsvp.objects.create(
+            organization=organization, circle=circle, participant=participant, going=True
+        )
         # A checked import's staged row (directory.staging, PostgreSQL's path).
         import_row = ImportRow.objects.create(
             organization=organization,
@@ -453,6 +457,7 @@ def build_world(*, slug: str = "tenant-a", name: str = "Tenant A") -> dict[str, 
         "conversation": conversation,
         "message": message,
         "circle_attendance": attendance,
+        "circle_rsvp": circle_rsvp,
         "notification_settings": notification_settings,
         "calendar_feed": calendar_feed,
         "import_row": import_row,

@@ -24,6 +24,7 @@ from sessions.cadence import LABELS as CADENCE_LABELS
 from sessions.manager_selectors import (
     CADENCE_STATUSES,
     cadence_counts,
+    circle_answers,
     circle_attendance,
     circle_mentors,
     commitment_counts,
@@ -278,6 +279,7 @@ def circle_detail(request, org_slug, program_id, circle_id):
         "circle": circle,
         "zone": _zone(request).key,
         "people": people,
+        "answers": circle_answers(circle),
         "attended_count": sum(1 for _m, came, _n in people if came),
         "can_take_attendance": circles.attendance_open(circle),
         "can_manage": has_permission(request.membership, "program.manage"),

@@ -75,6 +75,7 @@ PARTICIPANT_ROUTES = {
     "mentoring:session_log": "the pair's workspace, for its two people",
     "mentoring:session_ics": "the pair's workspace, for its two people",
     "mentoring:circle_ics": "a mentor's own program's support circle",
+    "mentoring:circle_rsvp": "a mentor answering their own program's support circle",
     "mentoring:reflection_edit": "the person's own reflection",
     "mentoring:message_send": "the pair's conversation, for its two people",
     "mentoring:goal_add": "the pair's workspace, for its two people",

@@ -193,6 +193,22 @@ def test_the_workspace_offers_add_to_calendar_for_each_booked_session(client, ac
     assert "https://outlook.office.com/calendar/0/deeplink/compose?" in page
 
 
+def test_the_session_page_offers_add_to_calendar_until_it_is_cancelled(client, acme, world, pairs):
+    pair, _ = pairs
+    session = _book(acme, pair, world["Ann"])
+    client.force_login(_user("dan"))
+    url = f"/o/acme/programs/pairs/{pair.pk}/sessions/{session.pk}/"
+
+    page = client.get(url).content.decode()
+
+    assert f"/sessions/{session.pk}/session.ics" in page
+    assert "https://calendar.google.com/calendar/render?action=TEMPLATE" in page
+    assert "https://outlook.office.com/calendar/0/deeplink/compose?" in page
+    with tenant_context(organization=acme):
+        services.session_cancel(session=session, actor=world["Ann"])
+    assert "https://calendar.google.com/" not in client.get(url).content.decode()
+
+
 # --- Support circles -------------------------------------------------------------------
 
 
@@ -228,6 +244,11 @@ def test_mentors_get_a_circles_calendar_file_and_a_move_raises_its_sequence(
     assert str(first["UID"]) == str(moved["UID"]) == vevent.uid.value
     assert (first["SEQUENCE"], moved["SEQUENCE"]) == (0, 1)
     assert moved.decoded("DTSTART") == circle.starts_at + timedelta(days=1)
+    # Her program page offers "Add to calendar" once she has joined the circle.
+    page = client.get(f"/o/acme/programs/mine/{world['Ann'].pk}/")
+    assert url not in page.content.decode()
+    with tenant_context(organization=acme):
+        circles.circle_rsvp(circle=circle, participant=world["Ann"], going=True)
     page = client.get(f"/o/acme/programs/mine/{world['Ann'].pk}/")
     assert url in page.content.decode()
 
@@ -258,6 +279,8 @@ def test_the_feed_lists_the_persons_meetings_in_their_own_zone_and_nothing_else(
             text=NOTE,
         )
     other = _book(acme, theirs, world["Eve"], agenda=OTHER_AGENDA)
+    with tenant_context(organization=acme):
+        circles.circle_rsvp(circle=circle, participant=world["Ann"], going=True)
     dan_path = _feed_address(client, acme, "dan")
     ann_path = _feed_address(client, acme, "ann")
     client.logout()  # calendar apps do not sign in
@@ -284,7 +307,7 @@ def test_the_feed_lists_the_persons_meetings_in_their_own_zone_and_nothing_else(
     # Not the agenda, not a note, nothing of Bea and Eve's pair.
     for secret in (AGENDA, NOTE, OTHER_AGENDA, other.uid, "Bea Junior", "Eve Senior"):
         assert secret.encode() not in dan_feed.content
-    # Ann mentors: her feed also has the program's circle, in Berlin time.
+    # Ann mentors: her feed also has the program's circle she joined, in Berlin time.
     ann_events, _ = _parse(ann_feed.content)
     assert {str(e["UID"]) for e in ann_events} == {booked.uid, cancelled.uid, circle.uid}
     assert {e["DTSTART"].params["TZID"] for e in ann_events} == {"Europe/Berlin"}
