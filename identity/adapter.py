@@ -147,9 +147,7 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
 
 
 def _check_id_token_signature(response, *args, **kwargs):
-    if response.request.method != "POST" or "json" not in response.headers.get(
-        "Content-Type", ""
-    ):
+    if response.request.method != "POST" or "json" not in response.headers.get("Content-Type", ""):
         return response
     try:
         id_token = response.json().get("id_token")

@@ -57,9 +57,7 @@ def _boxes() -> dict[bytes, SecretBox]:
                 "Make one with `manage.py sso_secret_key`."
             )
         keys = [blake2b(settings.SECRET_KEY.encode(), digest_size=32, encoder=RawEncoder)]
-    return {
-        blake2b(key, digest_size=_ID_BYTES, encoder=RawEncoder): SecretBox(key) for key in keys
-    }
+    return {blake2b(key, digest_size=_ID_BYTES, encoder=RawEncoder): SecretBox(key) for key in keys}
 
 
 def _key_bytes(text: str) -> bytes:

@@ -101,6 +101,9 @@ def _check_connection(connection: SsoConnection) -> None:
             )
     elif not (connection.saml_metadata_url or connection.saml_metadata_xml):
         raise ValidationError(_("To turn on SAML, give the IdP metadata URL or its XML."))
+    else:
+        # Its settings can be kept already; signing in through SAML comes next.
+        raise ValidationError(_("SAML sign-in is not available yet: use OpenID Connect."))
 
 
 @transaction.atomic
@@ -211,9 +214,7 @@ def domain_verification_email_send(*, organization: Organization, email_domain_i
 
     from organizations.emails import absolute_url, send_branded_email
 
-    email_domain = (
-        EmailDomain.objects.select_for_update().filter(pk=email_domain_id).first()
-    )
+    email_domain = EmailDomain.objects.select_for_update().filter(pk=email_domain_id).first()
     if email_domain is None or email_domain.is_verified or email_domain.email_sent_to != to:
         return
     token = token_secrets.token_urlsafe(32)

@@ -35,10 +35,8 @@ class EmailFirstLoginView(LoginView):
             return _to_identity_provider(request, route, email)
         form = self.get_form_class()(initial={"login": email}, request=request)
         if "@" not in email:
-            form = self.get_form_class()(data={"login": email, "password": "-"}, request=request)
-            form.errors.clear()
-            form.add_error("login", _("Enter your email address."))
-            return self.render_to_response(self.get_context_data(form=form, step="email"))
+            context = {"form": form, "step": "email", "email_error": _("Enter your email address.")}
+            return self.render_to_response(self.get_context_data(**context))
         return self.render_to_response(self.get_context_data(form=form, step="password"))
 
     def get_context_data(self, **kwargs):
@@ -72,7 +70,11 @@ def sso_settings(request, org_slug):
     connection = selectors.connection_get(organization=organization)
     form = SsoConnectionForm(posted(request), instance=connection or SsoConnection())
     if request.method == "POST" and form.is_valid():
-        values = {name: form.cleaned_data[name] for name in form.Meta.fields if name != "oidc_client_secret"}
+        values = {
+            name: form.cleaned_data[name]
+            for name in form.Meta.fields
+            if name != "oidc_client_secret"
+        }
         done, _saved = run_on_form(
             form,
             lambda: services.connection_save(
@@ -123,7 +125,9 @@ def domain_add(request, org_slug):
                 request, _("%(domain)s added: now prove it is yours.") % {"domain": email_domain}
             )
             return redirect("identity:sso", org_slug=org_slug)
-    form_page = SsoConnectionForm(instance=selectors.connection_get(organization=request.organization))
+    form_page = SsoConnectionForm(
+        instance=selectors.connection_get(organization=request.organization)
+    )
     return render(
         request, "identity/sso.html", _page_context(request, form=form_page, domain_form=form)
     )

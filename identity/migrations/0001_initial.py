@@ -5,52 +5,143 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('organizations', '0017_sso_audit_actions'),
+        ("organizations", "0017_sso_audit_actions"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='EmailDomain',
+            name="EmailDomain",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('domain', models.CharField(max_length=253, verbose_name='domain')),
-                ('verification_token', models.CharField(max_length=64)),
-                ('email_token_hash', models.CharField(blank=True, db_index=True, max_length=64)),
-                ('email_sent_to', models.EmailField(blank=True, max_length=254)),
-                ('verified_at', models.DateTimeField(blank=True, null=True)),
-                ('verified_by', models.CharField(blank=True, choices=[('dns', 'DNS TXT record'), ('email', 'Email to the domain')], max_length=8)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='organizations.organization')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("domain", models.CharField(max_length=253, verbose_name="domain")),
+                ("verification_token", models.CharField(max_length=64)),
+                ("email_token_hash", models.CharField(blank=True, db_index=True, max_length=64)),
+                ("email_sent_to", models.EmailField(blank=True, max_length=254)),
+                ("verified_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "verified_by",
+                    models.CharField(
+                        blank=True,
+                        choices=[("dns", "DNS TXT record"), ("email", "Email to the domain")],
+                        max_length=8,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="organizations.organization",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'email domain',
-                'ordering': ['domain'],
-                'constraints': [models.UniqueConstraint(fields=('organization', 'domain'), name='identity_domain_once_per_org'), models.UniqueConstraint(condition=models.Q(('verified_at__isnull', False)), fields=('domain',), name='identity_verified_domain_one_org')],
+                "verbose_name": "email domain",
+                "ordering": ["domain"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("organization", "domain"), name="identity_domain_once_per_org"
+                    ),
+                    models.UniqueConstraint(
+                        condition=models.Q(("verified_at__isnull", False)),
+                        fields=("domain",),
+                        name="identity_verified_domain_one_org",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='SsoConnection',
+            name="SsoConnection",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('protocol', models.CharField(choices=[('oidc', 'OpenID Connect'), ('saml', 'SAML 2.0')], default='oidc', max_length=8, verbose_name='protocol')),
-                ('is_enabled', models.BooleanField(default=False, help_text='People of the verified domains below are sent to the identity provider.', verbose_name='turned on')),
-                ('oidc_discovery_url', models.URLField(blank=True, help_text='The issuer, or its /.well-known/openid-configuration address, e.g. https://login.example.com/.', verbose_name='issuer discovery URL')),
-                ('oidc_client_id', models.CharField(blank=True, max_length=255, verbose_name='client ID')),
-                ('oidc_client_secret_sealed', models.BinaryField(blank=True, default=b'')),
-                ('saml_metadata_url', models.URLField(blank=True, verbose_name='IdP metadata URL')),
-                ('saml_metadata_xml', models.TextField(blank=True, verbose_name='IdP metadata XML')),
-                ('sso_required', models.BooleanField(default=False, help_text='People of the verified domains cannot sign in with a password, and password reset sends them nothing.', verbose_name='require single sign-on')),
-                ('default_role', models.CharField(choices=[('admin', 'Admin'), ('program_manager', 'Program manager'), ('executive', 'Executive'), ('participant', 'Participant')], default='participant', max_length=20, verbose_name='role of people who join through single sign-on')),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='organizations.organization')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "protocol",
+                    models.CharField(
+                        choices=[("oidc", "OpenID Connect"), ("saml", "SAML 2.0")],
+                        default="oidc",
+                        max_length=8,
+                        verbose_name="protocol",
+                    ),
+                ),
+                (
+                    "is_enabled",
+                    models.BooleanField(
+                        default=False,
+                        help_text="People of the verified domains below are sent to the identity provider.",
+                        verbose_name="turned on",
+                    ),
+                ),
+                (
+                    "oidc_discovery_url",
+                    models.URLField(
+                        blank=True,
+                        help_text="The issuer, or its /.well-known/openid-configuration address, e.g. https://login.example.com/.",
+                        verbose_name="issuer discovery URL",
+                    ),
+                ),
+                (
+                    "oidc_client_id",
+                    models.CharField(blank=True, max_length=255, verbose_name="client ID"),
+                ),
+                ("oidc_client_secret_sealed", models.BinaryField(blank=True, default=b"")),
+                ("saml_metadata_url", models.URLField(blank=True, verbose_name="IdP metadata URL")),
+                (
+                    "saml_metadata_xml",
+                    models.TextField(blank=True, verbose_name="IdP metadata XML"),
+                ),
+                (
+                    "sso_required",
+                    models.BooleanField(
+                        default=False,
+                        help_text="People of the verified domains cannot sign in with a password, and password reset sends them nothing.",
+                        verbose_name="require single sign-on",
+                    ),
+                ),
+                (
+                    "default_role",
+                    models.CharField(
+                        choices=[
+                            ("admin", "Admin"),
+                            ("program_manager", "Program manager"),
+                            ("executive", "Executive"),
+                            ("participant", "Participant"),
+                        ],
+                        default="participant",
+                        max_length=20,
+                        verbose_name="role of people who join through single sign-on",
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="organizations.organization",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'single sign-on connection',
-                'constraints': [models.UniqueConstraint(fields=('organization',), name='identity_one_connection')],
+                "verbose_name": "single sign-on connection",
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("organization",), name="identity_one_connection"
+                    )
+                ],
             },
         ),
     ]

@@ -4,15 +4,47 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('organizations', '0016_message_thread'),
+        ("organizations", "0016_message_thread"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='auditentry',
-            name='action',
-            field=models.CharField(choices=[('auth.signed_in', 'Signed in'), ('auth.signed_out', 'Signed out'), ('auth.sign_in_failed', 'Sign-in failed'), ('auth.password_changed', 'Password changed'), ('auth.password_reset', 'Password reset'), ('auth.mfa_enabled', 'Two-factor turned on'), ('auth.mfa_disabled', 'Two-factor turned off'), ('auth.session_expired', 'Signed out after inactivity'), ('invitation.sent', 'Invitation sent'), ('invitation.resent', 'Invitation resent'), ('invitation.revoked', 'Invitation revoked'), ('invitation.accepted', 'Invitation accepted'), ('member.roles_changed', 'Member roles changed'), ('member.deactivated', 'Member deactivated'), ('member.reactivated', 'Member reactivated'), ('organization.settings_changed', 'Settings changed'), ('directory.imported', 'Directory imported'), ('directory.import_discarded', 'Directory import discarded'), ('directory.import_failed', 'Directory import failed'), ('api_key.created', 'API key created'), ('api_key.revoked', 'API key revoked'), ('sso.changed', 'Single sign-on changed'), ('sso.domain_claimed', 'Email domain claimed'), ('sso.domain_email_sent', 'Domain verification email sent'), ('sso.domain_verified', 'Email domain verified'), ('sso.domain_removed', 'Email domain removed'), ('sso.member_joined', 'Joined through single sign-on'), ('sso.sign_in_refused', 'Single sign-on refused')], db_index=True, max_length=64),
+            model_name="auditentry",
+            name="action",
+            field=models.CharField(
+                choices=[
+                    ("auth.signed_in", "Signed in"),
+                    ("auth.signed_out", "Signed out"),
+                    ("auth.sign_in_failed", "Sign-in failed"),
+                    ("auth.password_changed", "Password changed"),
+                    ("auth.password_reset", "Password reset"),
+                    ("auth.mfa_enabled", "Two-factor turned on"),
+                    ("auth.mfa_disabled", "Two-factor turned off"),
+                    ("auth.session_expired", "Signed out after inactivity"),
+                    ("invitation.sent", "Invitation sent"),
+                    ("invitation.resent", "Invitation resent"),
+                    ("invitation.revoked", "Invitation revoked"),
+                    ("invitation.accepted", "Invitation accepted"),
+                    ("member.roles_changed", "Member roles changed"),
+                    ("member.deactivated", "Member deactivated"),
+                    ("member.reactivated", "Member reactivated"),
+                    ("organization.settings_changed", "Settings changed"),
+                    ("directory.imported", "Directory imported"),
+                    ("directory.import_discarded", "Directory import discarded"),
+                    ("directory.import_failed", "Directory import failed"),
+                    ("api_key.created", "API key created"),
+                    ("api_key.revoked", "API key revoked"),
+                    ("sso.changed", "Single sign-on changed"),
+                    ("sso.domain_claimed", "Email domain claimed"),
+                    ("sso.domain_email_sent", "Domain verification email sent"),
+                    ("sso.domain_verified", "Email domain verified"),
+                    ("sso.domain_removed", "Email domain removed"),
+                    ("sso.member_joined", "Joined through single sign-on"),
+                    ("sso.sign_in_refused", "Single sign-on refused"),
+                ],
+                db_index=True,
+                max_length=64,
+            ),
         ),
     ]

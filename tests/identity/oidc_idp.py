@@ -14,9 +14,9 @@ import json
 import ssl
 import tempfile
 import threading
+from socketserver import ThreadingMixIn
 from urllib.parse import parse_qs
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
-from socketserver import ThreadingMixIn
 
 from Cryptodome.PublicKey import RSA
 from jwkest.jwk import RSAKey
@@ -250,4 +250,3 @@ _SIGN_IN_PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8">
 <p><label>Password <input name="password" type="password"></label></p>
 <p><button type="submit">Sign in to Acme</button></p>
 </form></body></html>"""
-

@@ -150,9 +150,7 @@ def test_an_address_of_another_organisations_domain_is_refused(
     verified_domain(globex, globex_admin, "globex.example")
     idp.add_person("gus@globex.example", "Gus")
 
-    response = _sign_in_through(
-        client, idp, "nina@acme.example", as_email="gus@globex.example"
-    )
+    response = _sign_in_through(client, idp, "nina@acme.example", as_email="gus@globex.example")
 
     assert response.status_code == 403
     assert b"not an address of a domain Acme has verified" in response.content
@@ -181,9 +179,7 @@ def test_sso_required_refuses_the_password_and_says_why(client, acme, acme_admin
         client_secret=CLIENT_SECRET, required=True,
     )  # fmt: skip
 
-    response = client.post(
-        "/accounts/login/", {"login": "jane@acme.example", "password": PASSWORD}
-    )
+    response = client.post("/accounts/login/", {"login": "jane@acme.example", "password": PASSWORD})
 
     assert response.status_code == 200
     assert "Acme requires single sign-on for jane@acme.example" in response.content.decode()
@@ -193,9 +189,7 @@ def test_sso_required_refuses_the_password_and_says_why(client, acme, acme_admin
 def test_without_sso_required_the_password_still_works(client, acme, acme_sso):
     UserFactory(email="jane@acme.example")
 
-    client.post(
-        "/accounts/login/", {"login": "jane@acme.example", "password": PASSWORD}
-    )
+    client.post("/accounts/login/", {"login": "jane@acme.example", "password": PASSWORD})
 
     assert _signed_in_as(client).email == "jane@acme.example"
 
@@ -249,9 +243,7 @@ def test_the_idps_multi_factor_skips_upturns_own_step(client, acme, acme_sso, id
     assert _signed_in_as(client) == user
 
 
-def test_without_the_idps_multi_factor_upturns_own_step_still_applies(
-    client, acme, acme_sso, idp
-):
+def test_without_the_idps_multi_factor_upturns_own_step_still_applies(client, acme, acme_sso, idp):
     user = User.objects.create_user("nina@acme.example")
     _with_totp(user)
 
@@ -259,3 +251,11 @@ def test_without_the_idps_multi_factor_upturns_own_step_still_applies(
 
     assert response.url == "/accounts/2fa/authenticate/"
     assert _signed_in_as(client) is None
+
+
+def test_the_email_step_asks_again_for_something_that_is_not_an_address(client):
+    response = client.post("/accounts/login/", {"login": "nina"})
+
+    assert response.context["step"] == "email"
+    assert "Enter your email address." in response.content.decode()
+    assert 'name="password"' not in response.content.decode()
