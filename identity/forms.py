@@ -57,7 +57,7 @@ class SsoConnectionForm(forms.ModelForm):
     oidc_discovery_url = _url_field("oidc_discovery_url")
     saml_metadata_url = _url_field("saml_metadata_url")
     oidc_client_secret = forms.CharField(
-        label=_("client secret"),
+        label=_("Client secret"),
         required=False,
         strip=True,
         widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),

@@ -38,7 +38,7 @@ def test_acme_turns_on_oidc_and_a_new_person_joins_through_it(
     admin.get_by_role("heading", name="Single sign-on", exact=True).wait_for()
 
     # The domain first, proven through DNS (DNS's answer is the one thing made up here).
-    admin.get_by_label("Email domain").fill("acme.example")
+    admin.get_by_label("Email domain", exact=True).fill("acme.example")
     admin.get_by_role("button", name="Add the domain").click()
     admin.get_by_text("acme.example added: now prove it is yours.").wait_for()
     record = admin.locator("code", has_text="upturn-verification=").inner_text()
@@ -47,9 +47,9 @@ def test_acme_turns_on_oidc_and_a_new_person_joins_through_it(
         admin.get_by_text("acme.example is verified").wait_for()
 
     admin.get_by_label("Issuer discovery URL").fill(idp.issuer)
-    admin.get_by_label("Client ID").fill(CLIENT_ID)
+    admin.get_by_label("Client ID", exact=True).fill(CLIENT_ID)
     admin.get_by_label("Client secret").fill(CLIENT_SECRET)
-    admin.get_by_label("Turned on").check()
+    admin.get_by_label("Turned on", exact=True).check()
     admin.get_by_role("button", name="Save single sign-on").click()
     admin.get_by_text("Single sign-on saved.").wait_for()
     screenshot(admin, "sso-admin-page")
@@ -77,7 +77,7 @@ def test_acme_turns_on_oidc_and_a_new_person_joins_through_it(
     )
 
     # Required: the password form refuses Acme's people, and says why.
-    admin.get_by_label("Require single sign-on").check()
+    admin.get_by_label("Require single sign-on", exact=True).check()
     admin.get_by_role("button", name="Save single sign-on").click()
     admin.get_by_text("Single sign-on saved.").wait_for()
     other = chromium.new_context(base_url=live_server.url).new_page()
