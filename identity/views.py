@@ -1,6 +1,8 @@
+import requests
 from allauth.account.utils import get_next_redirect_url
 from allauth.account.views import LoginView
 from allauth.socialaccount.adapter import get_adapter as get_social_adapter
+from allauth.socialaccount.providers.oauth2.client import OAuth2Error
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
@@ -31,9 +33,17 @@ class EmailFirstLoginView(LoginView):
             return super().post(request, *args, **kwargs)
         email = request.POST.get("login", "").strip()
         route = selectors.sign_in_route_for_email(email) if "@" in email else None
-        if route is not None:
-            return _to_identity_provider(request, route, email)
         form = self.get_form_class()(initial={"login": email}, request=request)
+        if route is not None:
+            try:
+                return _to_identity_provider(request, route, email)
+            except (requests.RequestException, OAuth2Error, ValueError):
+                message = _(
+                    "%(organization)s's identity provider does not answer right now. "
+                    "Try again in a few minutes."
+                ) % {"organization": route.organization.name}
+                context = {"form": form, "step": "email", "email_error": message}
+                return self.render_to_response(self.get_context_data(**context), status=502)
         if "@" not in email:
             context = {"form": form, "step": "email", "email_error": _("Enter your email address.")}
             return self.render_to_response(self.get_context_data(**context))

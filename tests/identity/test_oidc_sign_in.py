@@ -259,3 +259,15 @@ def test_the_email_step_asks_again_for_something_that_is_not_an_address(client):
     assert response.context["step"] == "email"
     assert "Enter your email address." in response.content.decode()
     assert 'name="password"' not in response.content.decode()
+
+
+def test_an_identity_provider_that_does_not_answer_is_named_and_nothing_breaks(
+    client, acme, acme_sso, idp
+):
+    idp.stop()
+
+    response = client.post("/accounts/login/", {"login": "nina@acme.example"})
+
+    assert response.status_code == 502
+    assert "Acme&#x27;s identity provider does not answer right now." in (response.content.decode())
+    assert _signed_in_as(client) is None
