@@ -48,6 +48,16 @@ class AccountAdapter(DefaultAccountAdapter):
             raise PermissionDenied("Unable to determine the client's address")
         return ip
 
+    def get_login_stages(self) -> list[str]:
+        """allauth's stages, with its two-factor step replaced by ours, which an identity
+        provider's own multi-factor authentication satisfies (accounts.stages)."""
+        return [
+            "accounts.stages.AuthenticateStage"
+            if stage == "allauth.mfa.stages.AuthenticateStage"
+            else stage
+            for stage in super().get_login_stages()
+        ]
+
     def is_reauthentication_required(self, *, app: str, **kwargs) -> bool:
         """A fresh sign-in counts as confirming who one is: allauth 65 asks for the
         password again (setting up two-factor, say) unless it was typed on its

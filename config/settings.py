@@ -49,6 +49,8 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
     "rest_framework",
     "django_filters",
     "drf_spectacular",
@@ -56,6 +58,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "accounts",
     "organizations",
+    "identity",
     "directory",
     "notifications",
     "programs",
@@ -322,6 +325,25 @@ ACCOUNT_RATE_LIMITS = {
     "invitation_accept": "30/m/ip,10/m/key",
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+
+# Single sign-on (identity/): each organisation's identity provider comes from its own
+# settings in the database (identity.adapter), none from here. Whoever signs in through
+# it with an address of a domain the organisation verified gets an account and joins it.
+SOCIALACCOUNT_ADAPTER = "identity.adapter.SocialAccountAdapter"
+ACCOUNT_FORMS = {
+    "login": "identity.forms.LoginForm",
+    "reset_password": "identity.forms.ResetPasswordForm",
+}
+SOCIALACCOUNT_AUTO_SIGNUP = True
+SOCIALACCOUNT_EMAIL_REQUIRED = True
+SOCIALACCOUNT_EMAIL_VERIFICATION = "none"
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
+SOCIALACCOUNT_STORE_TOKENS = False
+# Identity provider secrets (OIDC client secrets) are encrypted with this key
+# (identity/secrets.py); a comma-separated list opens secrets sealed with older keys
+# during a rotation (the first is current). `manage.py sso_secret_key` makes one.
+SSO_SECRET_KEYS = env_list("SSO_SECRET_KEY")
 MFA_TOTP_ISSUER = "Upturn"
 
 # --- Security -----------------------------------------------------------------------

@@ -22,6 +22,8 @@ LOGGING["root"]["level"] = "WARNING"  # noqa: F405
 # opens what the test process sealed. For tests only: never use it anywhere else.
 SURVEY_SEAL_PUBLIC_KEY = "yiX7wSHzRI+wNY5w1wE3v8PTVH9gD6iewdVKlqiVVE4="
 SURVEY_SEAL_PRIVATE_KEYS = ["A3yd+DtXAgFWB6Ag/GQm55JSlPjweHD9gzUKPaYzpa8="]  # noqa: S105
+# Encrypts identity providers' secrets in tests only (identity/secrets.py).
+SSO_SECRET_KEYS = ["mEZRbr2OFtCDhrbV9Y+f+k6mpzjVRMDX6BBWtTPf0R8="]
 # Tenant-owned models that exist only in the test database (see tests/tenancy_app).
 INSTALLED_APPS = [*INSTALLED_APPS, "tests.tenancy_app"]  # noqa: F405
 # On SQLite, a file rather than the shared in-memory database: the live server's request

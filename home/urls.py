@@ -7,6 +7,7 @@ from django.urls import include, path
 from accounts import views as account_views
 from config.health import healthz, healthz_live
 from home.views import overview as home_views
+from identity import views as identity_views
 from organizations import views as organization_views
 from sessions.views import calendar as calendar_views
 
@@ -18,10 +19,13 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("healthz/live", healthz_live, name="healthz-live"),
     path("accounts/language/", account_views.language_settings, name="account_language"),
+    # The email first, then the password or the organisation's identity provider.
+    path("accounts/login/", identity_views.EmailFirstLoginView.as_view(), name="account_login"),
     path("accounts/", include("allauth.urls")),
     path("o/<slug:org_slug>/", include("home.org_urls")),
     path("o/<slug:org_slug>/", include("organizations.urls")),
     path("o/<slug:org_slug>/", include("directory.urls")),
+    path("o/<slug:org_slug>/", include("identity.urls")),
     path("o/<slug:org_slug>/programs/", include("programs.urls")),
     path("o/<slug:org_slug>/programs/", include("matching.urls")),
     path("o/<slug:org_slug>/programs/", include("sessions.urls")),
@@ -36,6 +40,12 @@ urlpatterns = [
         "invitations/<slug:organization_slug>/<str:token>/",
         organization_views.invitation_accept,
         name="invitation_accept",
+    ),
+    # Not under /o/<slug>/ either: whoever reads the domain's mailbox need not be a member.
+    path(
+        "sso/domains/<slug:organization_slug>/<str:domain_token>/",
+        identity_views.domain_confirm,
+        name="sso_domain_confirm",
     ),
     # Not under /o/<slug>/ either: calendar apps fetch it without signing in; the
     # token in the address is the credential.

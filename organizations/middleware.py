@@ -28,6 +28,7 @@ from django.urls import Resolver404, resolve
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from accounts.stages import MFA_BY_IDENTITY_PROVIDER_SESSION_KEY
 from config.errors import API_PREFIX, api_error
 from organizations.api_keys import api_key_find, api_key_organization_slug
 from organizations.audit import audit_record_in_every_organization, client_ip
@@ -77,7 +78,7 @@ class OrganizationMiddleware:
                 raise Http404("No such organisation.")
             organization = membership.organization
             with tenant_context(organization=organization, user=request.user):
-                if _must_set_up_mfa(request.user, membership, organization):
+                if _must_set_up_mfa(request, membership, organization):
                     return _send_to_mfa_setup(request, organization)
                 request.membership = membership
                 request.organization = organization
@@ -171,11 +172,14 @@ def _sign_out_idle(request):
     return redirect_to_login(request.get_full_path())
 
 
-def _must_set_up_mfa(user, membership, organization) -> bool:
+def _must_set_up_mfa(request, membership, organization) -> bool:
+    """Staff of an organisation that requires two-factor set it up, unless this session's
+    sign-in went through an identity provider that did multi-factor itself."""
     return (
         organization.require_mfa_for_staff
         and membership.has_role(*MFA_REQUIRED_ROLES)
-        and not is_mfa_enabled(user)
+        and not is_mfa_enabled(request.user)
+        and not request.session.get(MFA_BY_IDENTITY_PROVIDER_SESSION_KEY)
     )
 
 

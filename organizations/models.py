@@ -275,6 +275,13 @@ class AuditAction(models.TextChoices):
     DIRECTORY_IMPORT_FAILED = "directory.import_failed", _("Directory import failed")
     API_KEY_CREATED = "api_key.created", _("API key created")
     API_KEY_REVOKED = "api_key.revoked", _("API key revoked")
+    SSO_CHANGED = "sso.changed", _("Single sign-on changed")
+    SSO_DOMAIN_CLAIMED = "sso.domain_claimed", _("Email domain claimed")
+    SSO_DOMAIN_EMAIL_SENT = "sso.domain_email_sent", _("Domain verification email sent")
+    SSO_DOMAIN_VERIFIED = "sso.domain_verified", _("Email domain verified")
+    SSO_DOMAIN_REMOVED = "sso.domain_removed", _("Email domain removed")
+    SSO_MEMBER_JOINED = "sso.member_joined", _("Joined through single sign-on")
+    SSO_SIGN_IN_REFUSED = "sso.sign_in_refused", _("Single sign-on refused")
 
 
 class AppendOnlyQuerySet(models.QuerySet):

@@ -20,6 +20,8 @@ from directory.models import (
     ImportRow,
     JobLevelChange,
 )
+from identity.models import EmailDomain, SsoConnection
+from identity.services import token_hash as domain_token_hash
 from matching import services as matching
 from matching.models import MatchRun, Pair, RematchRequest, Unplaced
 from notifications.models import Notification, NotificationSettings, OutboxMessage
@@ -76,6 +78,11 @@ from tests.tenancy_app.models import Document, Folder
 def invitation_token(slug: str) -> str:
     """The raw token of the world's invitation (tokens are unique across organisations)."""
     return f"a-known-token-for-{slug}"
+
+
+def domain_token(slug: str) -> str:
+    """The raw token of the world's emailed domain-verification link."""
+    return f"a-known-domain-token-for-{slug}"
 
 
 def feed_token(slug: str) -> str:
@@ -421,12 +428,22 @@ def build_world(*, slug: str = "tenant-a", name: str = "Tenant A") -> dict[str, 
             figures={"answered": 5},
             published_on=date(2027, 1, 31),
         )
+        sso_connection = SsoConnection.objects.create(organization=organization)
+        email_domain = EmailDomain.objects.create(
+            organization=organization,
+            domain=f"{slug}.example",
+            verification_token="txt-token",
+            email_sent_to=f"postmaster@{slug}.example",
+            email_token_hash=domain_token_hash(domain_token(slug)),
+        )
         folder = Folder.objects.create(organization=organization, name=slug)
         document = Document.objects.create(organization=organization, folder=folder, title="x")
     return {
         "organization": organization,
         "token": invitation_token(slug),
         "feed_token": feed_token(slug),
+        "domain_token": domain_token(slug),
+        "email_domain_id": email_domain,
         "membership_id": member,
         "employee_id": employee,
         "topic_id": topic,
@@ -468,4 +485,5 @@ def build_world(*, slug: str = "tenant-a", name: str = "Tenant A") -> dict[str, 
         "published_figure": published,
         "folder": folder,
         "document": document,
+        "sso_connection": sso_connection,
     }

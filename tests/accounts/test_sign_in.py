@@ -21,8 +21,11 @@ def test_sign_in_page_is_in_upturns_look_with_labelled_fields(client):
     assert response.status_code == 200
     assert 'class="site-header"' in html
     assert '<label for="id_login"' in html
-    assert '<label for="id_password"' in html
+    # The email first: the password comes next, unless single sign-on takes over.
+    assert 'name="password"' not in html
     assert "People join Upturn by invitation" in html
+    html = client.post(LOGIN, {"login": "ann@example.com"}).content.decode()
+    assert '<label for="id_password"' in html
 
 
 def test_person_signs_in_with_email_in_any_case():

@@ -4,8 +4,11 @@ from tests.accounts.factories import PASSWORD
 
 
 def sign_in(page, email: str, password: str) -> None:
+    """The email first (an address of a single sign-on domain would go to its identity
+    provider), then the password."""
     page.goto("/accounts/login/")
     page.get_by_label("Email").fill(email)
+    page.get_by_role("button", name="Continue").click()
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
 
