@@ -15,6 +15,7 @@ says otherwise; "the day" is a date in the organisation's time zone.
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from functools import cached_property
 
 import numpy as np
 from django.db.models import (
@@ -68,8 +69,9 @@ class AsOf:
     organization: Organization
     day: date
 
-    @property
+    @cached_property
     def until(self) -> datetime:
+        # Kept once worked out: KPIs read it for every pair and person they count.
         zone = self.organization.zone
         return datetime.combine(self.day + timedelta(days=1), time.min, tzinfo=zone)
 
