@@ -441,9 +441,7 @@ _EMAIL_USER = validate_email.user_regex.match
 
 @functools.lru_cache(maxsize=256)
 def _is_email_domain(domain: str) -> bool:
-    return domain in validate_email.domain_allowlist or validate_email.validate_domain_part(
-        domain
-    )
+    return domain in validate_email.domain_allowlist or validate_email.validate_domain_part(domain)
 
 
 def _is_email(value: str) -> bool:

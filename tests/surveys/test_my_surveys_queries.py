@@ -1,4 +1,4 @@
-""""My surveys" reads what it shows in a fixed number of queries, however many surveys a
+"""The "My surveys" page reads what it shows in a fixed number of queries, however many surveys a
 person has been asked (issue 19: under load it was the slowest page of the plan)."""
 
 import pytest
