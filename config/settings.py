@@ -269,7 +269,11 @@ CELERY_BEAT_SCHEDULE = {
 # --- Accounts and sign-in -----------------------------------------------------------
 
 AUTH_USER_MODEL = "accounts.User"
+# A password is checked by the first backend alone (accounts/backends.py: it used to be
+# hashed once per backend on a failed sign-in). The other two stay listed so that sessions
+# they signed in remain valid, and for logins made by code (an accepted invitation).
 AUTHENTICATION_BACKENDS = [
+    "accounts.backends.EmailPasswordBackend",
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
 ]

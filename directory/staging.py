@@ -100,7 +100,7 @@ def check_file(
                 copy.write_row(_staged_row(line, raw))
                 if progress and total % BATCH_SIZE == 0:
                     progress(total)
-        cursor.execute(f"ANALYZE {_WORK}")
+        _analyze_work(cursor)
         # A repeated employee number: every row after its first is refused, accepted or
         # not (the reference checks the number as the file gives it).
         cursor.execute(
@@ -152,7 +152,16 @@ def _load_work(cursor, record: DirectoryImport) -> None:
         """,
         [record.organization_id, record.pk],
     )
-    cursor.execute(f"ANALYZE {_WORK}")
+    _analyze_work(cursor)
+
+
+def _analyze_work(cursor) -> None:
+    """Statistics of the columns the checks join, group and filter on: the free text
+    (names, titles, places) is never a key, and sampling it only slows ANALYZE down."""
+    cursor.execute(
+        f"ANALYZE {_WORK} (line, employee_number, email, department, division,"
+        " manager_employee_number, problems, rejection)"
+    )
 
 
 def check_staged(*, record: DirectoryImport) -> CheckSummary:
@@ -175,16 +184,20 @@ def check_staged(*, record: DirectoryImport) -> CheckSummary:
     return summary
 
 
-def _staged_row(line: int, raw: dict[str, str]) -> tuple:
+_STAGED_DEFAULTS = [(name, _TEXT_BLANKS.get(name)) for name in _STAGED[1:-1]]
+
+
+def _staged_row(line: int, raw: dict[str, str]) -> list:
     values, problems = check_row(line, raw)
     if values is None:
         values = {"employee_number": raw.get("employee_number", "")}
-    encoded = [[problem.column, problem.message] for problem in problems]
-    return (
-        line,
-        *(values.get(name, _TEXT_BLANKS.get(name)) for name in _STAGED[1:-1]),
-        _json(encoded),
+    get = values.get
+    row = [line]
+    row.extend([get(name, blank) for name, blank in _STAGED_DEFAULTS])
+    row.append(
+        _json([[problem.column, problem.message] for problem in problems]) if problems else "[]"
     )
+    return row
 
 
 def _json(value) -> str:
@@ -600,7 +613,10 @@ def apply_staged(*, record: DirectoryImport, progress: Progress | None = None) -
         _ensure_departments(record.organization, names, division_changes)
         if progress:
             progress(0)
-        if "email" in columns:
+        # The check's counts hold (the directory is as it saw it, or it was checked
+        # again): with nobody to update, the statements that only change existing people
+        # are skipped (each joins every row of the file to find nothing).
+        if "email" in columns and record.to_update:
             # Addresses that move are freed first, so that no row takes an address that
             # is only leaving its holder later in the same statement.
             cursor.execute(
@@ -613,7 +629,7 @@ def apply_staged(*, record: DirectoryImport, progress: Progress | None = None) -
                 """,
                 parameters,
             )
-        if "job_level" in columns:
+        if "job_level" in columns and record.to_update:
             # The history of levels, read by the promotion figures (reports.kpis).
             cursor.execute(
                 f"""
@@ -628,8 +644,8 @@ def apply_staged(*, record: DirectoryImport, progress: Progress | None = None) -
                 """,
                 {**parameters, "today": timezone.localdate()},
             )
-        created = _insert_new(cursor, parameters)
-        updated = _update_changed(cursor, parameters, columns)
+        created = _insert_new(cursor, parameters) if record.to_create else 0
+        updated = _update_changed(cursor, parameters, columns) if record.to_update else 0
         cursor.execute(f"DROP TABLE {_WORK}")
     discard_staged(record)
     employees_link_members(organization=record.organization)

@@ -15,7 +15,9 @@ says otherwise; "the day" is a date in the organisation's time zone.
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from functools import cached_property
 
+import numpy as np
 from django.db.models import (
     Case,
     Count,
@@ -67,8 +69,9 @@ class AsOf:
     organization: Organization
     day: date
 
-    @property
+    @cached_property
     def until(self) -> datetime:
+        # Kept once worked out: KPIs read it for every pair and person they count.
         zone = self.organization.zone
         return datetime.combine(self.day + timedelta(days=1), time.min, tzinfo=zone)
 
@@ -471,10 +474,21 @@ def _standing(windows: _Windows, i: int, person: tuple, changes) -> tuple | None
     if not windows.on_roster(i, hired, left):
         return None
     start, end = windows.starts[i], windows.ends[i]
-    later = next((change for change in changes if change[0] > start), None)
-    if later is not None and later[1] is not None:
-        level = later[1]  # the level the first later change started from
-    promoted = any(start < on <= end and old is not None and new > old for on, old, new in changes)
+    # One pass over the (dated, sorted) changes: this runs for every person whose level
+    # moved, in every window.
+    promoted, later = False, False
+    for on, old, new in changes:
+        if on <= start:
+            continue
+        if not later:
+            later = True
+            if old is not None:
+                level = old  # the level the first later change started from
+        if on > end:
+            break
+        if old is not None and new > old:
+            promoted = True
+            break
     return (department, -1 if level is None else level), windows.kept(i, left), promoted
 
 
@@ -567,23 +581,32 @@ def retention_rows(asof: AsOf, cohorts: dict[int, date]) -> tuple[dict, dict]:
         .annotate(n=Count("pk"))
         .order_by()
     )
-    plain, alone = [], []
+    # The roster's groups as columns (numpy), and their cells numbered: each window then
+    # counts them in a few array operations rather than a Python loop over every group in
+    # every window (issue 19).
+    cell_number, plain, alone = {}, [], []
     for department, level, hired, left, decided, one, n in roster:
         if one is None:
-            plain.append(((department, -1 if level is None else level), hired, left, decided, n))
+            cell = (department, -1 if level is None else level)
+            plain.append((cell_number.setdefault(cell, len(cell_number)), hired, left, decided, n))
         else:
             alone.append(((department, level, hired, left), decided, changes[one]))
+    cell_of = list(cell_number)
+    group_cell, group_hired, group_left, group_decided, group_n = (
+        (np.array(column, dtype=np.int64).reshape(-1) for column in zip(*plain, strict=True))
+        if plain
+        else (np.zeros(0, dtype=np.int64) for _ in range(5))
+    )
     for i, start in enumerate(windows.starts):
         cells = defaultdict(lambda: [0, 0, 0])
-        # The tests of _Windows.on_roster, approved and kept, inlined: this loop runs for
-        # every group of the roster in every window.
+        # The tests of _Windows.on_roster, approved and kept, on the columns.
         start_at, end_at, until_at = windows.start_at[i], windows.end_at[i], windows.until_at[i]
-        for cell, hired, left, decided, n in plain:
-            if hired <= i and left > start_at and decided > until_at:
-                counts = cells[cell]
-                counts[0] += n
-                if left > end_at:
-                    counts[1] += n
+        counted = (group_hired <= i) & (group_left > start_at) & (group_decided > until_at)
+        kept = counted & (group_left > end_at)
+        people = np.bincount(group_cell[counted], group_n[counted], minlength=len(cell_of))
+        stayed = np.bincount(group_cell[kept], group_n[kept], minlength=len(cell_of))
+        for number in np.flatnonzero(people):
+            cells[cell_of[number]] = [int(people[number]), int(stayed[number]), 0]
         for person, decided, history in alone:
             if windows.approved(i, decided):
                 continue
