@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "accounts",
     "organizations",
     "directory",
+    "scim",
     "notifications",
     "programs",
     "matching",

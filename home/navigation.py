@@ -27,6 +27,7 @@ NAV_ITEMS: list[NavItem] = [
     NavItem(_("Invitations"), "organizations:invitation_list", "invitation.view"),
     NavItem(_("Audit log"), "organizations:audit_log", "audit.view"),
     NavItem(_("API keys"), "organizations:api_keys", "api_key.manage"),
+    NavItem(_("SCIM provisioning"), "scim:tokens", "scim_token.manage"),
     NavItem(_("Settings"), "organizations:settings", "organization.manage"),
 ]
 

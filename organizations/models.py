@@ -275,6 +275,11 @@ class AuditAction(models.TextChoices):
     DIRECTORY_IMPORT_FAILED = "directory.import_failed", _("Directory import failed")
     API_KEY_CREATED = "api_key.created", _("API key created")
     API_KEY_REVOKED = "api_key.revoked", _("API key revoked")
+    SCIM_TOKEN_CREATED = "scim_token.created", _("SCIM token created")
+    SCIM_TOKEN_REVOKED = "scim_token.revoked", _("SCIM token revoked")
+    DEPARTMENT_CREATED = "department.created", _("Department created")
+    DEPARTMENT_RENAMED = "department.renamed", _("Department renamed")
+    DEPARTMENT_DELETED = "department.deleted", _("Department deleted")
 
 
 class AppendOnlyQuerySet(models.QuerySet):
