@@ -118,7 +118,7 @@ def user_resource(scim_user: ScimUser, *, caller: Caller) -> UserResource:
         ]
         if employee.email
         else None,
-        active=employee.is_current,
+        active=employee.is_current if scim_user.active_given or not employee.is_current else None,
     )
     if scim_user.employee_number_given:
         resource[EnterpriseUser] = EnterpriseUser(employee_number=employee.employee_number)
@@ -338,11 +338,12 @@ def _write_user(*, caller: Caller, scim_user: ScimUser | None, wanted: UserResou
         "email": email,
         "job_title": wanted.title or "",
     }
-    active = wanted.active is not False
+    # Not said (or removed): whether the person has left stays as the directory has it.
+    active = wanted.active
     is_current = employee.is_current if employee is not None else True
-    if active and not is_current:
+    if active is True and not is_current:
         row["termination_date"] = ""
-    elif not active and is_current:
+    elif active is False and is_current:
         # Left today; a date the HR file gave already is kept.
         row["termination_date"] = timezone.localdate().isoformat()
     outcome = directory_rows_upsert(
@@ -367,8 +368,10 @@ def _write_user(*, caller: Caller, scim_user: ScimUser | None, wanted: UserResou
     scim_user.email_type = (email_entry.type or "")[:64] if email_entry else ""
     scim_user.email_primary = email_entry.primary if email_entry else None
     scim_user.employee_number_given = bool(extension and extension.employee_number)
+    scim_user.active_given = wanted.active is not None
     scim_user.save()
-    _membership_follows(caller=caller, employee=employee, active=active)
+    if active is not None:
+        _membership_follows(caller=caller, employee=employee, active=active)
     return scim_user
 
 

@@ -47,8 +47,10 @@ class Idp:
     def delete(self, path, **headers):
         return self._send("delete", path, **headers)
 
-    def create_user(self, user_name: str, **attributes) -> dict:
-        body = {"schemas": [USER_SCHEMA], "userName": user_name, **attributes}
+    def create_user(self, user_name: str | None = None, **attributes) -> dict:
+        body = {"schemas": [USER_SCHEMA], **attributes}
+        if user_name is not None:
+            body["userName"] = user_name
         response = self.post("Users", body)
         assert response.status_code == 201, response.json()
         return response.json()
