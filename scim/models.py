@@ -62,8 +62,9 @@ class ScimUser(TenantModel):
     # Whether the identity provider gave the employee number (else the directory made one
     # up, and SCIM does not show it as the provider's).
     employee_number_given = models.BooleanField(default=False)
-    # Whether the identity provider said whether the person is active: when it never did
-    # (or removed it), they are taken as active, and ``active`` is shown only if they left.
+    # Whether the identity provider says whether the person is active: ``active`` is shown
+    # only then (RFC 7644: a removed attribute is unassigned); when it does not, whether
+    # the person has left is the directory's alone.
     active_given = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -118,7 +118,7 @@ def user_resource(scim_user: ScimUser, *, caller: Caller) -> UserResource:
         ]
         if employee.email
         else None,
-        active=employee.is_current if scim_user.active_given or not employee.is_current else None,
+        active=employee.is_current if scim_user.active_given else None,
     )
     if scim_user.employee_number_given:
         resource[EnterpriseUser] = EnterpriseUser(employee_number=employee.employee_number)

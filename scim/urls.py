@@ -7,9 +7,13 @@ from scim import views
 urlpatterns = [
     path("ServiceProviderConfig", views.service_provider_config, name="scim_config"),
     path("Schemas", views.schema_list, name="scim_schemas"),
-    path("Schemas/<str:item_id>", views.schema_list, name="scim_schema"),
+    path("Schemas/<str:scim_schema_id>", views.schema_list, name="scim_schema"),
     path("ResourceTypes", views.resource_type_list, name="scim_resource_types"),
-    path("ResourceTypes/<str:item_id>", views.resource_type_list, name="scim_resource_type"),
+    path(
+        "ResourceTypes/<str:scim_resource_type_id>",
+        views.resource_type_list,
+        name="scim_resource_type",
+    ),
     path("Users", views.user_list, name="scim_users"),
     path("Users/<str:scim_user_id>", views.user_detail, name="scim_user"),
     path("Groups", views.group_list, name="scim_groups"),

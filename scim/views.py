@@ -205,9 +205,10 @@ def service_provider_config(request, caller):
 
 def _discovery(items_of, endpoint: str):
     @scim_endpoint
-    def listing(request, caller, item_id=None):
+    def listing(request, caller, **kwargs):
         if request.method != "GET":
             return _method_not_allowed("GET")
+        item_id = next(iter(kwargs.values()), None)
         items = [_dumped(caller, item, endpoint) for item in items_of()]
         if item_id is None:
             return _json(_discovery_listing(items))

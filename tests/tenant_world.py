@@ -43,6 +43,9 @@ from programs.models import (
     TrainingModule,
 )
 from reports.models import FrozenRetention, Snapshot
+from scim.models import ScimGroup, ScimUser
+from scim.schema import USER_SCHEMA
+from scim.tokens import scim_token_create
 from sessions.feeds import calendar_feed_token_hash
 from sessions.models import (
     CalendarFeed,
@@ -417,6 +420,11 @@ def build_world(*, slug: str = "tenant-a", name: str = "Tenant A") -> dict[str, 
             figures={"answered": 5},
             published_on=date(2027, 1, 31),
         )
+        scim_user = ScimUser.objects.create(
+            organization=organization, employee=employee, user_name="avery@example.com"
+        )
+        scim_group = ScimGroup.objects.create(organization=organization, department=department)
+        scim_token = scim_token_create(organization=organization, actor=None, name="Okta")[0]
         folder = Folder.objects.create(organization=organization, name=slug)
         document = Document.objects.create(organization=organization, folder=folder, title="x")
     return {
@@ -436,6 +444,12 @@ def build_world(*, slug: str = "tenant-a", name: str = "Tenant A") -> dict[str, 
         "session_id": session,  # MentoringSession
         "goal_id": goal,
         "commitment_id": commitment,
+        "scim_user_id": scim_user,
+        "scim_group_id": scim_group,
+        "scim_token_id": scim_token,
+        # SCIM's discovery documents: the same for every organisation.
+        "scim_schema_id": USER_SCHEMA,
+        "scim_resource_type_id": "User",
         # No route points at these (yet); they give their tables rows.
         "department": department,
         "employee_demographics": demographics,
