@@ -4,6 +4,7 @@ Django ``Q`` over the attributes below, and any other attribute is refused as
 ``invalidFilter`` rather than silently matching nothing."""
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 from scim2_models import InvalidFilterException, ScimFilter
 from scim2_models.path.expressions import (
     AttrPath,
@@ -18,6 +19,7 @@ from scim2_models.path.expressions import (
 
 from organizations.models import Organization
 from scim.models import ScimGroup, ScimUser
+from scim.services import resource_id
 
 # attribute path (lower case) -> (field, case-exact)
 USER_FIELDS = {
@@ -52,7 +54,9 @@ _LOOKUPS = {
 def _field(fields: dict, attr: AttrPath, prefix: str = "") -> tuple[str, bool]:
     name = (prefix + str(AttrPath(attr.attr, attr.sub_attr))).lower()
     if name not in fields:
-        raise InvalidFilterException(detail=f"Filtering on {attr} is not supported.")
+        raise InvalidFilterException(
+            detail=_("Filtering on %(attribute)s is not supported.") % {"attribute": attr}
+        )
     return fields[name]
 
 
@@ -74,20 +78,23 @@ def _q(node, fields: dict, prefix: str = "") -> Q:
         field, case_exact = _field(fields, node.attr_path, prefix)
         value = node.value
         if field.endswith("pk"):
-            if not str(value).isdigit():
+            value = resource_id(value)
+            if value is None:
                 return Q(pk__in=[])
-            value = int(value)
             case_exact = True
         if node.op == CompareOperator.ne:
             lookup = "exact" if case_exact else "iexact"
             return ~Q(**{f"{field}__{lookup}": value})
         if node.op not in _LOOKUPS:
-            raise InvalidFilterException(detail=f"The operator {node.op.value} is not supported.")
+            raise InvalidFilterException(
+                detail=_("The operator %(operator)s is not supported.")
+                % {"operator": node.op.value}
+            )
         lookup = _LOOKUPS[node.op]
         if not case_exact:
             lookup = "i" + lookup
         return Q(**{f"{field}__{lookup}": value})
-    raise InvalidFilterException(detail="This filter is not supported.")
+    raise InvalidFilterException(detail=_("This filter is not supported."))
 
 
 def _filtered(queryset: QuerySet, text: str | None, fields: dict) -> QuerySet:

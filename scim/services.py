@@ -11,12 +11,14 @@ it, in one transaction: a refusal (a SCIM exception) changes nothing.
 
 import hashlib
 import json
+import re
 import secrets
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from pydantic import ValidationError as PydanticValidationError
 from scim2_models import (
     Context,
@@ -66,6 +68,13 @@ class Caller:
 
     def location(self, kind: str, pk: int) -> str:
         return f"{self.base_url}/{kind}/{pk}"
+
+
+def resource_id(value) -> int | None:
+    """A resource id as the database holds it, or None for anything else (another
+    script's digits, a number beyond the column): such an id names nothing."""
+    text = str(value or "")
+    return int(text) if re.fullmatch(r"[0-9]{1,18}", text) else None
 
 
 # --- Reading a resource ------------------------------------------------------------------
@@ -167,7 +176,7 @@ def check_version(resource, if_match: str | None) -> None:
     version = resource.meta.version
     if version not in wanted and version.removeprefix("W/") not in wanted:
         raise PreconditionFailedException(
-            detail="The resource changed since that version (If-Match); read it again."
+            detail=_("The resource changed since that version (If-Match); read it again.")
         )
 
 
@@ -287,7 +296,7 @@ def _adoptable_employee(organization, *, number: str | None, email: str) -> Empl
         found = employees.filter(email=email).first()
     if found is not None and ScimUser.objects.filter(employee=found).exists():
         raise UniquenessException(
-            detail="Another provisioned user already has this employee number or email address."
+            detail=_("Another provisioned user already has this employee number or email address.")
         )
     return found
 
@@ -300,14 +309,16 @@ def _write_user(*, caller: Caller, scim_user: ScimUser | None, wanted: UserResou
     organization = caller.organization
     user_name = (wanted.user_name or "").strip()
     if not user_name:
-        raise InvalidValueException(detail="userName is required.")
+        raise InvalidValueException(detail=_("userName is required."))
     if len(user_name) > 254:
-        raise InvalidValueException(detail="userName: at most 254 characters.")
+        raise InvalidValueException(detail=_("userName: at most 254 characters."))
     others = ScimUser.objects.filter(organization=organization, user_name__iexact=user_name)
     if scim_user is not None:
         others = others.exclude(pk=scim_user.pk)
     if others.exists():
-        raise UniquenessException(detail=f"Another user has the userName {user_name}.")
+        raise UniquenessException(
+            detail=_("Another user has the userName %(name)s.") % {"name": user_name}
+        )
     extension = wanted[EnterpriseUser]
     number = (extension.employee_number or "").strip() if extension else ""
     email_entry = _primary_email(wanted)
@@ -322,7 +333,9 @@ def _write_user(*, caller: Caller, scim_user: ScimUser | None, wanted: UserResou
         .exclude(pk=employee.pk if employee else None)
         .exists()
     ):
-        raise UniquenessException(detail=f"Another person of the directory has {email}.")
+        raise UniquenessException(
+            detail=_("Another person of the directory has %(email)s.") % {"email": email}
+        )
     if employee is not None and number and number != employee.employee_number:
         try:
             employee_renumber(
@@ -389,10 +402,10 @@ def _membership_follows(*, caller: Caller, employee: Employee, active: bool) -> 
 
 
 def user_get(*, caller: Caller, pk) -> ScimUser | None:
-    if not str(pk).isdigit():
+    if (pk := resource_id(pk)) is None:
         return None
     return (
-        ScimUser.objects.filter(organization=caller.organization, pk=int(pk))
+        ScimUser.objects.filter(organization=caller.organization, pk=pk)
         .select_related("employee")
         .first()
     )
@@ -431,10 +444,10 @@ def user_delete(*, caller: Caller, scim_user: ScimUser) -> None:
 
 
 def group_get(*, caller: Caller, pk) -> ScimGroup | None:
-    if not str(pk).isdigit():
+    if (pk := resource_id(pk)) is None:
         return None
     return (
-        ScimGroup.objects.filter(organization=caller.organization, pk=int(pk))
+        ScimGroup.objects.filter(organization=caller.organization, pk=pk)
         .select_related("department")
         .first()
     )
@@ -445,11 +458,13 @@ def _member_links(caller: Caller, wanted: Group) -> list[ScimUser]:
     for member in wanted.members or []:
         if member.type not in (None, "User"):
             raise InvalidValueException(
-                detail="A department holds people: a group cannot be a member of another."
+                detail=_("A department holds people: a group cannot be a member of another.")
             )
-        if not str(member.value or "").isdigit():
-            raise InvalidValueException(detail=f"No user has the id {member.value}.")
-        ids.append(int(member.value))
+        if (pk := resource_id(member.value)) is None:
+            raise InvalidValueException(
+                detail=_("No user has the id %(id)s.") % {"id": member.value}
+            )
+        ids.append(pk)
     found = list(
         ScimUser.objects.filter(organization=caller.organization, pk__in=ids).select_related(
             "employee"
@@ -457,7 +472,8 @@ def _member_links(caller: Caller, wanted: Group) -> list[ScimUser]:
     )
     if missing := set(ids) - {link.pk for link in found}:
         raise InvalidValueException(
-            detail="No user has the id " + ", ".join(str(pk) for pk in sorted(missing)) + "."
+            detail=_("No user has the id %(id)s.")
+            % {"id": ", ".join(str(pk) for pk in sorted(missing))}
         )
     return found
 
@@ -500,13 +516,15 @@ def _write_group(*, caller: Caller, scim_group: ScimGroup | None, wanted: Group)
     organization = caller.organization
     name = (wanted.display_name or "").strip()
     if not name:
-        raise InvalidValueException(detail="displayName is required.")
+        raise InvalidValueException(detail=_("displayName is required."))
     members = _member_links(caller, wanted)
     try:
         if scim_group is None:
             department = Department.objects.filter(organization=organization, name=name).first()
             if department is not None and ScimGroup.objects.filter(department=department).exists():
-                raise UniquenessException(detail=f"A group is already named {name}.")
+                raise UniquenessException(
+                    detail=_("A group is already named %(name)s.") % {"name": name}
+                )
             if department is None:
                 department = department_create(
                     organization=organization, actor=None, name=name, via=caller.via

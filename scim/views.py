@@ -82,13 +82,15 @@ def scim_endpoint(view):
                         return scim_error(problem)
         # Guessing tokens: each address gets a few wrong ones a minute, then waits.
         if raw and _too_many_rejected_keys(request):
-            problem = SCIMException(detail="Too many requests with tokens that are not valid.")
+            problem = SCIMException(detail=_("Too many requests with tokens that are not valid."))
             problem.status = 429
             return scim_error(problem)
         return scim_error(
             UnauthorizedException(
-                detail="The SCIM token is missing, unknown or revoked. Send the organisation's "
-                "token as Authorization: Bearer <token>."
+                detail=_(
+                    "The SCIM token is missing, unknown or revoked. Send the organisation's "
+                    "token as Authorization: Bearer <token>."
+                )
             )
         )
 
@@ -96,7 +98,9 @@ def scim_endpoint(view):
 
 
 def _method_not_allowed(*allowed: str) -> HttpResponse:
-    problem = SCIMException(detail=f"This address takes {', '.join(allowed)}.")
+    problem = SCIMException(
+        detail=_("This address takes %(methods)s.") % {"methods": ", ".join(allowed)}
+    )
     problem.status = 405
     response = scim_error(problem)
     response["Allow"] = ", ".join(allowed)
@@ -107,7 +111,7 @@ def _body(request):
     try:
         return json.loads(request.body or b"{}")
     except ValueError as error:
-        problem = SCIMException(detail="The request body is not JSON.")
+        problem = SCIMException(detail=_("The request body is not JSON."))
         problem.scim_type = "invalidSyntax"
         raise problem from error
 
@@ -128,7 +132,7 @@ def _whole(request, name: str, default: int) -> int:
     try:
         return int(value) if value else default
     except ValueError:
-        problem = SCIMException(detail=f"{name} is a whole number.")
+        problem = SCIMException(detail=_("%(name)s is a whole number.") % {"name": name})
         problem.scim_type = "invalidValue"
         raise problem from None
 
@@ -214,7 +218,10 @@ def _discovery(items_of, endpoint: str):
             return _json(_discovery_listing(items))
         found = next((item for item in items if item["id"] == item_id), None)
         if found is None:
-            raise NotFoundException(detail=f"No {endpoint} has the id {item_id}.")
+            raise NotFoundException(
+                detail=_("Nothing in %(endpoint)s has the id %(id)s.")
+                % {"endpoint": endpoint, "id": item_id}
+            )
         return _json(found)
 
     return listing
@@ -252,7 +259,7 @@ def user_list(request, caller):
 def user_detail(request, caller, scim_user_id):
     scim_user = services.user_get(caller=caller, pk=scim_user_id)
     if scim_user is None:
-        raise NotFoundException(detail=f"No user has the id {scim_user_id}.")
+        raise NotFoundException(detail=_("No user has the id %(id)s.") % {"id": scim_user_id})
     if_match = request.headers.get("If-Match")
     if request.method == "GET":
         return _resource_response(request, services.user_resource(scim_user, caller=caller))
@@ -307,7 +314,7 @@ def group_list(request, caller):
 def group_detail(request, caller, scim_group_id):
     scim_group = services.group_get(caller=caller, pk=scim_group_id)
     if scim_group is None:
-        raise NotFoundException(detail=f"No group has the id {scim_group_id}.")
+        raise NotFoundException(detail=_("No group has the id %(id)s.") % {"id": scim_group_id})
     if_match = request.headers.get("If-Match")
     if request.method == "GET":
         return _resource_response(request, services.group_resource(scim_group, caller=caller))
@@ -335,13 +342,13 @@ def group_detail(request, caller, scim_group_id):
 def search(request, caller):
     """POST /.search across resource types: not offered (each endpoint filters)."""
     raise NotImplementedException(
-        detail="Search one resource type at a time: GET /Users or /Groups with a filter."
+        detail=_("Search one resource type at a time: GET /Users or /Groups with a filter.")
     )
 
 
 @scim_endpoint
 def unknown(request, caller):
-    raise NotFoundException(detail="No such address in the SCIM API.")
+    raise NotFoundException(detail=_("No such address in the SCIM API."))
 
 
 # --- The admin's page for tokens ------------------------------------------------------------

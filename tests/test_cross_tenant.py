@@ -15,6 +15,7 @@ needs a line in ``build_world``, and until it has one
 cannot be reversed (no name, or a name two routes share).
 """
 
+import functools
 import json
 
 import pytest
@@ -210,8 +211,10 @@ def test_another_organisations_scim_token_gets_404_and_changes_nothing(
 
     for method in METHODS:
         send = getattr(client, method)
-        answer = send(foreign, data=body, content_type="application/scim+json", **headers)
-        expected = send(missing, data=body, content_type="application/scim+json", **headers)
+        if method in ("post", "put", "patch"):
+            send = functools.partial(send, data=body, content_type="application/scim+json")
+        answer = send(foreign, **headers)
+        expected = send(missing, **headers)
         assert answer.status_code in (404, 405), (method, answer.status_code)
         assert answer.status_code == expected.status_code, method
         assert answer.json()["schemas"] == ["urn:ietf:params:scim:api:messages:2.0:Error"]

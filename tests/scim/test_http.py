@@ -389,3 +389,10 @@ def test_discovery_describes_what_is_kept(idp):
     _error(idp.get("Schemas/urn:nothing"), 404)
     _error(idp.get("Nothing/here"), 404)
     _error(idp.post(".search", {}), 501)
+
+
+def test_an_id_that_is_no_number_of_ours_is_not_found(idp):
+    for bad in ("²", "abc", "9" * 30, "-1"):
+        _error(idp.get(f"Users/{bad}"), 404)
+        _error(idp.get(f"Groups/{bad}"), 404)
+    assert idp.get(f'Users?filter=id eq "{"9" * 30}"').json()["totalResults"] == 0
