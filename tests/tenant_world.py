@@ -110,11 +110,17 @@ def world_pair(organization, world) -> Pair:
     return pair
 
 
+def _scim_token(organization):
+    token, _raw = scim_token_create(organization=organization, actor=None, name="Okta")
+    return token
+
+
 def build_program_objects(*, organization, program, recipient, token: str) -> dict[str, object]:
     """One of each object that hangs off an organisation or a program and that routes
     point at: a circle, a notification for ``recipient``, a training module, a resource, a
-    program question, an invitation (its raw token ``token``), a checked directory import
-    and an API key. Keyed by URL keyword, as ``build_world``."""
+    program question, an invitation (its raw token ``token``), a checked directory import,
+    an API key, and a SCIM user, group and token. Keyed by URL keyword, as
+    ``build_world``."""
     now = timezone.now()
     with tenant_context(organization=organization):
         return {
@@ -158,6 +164,22 @@ def build_program_objects(*, organization, program, recipient, token: str) -> di
             "api_key_id": api_key_create(
                 organization=organization, actor=None, name="Listed", roles={Role.ADMIN}
             )[0],
+            # What an identity provider provisioned (SCIM): a person and a department.
+            "scim_user_id": ScimUser.objects.create(
+                organization=organization,
+                employee=Employee.objects.create(
+                    organization=organization, employee_number="SCIM-1", name="Sky"
+                ),
+                user_name="sky@example.com",
+            ),
+            "scim_group_id": ScimGroup.objects.create(
+                organization=organization,
+                department=Department.objects.create(organization=organization, name="Provisioned"),
+            ),
+            "scim_token_id": _scim_token(organization),
+            # SCIM's discovery documents: the same for every organisation.
+            "scim_schema_id": USER_SCHEMA,
+            "scim_resource_type_id": "User",
         }
 
 
@@ -420,11 +442,6 @@ def build_world(*, slug: str = "tenant-a", name: str = "Tenant A") -> dict[str, 
             figures={"answered": 5},
             published_on=date(2027, 1, 31),
         )
-        scim_user = ScimUser.objects.create(
-            organization=organization, employee=employee, user_name="avery@example.com"
-        )
-        scim_group = ScimGroup.objects.create(organization=organization, department=department)
-        scim_token = scim_token_create(organization=organization, actor=None, name="Okta")[0]
         folder = Folder.objects.create(organization=organization, name=slug)
         document = Document.objects.create(organization=organization, folder=folder, title="x")
     return {
@@ -444,12 +461,6 @@ def build_world(*, slug: str = "tenant-a", name: str = "Tenant A") -> dict[str, 
         "session_id": session,  # MentoringSession
         "goal_id": goal,
         "commitment_id": commitment,
-        "scim_user_id": scim_user,
-        "scim_group_id": scim_group,
-        "scim_token_id": scim_token,
-        # SCIM's discovery documents: the same for every organisation.
-        "scim_schema_id": USER_SCHEMA,
-        "scim_resource_type_id": "User",
         # No route points at these (yet); they give their tables rows.
         "department": department,
         "employee_demographics": demographics,

@@ -231,7 +231,7 @@ def test_another_organisations_scim_token_finds_and_moves_none_of_its_people(
     before = snapshot(world["organization"])
 
     users = client.get("/scim/v2/Users", **headers).json()
-    by_name = client.get('/scim/v2/Users?filter=userName eq "avery@example.com"', **headers)
+    by_name = client.get('/scim/v2/Users?filter=userName eq "sky@example.com"', **headers)
     groups = client.get(f'/scim/v2/Groups?filter=members[value eq "{user_id}"]', **headers)
     taken = client.post(
         "/scim/v2/Groups",
