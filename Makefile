@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint format migrate worker beat lock clean
+.PHONY: help run test lint format migrate worker beat lock messages clean
 
 help:
 	@echo "make run    - set up and serve Upturn with demo data on http://$(HOST):$(PORT)"
@@ -75,6 +75,17 @@ lock: $(VENV)/.dev
 	$(PY) -m pip install -q uv
 	$(VENV)/bin/uv pip compile pyproject.toml -o requirements.txt --python-version 3.11 -q
 	$(VENV)/bin/uv pip compile pyproject.toml --extra dev -o requirements-dev.txt --python-version 3.11 -q
+
+# Refresh the translation catalogues (locale/<lang>/LC_MESSAGES/django.po) from the code
+# and templates, then compile them (the .mo files are committed, so a fresh machine needs
+# no gettext tools). Needs GNU gettext (Debian: gettext). locale/GLOSSARY.md is the terms.
+MESSAGE_LANGUAGES := fr de es
+messages: $(VENV)/.dev
+	DEBUG=true $(PY) manage.py makemessages $(addprefix -l ,$(MESSAGE_LANGUAGES)) \
+		--add-location file --no-obsolete \
+		--ignore '.venv/*' --ignore 'tests/*' --ignore 'benchmarks/*' --ignore 'var/*' \
+		--ignore 'staticfiles/*' --ignore 'test-artifacts/*'
+	DEBUG=true $(PY) manage.py compilemessages --ignore '.venv/*'
 
 clean:
 	rm -rf $(VENV) var staticfiles .pytest_cache .coverage

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.db import models
@@ -55,6 +56,10 @@ class User(AbstractBaseUser, PermissionsMixin):
         help_text=_("Can sign in to the Django admin site (Upturn operators only)."),
     )
     is_active = models.BooleanField(_("active"), default=True)
+    # Blank: each organisation's language (organizations.languages.language_for).
+    language = models.CharField(
+        _("language"), max_length=10, blank=True, default="", choices=settings.LANGUAGES
+    )
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
 
     objects = UserManager()

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from organizations.tenancy import TenantModel
 
@@ -146,7 +147,7 @@ class DirectoryImport(TenantModel):
         CHECKING = "checking", _("Checking")
         CHECKED = "checked", _("Checked")
         APPLYING = "applying", _("Applying")
-        APPLIED = "applied", _("Applied")
+        APPLIED = "applied", pgettext_lazy("directory import", "Applied")
         DISCARDED = "discarded", _("Discarded")
         FAILED = "failed", _("Failed")
 

@@ -5,6 +5,7 @@ from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
+from accounts import views as account_views
 from config.health import healthz, healthz_live
 from home.views import overview as home_views
 from organizations import views as organization_views
@@ -17,6 +18,7 @@ urlpatterns = [
     path("", home_views.home, name="home"),
     path("healthz", healthz, name="healthz"),
     path("healthz/live", healthz_live, name="healthz-live"),
+    path("accounts/language/", account_views.language_settings, name="account_language"),
     path("accounts/", include("allauth.urls")),
     path("o/<slug:org_slug>/", include("home.org_urls")),
     path("o/<slug:org_slug>/", include("organizations.urls")),

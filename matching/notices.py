@@ -11,7 +11,7 @@ from collections.abc import Iterable
 
 from django.db import models
 from django.urls import reverse
-from django.utils import formats, timezone, translation
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -21,6 +21,7 @@ from matching.models import MatchRun, Pair
 from notifications import delivery
 from notifications.kinds import Candidate, register_kind
 from notifications.outbox import outbox_add, register_handler
+from organizations.languages import in_sentence, speaking_to
 from organizations.models import Membership, Organization
 from programs.models import Participant
 from programs.selectors import program_manager_links
@@ -69,18 +70,18 @@ def pair_published(*, organization: Organization, pairs: Iterable[Pair]) -> list
     """Both people of each pair: who their partner is, and why."""
     members = members_by_employee(organization)
     candidates = []
-    with translation.override(organization.locale):
-        for pair in pairs:
-            for person, partner in _people(pair):
-                recipient = _member(members, person)
-                if recipient is None:
-                    continue  # no account to sign in with: nothing to show them
+    for pair in pairs:
+        for person, partner in _people(pair):
+            recipient = _member(members, person)
+            if recipient is None:
+                continue  # no account to sign in with: nothing to show them
+            with speaking_to(recipient, organization):
                 body = "\n\n".join(
                     [
                         _("You are paired with %(partner)s as your %(role)s in %(program)s.")
                         % {
                             "partner": partner.employee.name,
-                            "role": partner.get_role_display().lower(),
+                            "role": in_sentence(partner.get_role_display()),
                             "program": pair.program.name,
                         },
                         _("Why you were matched: %(why)s") % {"why": pair.explanation},
@@ -108,11 +109,11 @@ def pair_ended(*, organization: Organization, pair: Pair) -> list[Candidate]:
     """Both people: the pairing has ended, without blame. Never the reason."""
     members = members_by_employee(organization)
     candidates = []
-    with translation.override(organization.locale):
-        for person, partner in _people(pair):
-            recipient = _member(members, person)
-            if recipient is None:
-                continue
+    for person, partner in _people(pair):
+        recipient = _member(members, person)
+        if recipient is None:
+            continue
+        with speaking_to(recipient, organization):
             candidates.append(
                 Candidate(
                     recipient=recipient,
@@ -144,29 +145,28 @@ def pair_ended_alert(*, organization: Organization, pair: Pair) -> list[Candidat
     candidates = []
     managers = list(managers)
     zones = zones_for_members(organization=organization, memberships=managers)
-    with translation.override(organization.locale):
-        names = {"mentor": pair.mentor.employee.name, "mentee": pair.mentee.employee.name}
+    names = {"mentor": pair.mentor.employee.name, "mentee": pair.mentee.employee.name}
 
-        def body(zone) -> str:
-            # The date of the end in the reader's own time zone, as every email has it.
-            return "\n\n".join(
-                [
-                    _("%(who)s ended it on %(date)s.")
-                    % {
-                        "who": ended_by_words(pair),
-                        "date": formats.date_format(
-                            timezone.localtime(pair.ended_at, zone), "DATE_FORMAT"
-                        ),
-                    },
-                    _("Their reason (program managers only): %(reason)s")
-                    % {"reason": pair.end_reason},
-                    _("Both can be matched again, never with each other in this program."),
-                    _("%(program)s, %(cohort)s.")
-                    % {"program": pair.program.name, "cohort": pair.cohort.name},
-                ]
-            )
+    def body(zone) -> str:
+        # The date of the end in the reader's own time zone, as every email has it.
+        return "\n\n".join(
+            [
+                _("%(who)s ended it on %(date)s.")
+                % {
+                    "who": ended_by_words(pair),
+                    "date": formats.date_format(
+                        timezone.localtime(pair.ended_at, zone), "DATE_FORMAT"
+                    ),
+                },
+                _("Their reason (program managers only): %(reason)s") % {"reason": pair.end_reason},
+                _("Both can be matched again, never with each other in this program."),
+                _("%(program)s, %(cohort)s.")
+                % {"program": pair.program.name, "cohort": pair.cohort.name},
+            ]
+        )
 
-        for manager in managers:
+    for manager in managers:
+        with speaking_to(manager, organization):
             candidates.append(
                 Candidate(
                     recipient=manager,
@@ -195,11 +195,11 @@ def not_matched(
     they can ask to be matched again from their page."""
     members = members_by_employee(organization)
     candidates = []
-    with translation.override(organization.locale):
-        for person in people:
-            recipient = _member(members, person)
-            if recipient is None:
-                continue
+    for person in people:
+        recipient = _member(members, person)
+        if recipient is None:
+            continue
+        with speaking_to(recipient, organization):
             body = "\n\n".join(
                 [
                     _(

@@ -24,6 +24,7 @@ from matching.notices import (
 from matching.problem import build_problem
 from matching.rematch import rematch_requests_answer
 from matching.selectors import draft_run
+from organizations.languages import in_sentence
 from organizations.models import Membership
 from programs.models import Cohort, Participant, Program
 
@@ -50,7 +51,7 @@ def matching_run_refusal(*, program: Program) -> str | None:
         return _(
             "Matching opens when the program moves to Matching, from its page: it is "
             "%(status)s now."
-        ) % {"status": program.get_status_display().lower()}
+        ) % {"status": in_sentence(program.get_status_display())}
     if program.matching_mode == Program.MatchingMode.MENTEE_CHOICE:
         # Engine pairs and mentees' choices would take the same places, each unaware.
         return _(
@@ -182,7 +183,7 @@ def _why_unavailable(program: Program, person: Participant | None) -> str:
     if person.status != Participant.Status.APPROVED:
         return _("%(name)s is %(status)s") % {
             "name": name,
-            "status": person.get_status_display().lower(),
+            "status": in_sentence(person.get_status_display()),
         }
     active = Pair.objects.filter(program=program, status=Pair.Status.ACTIVE)
     if person.role == Participant.Role.MENTEE and active.filter(mentee=person).exists():

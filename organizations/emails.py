@@ -34,6 +34,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from organizations.branding import AA_NORMAL_TEXT, WHITE, contrast_ratio
+from organizations.languages import language_for_addresses
 from organizations.models import Invitation, Organization
 from organizations.services import invitation_token_hash
 
@@ -172,7 +173,7 @@ def send_branded_email(
     reply_to: Sequence[str] = (),
 ) -> None:
     """Send ``<template>_subject.txt``, ``.txt`` and ``.html``, rendered in the
-    organisation's language with ``organization`` and the logo's Content-ID
+    recipient's language (organizations.languages) with ``organization`` and the logo's Content-ID
     (``email_logo_cid``) in their context, as one email with the logo inline.
 
     ``key``: the same key, the same Message-ID, however often it is sent; without one,
@@ -181,7 +182,7 @@ def send_branded_email(
     ``reply_to``: where a reply goes, when a person rather than Upturn should have it."""
     logo = inline_logo(organization)
     context = {**context, "organization": organization, "email_logo_cid": logo.cid if logo else ""}
-    with translation.override(organization.locale):
+    with translation.override(language_for_addresses(organization=organization, addresses=to)):
         subject = " ".join(render_to_string(f"{template}_subject.txt", context).split())
         body = render_to_string(f"{template}.txt", context)
         html = render_to_string(f"{template}.html", context)

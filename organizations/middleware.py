@@ -32,6 +32,7 @@ from django.utils.translation import gettext as _
 from config.errors import API_PREFIX, api_error
 from organizations.api_keys import api_key_find, api_key_organization_slug
 from organizations.audit import audit_record_in_every_organization, client_ip
+from organizations.languages import language_for
 from organizations.models import AuditAction, Organization
 from organizations.roles import Role
 from organizations.selectors import membership_list_for_user
@@ -80,7 +81,7 @@ class OrganizationMiddleware:
                     return _send_to_mfa_setup(request, organization)
                 request.membership = membership
                 request.organization = organization
-                translation.activate(organization.locale)
+                translation.activate(language_for(user=request.user, organization=organization))
                 # Times on its pages (the audit log, sessions) in the organisation's zone;
                 # put back afterwards, so the next request on this thread starts clean.
                 with timezone.override(organization.zone):

@@ -14,6 +14,7 @@ from django.utils.translation import ngettext
 from directory.demographics import demographics_record, demographics_withdraw
 from directory.models import Employee
 from notifications.outbox import outbox_add
+from organizations.languages import in_sentence
 from organizations.models import Membership
 from organizations.roles import Role
 from organizations.services import invitation_create_many
@@ -50,7 +51,7 @@ def _ensure_open_for_enrolment(program: Program) -> None:
         )
     raise ValidationError(
         _("The program is %(status)s: it takes no new people.")
-        % {"status": program.get_status_display().lower()}
+        % {"status": in_sentence(program.get_status_display())}
     )
 
 

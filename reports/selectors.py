@@ -16,6 +16,7 @@ from datetime import date, datetime, timedelta
 from django.db.models import Avg, Count, Max, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from organizations.disclosure import Candidate, key_of, publish
 from organizations.models import Organization
@@ -457,7 +458,14 @@ def _observations(program: Program, now: datetime) -> list[str]:
             )
     waiting = Concern.objects.filter(program=program).exclude(status=Concern.Status.RESOLVED)
     if count := waiting.count():
-        found.append(_("%(n)s concern(s) from mentors wait for a follow-up.") % {"n": count})
+        found.append(
+            ngettext(
+                "%(n)s concern from mentors waits for a follow-up.",
+                "%(n)s concerns from mentors wait for a follow-up.",
+                count,
+            )
+            % {"n": count}
+        )
     return found
 
 

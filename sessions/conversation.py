@@ -21,13 +21,14 @@ from datetime import datetime, timedelta
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from matching.models import Pair
 from matching.notices import notices_send
 from notifications.kinds import Candidate, register_kind
+from organizations.languages import speaking_to
 from organizations.models import Membership, Organization
 from programs.models import Participant
 from sessions.models import Conversation, Message
@@ -120,7 +121,7 @@ def _tell_partner(pair: Pair, conversation: Conversation, *, sender, partner) ->
     marker = int(read_at.timestamp()) if read_at else 0
     organization = pair.organization
     path = reverse("mentoring:pair", kwargs={"org_slug": organization.slug, "pair_id": pair.pk})
-    with translation.override(organization.locale):
+    with speaking_to(recipient, organization):
         candidate = Candidate(
             recipient=recipient,
             kind=MessageNotice.PAIR_MESSAGE,

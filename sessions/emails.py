@@ -5,10 +5,11 @@ from enum import StrEnum
 
 from django.core.cache import cache
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from directory.zones import zone_for
 from organizations.emails import absolute_url, send_branded_email
+from organizations.languages import language_for_addresses
 from sessions.calendar import session_invite, session_organizer, session_title
 from sessions.mail import calendar_alternative, calendar_attachment
 from sessions.models import MentoringSession
@@ -77,8 +78,6 @@ def send_session_invites(*, session: MentoringSession, kind: str) -> None:
     email that fails raises, and the caller retries: who already has theirs is skipped."""
     pair = session.pair
     organization = session.organization
-    title = session_title(session)
-    ics = session_invite(session)
     path = reverse("mentoring:pair", kwargs={"org_slug": organization.slug, "pair_id": pair.pk})
     for person, partner in ((pair.mentor, pair.mentee), (pair.mentee, pair.mentor)):
         email = person.employee.email
@@ -89,7 +88,12 @@ def send_session_invites(*, session: MentoringSession, kind: str) -> None:
         if not cache.add(sending, 1, timeout=SENDING_FOR):
             raise InviteBeingSent(occasion)
         try:
-            _send_one(session, kind, person, partner, title, path, ics, occasion)
+            # The invitation's words in the reader's language: each gets their own copy.
+            with translation.override(
+                language_for_addresses(organization=organization, addresses=[email])
+            ):
+                title, ics = session_title(session), session_invite(session)
+                _send_one(session, kind, person, partner, title, path, ics, occasion)
             cache.set(sent, 1, timeout=SENT_FOR)
         finally:
             cache.delete(sending)
@@ -108,7 +112,7 @@ def _send_one(session, kind, person, partner, title, path, ics, occasion) -> Non
         "url": absolute_url(path),
         "heading": title,
     }
-    # Dates in the reader's own time zone (the words are in the organisation's language).
+    # Dates in the reader's own time zone (and the words in their language, see above).
     with timezone.override(zone):
         send_branded_email(
             organization=session.organization,

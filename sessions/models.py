@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from matching.models import Pair
 from organizations.dates import ClampedDateField, ClampedDateTimeField
@@ -169,7 +170,7 @@ class Note(TenantModel):
 
 class Goal(TenantModel):
     class Status(models.TextChoices):
-        OPEN = "open", _("Open")
+        OPEN = "open", pgettext_lazy("status", "Open")
         DONE = "done", _("Done")
         DROPPED = "dropped", _("Dropped")
 
@@ -214,7 +215,7 @@ class Commitment(TenantModel):
         OTHER = "other", _("Something else")
 
     class Status(models.TextChoices):
-        OPEN = "open", _("Open")
+        OPEN = "open", pgettext_lazy("status", "Open")
         DONE = "done", _("Done")
         DROPPED = "dropped", _("Dropped")
 

@@ -16,7 +16,7 @@ from datetime import datetime
 
 from django.db import models
 from django.urls import reverse
-from django.utils import formats, timezone, translation
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -25,6 +25,7 @@ from matching.models import Pair
 from matching.notices import notices_send
 from notifications import delivery
 from notifications.kinds import Candidate, register_kind
+from organizations.languages import speaking_to
 from organizations.models import Membership
 from programs.models import Participant
 from sessions.models import Commitment, Goal, MentoringSession
@@ -61,7 +62,7 @@ def _tell(pair: Pair, actor: Participant, *, kind: str, key: str, title, body, p
         return  # no account to sign in with: nothing to show them
     organization = pair.organization
     zone = zone_for(organization=organization, participant=partner)
-    with translation.override(organization.locale):
+    with speaking_to(recipient, organization):
         candidate = Candidate(
             recipient=recipient,
             kind=kind,

@@ -25,6 +25,7 @@ from directory.zones import zone_for, zones_for_members
 from matching.models import Pair
 from notifications.kinds import Candidate
 from notifications.models import Notification
+from organizations.languages import speaking_to
 from organizations.models import Membership, Organization
 from programs.models import Cohort, Participant
 from programs.selectors import program_manager_links
@@ -59,34 +60,35 @@ def session_upcoming(organization: Organization, now: datetime) -> list[Candidat
             recipient = _member(members, person)
             if recipient is None:
                 continue
-            when = _local(
-                session.starts_at, zone_for(organization=organization, participant=person)
-            )
-            body = ngettext(
-                "With %(partner)s: %(when)s, %(minutes)s minute.",
-                "With %(partner)s: %(when)s, %(minutes)s minutes.",
-                session.duration_minutes,
-            ) % {
-                "partner": partner.employee.name,
-                "when": when,
-                "minutes": session.duration_minutes,
-            }
-            if session.video_link:
-                body += "\n" + _("Video link: %(link)s") % {"link": session.video_link}
-            if session.location:
-                body += "\n" + _("Place: %(place)s") % {"place": session.location}
-            candidates.append(
-                Candidate(
-                    recipient=recipient,
-                    kind=SessionNotice.SESSION_UPCOMING,
-                    key=f"{SessionNotice.SESSION_UPCOMING}:session:{session.pk}:{session.sequence}",
-                    title=_("Coming up: your session with %(partner)s")
-                    % {"partner": partner.employee.name},
-                    body=body,
-                    url=_session_path(organization, session, "mentoring:session"),
-                    deadline=session.starts_at,
+            with speaking_to(recipient, organization):
+                when = _local(
+                    session.starts_at, zone_for(organization=organization, participant=person)
                 )
-            )
+                body = ngettext(
+                    "With %(partner)s: %(when)s, %(minutes)s minute.",
+                    "With %(partner)s: %(when)s, %(minutes)s minutes.",
+                    session.duration_minutes,
+                ) % {
+                    "partner": partner.employee.name,
+                    "when": when,
+                    "minutes": session.duration_minutes,
+                }
+                if session.video_link:
+                    body += "\n" + _("Video link: %(link)s") % {"link": session.video_link}
+                if session.location:
+                    body += "\n" + _("Place: %(place)s") % {"place": session.location}
+                candidates.append(
+                    Candidate(
+                        recipient=recipient,
+                        kind=SessionNotice.SESSION_UPCOMING,
+                        key=f"{SessionNotice.SESSION_UPCOMING}:session:{session.pk}:{session.sequence}",
+                        title=_("Coming up: your session with %(partner)s")
+                        % {"partner": partner.employee.name},
+                        body=body,
+                        url=_session_path(organization, session, "mentoring:session"),
+                        deadline=session.starts_at,
+                    )
+                )
     return candidates
 
 
@@ -109,26 +111,27 @@ def session_unlogged(organization: Organization, now: datetime) -> list[Candidat
             recipient = _member(members, person)
             if recipient is None:
                 continue
-            candidates.append(
-                Candidate(
-                    recipient=recipient,
-                    kind=SessionNotice.SESSION_UNLOGGED,
-                    key=f"{SessionNotice.SESSION_UNLOGGED}:session:{session.pk}:{session.sequence}",
-                    title=_("How did your session with %(partner)s go?")
-                    % {"partner": partner.employee.name},
-                    body=_(
-                        "The session of %(when)s is not logged yet. Say whether it took "
-                        "place and add your reflection; your private notes stay yours."
-                    )
-                    % {
-                        "when": _local(
-                            session.starts_at,
-                            zone_for(organization=organization, participant=person),
+            with speaking_to(recipient, organization):
+                candidates.append(
+                    Candidate(
+                        recipient=recipient,
+                        kind=SessionNotice.SESSION_UNLOGGED,
+                        key=f"{SessionNotice.SESSION_UNLOGGED}:session:{session.pk}:{session.sequence}",
+                        title=_("How did your session with %(partner)s go?")
+                        % {"partner": partner.employee.name},
+                        body=_(
+                            "The session of %(when)s is not logged yet. Say whether it took "
+                            "place and add your reflection; your private notes stay yours."
                         )
-                    },
-                    url=_session_path(organization, session, "mentoring:session_log"),
+                        % {
+                            "when": _local(
+                                session.starts_at,
+                                zone_for(organization=organization, participant=person),
+                            )
+                        },
+                        url=_session_path(organization, session, "mentoring:session_log"),
+                    )
                 )
-            )
     return candidates
 
 
@@ -230,18 +233,21 @@ def pair_quiet(organization: Organization, now: datetime) -> list[Candidate]:
             recipient = _member(members, person)
             if recipient is None:
                 continue
-            candidates.append(
-                Candidate(
-                    recipient=recipient,
-                    kind=SessionNotice.PAIR_QUIET,
-                    key=quiet.nudge_key,
-                    title=_("Time to meet %(partner)s") % {"partner": partner.employee.name},
-                    body=_quiet_body(quiet, zone_for(organization=organization, participant=person))
-                    + " "
-                    + _("Book your next session from your pair's page."),
-                    url=_pair_path(organization, quiet.pair),
+            with speaking_to(recipient, organization):
+                candidates.append(
+                    Candidate(
+                        recipient=recipient,
+                        kind=SessionNotice.PAIR_QUIET,
+                        key=quiet.nudge_key,
+                        title=_("Time to meet %(partner)s") % {"partner": partner.employee.name},
+                        body=_quiet_body(
+                            quiet, zone_for(organization=organization, participant=person)
+                        )
+                        + " "
+                        + _("Book your next session from your pair's page."),
+                        url=_pair_path(organization, quiet.pair),
+                    )
                 )
-            )
     return candidates
 
 
@@ -276,33 +282,37 @@ def pair_quiet_alert(organization: Organization, now: datetime) -> list[Candidat
         if now < due:
             continue
         for manager in managers.get(pair.program_id, []):
-            zone = zones[manager.pk]
-            body = _quiet_body(q, zone)
-            if nudged is not None:
-                body += " " + _("Both were reminded on %(date)s.") % {
-                    "date": _local_date(nudged, zone)
-                }
-            candidates.append(
-                Candidate(
-                    recipient=manager,
-                    kind=SessionNotice.PAIR_QUIET_ALERT,
-                    key=q.alert_key,
-                    title=_("%(mentor)s and %(mentee)s have gone quiet")
-                    % {"mentor": pair.mentor.employee.name, "mentee": pair.mentee.employee.name},
-                    body=body
-                    + " "
-                    + _("%(program)s, %(cohort)s.")
-                    % {"program": pair.program.name, "cohort": pair.cohort.name},
-                    url=reverse(
-                        "matching:cohort",
-                        kwargs={
-                            "org_slug": organization.slug,
-                            "program_id": pair.program_id,
-                            "cohort_id": pair.cohort_id,
+            with speaking_to(manager, organization):
+                zone = zones[manager.pk]
+                body = _quiet_body(q, zone)
+                if nudged is not None:
+                    body += " " + _("Both were reminded on %(date)s.") % {
+                        "date": _local_date(nudged, zone)
+                    }
+                candidates.append(
+                    Candidate(
+                        recipient=manager,
+                        kind=SessionNotice.PAIR_QUIET_ALERT,
+                        key=q.alert_key,
+                        title=_("%(mentor)s and %(mentee)s have gone quiet")
+                        % {
+                            "mentor": pair.mentor.employee.name,
+                            "mentee": pair.mentee.employee.name,
                         },
-                    ),
+                        body=body
+                        + " "
+                        + _("%(program)s, %(cohort)s.")
+                        % {"program": pair.program.name, "cohort": pair.cohort.name},
+                        url=reverse(
+                            "matching:cohort",
+                            kwargs={
+                                "org_slug": organization.slug,
+                                "program_id": pair.program_id,
+                                "cohort_id": pair.cohort_id,
+                            },
+                        ),
+                    )
                 )
-            )
     return candidates
 
 
@@ -342,24 +352,29 @@ def training_due(organization: Organization, now: datetime) -> list[Candidate]:
             recipient = _member(members, person)
             if person.pk in done or recipient is None:
                 continue
-            missing = [m.title for m in _required_modules(person) if m.pk not in _completed(person)]
-            candidates.append(
-                Candidate(
-                    recipient=recipient,
-                    kind=SessionNotice.TRAINING_DUE,
-                    key=f"{SessionNotice.TRAINING_DUE}:participant:{person.pk}:{cohort.start_date}",
-                    title=_("Training to finish before %(cohort)s starts")
-                    % {"cohort": cohort.name},
-                    body=_("%(program)s, %(cohort)s, starts on %(date)s. Still to do: %(list)s.")
-                    % {
-                        "program": cohort.program.name,
-                        "cohort": cohort.name,
-                        "date": dateformat.format(cohort.start_date, "l j F Y"),
-                        "list": "; ".join(missing),
-                    },
-                    url=_participation_path(organization, person),
+            with speaking_to(recipient, organization):
+                missing = [
+                    m.title for m in _required_modules(person) if m.pk not in _completed(person)
+                ]
+                candidates.append(
+                    Candidate(
+                        recipient=recipient,
+                        kind=SessionNotice.TRAINING_DUE,
+                        key=f"{SessionNotice.TRAINING_DUE}:participant:{person.pk}:{cohort.start_date}",
+                        title=_("Training to finish before %(cohort)s starts")
+                        % {"cohort": cohort.name},
+                        body=_(
+                            "%(program)s, %(cohort)s, starts on %(date)s. Still to do: %(list)s."
+                        )
+                        % {
+                            "program": cohort.program.name,
+                            "cohort": cohort.name,
+                            "date": dateformat.format(cohort.start_date, "l j F Y"),
+                            "list": "; ".join(missing),
+                        },
+                        url=_participation_path(organization, person),
+                    )
                 )
-            )
     return candidates
 
 
@@ -403,17 +418,18 @@ def cohort_milestones(organization: Organization, now: datetime) -> list[Candida
                     days=MILESTONE_GRACE_DAYS
                 ):
                     continue
-                title, body = _milestone_text(occasion, cohort)
-                candidates.append(
-                    Candidate(
-                        recipient=recipient,
-                        kind=SessionNotice.MILESTONE,
-                        key=f"{SessionNotice.MILESTONE}:cohort:{cohort.pk}:{occasion}",
-                        title=title,
-                        body=body,
-                        url=_participation_path(organization, person),
+                with speaking_to(recipient, organization):
+                    title, body = _milestone_text(occasion, cohort)
+                    candidates.append(
+                        Candidate(
+                            recipient=recipient,
+                            kind=SessionNotice.MILESTONE,
+                            key=f"{SessionNotice.MILESTONE}:cohort:{cohort.pk}:{occasion}",
+                            title=title,
+                            body=body,
+                            url=_participation_path(organization, person),
+                        )
                     )
-                )
     return candidates
 
 

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy
 
 from directory.links import members_by_employee
 from notifications.kinds import Candidate, register_kind
+from organizations.languages import speaking_to
 from organizations.models import Organization
 from surveys.models import Assignment
 
@@ -38,22 +39,26 @@ def survey_due(organization: Organization, now: datetime) -> list[Candidate]:
         if member is None:
             continue
         survey = assignment.schedule.survey
-        candidates.append(
-            Candidate(
-                recipient=member,
-                kind=SURVEY_DUE,
-                key=f"{SURVEY_DUE}:assignment:{assignment.pk}:open",
-                title=_("A survey for you: %(title)s") % {"title": survey.title},
-                body=(
-                    _("It is anonymous: your answers keep your cohort and role, never your name.")
-                    if survey.anonymous
-                    else _("It is attributed: your name is kept with your answers.")
-                ),
-                url=reverse(
-                    "surveys_respond:answer",
-                    kwargs={"org_slug": organization.slug, "assignment_id": assignment.pk},
-                ),
-                deadline=assignment.closes_at,
+        with speaking_to(member, organization):
+            candidates.append(
+                Candidate(
+                    recipient=member,
+                    kind=SURVEY_DUE,
+                    key=f"{SURVEY_DUE}:assignment:{assignment.pk}:open",
+                    title=_("A survey for you: %(title)s") % {"title": survey.title},
+                    body=(
+                        _(
+                            "It is anonymous: your answers keep your cohort and role, "
+                            "never your name."
+                        )
+                        if survey.anonymous
+                        else _("It is attributed: your name is kept with your answers.")
+                    ),
+                    url=reverse(
+                        "surveys_respond:answer",
+                        kwargs={"org_slug": organization.slug, "assignment_id": assignment.pk},
+                    ),
+                    deadline=assignment.closes_at,
+                )
             )
-        )
     return candidates

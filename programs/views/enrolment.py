@@ -134,7 +134,13 @@ def _report_invites(request, outcome: enrolment.InviteOutcome) -> None:
         )
     if len(outcome.skipped) > 20:
         messages.warning(
-            request, _("…and %(count)s more not invited.") % {"count": len(outcome.skipped) - 20}
+            request,
+            ngettext(
+                "…and %(count)s more not invited.",
+                "…and %(count)s more not invited.",
+                len(outcome.skipped) - 20,
+            )
+            % {"count": len(outcome.skipped) - 20},
         )
 
 

@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from organizations.decorators import permission_required
 from organizations.http import post_only, posted, run_reporting
@@ -127,7 +128,13 @@ def topics(request, org_slug):
     if request.method == "POST":
         if request.POST.get("action") == "suggestions":
             added = services.topic_catalogue_add_suggestions(organization=request.organization)
-            messages.success(request, _("%(count)s suggested topics added.") % {"count": added})
+            messages.success(
+                request,
+                ngettext(
+                    "%(count)s suggested topic added.", "%(count)s suggested topics added.", added
+                )
+                % {"count": added},
+            )
             return redirect("programs:topics", org_slug=org_slug)
         form.instance.organization = request.organization
         if form.is_valid():

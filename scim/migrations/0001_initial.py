@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ("directory", "0004_drop_single_column_keys_doubled_by_same_org_keys"),
-        ("organizations", "0017_scim_and_department_audit_actions"),
+        ("organizations", "0018_scim_and_department_audit_actions"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -345,7 +345,7 @@ def test_the_managers_digest_names_what_needs_attention_once_a_week(acme, report
     # Nobody of one answered: hidden, as any count under five would be.
     assert "End (Pilot): 1 asked, fewer than 5 answered, closes this week" in body
     assert "cadence kept fell from 90% to 60% in four weeks, in the cohort's month 6" in body
-    assert "2 concern(s) from mentors wait for a follow-up." in body
+    assert "2 concerns from mentors wait for a follow-up." in body
     html = message.alternatives[0][0]
     assert "Open the program&#x27;s dashboard" in html or "Open the program's dashboard" in html
 

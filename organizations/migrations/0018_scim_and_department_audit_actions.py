@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("organizations", "0016_message_thread"),
+        ("organizations", "0017_four_languages"),
     ]
 
     operations = [
