@@ -13,10 +13,14 @@ def test_the_demo_token_is_the_same_every_run_made_once_and_works(client, acme, 
     first = _demo_scim_tokens()
     second = _demo_scim_tokens()
 
-    assert first == second == {
-        "Acme": "upturnscim_acme_demo-token-for-trying-scim",
-        "Globex": "upturnscim_globex_demo-token-for-trying-scim",
-    }
+    assert (
+        first
+        == second
+        == {
+            "Acme": "upturnscim_acme_demo-token-for-trying-scim",
+            "Globex": "upturnscim_globex_demo-token-for-trying-scim",
+        }
+    )
     with tenant_context(organization=acme):
         assert ScimToken.objects.count() == 1
     response = client.get("/scim/v2/Users", HTTP_AUTHORIZATION=f"Bearer {first['Acme']}")
