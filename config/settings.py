@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "organizations",
     "identity",
     "directory",
+    "scim",
     "notifications",
     "programs",
     "matching",

@@ -8,7 +8,7 @@ Later features add their own demo data by extending ``seed_demo``.
 import csv
 import io
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from allauth.account.models import EmailAddress
@@ -37,10 +37,13 @@ from organizations.models import ApiKey, Organization
 from organizations.roles import Role
 from organizations.services import membership_set_roles
 from organizations.tenancy import tenant_context
+from scim.models import ScimToken
+from scim.tokens import scim_token_create, scim_token_hash, scim_token_text
 
 DIRECTORY_SIZES = {"acme": 600, "globex": 150}
 # Published, like the demo password: demo data only.
 DEMO_API_SECRET = "demo-key-for-trying-the-api"  # noqa: S105
+DEMO_SCIM_SECRET = "demo-token-for-trying-scim"  # noqa: S105
 
 DEMO_ORGANIZATIONS = [
     # slug, name, time zone, people by login role: (name, organisation roles)
@@ -83,6 +86,8 @@ class DemoLogin:
 class DemoData:
     logins: list[DemoLogin]
     api_keys: dict[str, str]  # organisation name -> its demo API key
+    # organisation name -> its demo SCIM token
+    scim_tokens: dict[str, str] = field(default_factory=dict)
     seeded: bool = True  # False: the demo was current, and left as it was
 
 
@@ -116,7 +121,7 @@ def seed_demo(*, password: str, force: bool = False, progress=None) -> DemoData:
         with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
             if not force and demo_is_current(password=password):
                 _catch_up_snapshots(progress)
-                return DemoData(demo_logins(), _api_keys(), seeded=False)
+                return DemoData(demo_logins(), _api_keys(), _demo_scim_tokens(), seeded=False)
             return _seed_demo(password=password, progress=progress)
     finally:
         current_app.conf.task_always_eager = eager
@@ -220,7 +225,7 @@ def _seed_demo(*, password: str, progress) -> DemoData:
         login_hash=User.objects.get(email=demo_logins()[0].email).password,
         password_digest=_password_digest(password),
     )
-    return DemoData(demo_logins(), _api_keys())
+    return DemoData(demo_logins(), _api_keys(), _demo_scim_tokens())
 
 
 def _demo_users(*, password: str) -> dict[str, User]:
@@ -279,6 +284,30 @@ def _demo_directory(organization: Organization, people: dict) -> None:
     OutboxMessage.objects.filter(
         organization=organization, key__startswith=f"directory-import:{record.pk}:"
     ).update(sent_at=timezone.now())
+
+
+def demo_scim_token_text(organization: Organization) -> str:
+    return scim_token_text(organization, DEMO_SCIM_SECRET)
+
+
+@transaction.atomic
+def _demo_scim_tokens() -> dict[str, str]:
+    """Each demo organisation's published SCIM token, made if it is not there (a demo
+    seeded before SCIM existed gets it without being seeded again)."""
+    tokens = {}
+    for slug, name, *_rest in DEMO_ORGANIZATIONS:
+        organization = Organization.objects.get(slug=slug)
+        raw = demo_scim_token_text(organization)
+        with tenant_context(organization=organization):
+            if not ScimToken.objects.filter(token_hash=scim_token_hash(raw)).exists():
+                scim_token_create(
+                    organization=organization,
+                    actor=None,
+                    name="Demo token",
+                    secret=DEMO_SCIM_SECRET,
+                )
+        tokens[name] = raw
+    return tokens
 
 
 def _demo_api_key(organization: Organization) -> str:

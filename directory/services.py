@@ -18,7 +18,7 @@ from django.utils.translation import ngettext
 
 from accounts.models import User
 from directory import staging
-from directory.csv_format import FileProblem, HrFile
+from directory.csv_format import MAX_LENGTHS, FileProblem, HrFile
 from directory.importing import (
     CheckSummary,
     ImportPlan,
@@ -27,7 +27,7 @@ from directory.importing import (
     lock_directory,
     plan_import,
 )
-from directory.models import DirectoryImport
+from directory.models import Department, DirectoryImport, Employee
 from organizations.audit import audit_record
 from organizations.models import AuditAction, Organization
 from organizations.outgoing import message_add
@@ -362,10 +362,12 @@ def directory_rows_upsert(
     actor=None,
     api_key_name: str = "",
     ip_address: str | None = None,
+    via: dict | None = None,
 ) -> UpsertOutcome:
-    """Rows given directly (the API's bulk upsert), checked and written by the same rules
-    as a file: all of them, or with ``valid_rows_only`` the valid ones; with any row
-    rejected and not ``valid_rows_only``, nothing. ``rows`` are (row number, values)."""
+    """Rows given directly (the API's bulk upsert, SCIM provisioning), checked and written
+    by the same rules as a file: all of them, or with ``valid_rows_only`` the valid ones;
+    with any row rejected and not ``valid_rows_only``, nothing. ``rows`` are (row number,
+    values). ``via`` says in the audit log where the rows came from (the API by default)."""
     lock_directory(organization)
     plan = plan_import(organization=organization, rows=rows)
     outcome = UpsertOutcome(
@@ -387,7 +389,7 @@ def directory_rows_upsert(
         actor=actor,
         action=AuditAction.DIRECTORY_IMPORTED,
         details={
-            **({"api_key": api_key_name} if api_key_name else {"via": "api"}),
+            **(via or ({"api_key": api_key_name} if api_key_name else {"via": "api"})),
             **{name: getattr(outcome, name) for name in counts},
         },
         ip_address=ip_address,
@@ -477,3 +479,118 @@ def directory_import_discard(
             _("This import is being worked on right now; it cannot be discarded.")
         ) from error
     return record
+
+
+# --- Departments, one at a time (SCIM groups) -------------------------------------------
+# A file or the API's rows create departments as they name them (directory.importing);
+# these are for a department with no row behind it: one an identity provider's group
+# names before anyone is in it, renames or drops.
+
+
+def _department_name_problem(
+    organization: Organization, name: str, *, other_than: Department | None = None
+) -> str | None:
+    if not name.strip():
+        return _("A department needs a name.")
+    if len(name) > MAX_LENGTHS["department"]:
+        return _("At most %(limit)s characters; this value has %(count)s.") % {
+            "limit": MAX_LENGTHS["department"],
+            "count": len(name),
+        }
+    taken = Department.objects.filter(organization=organization, name=name)
+    if other_than is not None:
+        taken = taken.exclude(pk=other_than.pk)
+    if taken.exists():
+        return _("There is already a department named %(name)s.") % {"name": name}
+    return None
+
+
+@transaction.atomic
+def department_create(
+    *, organization: Organization, actor, name: str, via: dict | None = None
+) -> Department:
+    lock_directory(organization)
+    if problem := _department_name_problem(organization, name):
+        raise ValidationError(problem)
+    department = Department.objects.create(organization=organization, name=name)
+    audit_record(
+        organization=organization,
+        actor=actor,
+        action=AuditAction.DEPARTMENT_CREATED,
+        target=department,
+        details=via or {},
+    )
+    return department
+
+
+@transaction.atomic
+def department_rename(
+    *, organization: Organization, actor, department: Department, name: str, via=None
+) -> Department:
+    lock_directory(organization)
+    if department.name == name:
+        return department
+    if problem := _department_name_problem(organization, name, other_than=department):
+        raise ValidationError(problem)
+    was = department.name
+    department.name = name
+    department.save(update_fields=["name"])
+    audit_record(
+        organization=organization,
+        actor=actor,
+        action=AuditAction.DEPARTMENT_RENAMED,
+        target=department,
+        details={"from": was, **(via or {})},
+    )
+    return department
+
+
+@transaction.atomic
+def department_delete_if_empty(
+    *, organization: Organization, actor, department: Department, via=None
+) -> bool:
+    """Delete the department if nobody is in it and it is no division: the HR roster's
+    people and structure are never dropped on another system's say. True if deleted."""
+    lock_directory(organization)
+    if department.employees.exists() or department.children.exists():
+        return False
+    audit_record(
+        organization=organization,
+        actor=actor,
+        action=AuditAction.DEPARTMENT_DELETED,
+        target=department,
+        details=via or {},
+    )
+    department.delete()
+    return True
+
+
+@transaction.atomic
+def employee_renumber(
+    *, organization: Organization, employee, number: str, via: dict | None = None
+):
+    """Give an employee another employee number (their key in HR files): when the system
+    that provisions people says their number is another (SCIM's employeeNumber)."""
+    lock_directory(organization)
+    number = number.strip()
+    if not number or len(number) > MAX_LENGTHS["employee_number"]:
+        raise ValidationError(_("An employee number is required, at most 64 characters."))
+    if (
+        Employee.objects.filter(organization=organization, employee_number=number)
+        .exclude(pk=employee.pk)
+        .exists()
+    ):
+        raise ValidationError(
+            _("Employee number %(number)s belongs to someone else.") % {"number": number}
+        )
+    was = employee.employee_number
+    employee.employee_number = number
+    employee.save(update_fields=["employee_number", "updated_at"])
+    audit_record(
+        organization=organization,
+        actor=None,
+        action=AuditAction.DIRECTORY_IMPORTED,
+        target=employee,
+        details={"renumbered_from": was, "to": number, **(via or {})},
+    )
+    return employee

@@ -28,6 +28,7 @@ NAV_ITEMS: list[NavItem] = [
     NavItem(_("Audit log"), "organizations:audit_log", "audit.view"),
     NavItem(_("API keys"), "organizations:api_keys", "api_key.manage"),
     NavItem(_("Single sign-on"), "identity:sso", "organization.manage"),
+    NavItem(_("SCIM provisioning"), "scim:tokens", "scim_token.manage"),
     NavItem(_("Settings"), "organizations:settings", "organization.manage"),
 ]
 

@@ -1,4 +1,5 @@
-"""The root URLs: every app's pages under /o/<slug>/, the API under /api/v1/."""
+"""The root URLs: every app's pages under /o/<slug>/, the API under /api/v1/, SCIM
+provisioning under /scim/v2/."""
 
 from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
@@ -26,6 +27,7 @@ urlpatterns = [
     path("o/<slug:org_slug>/", include("organizations.urls")),
     path("o/<slug:org_slug>/", include("directory.urls")),
     path("o/<slug:org_slug>/", include("identity.urls")),
+    path("o/<slug:org_slug>/", include("scim.org_urls")),
     path("o/<slug:org_slug>/programs/", include("programs.urls")),
     path("o/<slug:org_slug>/programs/", include("matching.urls")),
     path("o/<slug:org_slug>/programs/", include("sessions.urls")),
@@ -55,6 +57,8 @@ urlpatterns = [
         name="calendar_feed",
     ),
     path("api/v1/", include("home.api_urls")),
+    # SCIM 2.0 provisioning: one base URL; the bearer token names the organisation.
+    path("scim/v2/", include("scim.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -282,6 +282,11 @@ class AuditAction(models.TextChoices):
     SSO_DOMAIN_REMOVED = "sso.domain_removed", _("Email domain removed")
     SSO_MEMBER_JOINED = "sso.member_joined", _("Joined through single sign-on")
     SSO_SIGN_IN_REFUSED = "sso.sign_in_refused", _("Single sign-on refused")
+    SCIM_TOKEN_CREATED = "scim_token.created", _("SCIM token created")
+    SCIM_TOKEN_REVOKED = "scim_token.revoked", _("SCIM token revoked")
+    DEPARTMENT_CREATED = "department.created", _("Department created")
+    DEPARTMENT_RENAMED = "department.renamed", _("Department renamed")
+    DEPARTMENT_DELETED = "department.deleted", _("Department deleted")
 
 
 class AppendOnlyQuerySet(models.QuerySet):

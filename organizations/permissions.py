@@ -33,6 +33,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "directory.view":                  frozenset({ADMIN, MANAGER}),
     "directory.manage":                frozenset({ADMIN}),
     "api_key.manage":                  frozenset({ADMIN}),
+    "scim_token.manage":               frozenset({ADMIN}),
     "program.view":                    frozenset({ADMIN, MANAGER}),
     "program.manage":                  frozenset({ADMIN, MANAGER}),
     "topic.manage":                    frozenset({ADMIN, MANAGER}),

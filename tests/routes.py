@@ -71,6 +71,12 @@ def discover_routes(patterns) -> tuple[dict[str, tuple[set[str], object]], list[
 
 ROUTES, UNBUILDABLE = discover_routes(get_resolver().url_patterns)
 API_ROUTES = {name for name, (_, view) in ROUTES.items() if hasattr(view, "cls")}
+# SCIM provisioning (/scim/v2/): a bearer token names the organisation, as an API key does.
+SCIM_ROUTES = {
+    name
+    for name, route, _view in walk_routes(get_resolver().url_patterns)
+    if name in ROUTES and route.removeprefix("^").startswith("scim/")
+}
 
 
 def objects_by_model(world: dict[str, object]) -> dict[type[Model], Model]:

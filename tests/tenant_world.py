@@ -45,6 +45,9 @@ from programs.models import (
     TrainingModule,
 )
 from reports.models import FrozenRetention, Snapshot
+from scim.models import ScimGroup, ScimUser
+from scim.schema import USER_SCHEMA
+from scim.tokens import scim_token_create
 from sessions.feeds import calendar_feed_token_hash
 from sessions.models import (
     CalendarFeed,
@@ -115,11 +118,17 @@ def world_pair(organization, world) -> Pair:
     return pair
 
 
+def _scim_token(organization):
+    token, _raw = scim_token_create(organization=organization, actor=None, name="Okta")
+    return token
+
+
 def build_program_objects(*, organization, program, recipient, token: str) -> dict[str, object]:
     """One of each object that hangs off an organisation or a program and that routes
     point at: a circle, a notification for ``recipient``, a training module, a resource, a
-    program question, an invitation (its raw token ``token``), a checked directory import
-    and an API key. Keyed by URL keyword, as ``build_world``."""
+    program question, an invitation (its raw token ``token``), a checked directory import,
+    an API key, and a SCIM user, group and token. Keyed by URL keyword, as
+    ``build_world``."""
     now = timezone.now()
     with tenant_context(organization=organization):
         return {
@@ -163,6 +172,22 @@ def build_program_objects(*, organization, program, recipient, token: str) -> di
             "api_key_id": api_key_create(
                 organization=organization, actor=None, name="Listed", roles={Role.ADMIN}
             )[0],
+            # What an identity provider provisioned (SCIM): a person and a department.
+            "scim_user_id": ScimUser.objects.create(
+                organization=organization,
+                employee=Employee.objects.create(
+                    organization=organization, employee_number="SCIM-1", name="Sky"
+                ),
+                user_name="sky@example.com",
+            ),
+            "scim_group_id": ScimGroup.objects.create(
+                organization=organization,
+                department=Department.objects.create(organization=organization, name="Provisioned"),
+            ),
+            "scim_token_id": _scim_token(organization),
+            # SCIM's discovery documents: the same for every organisation.
+            "scim_schema_id": USER_SCHEMA,
+            "scim_resource_type_id": "User",
         }
 
 

@@ -15,6 +15,9 @@ needs a line in ``build_world``, and until it has one
 cannot be reversed (no name, or a name two routes share).
 """
 
+import functools
+import json
+
 import pytest
 from django.urls import NoReverseMatch, path, reverse
 
@@ -22,10 +25,12 @@ from organizations.api_keys import api_key_create
 from organizations.models import Organization
 from organizations.roles import Role
 from organizations.tenancy import tenant_context
+from scim.tokens import scim_token_create
 from tests.routes import (
     API_ROUTES,
     METHODS,
     ROUTES,
+    SCIM_ROUTES,
     SLUG_KWARGS,
     UNBUILDABLE,
     discover_routes,
@@ -50,6 +55,15 @@ def outsider_key(outsider):
         _, raw = api_key_create(
             organization=organization, actor=outsider, name="B", roles=set(Role)
         )
+    return raw
+
+
+@pytest.fixture
+def outsider_scim_token(outsider):
+    """A SCIM token of organisation B."""
+    organization = Organization.objects.get(slug="tenant-b")
+    with tenant_context(organization=organization):
+        _, raw = scim_token_create(organization=organization, actor=outsider, name="B's IdP")
     return raw
 
 
@@ -115,7 +129,7 @@ def test_the_real_routes_include_every_app_and_no_third_party_ones():
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("route", sorted(set(ROUTES) - API_ROUTES))
+@pytest.mark.parametrize("route", sorted(set(ROUTES) - API_ROUTES - SCIM_ROUTES))
 def test_another_organisations_member_gets_404_and_changes_nothing(client, outsider, route):
     world = build_world()
     organization = world["organization"]
@@ -160,4 +174,75 @@ def test_another_organisations_api_key_gets_404_and_changes_nothing(client, outs
         assert answer.status_code in (404, 405), (method, answer.status_code)
         assert answer.status_code == expected, method
     assert client.get(foreign, **headers).json()["error"]["code"] == "not_found"
+    assert snapshot(world["organization"]) == before
+
+
+# SCIM's discovery documents (schemas, resource types) are the same for every organisation.
+SCIM_SHARED_KWARGS = {"scim_schema_id", "scim_resource_type_id"}
+
+
+def test_scim_routes_are_found_and_tried():
+    assert {"scim_user", "scim_group"} <= SCIM_ROUTES
+    assert not SCIM_ROUTES & API_ROUTES
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "route",
+    sorted(name for name in SCIM_ROUTES if not ROUTES[name][0] & SCIM_SHARED_KWARGS),
+)
+def test_another_organisations_scim_token_gets_404_and_changes_nothing(
+    client, outsider_scim_token, route
+):
+    """A SCIM route answers another organisation's user or group exactly as a missing
+    one, to every method: B's identity provider can neither read nor change A's people."""
+    world = build_world()
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {outsider_scim_token}"}
+    kwargs = route_kwargs(world, route)
+    foreign = reverse(route, kwargs=kwargs)
+    missing = reverse(route, kwargs=dict.fromkeys(kwargs, 999_999_999))
+    body = json.dumps(
+        {
+            "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+            "Operations": [{"op": "replace", "path": "active", "value": False}],
+        }
+    )
+    before = snapshot(world["organization"])
+
+    for method in METHODS:
+        send = getattr(client, method)
+        if method in ("post", "put", "patch"):
+            send = functools.partial(send, data=body, content_type="application/scim+json")
+        answer = send(foreign, **headers)
+        expected = send(missing, **headers)
+        assert answer.status_code in (404, 405), (method, answer.status_code)
+        assert answer.status_code == expected.status_code, method
+        assert answer.json()["schemas"] == ["urn:ietf:params:scim:api:messages:2.0:Error"]
+    assert snapshot(world["organization"]) == before
+
+
+@pytest.mark.django_db
+def test_another_organisations_scim_token_finds_and_moves_none_of_its_people(
+    client, outsider_scim_token
+):
+    world = build_world()
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {outsider_scim_token}"}
+    user_id, group_id = world["scim_user_id"].pk, world["scim_group_id"].pk
+    before = snapshot(world["organization"])
+
+    users = client.get("/scim/v2/Users", **headers).json()
+    by_name = client.get('/scim/v2/Users?filter=userName eq "sky@example.com"', **headers)
+    groups = client.get(f'/scim/v2/Groups?filter=members[value eq "{user_id}"]', **headers)
+    taken = client.post(
+        "/scim/v2/Groups",
+        data=f'{{"displayName": "Mine", "members": [{{"value": "{user_id}"}}]}}',
+        content_type="application/scim+json",
+        **headers,
+    )
+
+    assert users["totalResults"] == 0
+    assert by_name.json()["totalResults"] == 0
+    assert groups.json()["totalResults"] == 0
+    assert taken.status_code == 400
+    assert str(group_id) not in client.get("/scim/v2/Groups", **headers).content.decode()
     assert snapshot(world["organization"]) == before

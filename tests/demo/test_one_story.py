@@ -169,6 +169,8 @@ def test_each_run_prints_the_logins_and_the_api_keys(seeded_twice, run):
             assert re.search(rf"^  {role}@{slug}\.example +{role} ", out, re.MULTILINE)
     assert "API key for Acme: upturn_acme_demo-key-for-trying-the-api" in out
     assert "API key for Globex: upturn_globex_demo-key-for-trying-the-api" in out
+    assert "SCIM token for Acme: upturnscim_acme_demo-token-for-trying-scim" in out
+    assert "SCIM token for Globex: upturnscim_globex_demo-token-for-trying-scim" in out
 
 
 def test_a_changed_demo_password_seeds_again(seeded_twice, monkeypatch):

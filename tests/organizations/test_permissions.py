@@ -18,6 +18,7 @@ EXPECTED = {
     "directory.view": {A, M},
     "directory.manage": {A},
     "api_key.manage": {A},
+    "scim_token.manage": {A},
     "program.view": {A, M},
     "program.manage": {A, M},
     "topic.manage": {A, M},

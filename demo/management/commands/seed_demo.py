@@ -47,3 +47,5 @@ class Command(BaseCommand):
             )
         for organization, key in demo.api_keys.items():
             self.stdout.write(f"API key for {organization}: {key}  (see /api/v1/docs/)")
+        for organization, token in demo.scim_tokens.items():
+            self.stdout.write(f"SCIM token for {organization}: {token}  (base URL /scim/v2/)")
