@@ -5,20 +5,57 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('organizations', '0016_message_thread'),
+        ("organizations", "0016_message_thread"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='organization',
-            name='personal_data_retention_months',
-            field=models.PositiveSmallIntegerField(blank=True, help_text="Then its participants' data in that program is anonymised each night: profiles, reflections, notes and messages, and the link from their answers to them. Counts and reports stay. Leave blank to keep it.", null=True, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(240)], verbose_name="months a program's personal data is kept after it ends"),
+            model_name="organization",
+            name="personal_data_retention_months",
+            field=models.PositiveSmallIntegerField(
+                blank=True,
+                help_text="Then its participants' data in that program is anonymised each night: profiles, reflections, notes and messages, and the link from their answers to them. Counts and reports stay. Leave blank to keep it.",
+                null=True,
+                validators=[
+                    django.core.validators.MinValueValidator(1),
+                    django.core.validators.MaxValueValidator(240),
+                ],
+                verbose_name="months a program's personal data is kept after it ends",
+            ),
         ),
         migrations.AlterField(
-            model_name='auditentry',
-            name='action',
-            field=models.CharField(choices=[('auth.signed_in', 'Signed in'), ('auth.signed_out', 'Signed out'), ('auth.sign_in_failed', 'Sign-in failed'), ('auth.password_changed', 'Password changed'), ('auth.password_reset', 'Password reset'), ('auth.mfa_enabled', 'Two-factor turned on'), ('auth.mfa_disabled', 'Two-factor turned off'), ('auth.session_expired', 'Signed out after inactivity'), ('invitation.sent', 'Invitation sent'), ('invitation.resent', 'Invitation resent'), ('invitation.revoked', 'Invitation revoked'), ('invitation.accepted', 'Invitation accepted'), ('member.roles_changed', 'Member roles changed'), ('member.deactivated', 'Member deactivated'), ('member.reactivated', 'Member reactivated'), ('organization.settings_changed', 'Settings changed'), ('directory.imported', 'Directory imported'), ('directory.import_discarded', 'Directory import discarded'), ('directory.import_failed', 'Directory import failed'), ('api_key.created', 'API key created'), ('api_key.revoked', 'API key revoked'), ('privacy.export_requested', 'Personal data export requested'), ('privacy.person_erased', 'Person erased'), ('privacy.participation_anonymised', 'Participation anonymised')], db_index=True, max_length=64),
+            model_name="auditentry",
+            name="action",
+            field=models.CharField(
+                choices=[
+                    ("auth.signed_in", "Signed in"),
+                    ("auth.signed_out", "Signed out"),
+                    ("auth.sign_in_failed", "Sign-in failed"),
+                    ("auth.password_changed", "Password changed"),
+                    ("auth.password_reset", "Password reset"),
+                    ("auth.mfa_enabled", "Two-factor turned on"),
+                    ("auth.mfa_disabled", "Two-factor turned off"),
+                    ("auth.session_expired", "Signed out after inactivity"),
+                    ("invitation.sent", "Invitation sent"),
+                    ("invitation.resent", "Invitation resent"),
+                    ("invitation.revoked", "Invitation revoked"),
+                    ("invitation.accepted", "Invitation accepted"),
+                    ("member.roles_changed", "Member roles changed"),
+                    ("member.deactivated", "Member deactivated"),
+                    ("member.reactivated", "Member reactivated"),
+                    ("organization.settings_changed", "Settings changed"),
+                    ("directory.imported", "Directory imported"),
+                    ("directory.import_discarded", "Directory import discarded"),
+                    ("directory.import_failed", "Directory import failed"),
+                    ("api_key.created", "API key created"),
+                    ("api_key.revoked", "API key revoked"),
+                    ("privacy.export_requested", "Personal data export requested"),
+                    ("privacy.person_erased", "Person erased"),
+                    ("privacy.participation_anonymised", "Participation anonymised"),
+                ],
+                db_index=True,
+                max_length=64,
+            ),
         ),
     ]

@@ -2,53 +2,116 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import privacy.models
 from django.conf import settings
 from django.db import migrations, models
 
+import privacy.models
+
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('organizations', '0017_personal_data_rights'),
-        ('programs', '0010_clamped_dates'),
+        ("organizations", "0017_personal_data_rights"),
+        ("programs", "0010_clamped_dates"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AnonymisedProgram',
+            name="AnonymisedProgram",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('participants', models.PositiveIntegerField(default=0)),
-                ('anonymised_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='organizations.organization')),
-                ('program', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='programs.program')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("participants", models.PositiveIntegerField(default=0)),
+                ("anonymised_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="organizations.organization",
+                    ),
+                ),
+                (
+                    "program",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="programs.program",
+                    ),
+                ),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='DataExport',
+            name="DataExport",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('pending', 'Being prepared'), ('ready', 'Ready'), ('expired', 'Expired'), ('failed', 'Failed')], default='pending', max_length=10)),
-                ('file', models.FileField(blank=True, upload_to=privacy.models._export_path)),
-                ('size', models.PositiveIntegerField(default=0)),
-                ('requested_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('ready_at', models.DateTimeField(blank=True, null=True)),
-                ('expires_at', models.DateTimeField(blank=True, null=True)),
-                ('failure', models.TextField(blank=True)),
-                ('membership', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='organizations.membership')),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='organizations.organization')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Being prepared"),
+                            ("ready", "Ready"),
+                            ("expired", "Expired"),
+                            ("failed", "Failed"),
+                        ],
+                        default="pending",
+                        max_length=10,
+                    ),
+                ),
+                ("file", models.FileField(blank=True, upload_to=privacy.models._export_path)),
+                ("size", models.PositiveIntegerField(default=0)),
+                ("requested_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("ready_at", models.DateTimeField(blank=True, null=True)),
+                ("expires_at", models.DateTimeField(blank=True, null=True)),
+                ("failure", models.TextField(blank=True)),
+                (
+                    "membership",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="organizations.membership",
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="organizations.organization",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-requested_at', '-pk'],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('status', 'pending')), fields=('membership',), name='privacy_export_one_pending')],
+                "ordering": ["-requested_at", "-pk"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("status", "pending")),
+                        fields=("membership",),
+                        name="privacy_export_one_pending",
+                    )
+                ],
             },
         ),
     ]

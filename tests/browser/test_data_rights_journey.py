@@ -11,13 +11,23 @@ import pytest
 from organizations.models import Membership
 from organizations.tenancy import tenant_context
 from tests.browser.helpers import signed_in
-from tests.privacy.conftest import ANN_EMAIL, ANN_NAME, story  # noqa: F401 - the fixture
+from tests.privacy.conftest import ANN_EMAIL, ANN_NAME, build_story
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
+@pytest.fixture
+def story(acme, world, acme_admin):
+    return build_story(acme, world, acme_admin)
+
+
 def test_the_mentee_downloads_their_data_and_the_admin_erases_the_mentor(
-    chromium, live_server, acme, story, acme_admin, screenshot  # noqa: F811
+    chromium,
+    live_server,
+    acme,
+    story,
+    acme_admin,
+    screenshot,
 ):
     with signed_in(chromium, live_server, "dan@acme.example") as dan:
         dan.locator("details.user-menu summary").click()

@@ -23,6 +23,10 @@ ANN_NAME, ANN_EMAIL = "Ann Junior", "ann@acme.example"
 
 @pytest.fixture
 def story(acme, world, acme_admin):
+    return build_story(acme, world, acme_admin)
+
+
+def build_story(acme, world, acme_admin) -> dict:
     with tenant_context(organization=acme):
         run = matching.matching_run(cohort=world["cohort"], actor=None)
         matching.run_publish(run=run)
