@@ -11,7 +11,7 @@ import pytest
 from organizations.models import Membership
 from organizations.tenancy import tenant_context
 from tests.browser.helpers import signed_in
-from tests.privacy.conftest import ANN_EMAIL, ANN_NAME, build_story
+from tests.privacy.helpers import ANN_EMAIL, ANN_NAME, build_story
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

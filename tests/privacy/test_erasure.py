@@ -18,7 +18,7 @@ from surveys.models import Answer, Concern, Response
 from tests import demo_snapshot
 from tests.helpers import require
 from tests.organizations.factories import MembershipFactory, OrganizationFactory
-from tests.privacy.conftest import ANN_EMAIL, ANN_NAME
+from tests.privacy.helpers import ANN_EMAIL, ANN_NAME
 
 
 def _erase(acme, admin, user, confirmation=ANN_EMAIL):
@@ -163,3 +163,16 @@ def test_only_an_admin_may_erase(client, acme, story):
     assert client.post(url, {"confirmation": "dan@acme.example"}).status_code == 403
     with tenant_context(organization=acme):
         assert Membership.objects.filter(pk=membership.pk).exists()
+
+
+@pytest.mark.django_db
+def test_a_person_deactivated_before_is_erased_all_the_same(acme, story, acme_admin):
+    """Deactivated, Ann can no longer read her pair's thread in the database; erasure
+    still deletes what she sent (through the database's own function, not on her behalf)."""
+    with tenant_context(organization=acme):
+        Membership.objects.filter(user=story["ann"]).update(is_active=False)
+    _erase(acme, acme_admin, story["ann"])
+    with tenant_context(organization=acme, user=story["dan"]):
+        assert list(Message.objects.values_list("text", flat=True)) == ["Hello from Dan"]
+    with tenant_context(organization=acme, user=story["ann"]):
+        assert not Note.objects.filter(visibility="private", author_user=story["ann"]).exists()
