@@ -50,7 +50,7 @@ def test_the_mentee_downloads_their_data_and_the_admin_erases_the_mentor(
         admin.get_by_role("navigation", name="Organisation").get_by_role(
             "link", name="Members"
         ).click()
-        admin.get_by_role("link", name=ANN_NAME).click()
+        admin.get_by_role("link", name=f"Manage {ANN_EMAIL}").click()
         admin.get_by_role("link", name="Erase…").click()
         admin.get_by_role("heading", name=f"Erase {ANN_NAME}?").wait_for()
         admin.get_by_text("This cannot be undone.").wait_for()
