@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ("organizations", "0017_personal_data_rights"),
+        ("organizations", "0018_personal_data_rights"),
         ("programs", "0010_clamped_dates"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
