@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "sessions.apps.MentoringSessionsConfig",
     "surveys",
     "reports",
+    "privacy",
     "home",
     # Outside the layers: demo data and benchmarks (their management commands).
     "demo",
@@ -259,6 +260,17 @@ CELERY_BEAT_SCHEDULE = {
     "messages-purge": {
         "task": "sessions.tasks.messages_purge_task",
         "schedule": crontab(minute=40, hour=3),
+    },
+    # Hourly: personal data exports past their day lose their file (privacy/tasks.py).
+    "privacy-exports-expire": {
+        "task": "privacy.tasks.exports_expire_task",
+        "schedule": crontab(minute=25),
+    },
+    # Nightly, after the snapshots (which count everyone first): participants of programs
+    # ended longer ago than their organisation keeps personal data are anonymised.
+    "privacy-retention": {
+        "task": "privacy.tasks.retention_sweep_task",
+        "schedule": crontab(minute=10, hour=4),
     },
     # Nightly, after midnight UTC: each organisation's KPI snapshots (reports/tasks.py).
     "nightly-snapshots": {

@@ -37,6 +37,7 @@ urlpatterns = [
     path("o/<slug:org_slug>/surveys/", include("surveys.results_urls")),
     path("o/<slug:org_slug>/surveys/", include("surveys.respond_urls")),
     path("o/<slug:org_slug>/reports/", include("reports.urls")),
+    path("o/<slug:org_slug>/", include("privacy.urls")),
     # Not under /o/<slug>/: whoever follows the link is not a member yet.
     path(
         "invitations/<slug:organization_slug>/<str:token>/",

@@ -103,6 +103,17 @@ class Organization(models.Model):
         validators=[MinValueValidator(0), MaxValueValidator(3650)],
         help_text=_("Then they are deleted. 0 deletes them the day after the pair ends."),
     )
+    personal_data_retention_months = models.PositiveSmallIntegerField(
+        _("months a program's personal data is kept after it ends"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(240)],
+        help_text=_(
+            "Then its participants' data in that program is anonymised each night: profiles, "
+            "reflections, notes and messages, and the link from their answers to them. "
+            "Counts and reports stay. Leave blank to keep it."
+        ),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -287,6 +298,9 @@ class AuditAction(models.TextChoices):
     DEPARTMENT_CREATED = "department.created", _("Department created")
     DEPARTMENT_RENAMED = "department.renamed", _("Department renamed")
     DEPARTMENT_DELETED = "department.deleted", _("Department deleted")
+    DATA_EXPORT_REQUESTED = "privacy.export_requested", _("Personal data export requested")
+    PERSON_ERASED = "privacy.person_erased", _("Person erased")
+    PARTICIPATION_ANONYMISED = "privacy.participation_anonymised", _("Participation anonymised")
 
 
 class AppendOnlyQuerySet(models.QuerySet):

@@ -407,6 +407,7 @@ ORGANIZATION_SETTINGS_FIELDS = [
     "session_idle_minutes",
     "survey_min_group",
     "message_retention_days",
+    "personal_data_retention_months",
 ]
 
 

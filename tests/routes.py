@@ -8,7 +8,9 @@ try them). ``READABLE_ROUTES``: every route a reader may request, ours and the s
 pages (the confidentiality and anonymity tests read them all).
 """
 
+import io
 import re
+import zipfile
 from collections import Counter
 
 from django.db.models import Model
@@ -184,4 +186,13 @@ def body_of(response) -> bytes:
     # A streamed one (CSV) consumed to the end is closed by the test client: closing it
     # again here would fire request_finished and close the test's database connection.
     content = b"".join(response.streaming_content) if response.streaming else response.content
-    return str(dict(response.headers)).encode() + content
+    return str(dict(response.headers)).encode() + content + _unzipped(content)
+
+
+def _unzipped(content: bytes) -> bytes:
+    """What a zip (a personal data export) holds, uncompressed: its words are what a
+    reader of it reads."""
+    if not content.startswith(b"PK") or not zipfile.is_zipfile(io.BytesIO(content)):
+        return b""
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        return b"".join(archive.read(name) for name in archive.namelist())

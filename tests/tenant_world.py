@@ -31,6 +31,7 @@ from organizations.models import AuditAction, Invitation, PublishedFigure
 from organizations.roles import Role
 from organizations.services import invitation_token_hash
 from organizations.tenancy import tenant_context
+from privacy.models import AnonymisedProgram, DataExport
 from programs.models import (
     Cohort,
     Participant,
@@ -463,6 +464,20 @@ def build_world(*, slug: str = "tenant-a", name: str = "Tenant A") -> dict[str, 
         )
         folder = Folder.objects.create(organization=organization, name=slug)
         document = Document.objects.create(organization=organization, folder=folder, title="x")
+        # The member's personal data export, ready for a day; a program retention has
+        # anonymised (privacy).
+        data_export = DataExport.objects.create(
+            organization=organization,
+            membership=member,
+            user=member.user,
+            status=DataExport.Status.READY,
+            file=ContentFile(b"PK", name="export.zip"),
+            ready_at=now,
+            expires_at=now + timedelta(days=1),
+        )
+        anonymised_program = AnonymisedProgram.objects.create(
+            organization=organization, program=program
+        )
     return {
         "organization": organization,
         "token": invitation_token(slug),
@@ -482,6 +497,7 @@ def build_world(*, slug: str = "tenant-a", name: str = "Tenant A") -> dict[str, 
         "session_id": session,  # MentoringSession
         "goal_id": goal,
         "commitment_id": commitment,
+        "dataexport_id": data_export,
         # No route points at these (yet); they give their tables rows.
         "department": department,
         "employee_demographics": demographics,
@@ -511,4 +527,5 @@ def build_world(*, slug: str = "tenant-a", name: str = "Tenant A") -> dict[str, 
         "folder": folder,
         "document": document,
         "sso_connection": sso_connection,
+        "anonymised_program": anonymised_program,
     }

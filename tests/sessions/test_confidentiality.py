@@ -38,6 +38,7 @@ from organizations.api_keys import api_key_create
 from organizations.models import Membership
 from organizations.roles import Role
 from organizations.tenancy import tenant_context
+from privacy.services.export import export_build, export_request
 from programs.models import ProgramManager, Topic
 from sessions import conversation, services
 from sessions.feeds import calendar_feed_token_hash
@@ -208,6 +209,12 @@ def worlds(acme, world, pair, written):
                 membership=memberships[who],
                 token_hash=calendar_feed_token_hash(f"{FEED_TOKEN}-{who}"),
             )
+        # Ann's and Dan's personal data exports, built as the task builds them (on the
+        # person's behalf): only their own person may download one.
+        exports = {}
+        for who in ("ann", "dan"):
+            export = export_request(organization=acme, membership=memberships[who])
+            exports[who] = export_build(organization=acme, export_id=export.pk)
     variants = []
     for who, session in itertools.product(("Ann", "Dan"), ("logged", "scheduled")):
         person = world[who]
@@ -220,6 +227,7 @@ def worlds(acme, world, pair, written):
                 "participant_id": person,
                 "session_id": written[session],
                 "feed_token": f"{FEED_TOKEN}-{who.lower()}",
+                "dataexport_id": exports[who.lower()],
                 **common,
             }
         )

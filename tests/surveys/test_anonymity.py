@@ -35,6 +35,7 @@ from organizations.api_keys import api_key_create
 from organizations.models import AuditEntry, Membership
 from organizations.roles import Role
 from organizations.tenancy import TenantModel, tenant_context
+from privacy.services.export import export_build, export_request
 from programs.models import (
     Program,
     ProgramManager,
@@ -150,7 +151,12 @@ def _variant(acme, world, pair, survey, schedule, assignments) -> dict:
             membership=memberships["ann@acme.example"],
             token_hash=calendar_feed_token_hash(FEED_TOKEN),
         )
+        # Ann's personal data export, built as the task builds it: her attributed answers
+        # only, never an anonymous one (read inside the zip: tests.routes.body_of).
+        export = export_request(organization=acme, membership=memberships["ann@acme.example"])
+        export = export_build(organization=acme, export_id=export.pk)
         return {
+            "dataexport_id": export,
             "organization": acme,
             "token": TOKEN,
             "feed_token": FEED_TOKEN,
