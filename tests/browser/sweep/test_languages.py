@@ -11,14 +11,10 @@ languages ("Mentor" in German). Faster than the accessibility sweep (crawler.py)
 pages per role, no axe, no screenshots but the landing page. One test per (language,
 role), so xdist can spread them."""
 
-import re
 import threading
 import time
 from collections import deque
-from functools import cache
-from pathlib import Path
 
-import polib
 import pytest
 
 from tests.browser.helpers import sign_in
@@ -31,12 +27,12 @@ from tests.browser.sweep.crawler import (
     Sweep,
     url_pattern,
 )
+from tests.english_texts import english_msgids
 
 # django_db: the test database is set up only for modules that ask for it (test_acme.py).
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 SLUG = "acme"
 LANGUAGES = ["fr", "de", "es"]
-LOCALE = Path(__file__).resolve().parents[3] / "locale"
 MAX_PAGES = 12
 MAX_DEPTH = 2
 
@@ -64,46 +60,6 @@ _TEXTS = """() => {
     }
     return [...seen];
 }"""
-
-
-# Texts written once and kept as written, in the language of their moment: the survey
-# template library and training defaults, created in the organisation's language (Acme's
-# is English), so their English on a page is content, as a program's name is; and the
-# notifications, written in the recipient's language when they happened (the demo's were
-# written before the sweep changed the person's language).
-_CONTENT = {"programs/defaults.py", "surveys/library.py"}
-_WRITTEN_ONCE = {
-    "matching/notices.py",
-    "sessions/partner_news.py",
-    "sessions/conversation.py",
-    "sessions/reminders.py",
-    "surveys/notices.py",
-}
-
-
-def _kept_as_written(entry: polib.POEntry) -> bool:
-    files = {path for path, _line in entry.occurrences}
-    return bool(files & _CONTENT) or bool(files) and files <= _WRITTEN_ONCE
-
-
-@cache
-def english_msgids(language: str) -> frozenset[str]:
-    """The catalogue's English texts that ``language`` writes differently: each msgid
-    (and plural msgid) whose translation is not the same words."""
-    catalogue = polib.pofile(str(LOCALE / language / "LC_MESSAGES" / "django.po"))
-    english = set()
-    for entry in catalogue.translated_entries():
-        if _kept_as_written(entry):
-            continue
-        translations = set(entry.msgstr_plural.values()) if entry.msgid_plural else {entry.msgstr}
-        for msgid in filter(None, (entry.msgid, entry.msgid_plural)):
-            # A format with placeholders never appears whole on a page; markup neither.
-            if "%(" in msgid or re.search(r"%[sd]|<\w", msgid):
-                continue
-            text = " ".join(msgid.split())
-            if text not in {" ".join(t.split()) for t in translations}:
-                english.add(text)
-    return frozenset(english)
 
 
 def _set_language(role: str, language: str) -> None:
