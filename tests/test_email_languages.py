@@ -186,3 +186,18 @@ def test_the_managers_digest_is_in_their_language(acme, world, people, language)
     with translation.override(language):
         heading = translation.gettext("%(program)s: your week") % {"program": "Reverse"}
     assert heading in email.subject
+
+
+def test_a_csv_keeps_iso_dates_and_dot_decimals_in_every_language(language):
+    """A CSV is read by machines too: the reader's language changes neither its dates,
+    nor its decimals, nor its header."""
+    from datetime import date
+
+    from organizations.spreadsheet import csv_response
+
+    with translation.override(language):
+        response = csv_response(
+            filename="x.csv", header=["day", "rate"], rows=[[date(2027, 1, 31), 0.5]]
+        )
+    lines = response.content.decode("utf-8-sig").splitlines()
+    assert lines == ["day,rate", "2027-01-31,0.5"]
