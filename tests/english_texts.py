@@ -16,6 +16,9 @@ LOCALE = Path(__file__).resolve().parent.parent / "locale"
 # notifications, written in the recipient's language when they happened (the demo's were
 # written before the sweep changed the person's language).
 _CONTENT = {"programs/defaults.py", "surveys/library.py"}
+# The default ground rules a new program starts with (programs.models.DEFAULT_GROUND_RULES):
+# the program's own text from then on, which its managers edit.
+_CONTENT_TEXTS = ("What we say in our sessions stays between us",)
 _WRITTEN_ONCE = {
     "matching/notices.py",
     "sessions/partner_news.py",
@@ -31,7 +34,9 @@ def _entries(language: str, *, pages: bool):
     catalogue = polib.pofile(str(LOCALE / language / "LC_MESSAGES" / "django.po"))
     for entry in catalogue.translated_entries():
         files = {path for path, _line in entry.occurrences}
-        if files & _CONTENT or (pages and files and files <= _WRITTEN_ONCE):
+        if files & _CONTENT or entry.msgid.startswith(_CONTENT_TEXTS):
+            continue
+        if pages and files and files <= _WRITTEN_ONCE:
             continue
         translations = set(entry.msgstr_plural.values()) if entry.msgid_plural else {entry.msgstr}
         yield entry, {" ".join(t.split()) for t in translations}

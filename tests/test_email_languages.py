@@ -185,7 +185,7 @@ def test_the_managers_digest_is_in_their_language(acme, world, people, language)
     assert_in_language(email, language)
     with translation.override(language):
         heading = translation.gettext("%(program)s: your week") % {"program": "Reverse"}
-    assert heading in email.subject
+    assert " ".join(heading.split()) in email.subject
 
 
 def test_a_csv_keeps_iso_dates_and_dot_decimals_in_every_language(language):
