@@ -46,8 +46,9 @@ def _entries(language: str, *, pages: bool):
 def english_msgids(language: str) -> frozenset[str]:
     """The catalogue's English texts that ``language`` writes differently: each msgid
     (and plural msgid) whose translation is not the same words."""
-    english = set()
+    english, written = set(), set()
     for entry, translations in _entries(language, pages=True):
+        written |= translations
         for msgid in filter(None, (entry.msgid, entry.msgid_plural)):
             # A format with placeholders never appears whole on a page; markup neither.
             if "%(" in msgid or re.search(r"%[sd]|<\w", msgid):
@@ -55,7 +56,9 @@ def english_msgids(language: str) -> frozenset[str]:
             text = " ".join(msgid.split())
             if text not in translations:
                 english.add(text)
-    return frozenset(english)
+    # The same word can be the language's own in another context: French writes an API
+    # key "Active" (feminine) where a status is "Actif".
+    return frozenset(english - written)
 
 
 _PLACEHOLDER = re.compile(r"%\([a-z_]+\)[sd]|%[sd]")
