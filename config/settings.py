@@ -416,6 +416,9 @@ LANGUAGE_CODE = "en"
 # whatever language the page is in. Catalogues: locale/<code>/ (make messages).
 LANGUAGES = [("en", "English"), ("fr", "Français"), ("de", "Deutsch"), ("es", "Español")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# English's date formats as Upturn writes them (config/formats/en/formats.py); the other
+# languages keep Django's own.
+FORMAT_MODULE_PATH = ["config.formats"]
 TIME_ZONE = env_str("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True

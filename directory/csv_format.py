@@ -188,7 +188,7 @@ class HrFile:
         self._peeked: str | None = None
         header_line = next(self._line_iterator, "")
         if self._lines.undecodable:
-            raise FileProblem(_("Row %(row)s: ") % {"row": 1} + _(_NOT_UTF8))
+            raise FileProblem(self._at(1, None, _(_NOT_UTF8)))
         if not header_line.strip():
             raise FileProblem(_("The file is empty."))
         self.delimiter = ";" if header_line.count(";") > header_line.count(",") else ","
@@ -262,13 +262,16 @@ class HrFile:
         )
         if looks_like_a_row or self._open_at_the_end(lines):
             raise FileProblem(
-                self._where(row, index)
-                + _(
-                    "a quotation mark opens a value that runs over %(lines)s lines and takes "
-                    'in the rows on them. Close the quotation mark (or double it, "", '
-                    "inside a value) and upload the file again. Nothing was imported."
+                self._at(
+                    row,
+                    index,
+                    _(
+                        "a quotation mark opens a value that runs over %(lines)s lines and "
+                        'takes in the rows on them. Close the quotation mark (or double it, "", '
+                        "inside a value) and upload the file again. Nothing was imported."
+                    )
+                    % {"lines": len(lines)},
                 )
-                % {"lines": len(lines)}
             )
 
     def _open_at_the_end(self, lines: list[str]) -> bool:
@@ -279,17 +282,23 @@ class HrFile:
         self._peeked = next(self._line_iterator, None)
         return self._peeked is None
 
-    def _where(self, row: int, index: int | None) -> str:
-        """ "Row 3, column “name”: ", the column named as the header names it, or else by
-        its place (the first being 1)."""
+    def _at(self, row: int, index: int | None, problem: str) -> str:
+        """ "Row 3, column “name”: <problem>", the column named as the header names it, or
+        else by its place (the first being 1). One message per shape, the problem inside
+        it, so a translator sees the whole sentence (not a prefix glued to another)."""
         if index is None:
-            return _("Row %(row)s: ") % {"row": row}
+            return _("Row %(row)s: %(problem)s") % {"row": row, "problem": problem}
         if index < len(self.header) and self.header[index]:
-            return _("Row %(row)s, column “%(column)s”: ") % {
+            return _("Row %(row)s, column “%(column)s”: %(problem)s") % {
                 "row": row,
                 "column": self.header[index],
+                "problem": problem,
             }
-        return _("Row %(row)s, column %(number)s: ") % {"row": row, "number": index + 1}
+        return _("Row %(row)s, column %(number)s: %(problem)s") % {
+            "row": row,
+            "number": index + 1,
+            "problem": problem,
+        }
 
     def _not_utf8(self, row: int, values: list[str] | None = None) -> str:
         """Which row holds bytes that are not UTF-8 and, when its values are known, in
@@ -298,7 +307,7 @@ class HrFile:
         index = next(
             (i for i, value in enumerate(values or []) if _ESCAPED_BYTE.search(value)), None
         )
-        return self._where(row, index) + _(_NOT_UTF8)
+        return self._at(row, index, _(_NOT_UTF8))
 
 
 class _Taken:

@@ -35,6 +35,7 @@ from notifications import kinds
 from notifications.kinds import DIGEST, Candidate
 from notifications.models import Notification, NotificationSettings
 from organizations.emails import absolute_url, send_branded_email
+from organizations.languages import speaking_to
 from organizations.models import Membership, Organization
 from organizations.tenancy import tenant_context
 
@@ -286,11 +287,13 @@ def _send_digest(organization: Organization, member_id: int, key: str, now: date
     items = [item for item in items if item.pk not in withdrawn]
     if not items:
         return False
-    title = ngettext(
-        "Your week in Upturn: %(count)s reminder",
-        "Your week in Upturn: %(count)s reminders",
-        len(items),
-    ) % {"count": len(items)}
+    # The digest's title (its email's subject) in the member's own language, as its body.
+    with speaking_to(member, organization):
+        title = ngettext(
+            "Your week in Upturn: %(count)s reminder",
+            "Your week in Upturn: %(count)s reminders",
+            len(items),
+        ) % {"count": len(items)}
     Notification.objects.create(
         organization=organization,
         recipient=member,

@@ -1,8 +1,14 @@
 """CSV exports open in spreadsheets: a cell that starts like a formula must not run as one,
-and every download is written the same way (csv_response)."""
+and every download is written the same way (csv_response).
+
+A CSV is for machines as much as for people: in every language it keeps ISO dates
+(2027-01-31) and a dot before decimals (0.5), and its header the column names, whatever
+language the person downloading it reads the pages in. Nothing here goes through
+Django's localisation (number_format, |date, |floatformat)."""
 
 import csv
 from collections.abc import Iterable, Iterator
+from datetime import date, datetime
 from decimal import Decimal
 
 from django.http import HttpResponse, StreamingHttpResponse
@@ -20,10 +26,13 @@ def safe_cell(value) -> str:
 
 
 def _cell(value):
-    """A number stays a number (a negative one is a figure, not a formula); anything else
-    is made safe."""
+    """A number stays a number (a negative one is a figure, not a formula), written by
+    Python with a dot, never the locale's comma; a date in ISO form; anything else is
+    made safe."""
     if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
         return value
+    if isinstance(value, date | datetime):
+        return value.isoformat()
     return safe_cell(value)
 
 

@@ -157,16 +157,18 @@ def program_change_status(*, program: Program, to: str) -> Program:
             )
         )
     if to == Program.Status.RECRUITING:
-        missing = []
-        if not ProgramTopic.objects.filter(program=program).exists():
-            missing.append(_("at least one topic"))
-        if not ProgramManager.objects.filter(program=program).exists():
-            missing.append(_("a program manager"))
-        if missing:
+        # One whole sentence for each case a translator can render as their language says
+        # it (no "and" glued between fragments).
+        no_topic = not ProgramTopic.objects.filter(program=program).exists()
+        no_manager = not ProgramManager.objects.filter(program=program).exists()
+        if no_topic and no_manager:
             raise ValidationError(
-                _("Before recruiting, the program needs %(missing)s.")
-                % {"missing": _(" and ").join(missing)}
+                _("Before recruiting, the program needs at least one topic and a program manager.")
             )
+        if no_topic:
+            raise ValidationError(_("Before recruiting, the program needs at least one topic."))
+        if no_manager:
+            raise ValidationError(_("Before recruiting, the program needs a program manager."))
     if to == Program.Status.MATCHING:
         _ensure_ready_for_matching(program)
     program.status = to

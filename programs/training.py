@@ -6,6 +6,7 @@ from datetime import datetime
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q, QuerySet
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -45,7 +46,14 @@ DEFAULT_AGENDA_PURPOSES = (
 
 @transaction.atomic
 def program_seed_defaults(*, program: Program) -> None:
-    """Give a new program the default training modules, guides and agenda templates."""
+    """Give a new program the default training modules, guides and agenda templates, in
+    its organisation's language (not the language of whoever created the program): they
+    are the program's content from then on, and stay as written."""
+    with translation.override(program.organization.locale):
+        _seed_defaults(program)
+
+
+def _seed_defaults(program: Program) -> None:
     TrainingModule.objects.bulk_create(
         TrainingModule(
             organization=program.organization,

@@ -35,6 +35,7 @@ from organizations.disclosure import (
     publishing_lock,
 )
 from organizations.emails import absolute_url, send_branded_email
+from organizations.languages import language_for
 from organizations.models import Membership, Organization
 from organizations.suppression import report_min_group
 from organizations.tenancy import tenant_context
@@ -272,8 +273,7 @@ def manager_digests_send(*, organization: Organization, now: datetime) -> int:
             key = f"manager_digest:program:{program_id}:week:{year}-W{week:02d}"
             if quiet is None:
                 quiet = quiet_pairs(organization, now)
-            with translation.override(organization.locale):
-                sent += _send(organization, program_id, member_id, key, now, quiet)
+            sent += _send(organization, program_id, member_id, key, now, quiet)
     return sent
 
 
@@ -287,32 +287,39 @@ def _send(organization, program_id, member_id, key, now, quiet) -> bool:
         if Notification.objects.filter(recipient=member, key=key).exists():
             return False
         program = Program.objects.select_related("organization").get(pk=program_id)
-        digest = manager_digest_get(program=program, now=now, quiet=quiet)
-        heading = _("%(program)s: your week") % {"program": program.name}
-        Notification.objects.create(
-            organization=organization,
-            recipient=member,
-            kind=DIGEST,
-            key=key,
-            title=heading,
-            body="\n".join(digest.at_risk + digest.closing + digest.observations),
-            status=Notification.Status.SENT,
-            send_after=now,
-            sent_at=now,
-        )
-        url = reverse(
-            "reports:program", kwargs={"org_slug": organization.slug, "program_id": program.pk}
-        )
-        send_branded_email(
-            organization=organization,
-            template="reports/email/manager_digest",
-            context={
-                "digest": digest,
-                "heading": heading,
-                "greeting_name": member.user.name or member.user.email,
-                "url": absolute_url(url),
-            },
-            to=[member.user.email],
-            key=f"notification:{organization.pk}:{member.pk}:{key}",
-        )
-        return True
+        # The digest's words (its heading, kept as the notification's title too) in the
+        # manager's own language, as the email around them is.
+        with translation.override(language_for(user=member.user, organization=organization)):
+            return _send_digest(organization, program, member, key, now, quiet)
+
+
+def _send_digest(organization, program, member, key, now, quiet) -> bool:
+    digest = manager_digest_get(program=program, now=now, quiet=quiet)
+    heading = _("%(program)s: your week") % {"program": program.name}
+    Notification.objects.create(
+        organization=organization,
+        recipient=member,
+        kind=DIGEST,
+        key=key,
+        title=heading,
+        body="\n".join(digest.at_risk + digest.closing + digest.observations),
+        status=Notification.Status.SENT,
+        send_after=now,
+        sent_at=now,
+    )
+    url = reverse(
+        "reports:program", kwargs={"org_slug": organization.slug, "program_id": program.pk}
+    )
+    send_branded_email(
+        organization=organization,
+        template="reports/email/manager_digest",
+        context={
+            "digest": digest,
+            "heading": heading,
+            "greeting_name": member.user.name or member.user.email,
+            "url": absolute_url(url),
+        },
+        to=[member.user.email],
+        key=f"notification:{organization.pk}:{member.pk}:{key}",
+    )
+    return True

@@ -1,6 +1,7 @@
 """The organisation's library of proven survey templates, and copying one into a program."""
 
 from django.db import transaction
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from organizations.models import Organization
@@ -112,7 +113,15 @@ def _templates():
 
 @transaction.atomic
 def library_seed(*, organization: Organization) -> int:
-    """Add the library's templates the organisation does not have yet; return how many."""
+    """Add the library's templates the organisation does not have yet; return how many.
+
+    Written in the organisation's language, whoever asked: the templates are the
+    organisation's content from then on, read by everyone in it, and stay as written."""
+    with translation.override(organization.locale):
+        return _library_seed(organization)
+
+
+def _library_seed(organization: Organization) -> int:
     have = set(
         Survey.objects.filter(organization=organization, program=None).values_list(
             "kind", flat=True

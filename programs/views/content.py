@@ -28,13 +28,38 @@ from programs.selectors import program_material
 class Kind:
     model: type[models.Model]
     form: type[forms.ModelForm]
-    singular: str
+    # Whole sentences per kind, not "New %(kind)s": the adjective agrees with the noun
+    # (nouveau module, nouvelle ressource; neues Modul, neue Ressource).
+    new_title: str
+    removal_note: str
 
 
 KINDS = {
-    "training": Kind(TrainingModule, TrainingModuleForm, gettext_lazy("training module")),
-    "resource": Kind(Resource, ResourceForm, gettext_lazy("resource")),
-    "question": Kind(ProgramQuestion, QuestionForm, gettext_lazy("application question")),
+    "training": Kind(
+        TrainingModule,
+        TrainingModuleForm,
+        gettext_lazy("New training module"),
+        gettext_lazy(
+            "The training module is removed from the program, with anything recorded against it."
+        ),
+    ),
+    "resource": Kind(
+        Resource,
+        ResourceForm,
+        gettext_lazy("New resource"),
+        gettext_lazy(
+            "The resource is removed from the program, with anything recorded against it."
+        ),
+    ),
+    "question": Kind(
+        ProgramQuestion,
+        QuestionForm,
+        gettext_lazy("New application question"),
+        gettext_lazy(
+            "The application question is removed from the program, with anything recorded "
+            "against it."
+        ),
+    ),
 }
 
 
