@@ -8,29 +8,24 @@ placeholder, an aria-label, a title) is flagged only when it is, whole, an Engli
 whose translation in that language differs from it: so what people wrote (the demo's
 names, program names) is never flagged, and neither is a word that is the same in both
 languages ("Mentor" in German). Faster than the accessibility sweep (crawler.py): fewer
-pages per role, no axe, no screenshots but the landing page. One test per (language,
-role), so xdist can spread them."""
+pages per role, no axe, no screenshots but the landing page. The tests are in
+test_acme.py, beside the accessibility sweep, so both read one seeding of Acme."""
 
 import threading
 import time
 from collections import deque
-
-import pytest
 
 from tests.browser.helpers import sign_in
 from tests.browser.sweep.crawler import (
     _LINKS,
     _OVERFLOW,
     _TWO_FRAMES,
-    ROLES,
     WIDTHS,
     Sweep,
     url_pattern,
 )
 from tests.english_texts import english_msgids
 
-# django_db: the test database is set up only for modules that ask for it (test_acme.py).
-pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 SLUG = "acme"
 LANGUAGES = ["fr", "de", "es"]
 MAX_PAGES = 12
@@ -62,7 +57,7 @@ _TEXTS = """() => {
 }"""
 
 
-def _set_language(role: str, language: str) -> None:
+def set_language(role: str, language: str) -> None:
     """The demo person's own language, committed: written from a thread of its own (its
     own connection, in autocommit), as the test's connection is inside the test's
     transaction, which the live server's thread does not see."""
@@ -138,28 +133,3 @@ def sweep_language(chromium, live_server, *, role: str, language: str, screensho
     timings = ", ".join(f"{name} {seconds:.0f}s" for name, seconds in sweep.seconds.items())
     print(f"{language} {role}: {len(sweep.visited)} pages ({timings})", *sweep.visited, sep="\n  ")
     return sweep
-
-
-@pytest.mark.parametrize("role", ROLES)
-@pytest.mark.parametrize("language", LANGUAGES)
-def test_every_page_the_role_reaches_is_in_their_language(
-    chromium, sweep_server, screenshot, language, role
-):
-    _set_language(role, language)
-    sweep = sweep_language(
-        chromium, sweep_server, role=role, language=language, screenshot=screenshot
-    )
-    assert len(sweep.visited) > 1, sweep.visited
-    assert not sweep.problems, (
-        f"{len(sweep.problems)} problems on {len(sweep.visited)} pages in {language}:\n"
-        + "\n".join(dict.fromkeys(sweep.problems))
-    )
-
-
-def test_the_sweep_knows_english_from_the_catalogue():
-    """The comparison can fail: a sentence the catalogue translates is flagged, a word
-    each language writes the same is not."""
-    german = english_msgids("de")
-    assert "Notification settings" in german
-    assert "Mentor" not in german  # German writes it the same
-    assert "Pulse after a session" not in german  # a survey template's name: content
