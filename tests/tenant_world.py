@@ -84,6 +84,20 @@ def invitation_token(slug: str) -> str:
     return f"a-known-token-for-{slug}"
 
 
+def build_identity_objects(organization) -> dict:
+    """Single sign-on's email domain of ``organization`` (call inside it) and the raw
+    token of its emailed verification link, by URL keyword."""
+    slug = organization.slug
+    email_domain = EmailDomain.objects.create(
+        organization=organization,
+        domain=f"{slug}.example",
+        verification_token="txt-token",
+        email_sent_to=f"postmaster@{slug}.example",
+        email_token_hash=domain_token_hash(domain_token(slug)),
+    )
+    return {"email_domain_id": email_domain, "domain_token": domain_token(slug)}
+
+
 def domain_token(slug: str) -> str:
     """The raw token of the world's emailed domain-verification link."""
     return f"a-known-domain-token-for-{slug}"
@@ -455,13 +469,7 @@ def build_world(*, slug: str = "tenant-a", name: str = "Tenant A") -> dict[str, 
             published_on=date(2027, 1, 31),
         )
         sso_connection = SsoConnection.objects.create(organization=organization)
-        email_domain = EmailDomain.objects.create(
-            organization=organization,
-            domain=f"{slug}.example",
-            verification_token="txt-token",
-            email_sent_to=f"postmaster@{slug}.example",
-            email_token_hash=domain_token_hash(domain_token(slug)),
-        )
+        email_domain = build_identity_objects(organization)["email_domain_id"]
         folder = Folder.objects.create(organization=organization, name=slug)
         document = Document.objects.create(organization=organization, folder=folder, title="x")
         # The member's personal data export, ready for a day; a program retention has

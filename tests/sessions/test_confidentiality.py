@@ -46,7 +46,13 @@ from sessions.models import CalendarFeed, MentoringSession
 from tests.accounts.factories import UserFactory
 from tests.organizations.factories import MembershipFactory
 from tests.routes import body_of, urls_for
-from tests.tenant_world import EVERY_ROLE, build_program_objects, build_survey_objects, world_pair
+from tests.tenant_world import (
+    EVERY_ROLE,
+    build_identity_objects,
+    build_program_objects,
+    build_survey_objects,
+    world_pair,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -200,6 +206,8 @@ def worlds(acme, world, pair, written):
             **build_survey_objects(
                 organization=acme, program=program, cohort=world["cohort"], participant=world["Ann"]
             ),
+            # Single sign-on's admin pages and the emailed domain link: nothing of a pair.
+            **build_identity_objects(acme),
         }
         # Ann's and Dan's calendar feeds: the address is the credential, so every reader
         # (anonymous included) fetches them, and they must carry none of the markers.

@@ -57,7 +57,7 @@ from tests.surveys.helpers import (
     make_survey,
     sign_in_people,
 )
-from tests.tenant_world import EVERY_ROLE, build_program_objects, world_pair
+from tests.tenant_world import EVERY_ROLE, build_identity_objects, build_program_objects, world_pair
 
 pytestmark = pytest.mark.django_db
 
@@ -185,6 +185,7 @@ def _variant(acme, world, pair, survey, schedule, assignments) -> dict:
             "assignment_id": assignments["ann"],
             "story_id": story,
             "concern_id": Concern.objects.get(text=CONCERN),
+            **build_identity_objects(acme),
         }
 
 
