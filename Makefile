@@ -14,6 +14,7 @@ help:
 	@echo "              COVERAGE=1 adds the coverage report and fails below its floor,"
 	@echo "              fail_under in pyproject.toml; TEST_WORKERS=N, default one per core)"
 	@echo "make lint   - ruff lint and format checks, the import rules (lint-imports), the templates (djLint)"
+	@echo "make messages - refresh and compile the fr/de/es catalogues (locale/; needs GNU gettext)"
 	@echo "make worker / make beat - run a Celery worker / beat (REDIS_URL, else var/broker/)"
 
 $(VENV)/.runtime: requirements.txt
