@@ -3,7 +3,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
-from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
@@ -24,8 +23,8 @@ def language_settings(request):
     if request.method == "POST" and form.is_valid():
         request.user.language = form.cleaned_data["language"]
         request.user.save(update_fields=["language"])
-        if request.user.language:
-            translation.activate(request.user.language)
+        # The next page (a redirect) is drawn in the new language by the middleware; this
+        # message too, as it is rendered there.
         messages.success(request, _("Your language is saved."))
         return redirect(back or "account_language")
     return render(request, "account/language.html", {"form": form, "next": back})

@@ -2,6 +2,7 @@ from allauth.account.forms import LoginForm as AllauthLoginForm
 from allauth.account.forms import ResetPasswordForm as AllauthResetPasswordForm
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from identity.models import SsoConnection
@@ -45,7 +46,7 @@ def _url_field(name: str) -> forms.URLField:
     # An address typed without a scheme means https: identity providers are reached over TLS.
     field = SsoConnection._meta.get_field(name)
     return forms.URLField(
-        label=field.verbose_name[:1].upper() + field.verbose_name[1:],
+        label=capfirst(field.verbose_name),  # lazy: translated when the page is drawn
         help_text=field.help_text,
         required=False,
         max_length=field.max_length,

@@ -107,6 +107,17 @@ def _clear_cache():
     yield
 
 
+@pytest.fixture(autouse=True)
+def _english_after_each_test():
+    """A request leaves its language active in the thread (as a server's next request
+    replaces it): the test client's requests run in the test's thread, so a French page
+    in one test must not make the next test's code speak French."""
+    from django.utils import translation
+
+    yield
+    translation.activate("en")
+
+
 # --- Personas -----------------------------------------------------------------------
 # Named people, defined once: Acme's admin, program manager, executive, mentor and mentee,
 # and Globex's admin (an outsider to Acme). Each is a user; their membership is

@@ -77,6 +77,11 @@ def english_sentences(language: str) -> re.Pattern:
             # Only sentences with words of their own: "%(name)s" alone matches anything.
             if text in translations or "<" in text or not re.search(r"[A-Za-z]{3,}", literal):
                 continue
+            # Its own words must show it is English: "%(when)s, %(n)s minutes." is
+            # French as well.
+            translated_words = set(re.findall(r"\w{3,}", " ".join(translations).lower()))
+            if not set(re.findall(r"[a-z]{3,}", literal.lower())) - translated_words:
+                continue
             parts = _PLACEHOLDER.split(text)
             patterns.add(".+?".join(re.escape(part) for part in parts))
     return re.compile("|".join(f"(?:{p})" for p in sorted(patterns)))

@@ -97,7 +97,7 @@ class MemberSessionAuthentication(SessionAuthentication):
         if membership is None:
             # As for the organisation's pages: 404, which does not confirm it exists.
             raise exceptions.NotFound(_("No such organisation."))
-        if _must_set_up_mfa(user, membership, membership.organization):
+        if _must_set_up_mfa(raw, membership, membership.organization):
             raise exceptions.PermissionDenied(
                 _(
                     "%(organization)s requires two-factor authentication for your role. "
